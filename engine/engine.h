@@ -1,0 +1,118 @@
+// Engine: the matching engine. Applies commands to the order books of many
+// symbols with price-time priority and returns the events they cause.
+//
+// No I/O, no clock, no random source, no locks: timestamps come inside
+// commands, so the same commands from the same start state give the same
+// events and the same StateHash(). Single-threaded: one thread (the engine
+// thread) owns an Engine and calls everything on it.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/command.h"
+#include "engine/event.h"
+#include "engine/object_pool.h"
+#include "engine/order_book.h"
+#include "engine/order_index.h"
+
+namespace exchange {
+
+struct EngineOptions {
+  std::size_t expected_orders = 1 << 16;  // index and pools are sized for this many live orders
+};
+
+struct DepthLevel {
+  Price price = 0;
+  Quantity quantity = 0;  // displayed quantity
+  std::uint32_t orders = 0;
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineOptions options = {});
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Applies one command. The returned events stay valid until the next call.
+  std::span<const Event> Process(const Command& command);
+
+  // --- Read-only views (engine thread) ---
+  std::optional<SymbolId> FindSymbol(std::string_view name) const;
+  std::size_t symbol_count() const { return books_.size(); }
+  const OrderBook& book(SymbolId id) const { return *books_[id]; }
+  Sequence last_sequence() const { return next_sequence_ - 1; }
+  std::size_t live_orders() const { return index_.size(); }
+  const Order* FindOrder(AccountId account, ClientOrderId id) const {
+    return index_.FindByClient(account, id);
+  }
+  // Top `max_levels` levels of one side, best first.
+  std::vector<DepthLevel> Depth(SymbolId symbol, Side side, std::size_t max_levels) const;
+  // A 64-bit digest of the whole state: books, orders in queue order, stops,
+  // halts, last prices and counters.
+  std::uint64_t StateHash() const;
+
+ private:
+  struct MatchOutcome {
+    bool taker_self_trade_canceled = false;
+  };
+
+  void Handle(const NewOrder& c);
+  void Handle(const CancelOrder& c);
+  void Handle(const ReplaceOrder& c);
+  void Handle(const MassCancel& c);
+  void Handle(const HaltSymbol& c);
+  void Handle(const ResumeSymbol& c);
+  void Handle(const AddInstrument& c);
+
+  OrderBook* BookFor(SymbolId id) { return id < books_.size() ? books_[id].get() : nullptr; }
+  RejectReason ValidateNew(const OrderBook& book, const NewOrder& c) const;
+  RejectReason ValidatePrice(const OrderBook& book, Price price) const;
+  RejectReason ValidateQuantity(const InstrumentSpec& spec, Quantity q) const;
+  RejectReason ValidateStop(const OrderBook& book, Side side, Price stop) const;
+  RejectReason ArrivalCheck(OrderBook& book, const NewOrder& c, StpMode stp) const;
+  // Finds the order a cancel or replace names; sets *why when there is none.
+  Order* Lookup(AccountId account, SymbolId symbol, ClientOrderId id, OrderId exchange_id,
+                RejectReason* why) const;
+
+  // --- matching (matching.cc) ---
+  // Sends an accepted order into the market: matches what crosses, then rests
+  // the rest (GTC) or cancels it. `indexed` says whether the index holds it.
+  void Execute(OrderBook& book, Order* o, bool indexed);
+  MatchOutcome Match(OrderBook& book, Order& taker, Price limit);
+  Quantity FillableQuantity(const OrderBook& book, const Order& taker, Price limit) const;
+  Price MarketLimit(const OrderBook& book, Side side) const;
+  void Rest(OrderBook& book, Order* o);
+  void Unlink(OrderBook& book, Order* o);  // out of its level or the stop book
+  void TriggerStops(OrderBook& book);
+  // Takes a live order off the book, emits CANCELED and frees it.
+  void CancelLive(OrderBook& book, Order* o, CancelReason why, bool indexed);
+  void Release(Order* o, bool indexed);  // out of the index and back to the pool
+
+  // --- events ---
+  Event& Emit(EventType type);
+  Event& EmitForOrder(EventType type, const Order& o);
+  void EmitCanceled(const Order& o, CancelReason why);
+  void EmitRejected(AccountId account, ClientOrderId id, SymbolId symbol, Side side, Price price,
+                    Quantity qty, RejectReason why);
+
+  EngineOptions options_;
+  std::vector<std::unique_ptr<OrderBook>> books_;
+  std::unordered_map<std::string, SymbolId> symbols_;  // not on the hot path
+  ObjectPool<Order> order_pool_;
+  ObjectPool<PriceLevel> level_pool_;
+  OrderIndex index_;
+  std::vector<Event> events_;
+  std::vector<Order*> scratch_;  // mass cancel
+  Sequence next_sequence_ = 1;
+  OrderId next_exchange_id_ = 1;
+  Timestamp now_ = 0;
+};
+
+}  // namespace exchange

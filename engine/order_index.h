@@ -1,0 +1,75 @@
+// OrderIndex: finds a live order in O(1), by (account, client order id) or by
+// exchange order id. Holds every resting and every held stop order.
+//
+// Uses boost::unordered_flat_map (open addressing, no node allocation), sized
+// ahead so that inserting an order does not touch the heap. Owned by the
+// Engine; engine thread only.
+#pragma once
+
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <cstddef>
+
+#include "engine/order.h"
+
+namespace exchange {
+
+class OrderIndex {
+ public:
+  explicit OrderIndex(std::size_t expected_orders = 1 << 16) {
+    by_client_.reserve(expected_orders);
+    by_exchange_.reserve(expected_orders);
+  }
+
+  Order* FindByClient(AccountId account, ClientOrderId id) const {
+    auto it = by_client_.find(ClientKey{account, id});
+    return it == by_client_.end() ? nullptr : it->second;
+  }
+
+  Order* FindByExchange(OrderId id) const {
+    auto it = by_exchange_.find(id);
+    return it == by_exchange_.end() ? nullptr : it->second;
+  }
+
+  bool ContainsClient(AccountId account, ClientOrderId id) const {
+    return by_client_.contains(ClientKey{account, id});
+  }
+
+  void Insert(Order* o) {
+    by_client_.emplace(ClientKey{o->account, o->client_id}, o);
+    by_exchange_.emplace(o->exchange_id, o);
+  }
+
+  void Erase(const Order* o) {
+    by_client_.erase(ClientKey{o->account, o->client_id});
+    by_exchange_.erase(o->exchange_id);
+  }
+
+  // Changes the client id under which `o` is found (replace with a new id).
+  void Rekey(Order* o, ClientOrderId new_id) {
+    by_client_.erase(ClientKey{o->account, o->client_id});
+    o->client_id = new_id;
+    by_client_.emplace(ClientKey{o->account, new_id}, o);
+  }
+
+  std::size_t size() const { return by_exchange_.size(); }
+
+ private:
+  struct ClientKey {
+    AccountId account;
+    ClientOrderId id;
+    bool operator==(const ClientKey&) const = default;
+  };
+  struct ClientKeyHash {
+    std::size_t operator()(const ClientKey& k) const {
+      // Mix both parts; boost's flat map applies its own post-mixing too.
+      std::uint64_t x = k.id * 0x9E3779B97F4A7C15ull ^ (std::uint64_t{k.account} << 17);
+      x ^= x >> 29;
+      return static_cast<std::size_t>(x * 0xBF58476D1CE4E5B9ull);
+    }
+  };
+
+  boost::unordered_flat_map<ClientKey, Order*, ClientKeyHash> by_client_;
+  boost::unordered_flat_map<OrderId, Order*> by_exchange_;
+};
+
+}  // namespace exchange

@@ -1,0 +1,49 @@
+// Order-flow CSV: one command per line, the input of exchange-replay and
+// exchange-bench. Header and field rules are documented in README.md
+// ("Order-flow CSV").
+//
+// A reader belongs to one thread.
+#pragma once
+
+#include <functional>
+#include <istream>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/command.h"
+
+namespace exchange {
+
+inline constexpr std::string_view kOrderFlowHeader =
+    "action,ts_ns,account,order_id,symbol,side,type,tif,price,qty,stop_price,display_qty,stp";
+
+// Maps a symbol name to its id; kUnknownSymbol when the engine has none
+// (the engine then rejects the command with UNKNOWN_SYMBOL).
+using SymbolResolver = std::function<SymbolId(std::string_view)>;
+
+class OrderFlowError : public std::runtime_error {
+ public:
+  OrderFlowError(std::size_t line, const std::string& what)
+      : std::runtime_error("line " + std::to_string(line) + ": " + what), line_(line) {}
+  std::size_t line() const { return line_; }
+
+ private:
+  std::size_t line_;
+};
+
+// Parses one data line (no header). Throws OrderFlowError for a malformed line.
+Command ParseOrderFlowLine(std::string_view line, std::size_t line_number,
+                           const SymbolResolver& symbols);
+
+// Formats a command as one CSV line (without newline), the inverse of the parser.
+std::string FormatOrderFlowLine(const Command& command,
+                                const std::function<std::string(SymbolId)>& symbol_name);
+
+// Reads a whole file: checks the header, skips blank lines and lines starting
+// with '#'. Throws OrderFlowError on the first malformed line.
+std::vector<Command> ReadOrderFlow(std::istream& in, const SymbolResolver& symbols);
+
+}  // namespace exchange
