@@ -248,7 +248,10 @@ void Engine::Handle(const ReplaceOrder& c) {
   const Price new_price = o && c.price != 0 ? c.price : (o ? o->price : 0);
   const Quantity new_qty = o && c.quantity != 0 ? c.quantity : (o ? o->quantity : 0);
   const Price new_stop = o && c.stop_price != 0 ? c.stop_price : (o ? o->stop_price : 0);
-  const ClientOrderId new_id = c.new_order_id != 0 ? c.new_order_id : c.order_id;
+  // Zero keeps the order's own client id (c.order_id may be 0 or stale when
+  // the order is named by its exchange id).
+  const ClientOrderId new_id =
+      c.new_order_id != 0 ? c.new_order_id : (o ? o->client_id : c.order_id);
   const bool held_stop = o && o->is_stop();
   if (o) {
     if (book->halted) {

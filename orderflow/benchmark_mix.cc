@@ -71,22 +71,29 @@ class Generator {
 
   Command NextCommand() {
     const int roll = Uniform(0, 99);
-    if (live_.size() == 0 || roll < opt_.gtc_percent) return NewGtc(live_.size() > opt_.resting_orders);
+    // A GTC is placed passively while the book is below its target size and
+    // through the spread (so that it trades) while above: that keeps the book
+    // near `resting_orders` without changing the command mix.
+    if (live_.size() == 0 || roll < opt_.gtc_percent) {
+      return NewGtc(/*passive=*/live_.size() <= opt_.resting_orders);
+    }
     if (roll < opt_.gtc_percent + opt_.ioc_percent) return NewIoc();
     if (roll < opt_.gtc_percent + opt_.ioc_percent + opt_.cancel_percent) return Cancel();
     return Replace();
   }
 
-  // A GTC limit a few ticks inside its side; `passive` keeps it off the other side.
+  // A passive GTC rests on its own side within the band; an aggressive one
+  // reaches a few ticks through the center and trades.
   Command NewGtc(bool passive) {
     NewOrder o;
     o.account = static_cast<AccountId>(Uniform(1, static_cast<int>(opt_.accounts)));
     o.symbol = 0;
     o.order_id = next_id_++;
     o.side = Uniform(0, 1) ? Side::kBuy : Side::kSell;
-    const int depth = Uniform(passive ? 1 : -2, static_cast<int>(opt_.half_spread_levels));
+    const int depth = passive ? Uniform(1, static_cast<int>(opt_.half_spread_levels))
+                              : -Uniform(0, 10);
     o.price = o.side == Side::kBuy ? opt_.center_price - depth : opt_.center_price + depth;
-    o.quantity = Uniform(1, 100);
+    o.quantity = passive ? Uniform(1, 100) : Uniform(50, 400);
     return Command{Now(), o};
   }
 

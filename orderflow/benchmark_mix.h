@@ -21,7 +21,7 @@ struct BenchmarkMixOptions {
   std::uint32_t accounts = 1000;
   std::size_t resting_orders = 1000;  // pre-filled, then kept near this
   Price center_price = 100'000;       // ticks; bids below, asks above
-  Price half_spread_levels = 375;     // prices within center ± this
+  Price half_spread_levels = 800;     // prices within center ± this
   int gtc_percent = 9;
   int ioc_percent = 3;
   int cancel_percent = 6;             // the rest are replaces

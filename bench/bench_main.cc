@@ -1,0 +1,22 @@
+// exchange-bench: the project's benchmarks. Each subcommand prints a human
+// summary followed by one line of JSON.
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "bench/engine_bench.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"exchange-bench: benchmarks of the exchange core"};
+  app.require_subcommand(1);
+  exchange::bench::AddEngineBenchCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "exchange-bench: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,263 @@
+// exchange-bench engine: measures the matching engine on one thread.
+//
+// Throughput mode applies the commands back to back. Open-loop mode gives
+// command i the scheduled time start + i / rate and measures each command's
+// latency from that scheduled time, not from when it actually began, so a
+// stall delays every command behind it and shows in the percentiles
+// (no coordinated omission).
+#include "bench/engine_bench.h"
+
+#include <sched.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bench/latency_recorder.h"
+#include "engine/engine.h"
+#include "orderflow/benchmark_mix.h"
+#include "orderflow/instruments_file.h"
+#include "orderflow/order_flow_csv.h"
+
+namespace exchange::bench {
+
+namespace {
+
+struct Options {
+  std::size_t runs = 5;
+  std::size_t commands = 2'000'000;
+  std::uint64_t seed = 1;
+  double rate = 0;  // 0: throughput mode
+  std::string orders_file;
+  std::string instruments_file = "config/instruments.toml";
+  std::string json_file;
+  std::string save_orders_file;
+  int cpu = -1;
+};
+
+struct Flow {
+  std::string name;
+  std::vector<Command> setup;     // instruments and pre-fill, not measured
+  std::vector<Command> measured;
+};
+
+struct RunResult {
+  double seconds = 0;
+  std::size_t commands = 0;
+  std::size_t events = 0;
+  std::size_t trades = 0;
+  std::uint64_t state_hash = 0;
+  // open loop only
+  std::int64_t p50 = 0, p90 = 0, p99 = 0, p999 = 0, p9999 = 0, max = 0;
+  double ops_per_second() const { return static_cast<double>(commands) / seconds; }
+};
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t Nanos(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+Flow LoadFlow(const Options& o) {
+  Flow flow;
+  if (!o.orders_file.empty()) {
+    flow.name = o.orders_file;
+    const auto instruments = LoadInstruments(o.instruments_file);
+    for (const auto& i : instruments) flow.setup.push_back(Command{0, AddInstrument{i.spec}});
+    std::ifstream in(o.orders_file);
+    if (!in) throw std::runtime_error(o.orders_file + ": cannot open");
+    flow.measured = ReadOrderFlow(in, [&](std::string_view name) {
+      for (std::size_t i = 0; i < instruments.size(); ++i) {
+        if (instruments[i].spec.symbol.view() == name) return static_cast<SymbolId>(i);
+      }
+      return kUnknownSymbol;
+    });
+    return flow;
+  }
+  BenchmarkMixOptions mix;
+  mix.seed = o.seed;
+  mix.commands = o.commands;
+  BenchmarkFlow generated = GenerateBenchmarkMix(mix);
+  flow.name = "exchange-core mix (9% GTC, 3% IOC, 6% cancel, 82% move)";
+  flow.setup.push_back(Command{0, AddInstrument{generated.instrument}});
+  flow.setup.insert(flow.setup.end(), generated.prefill.begin(), generated.prefill.end());
+  flow.measured = std::move(generated.commands);
+  return flow;
+}
+
+void Count(std::span<const Event> events, RunResult& r) {
+  r.events += events.size();
+  for (const Event& e : events) r.trades += e.type == EventType::kTrade;
+}
+
+RunResult RunThroughput(const Flow& flow) {
+  Engine engine;
+  for (const Command& c : flow.setup) engine.Process(c);
+  RunResult r;
+  const auto start = Clock::now();
+  for (const Command& c : flow.measured) Count(engine.Process(c), r);
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.commands = flow.measured.size();
+  r.state_hash = engine.StateHash();
+  return r;
+}
+
+RunResult RunOpenLoop(const Flow& flow, double rate) {
+  Engine engine;
+  for (const Command& c : flow.setup) engine.Process(c);
+  RunResult r;
+  LatencyRecorder latency(flow.measured.size());
+  const double interval = 1e9 / rate;
+  const std::int64_t start = Nanos(Clock::now()) + 1'000'000;
+  std::int64_t end = start;
+  for (std::size_t i = 0; i < flow.measured.size(); ++i) {
+    const auto scheduled = start + static_cast<std::int64_t>(static_cast<double>(i) * interval);
+    while (Nanos(Clock::now()) < scheduled) {
+    }
+    Count(engine.Process(flow.measured[i]), r);
+    end = Nanos(Clock::now());
+    latency.Record(end - scheduled);
+  }
+  latency.Finish();
+  r.seconds = static_cast<double>(end - start) / 1e9;
+  r.commands = flow.measured.size();
+  r.state_hash = engine.StateHash();
+  r.p50 = latency.Percentile(50);
+  r.p90 = latency.Percentile(90);
+  r.p99 = latency.Percentile(99);
+  r.p999 = latency.Percentile(99.9);
+  r.p9999 = latency.Percentile(99.99);
+  r.max = latency.Max();
+  return r;
+}
+
+template <typename F>
+double Median(const std::vector<RunResult>& runs, F field) {
+  std::vector<double> v;
+  for (const auto& r : runs) v.push_back(static_cast<double>(field(r)));
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+nlohmann::json ToJson(const RunResult& r, bool open_loop) {
+  nlohmann::json j = {{"seconds", r.seconds},       {"commands", r.commands},
+                      {"ops_per_second", r.ops_per_second()}, {"events", r.events},
+                      {"trades", r.trades},         {"state_hash", r.state_hash}};
+  if (open_loop) {
+    j["latency_ns"] = {{"p50", r.p50},     {"p90", r.p90},     {"p99", r.p99},
+                       {"p99_9", r.p999},  {"p99_99", r.p9999}, {"max", r.max}};
+  }
+  return j;
+}
+
+// Writes the generated flow (pre-fill, then the measured mix) as an order-flow
+// CSV for the BENCH instrument of config/instruments.toml.
+void SaveOrders(const Flow& flow, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) throw std::runtime_error(path + ": cannot open for writing");
+  out << kOrderFlowHeader << "\n";
+  auto name = [](SymbolId) { return std::string("BENCH"); };
+  for (const auto* part : {&flow.setup, &flow.measured}) {
+    for (const Command& c : *part) {
+      if (!std::holds_alternative<AddInstrument>(c.body)) out << FormatOrderFlowLine(c, name) << "\n";
+    }
+  }
+  std::cout << "wrote " << flow.setup.size() - 1 + flow.measured.size() << " commands to " << path
+            << "\n";
+}
+
+int Run(const Options& o) {
+  if (o.cpu >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(o.cpu, &set);
+    if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+      std::cerr << "exchange-bench: cannot pin to cpu " << o.cpu << "\n";
+    }
+  }
+  const Flow flow = LoadFlow(o);
+  if (!o.save_orders_file.empty()) {
+    SaveOrders(flow, o.save_orders_file);
+    return 0;
+  }
+  const bool open_loop = o.rate > 0;
+  std::vector<RunResult> runs;
+  for (std::size_t i = 0; i < o.runs; ++i) {
+    runs.push_back(open_loop ? RunOpenLoop(flow, o.rate) : RunThroughput(flow));
+    const RunResult& r = runs.back();
+    std::cout << "  run " << i + 1 << ": " << static_cast<std::uint64_t>(r.ops_per_second())
+              << " commands/s";
+    if (open_loop) {
+      std::cout << "  p50 " << r.p50 << " p99 " << r.p99 << " p99.99 " << r.p9999 << " max "
+                << r.max << " ns";
+    }
+    std::cout << "\n";
+    if (r.state_hash != runs.front().state_hash) {
+      std::cerr << "exchange-bench: state hash differs between runs: not deterministic\n";
+      return 1;
+    }
+  }
+
+  nlohmann::json out = {{"benchmark", "engine"},
+                        {"flow", flow.name},
+                        {"mode", open_loop ? "open_loop" : "throughput"},
+                        {"commands", flow.measured.size()},
+                        {"runs", o.runs}};
+  if (open_loop) out["rate"] = o.rate;
+  nlohmann::json med = {{"ops_per_second", Median(runs, [](auto& r) { return r.ops_per_second(); })}};
+  std::cout << "engine " << (open_loop ? "open-loop" : "throughput") << ": " << flow.name << ", "
+            << flow.measured.size() << " commands, median of " << o.runs << " runs\n"
+            << "  " << static_cast<std::uint64_t>(med["ops_per_second"].get<double>())
+            << " commands/s";
+  if (open_loop) {
+    med["latency_ns"] = {{"p50", Median(runs, [](auto& r) { return r.p50; })},
+                         {"p90", Median(runs, [](auto& r) { return r.p90; })},
+                         {"p99", Median(runs, [](auto& r) { return r.p99; })},
+                         {"p99_9", Median(runs, [](auto& r) { return r.p999; })},
+                         {"p99_99", Median(runs, [](auto& r) { return r.p9999; })},
+                         {"max", Median(runs, [](auto& r) { return r.max; })}};
+    const auto& l = med["latency_ns"];
+    std::cout << " offered " << o.rate << "/s; latency ns p50 " << l["p50"] << " p90 "
+              << l["p90"] << " p99 " << l["p99"] << " p99.9 " << l["p99_9"] << " p99.99 "
+              << l["p99_99"] << " max " << l["max"];
+  }
+  std::cout << "\n";
+  out["median"] = med;
+  for (const auto& r : runs) out["each_run"].push_back(ToJson(r, open_loop));
+  std::cout << out.dump() << "\n";
+  if (!o.json_file.empty()) std::ofstream(o.json_file) << out.dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void AddEngineBenchCommand(CLI::App& app) {
+  auto options = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("engine", "Benchmark the matching engine on one thread");
+  cmd->add_option("--runs", options->runs, "Runs; the median is reported")->capture_default_str();
+  cmd->add_option("--commands", options->commands, "Measured commands of the generated mix")
+      ->capture_default_str();
+  cmd->add_option("--seed", options->seed, "Seed of the generated mix")->capture_default_str();
+  cmd->add_option("--rate", options->rate,
+                  "Open-loop mode at this many commands/s (0: throughput mode)")
+      ->capture_default_str();
+  cmd->add_option("--orders", options->orders_file, "Order-flow CSV instead of the generated mix");
+  cmd->add_option("--instruments", options->instruments_file, "Instruments TOML for --orders")
+      ->capture_default_str();
+  cmd->add_option("--json", options->json_file, "Also write the JSON result to this file");
+  cmd->add_option("--cpu", options->cpu, "Pin the benchmark thread to this CPU");
+  cmd->add_option("--save-orders", options->save_orders_file,
+                  "Write the generated mix as an order-flow CSV and exit");
+  cmd->callback([options] {
+    const int rc = Run(*options);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace exchange::bench

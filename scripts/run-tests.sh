@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds Release and an
+# AddressSanitizer+UBSan build, runs every CTest test in both.
+# Usage: scripts/run-tests.sh [--release-only]
+# LOBSTER sample data: $LOBSTER_DIR, default ../shared/data/lobster beside
+# the repository; tests that need it skip with a message when it is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export LOBSTER_DIR=${LOBSTER_DIR:-$(cd .. && pwd)/shared/data/lobster}
+
+scripts/install-deps.sh
+
+status=0
+run_suite() {
+  local kind=$1 dir=$2
+  echo "== $kind build"
+  scripts/build.sh "$kind"
+  echo "== $kind tests"
+  (cd "$dir" && ctest --output-on-failure --timeout 600 -j "$(nproc)") || status=1
+}
+
+run_suite release build
+if [[ "${1:-}" != "--release-only" ]]; then
+  run_suite sanitize build-asan
+fi
+
+if [[ $status -eq 0 ]]; then echo "== all test suites passed"; else echo "== TEST FAILURES (see above)"; fi
+exit $status
