@@ -22,6 +22,7 @@
 #include "engine/engine.h"
 #include "orderflow/benchmark_mix.h"
 #include "orderflow/instruments_file.h"
+#include "orderflow/lobster.h"
 #include "orderflow/order_flow_csv.h"
 
 namespace exchange::bench {
@@ -34,6 +35,7 @@ struct Options {
   std::uint64_t seed = 1;
   double rate = 0;  // 0: throughput mode
   std::string orders_file;
+  std::string lobster_file;
   std::string instruments_file = "config/instruments.toml";
   std::string json_file;
   std::string save_orders_file;
@@ -77,6 +79,16 @@ Flow LoadFlow(const Options& o) {
       }
       return kUnknownSymbol;
     });
+    return flow;
+  }
+  if (!o.lobster_file.empty()) {
+    // The replay's own command list: instrument and seed are set-up, the
+    // rest (submissions, cancels, executions as IOCs) is measured.
+    LobsterFlow lobster = BuildLobsterFlow(o.lobster_file);
+    flow.name = "LOBSTER " + o.lobster_file;
+    const auto prefill = static_cast<std::ptrdiff_t>(lobster.prefill);
+    flow.setup.assign(lobster.commands.begin(), lobster.commands.begin() + prefill);
+    flow.measured.assign(lobster.commands.begin() + prefill, lobster.commands.end());
     return flow;
   }
   BenchmarkMixOptions mix;
@@ -248,6 +260,8 @@ void AddEngineBenchCommand(CLI::App& app) {
                   "Open-loop mode at this many commands/s (0: throughput mode)")
       ->capture_default_str();
   cmd->add_option("--orders", options->orders_file, "Order-flow CSV instead of the generated mix");
+  cmd->add_option("--lobster", options->lobster_file,
+                  "A LOBSTER message file as the order flow (its order-book file beside it)");
   cmd->add_option("--instruments", options->instruments_file, "Instruments TOML for --orders")
       ->capture_default_str();
   cmd->add_option("--json", options->json_file, "Also write the JSON result to this file");
