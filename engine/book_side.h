@@ -3,8 +3,11 @@
 //
 // Best price is O(1); a level is found by a short scan from the top then a
 // binary search over contiguous memory, which beats a node-based tree for the
-// few hundred levels a real book has near its top. Owned by an OrderBook;
-// engine thread only.
+// few hundred levels a real book has near its top. A level that empties below
+// the top stays in place, empty, and is reused when an order comes back to
+// its price: orders that move between nearby prices then cost no vector
+// insert or erase. Empty levels are compacted away once they outnumber the
+// live ones. Owned by an OrderBook; engine thread only.
 #pragma once
 
 #include <algorithm>
@@ -21,53 +24,87 @@ class BookSide {
   explicit BookSide(Side side) : side_(side) {}
 
   Side side() const { return side_; }
-  bool empty() const { return levels_.empty(); }
-  std::size_t level_count() const { return levels_.size(); }
+  bool empty() const { return live_levels_ == 0; }
+  // Levels holding at least one order.
+  std::size_t level_count() const { return live_levels_; }
 
+  // The best level; never an empty one.
   PriceLevel* Best() const { return levels_.empty() ? nullptr : levels_.back().level; }
 
-  // The n-th level from the top (0 = best); n < level_count().
-  PriceLevel* LevelFromTop(std::size_t n) const { return levels_[levels_.size() - 1 - n].level; }
+  // Calls f(const PriceLevel&) for each non-empty level from the best down,
+  // until f returns false.
+  template <typename F>
+  void ForEachLevel(F&& f) const {
+    for (auto it = levels_.rbegin(); it != levels_.rend(); ++it) {
+      if (!it->level->empty() && !f(*it->level)) return;
+    }
+  }
 
   // True when `price` is at least as good as `than` for this side.
   bool AtLeastAsGood(Price price, Price than) const {
     return side_ == Side::kBuy ? price >= than : price <= than;
   }
 
+  // The non-empty level at `price`, or nullptr.
   PriceLevel* Find(Price price) const {
     const std::int64_t key = KeyOf(price);
-    auto it = LowerBound(key);
-    return (it != levels_.end() && it->key == key) ? it->level : nullptr;
+    auto it = const_cast<BookSide*>(this)->LowerBound(key);
+    return (it != levels_.end() && it->key == key && !it->level->empty()) ? it->level : nullptr;
   }
 
+  // The level at `price`, created when missing; the caller adds an order to it.
   PriceLevel* FindOrInsert(Price price, ObjectPool<PriceLevel>& pool) {
     const std::int64_t key = KeyOf(price);
     auto it = LowerBound(key);
-    if (it != levels_.end() && it->key == key) return it->level;
+    if (it != levels_.end() && it->key == key) {
+      if (it->level->empty()) {
+        --empty_levels_;
+        ++live_levels_;
+      }
+      return it->level;
+    }
     PriceLevel* level = pool.Create();
     level->price = price;
     levels_.insert(it, Entry{key, level});
+    ++live_levels_;
     return level;
   }
 
-  // Removes an empty level and returns it to the pool.
+  // Called when `level` has just become empty.
   void Erase(PriceLevel* level, ObjectPool<PriceLevel>& pool) {
-    if (!levels_.empty() && levels_.back().level == level) {
-      levels_.pop_back();
-    } else {
-      auto it = LowerBound(KeyOf(level->price));
-      levels_.erase(it);
+    --live_levels_;
+    if (levels_.back().level != level) {
+      if (++empty_levels_ > live_levels_ + kEmptySlack) Compact(pool);
+      return;
     }
+    // The best level went: drop it and any empty levels now on top.
     pool.Destroy(level);
+    levels_.pop_back();
+    while (!levels_.empty() && levels_.back().level->empty()) {
+      pool.Destroy(levels_.back().level);
+      levels_.pop_back();
+      --empty_levels_;
+    }
   }
 
  private:
+  static constexpr std::size_t kEmptySlack = 64;
+
   struct Entry {
     std::int64_t key;  // price for bids, −price for asks: ascending, best last
     PriceLevel* level;
   };
 
   std::int64_t KeyOf(Price price) const { return side_ == Side::kBuy ? price : -price; }
+
+  void Compact(ObjectPool<PriceLevel>& pool) {
+    std::erase_if(levels_, [&pool](const Entry& e) {
+      if (!e.level->empty()) return false;
+      pool.Destroy(e.level);
+      return true;
+    });
+    empty_levels_ = 0;
+  }
 
   std::vector<Entry>::iterator LowerBound(std::int64_t key) {
     // Most activity is at the top of the book: look at the last few first.
@@ -78,16 +115,24 @@ class BookSide {
       if (e.key < key) return levels_.begin() + static_cast<std::ptrdiff_t>(n - i);
       if (e.key == key) return levels_.begin() + static_cast<std::ptrdiff_t>(n - 1 - i);
     }
-    auto end = levels_.begin() + static_cast<std::ptrdiff_t>(n - scan);
-    return std::lower_bound(levels_.begin(), end, key,
-                            [](const Entry& e, std::int64_t k) { return e.key < k; });
-  }
-  std::vector<Entry>::const_iterator LowerBound(std::int64_t key) const {
-    return const_cast<BookSide*>(this)->LowerBound(key);
+    // Branch-free binary search over the rest: the comparison becomes a
+    // conditional move, so a search costs no mispredicted branches.
+    std::size_t len = n - scan;
+    if (len == 0) return levels_.begin();
+    const Entry* base = levels_.data();
+    while (len > 1) {
+      const std::size_t half = len / 2;
+      base += base[half - 1].key < key ? half : 0;
+      len -= half;
+    }
+    base += base->key < key ? 1 : 0;
+    return levels_.begin() + (base - levels_.data());
   }
 
   Side side_;
   std::vector<Entry> levels_;
+  std::size_t live_levels_ = 0;
+  std::size_t empty_levels_ = 0;
 };
 
 }  // namespace exchange

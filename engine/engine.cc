@@ -42,13 +42,11 @@ std::optional<SymbolId> Engine::FindSymbol(std::string_view name) const {
 std::vector<DepthLevel> Engine::Depth(SymbolId symbol, Side side, std::size_t max_levels) const {
   std::vector<DepthLevel> out;
   if (symbol >= books_.size()) return out;
-  const BookSide& s = books_[symbol]->side(side);
-  const std::size_t n = std::min(max_levels, s.level_count());
-  out.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const PriceLevel* l = s.LevelFromTop(i);
-    out.push_back(DepthLevel{l->price, l->displayed, l->order_count});
-  }
+  books_[symbol]->side(side).ForEachLevel([&](const PriceLevel& l) {
+    if (out.size() == max_levels) return false;
+    out.push_back(DepthLevel{l.price, l.displayed, l.order_count});
+    return true;
+  });
   return out;
 }
 
@@ -161,6 +159,7 @@ RejectReason Engine::ArrivalCheck(OrderBook& book, const NewOrder& c, StpMode st
         probe.side = c.side;
         probe.account = c.account;
         probe.stp = stp;
+        probe.leaves = c.quantity;
         if (FillableQuantity(book, probe, c.price) < c.quantity) {
           return RejectReason::kFokCannotFill;
         }
@@ -340,11 +339,12 @@ void Engine::Handle(const MassCancel& c) {
     // cancelling changes the structures being walked.
     scratch_.clear();
     for (const BookSide* side : {&book.bids, &book.asks}) {
-      for (std::size_t i = 0; i < side->level_count(); ++i) {
-        for (Order* o = side->LevelFromTop(i)->head; o; o = o->next) {
+      side->ForEachLevel([&](const PriceLevel& level) {
+        for (Order* o = level.head; o; o = o->next) {
           if (o->account == c.account) scratch_.push_back(o);
         }
-      }
+        return true;
+      });
     }
     for (const auto* stops : {&book.stops.buys(), &book.stops.sells()}) {
       for (auto it = stops->rbegin(); it != stops->rend(); ++it) {

@@ -121,28 +121,26 @@ Quantity Engine::FillableQuantity(const OrderBook& book, const Order& taker, Pri
   const bool stop_at_self = taker.stp != StpMode::kCancelResting;
   const Quantity needed = taker.leaves > 0 ? taker.leaves : INT64_MAX;
   Quantity total = 0;
-  for (std::size_t i = 0; i < makers.level_count() && total < needed; ++i) {
-    const PriceLevel* level = makers.LevelFromTop(i);
-    if (!Crosses(taker.side, limit, level->price)) break;
+  makers.ForEachLevel([&](const PriceLevel& level) {
+    if (total >= needed || !Crosses(taker.side, limit, level.price)) return false;
     Quantity shown_before_self = 0;  // what trades before meeting a self order
     Quantity all_other = 0;          // everything at the level, refills included
-    bool met_self = false;
-    for (const Order* o = level->head; o; o = o->next) {
+    for (const Order* o = level.head; o; o = o->next) {
       if (o->account == taker.account) {
         if (stop_at_self) {
-          met_self = true;
-          break;
+          // Before a self order, an iceberg trades only its shown part: its
+          // refill goes behind the self order, which ends the match.
+          total += shown_before_self;
+          return false;
         }
         continue;
       }
       shown_before_self += o->display;
       all_other += o->leaves;
     }
-    // Before a self order, an iceberg trades only its shown part: its refill
-    // goes behind the self order, which ends the match.
-    if (met_self) return total + shown_before_self;
     total += all_other;
-  }
+    return true;
+  });
   return total;
 }
 

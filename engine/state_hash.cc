@@ -42,13 +42,13 @@ void AddOrder(Fnv1a& h, const Order& o) {
 
 void AddSide(Fnv1a& h, const BookSide& side) {
   h.Add(side.level_count());
-  for (std::size_t i = 0; i < side.level_count(); ++i) {
-    const PriceLevel* level = side.LevelFromTop(i);
-    h.Add(static_cast<std::uint64_t>(level->price));
-    h.Add(static_cast<std::uint64_t>(level->displayed));
-    h.Add(level->order_count);
-    for (const Order* o = level->head; o; o = o->next) AddOrder(h, *o);
-  }
+  side.ForEachLevel([&h](const PriceLevel& level) {
+    h.Add(static_cast<std::uint64_t>(level.price));
+    h.Add(static_cast<std::uint64_t>(level.displayed));
+    h.Add(level.order_count);
+    for (const Order* o = level.head; o; o = o->next) AddOrder(h, *o);
+    return true;
+  });
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "orderflow/lobster.h"
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -11,6 +12,7 @@
 #include <ostream>
 #include <span>
 #include <unordered_map>
+#include <utility>
 
 #include "engine/engine.h"
 #include "orderflow/csv_fields.h"
@@ -184,13 +186,137 @@ constexpr std::int64_t kMarketProtectionTicks = 1'000'000;
 struct RestingRef {
   AccountId account = 0;
   ClientOrderId id = 0;
+  Price price = 0;
   Quantity quantity = 0;  // total
   Quantity leaves = 0;
 };
 
 RestingRef RefOf(const Order& o) {
-  return RestingRef{o.account, o.client_id, o.quantity, o.leaves};
+  return RestingRef{o.account, o.client_id, o.price, o.quantity, o.leaves};
 }
+
+// ---------------------------------------------------------------- reconciliation
+//
+// A LOBSTER file cannot show orders that predate it nor, in a level-N file,
+// events deeper than N levels. Before each message the replay compares its
+// book with the previous row (the state before the message) and reconciles
+// only the differences such invisible events can explain:
+//  1. Only visible prices are compared: per side, every price at least as
+//     good as the row's N-th level price, or the whole side when the row
+//     shows fewer than N levels there. Nothing beyond is touched.
+//  2. A price is doubtful when it was beyond the visible range of some row
+//     since it last agreed with a row (before the file nothing was visible:
+//     the seed may be short). An order is doubtful when its price was beyond
+//     the visible range of some row since the replay last saw the order:
+//     when it entered, or when a message named it. A level that agrees with
+//     a row does not vouch for its orders: an unseen cancel and an unseen
+//     entry of the same size agree too.
+//     - More at a visible price than the row shows: doubtful orders are
+//       taken off, and only they. Synthetic ones go first (no message can
+//       name them); then a known one exactly the size of what is left (one
+//       unseen cancel explains it all); then the known ones the replay has
+//       gone longest without seeing, front of the queue first. Which orders
+//       Nasdaq cancelled unseen is unknown; this is the likeliest guess.
+//     - Less at a doubtful price: the difference is added as synthetic
+//       liquidity, queued behind the known orders that were at the price
+//       when it was last invisible and ahead of those entered since (the
+//       unseen entries came in between); never where it would cross.
+//     - Any other difference (liquidity visible all along) is a real
+//       mismatch: it stays, and shows in rows_equal.
+//  3. Every unit added or taken off counts in reconciled_qty. Changes are
+//     ordinary NewOrder / ReplaceOrder / CancelOrder commands in the command
+//     list, stamped with the time of the row they reconcile to, so the list
+//     replays the same on a fresh engine.
+// Removals on both sides come before additions, so an addition never meets
+// liquidity about to go. A halted book is not reconciled (it takes no orders).
+
+// A price is beyond the visible range when it is worse than the edge (the
+// row's N-th level price).
+bool Beyond(Side side, Price price, Price edge) {
+  return side == Side::kSell ? price > edge : price < edge;
+}
+
+// Edges with nothing beyond them, and with everything beyond them.
+Price AllVisibleEdge(Side side) {
+  return side == Side::kSell ? kLobsterEmptyAsk : kLobsterEmptyBid;
+}
+Price NoneVisibleEdge(Side side) {
+  return side == Side::kSell ? 0 : kLobsterEmptyAsk;
+}
+
+// The visible levels of one side of a row, best first.
+std::vector<std::pair<Price, Quantity>> RowSide(const LobsterBookRow& row, Side side) {
+  std::vector<std::pair<Price, Quantity>> out;
+  for (const LobsterLevel& l : row) {
+    const Price price = side == Side::kSell ? l.ask_price : l.bid_price;
+    if (price == AllVisibleEdge(side)) break;  // the empty-level sentinel
+    out.emplace_back(price, side == Side::kSell ? l.ask_size : l.bid_size);
+  }
+  return out;
+}
+
+// The edge of a row's visible range on one side (rule 1).
+Price VisibleEdge(const LobsterBookRow& row, Side side) {
+  const auto levels = RowSide(row, side);
+  return levels.size() < row.size() ? AllVisibleEdge(side) : levels.back().first;
+}
+
+// What one side of the rows showed, for rule 2. Rows get stamps: row i has
+// stamp i + 1; stamp 0 is the time before the file, when nothing was visible.
+class SideHistory {
+ public:
+  explicit SideHistory(Side side) : side_(side) { edges_.emplace_back(NoneVisibleEdge(side), 0); }
+
+  // Records row `stamp`: its edge, and its visible prices that were doubtful
+  // and still disagree after reconciliation.
+  void AddRow(std::size_t stamp, Price edge, std::map<Price, std::size_t> unsettled) {
+    // An edge at least as tight makes an older one redundant for LastBeyond.
+    while (!edges_.empty() && Key(edges_.back().first) >= Key(edge)) {
+      edges_.pop_back();
+    }
+    edges_.emplace_back(edge, stamp);
+    unsettled_ = std::move(unsettled);
+  }
+
+  // The stamp of the last row `price` was beyond the visible range of.
+  std::optional<std::size_t> LastBeyond(Price price) const {
+    // Keys ascend (edges loosen) towards the back, and stamps grow.
+    const auto it = std::partition_point(edges_.begin(), edges_.end(),
+                                         [&](const auto& e) { return Key(e.first) < Key(price); });
+    if (it == edges_.begin()) return std::nullopt;
+    return std::prev(it)->second;
+  }
+
+  // The same, for a doubtful price only (beyond the visible range since it
+  // last agreed with a row); nullopt for the others.
+  std::optional<std::size_t> LastBeyondSinceAgreed(Price price) const {
+    const auto& [edge, stamp] = edges_.back();  // the last row
+    if (Beyond(side_, price, edge)) return stamp;
+    const auto it = unsettled_.find(price);
+    if (it == unsettled_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  std::int64_t Key(Price price) const { return side_ == Side::kSell ? price : -price; }
+
+  Side side_;
+  std::vector<std::pair<Price, std::size_t>> edges_;  // (edge, stamp), keys strictly ascending
+  std::map<Price, std::size_t> unsettled_;  // doubtful visible prices of the last row, by stamp
+};
+
+// Row stamps of an order: when it entered the book, when the replay last saw
+// it (entered, or named by a message).
+struct OrderStamps {
+  std::size_t entered = 0;
+  std::size_t seen = 0;
+};
+
+// A visible price whose quantity differs from the row's.
+struct LevelGap {
+  Price price = 0;
+  Quantity want = 0;  // the row's quantity
+};
 
 // Replays messages one by one on a private engine, recording every command.
 class Replayer {
@@ -199,6 +325,9 @@ class Replayer {
 
   // Seeds the book from the first row with the first message undone.
   void Seed(const LobsterMessage& first, const LobsterBookRow& row_after_first);
+  // Brings the book to `row` (the state before the next message) as far as
+  // the reconciliation rules allow; `stamp` is the row's index + 1.
+  void Reconcile(const LobsterBookRow& row, std::size_t stamp);
   // `number` is the 1-based message number; it names the aggressor's IOC.
   void Apply(const LobsterMessage& m, std::size_t number);
   LobsterBookRow Top(std::size_t levels) const;
@@ -221,9 +350,24 @@ class Replayer {
   std::vector<RestingRef> OrdersAt(Side side, Price price, bool synthetic) const;
   Quantity SyntheticAt(Side side, Price price) const;
   void AddSynthetic(Side side, Price price, Quantity qty);
-  void AddSyntheticAhead(Side side, Price price, Quantity qty);
+  void AddSyntheticAhead(Side side, Price price, Quantity qty, std::size_t since = 0);
   Quantity RemoveSynthetic(Side side, Price price, Quantity qty);
   void Reduce(const RestingRef& order, Quantity by);
+
+  // Reconciliation.
+  std::vector<LevelGap> Gaps(const LobsterBookRow& row, Side side) const;
+  std::vector<DepthLevel> DepthWithin(Side side, Price edge) const;
+  void TakeOffExcess(Side side, const LevelGap& gap);
+  void AddShortfall(Side side, const LevelGap& gap);
+  void Settle(Side side, Price edge, const std::vector<LevelGap>& gaps);
+  bool Doubtful(Side side, const RestingRef& order) const;
+  std::vector<RestingRef> RemovalOrder(Side side, Price price, Quantity excess) const;
+  Quantity LevelQuantity(Side side, Price price) const;
+  bool WouldCross(Side side, Price price) const;
+  OrderStamps& StampsOf(const RestingRef& order);
+  const OrderStamps& StampsOf(const RestingRef& order) const;
+  SideHistory& HistoryOf(Side side) { return history_[side == Side::kSell ? 0 : 1]; }
+  const SideHistory& HistoryOf(Side side) const { return history_[side == Side::kSell ? 0 : 1]; }
 
   InstrumentSpec instrument_;
   Engine engine_;
@@ -234,6 +378,12 @@ class Replayer {
   AccountId next_account_ = kFirstOrderAccount;
   ClientOrderId next_synthetic_id_ = 1;
   bool halted_ = false;
+  // The stamp of the row the book is being brought to: the one the current
+  // message leads to, or the one being reconciled to.
+  std::size_t stamp_ = 0;
+  std::vector<OrderStamps> known_stamps_;      // by account − kFirstOrderAccount
+  std::vector<OrderStamps> synthetic_stamps_;  // by synthetic client id − 1
+  std::array<SideHistory, 2> history_ = {SideHistory{Side::kSell}, SideHistory{Side::kBuy}};
   std::vector<Command> commands_;
   LobsterStats stats_;
 };
@@ -249,6 +399,10 @@ InstrumentSpec LobsterInstrument(const LobsterReplayConfig& config) {
   spec.lot_size = kLot;
   spec.price_band_bps = 0;
   spec.market_protection_ticks = kMarketProtectionTicks;
+  if (Validate(spec) != RejectReason::kNone) {
+    throw std::invalid_argument("tick size " + std::to_string(config.tick_size) +
+                                " is not positive");
+  }
   return spec;
 }
 
@@ -268,6 +422,20 @@ std::span<const Event> Replayer::Send(CommandBody body, bool trades_expected) {
   return events;
 }
 
+// What undoing a message adds to the visible quantity at its price.
+Quantity UndoneQuantity(const LobsterMessage& m) {
+  switch (m.type) {
+    case LobsterEventType::kSubmit:
+      return -m.size;
+    case LobsterEventType::kPartialCancel:
+    case LobsterEventType::kDelete:
+    case LobsterEventType::kVisibleExecution:
+      return m.size;
+    default:
+      return 0;  // hidden executions, crosses and halts leave the visible book alone
+  }
+}
+
 void Replayer::Seed(const LobsterMessage& first, const LobsterBookRow& row) {
   now_ = first.time + time_offset_;
   std::map<Price, Quantity> asks;                  // best (lowest) first
@@ -277,23 +445,11 @@ void Replayer::Seed(const LobsterMessage& first, const LobsterBookRow& row) {
     if (l.bid_price != kLobsterEmptyBid && l.bid_size > 0) bids[l.bid_price] += l.bid_size;
   }
   // The row is the book after the first message: undo that message's effect.
-  Quantity undo = 0;
-  switch (first.type) {
-    case LobsterEventType::kSubmit:
-      undo = -first.size;
-      break;
-    case LobsterEventType::kPartialCancel:
-    case LobsterEventType::kDelete:
-    case LobsterEventType::kVisibleExecution:
-      undo = first.size;
-      break;
-    default:
-      break;
-  }
-  if (undo != 0) {
+  if (const Quantity undo = UndoneQuantity(first); undo != 0) {
     Quantity& q = first.side == Side::kSell ? asks[first.price] : bids[first.price];
     q = std::max<Quantity>(q + undo, 0);
   }
+  // Sent before any message, so each synthetic order is at the front of its level.
   for (const auto& [price, qty] : asks) {
     if (qty > 0) AddSynthetic(Side::kSell, price, qty);
   }
@@ -304,6 +460,7 @@ void Replayer::Seed(const LobsterMessage& first, const LobsterBookRow& row) {
 
 void Replayer::Apply(const LobsterMessage& m, std::size_t number) {
   now_ = m.time + time_offset_;
+  stamp_ = number;  // the row after message `number`
   ++stats_.messages;
   switch (m.type) {
     case LobsterEventType::kSubmit:
@@ -332,6 +489,7 @@ void Replayer::Submit(const LobsterMessage& m) {
   // the engine never sees a duplicate client order id.
   const AccountId account = next_account_++;
   accounts_[m.order_id] = account;
+  known_stamps_.push_back(OrderStamps{stamp_, stamp_});
   NewOrder o;
   o.account = account;
   o.symbol = symbol_;
@@ -346,6 +504,7 @@ void Replayer::Submit(const LobsterMessage& m) {
 
 void Replayer::PartialCancel(const LobsterMessage& m) {
   if (const Order* o = LiveOrder(m.order_id)) {
+    StampsOf(RefOf(*o)).seen = stamp_;
     Reduce(RefOf(*o), m.size);
   } else if (!Known(m.order_id)) {
     stats_.reconciled_qty += m.size - RemoveSynthetic(m.side, m.price, m.size);
@@ -382,6 +541,7 @@ void Replayer::Execute(const LobsterMessage& m, std::size_t number) {
   if (known) ++stats_.executions_known;
   const Order* named = LiveOrder(m.order_id);
   const AccountId named_account = named ? named->account : 0;
+  if (named) StampsOf(RefOf(*named)).seen = stamp_;
   // The order predates the file (or the replay lost it): the execution takes
   // synthetic liquidity, topped up ahead of the known orders when short.
   if (named == nullptr) {
@@ -439,6 +599,7 @@ Quantity Replayer::SyntheticAt(Side side, Price price) const {
 }
 
 void Replayer::AddSynthetic(Side side, Price price, Quantity qty) {
+  synthetic_stamps_.push_back(OrderStamps{stamp_, stamp_});
   NewOrder o;
   o.account = kSyntheticAccount;
   o.symbol = symbol_;
@@ -451,12 +612,15 @@ void Replayer::AddSynthetic(Side side, Price price, Quantity qty) {
   Send(o);
 }
 
-// Invisible liquidity predates every known order at its price, so it must
-// trade first. The engine only appends to a level; the known orders are sent
-// to the back behind it, in their own order: a quantity increase loses time
+// Adds synthetic liquidity ahead of the known orders at its price that
+// entered after row `since` (by default all of them: liquidity older than
+// the file, or an unknown order that an execution shows was first in line).
+// The engine only appends to a level; those known orders are sent to the
+// back behind it, in their own order: a quantity increase loses time
 // priority, the decrease back to the old total keeps it.
-void Replayer::AddSyntheticAhead(Side side, Price price, Quantity qty) {
-  const std::vector<RestingRef> known = OrdersAt(side, price, /*synthetic=*/false);
+void Replayer::AddSyntheticAhead(Side side, Price price, Quantity qty, std::size_t since) {
+  std::vector<RestingRef> known = OrdersAt(side, price, /*synthetic=*/false);
+  std::erase_if(known, [&](const RestingRef& k) { return StampsOf(k).entered <= since; });
   AddSynthetic(side, price, qty);
   stats_.reconciled_qty += qty;
   for (const RestingRef& k : known) {
@@ -487,6 +651,139 @@ void Replayer::Reduce(const RestingRef& order, Quantity by) {
   } else {
     Send(ReplaceOrder{order.account, symbol_, order.id, 0, 0, 0, new_total, 0});
   }
+}
+
+// ---- reconciliation (the rules are above Beyond())
+
+void Replayer::Reconcile(const LobsterBookRow& row, std::size_t stamp) {
+  stamp_ = stamp;
+  const std::vector<LevelGap> asks = Gaps(row, Side::kSell);
+  const std::vector<LevelGap> bids = Gaps(row, Side::kBuy);
+  if (!halted_) {
+    for (const LevelGap& g : asks) {
+      TakeOffExcess(Side::kSell, g);
+    }
+    for (const LevelGap& g : bids) {
+      TakeOffExcess(Side::kBuy, g);
+    }
+    for (const LevelGap& g : asks) {
+      AddShortfall(Side::kSell, g);
+    }
+    for (const LevelGap& g : bids) {
+      AddShortfall(Side::kBuy, g);
+    }
+  }
+  Settle(Side::kSell, VisibleEdge(row, Side::kSell), asks);
+  Settle(Side::kBuy, VisibleEdge(row, Side::kBuy), bids);
+}
+
+// The visible prices (rule 1) where the book differs from the row.
+std::vector<LevelGap> Replayer::Gaps(const LobsterBookRow& row, Side side) const {
+  const Price edge = VisibleEdge(row, side);
+  std::map<Price, Quantity> want;
+  for (const auto& [price, qty] : RowSide(row, side)) {
+    want[price] = qty;
+  }
+  for (const DepthLevel& l : DepthWithin(side, edge)) {
+    want.try_emplace(l.price, 0);  // in the book, not in the row
+  }
+  std::vector<LevelGap> gaps;
+  for (const auto& [price, qty] : want) {
+    if (LevelQuantity(side, price) != qty) gaps.push_back(LevelGap{price, qty});
+  }
+  return gaps;
+}
+
+// The book's levels on one side that are not beyond `edge`, best first.
+std::vector<DepthLevel> Replayer::DepthWithin(Side side, Price edge) const {
+  for (std::size_t n = 16;; n *= 2) {
+    std::vector<DepthLevel> levels = engine_.Depth(symbol_, side, n);
+    const auto beyond = std::find_if(levels.begin(), levels.end(), [&](const DepthLevel& l) {
+      return Beyond(side, l.price, edge);
+    });
+    if (beyond != levels.end() || levels.size() < n) {
+      levels.erase(beyond, levels.end());
+      return levels;
+    }
+  }
+}
+
+void Replayer::TakeOffExcess(Side side, const LevelGap& gap) {
+  Quantity excess = LevelQuantity(side, gap.price) - gap.want;
+  for (const RestingRef& r : RemovalOrder(side, gap.price, excess)) {
+    if (excess <= 0) break;
+    const Quantity take = std::min(r.leaves, excess);
+    Reduce(r, take);
+    stats_.reconciled_qty += take;
+    excess -= take;
+  }
+}
+
+void Replayer::AddShortfall(Side side, const LevelGap& gap) {
+  const Quantity shortfall = gap.want - LevelQuantity(side, gap.price);
+  const auto last = HistoryOf(side).LastBeyondSinceAgreed(gap.price);
+  if (shortfall <= 0 || !last || WouldCross(side, gap.price)) return;
+  AddSyntheticAhead(side, gap.price, shortfall, *last);
+}
+
+// Records the row in the side's history once reconciled: visible prices that
+// now agree are no longer doubtful; doubtful ones that still differ stay so.
+void Replayer::Settle(Side side, Price edge, const std::vector<LevelGap>& gaps) {
+  SideHistory& history = HistoryOf(side);
+  std::map<Price, std::size_t> unsettled;
+  for (const LevelGap& g : gaps) {
+    if (LevelQuantity(side, g.price) == g.want) continue;
+    if (const auto last = history.LastBeyondSinceAgreed(g.price)) unsettled[g.price] = *last;
+  }
+  history.AddRow(stamp_, edge, std::move(unsettled));
+}
+
+const OrderStamps& Replayer::StampsOf(const RestingRef& order) const {
+  return order.account == kSyntheticAccount ? synthetic_stamps_[order.id - 1]
+                                            : known_stamps_[order.account - kFirstOrderAccount];
+}
+
+OrderStamps& Replayer::StampsOf(const RestingRef& order) {
+  return const_cast<OrderStamps&>(std::as_const(*this).StampsOf(order));
+}
+
+// True when the order's price was invisible since the replay last saw it.
+bool Replayer::Doubtful(Side side, const RestingRef& order) const {
+  const auto last = HistoryOf(side).LastBeyond(order.price);
+  return last && *last >= StampsOf(order).seen;
+}
+
+// The doubtful orders at a price, in the order they are taken off to remove
+// `excess` (rule 2).
+std::vector<RestingRef> Replayer::RemovalOrder(Side side, Price price, Quantity excess) const {
+  std::vector<RestingRef> out;
+  for (const RestingRef& r : OrdersAt(side, price, /*synthetic=*/true)) {
+    if (!Doubtful(side, r)) continue;
+    out.push_back(r);
+    excess -= r.leaves;
+  }
+  std::vector<RestingRef> known = OrdersAt(side, price, /*synthetic=*/false);
+  std::erase_if(known, [&](const RestingRef& r) { return !Doubtful(side, r); });
+  std::stable_sort(known.begin(), known.end(), [&](const RestingRef& a, const RestingRef& b) {
+    return StampsOf(a).seen < StampsOf(b).seen;
+  });
+  const auto exact = std::find_if(known.begin(), known.end(),
+                                  [&](const RestingRef& r) { return r.leaves == excess; });
+  if (exact != known.end()) std::rotate(known.begin(), exact, exact + 1);
+  out.insert(out.end(), known.begin(), known.end());
+  return out;
+}
+
+Quantity Replayer::LevelQuantity(Side side, Price price) const {
+  const PriceLevel* level = engine_.book(symbol_).side(side).Find(price);
+  return level ? level->displayed : 0;
+}
+
+// True when a resting order at `price` would trade with the other side.
+bool Replayer::WouldCross(Side side, Price price) const {
+  const PriceLevel* best = engine_.book(symbol_).side(Opposite(side)).Best();
+  if (best == nullptr) return false;
+  return side == Side::kSell ? best->price >= price : best->price <= price;
 }
 
 LobsterBookRow Replayer::Top(std::size_t levels) const {
@@ -592,6 +889,7 @@ LobsterStats ReplayLobster(const std::vector<LobsterMessage>& messages,
   const std::size_t prefill = replay.commands().size();
 
   for (std::size_t i = 0; i < messages.size(); ++i) {
+    if (i > 0) replay.Reconcile(book_rows[i - 1], i);
     replay.Apply(messages[i], i + 1);
     LobsterStats& stats = replay.stats();
     ++stats.rows;

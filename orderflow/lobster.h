@@ -25,8 +25,11 @@
 // naming an order the replay does not know act on the synthetic order(s) at
 // their price. When those are short (liquidity deeper than the file's levels,
 // or older than the file) the missing quantity is added as synthetic
-// liquidity ahead of the known orders and counted as reconciled_qty; that is
-// the only reconciliation, the book is never forced to LOBSTER's rows.
+// liquidity ahead of the known orders and counted as reconciled_qty.
+// Before each message the book is also reconciled with the previous row, but
+// only where events the file cannot show (deeper than its levels, or older
+// than it) explain the difference; the rules are in lobster.cc. Any other
+// difference stays and counts against rows_equal.
 #pragma once
 
 #include <cstddef>
@@ -123,7 +126,7 @@ struct LobsterStats {
   std::size_t executions_known = 0;    // Y: visible executions of orders submitted in the file
   std::size_t rows_equal = 0;          // A: book rows equal to LOBSTER's (its level count)
   std::size_t rows = 0;                // B: book rows compared (= messages)
-  Quantity reconciled_qty = 0;         // Q: invisible liquidity added or removed
+  Quantity reconciled_qty = 0;         // Q: invisible liquidity added or taken off
   // Diagnostics.
   std::size_t messages = 0;
   std::size_t commands = 0;           // commands sent, seed and instrument included
