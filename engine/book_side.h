@@ -122,7 +122,7 @@ class BookSide {
     const Entry* base = levels_.data();
     while (len > 1) {
       const std::size_t half = len / 2;
-      base += base[half - 1].key < key ? half : 0;
+      base += half * static_cast<std::size_t>(base[half - 1].key < key);
       len -= half;
     }
     base += base->key < key ? 1 : 0;
