@@ -292,6 +292,8 @@ void Engine::Handle(const ReplaceOrder& c) {
 
   if (new_leaves <= 0) {  // FIX: the order is done
     Unlink(*book, o);
+    o->price = new_price;
+    o->stop_price = new_stop;
     o->quantity = new_qty;
     o->leaves = 0;
     EmitForOrder(EventType::kReplaced, *o);

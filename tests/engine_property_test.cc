@@ -12,15 +12,16 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <map>
-#include <optional>
 #include <span>
-#include <tuple>
-#include <utility>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "engine/engine.h"
@@ -130,7 +131,9 @@ rc::Gen<Op> GenOp() {
       gen::set(&Op::back, gen::inRange(0, 8)),
       gen::set(&Op::new_id, keep_or(1, static_cast<int>(kMaxClientId) + 1)),
       gen::set(&Op::new_price, keep_or(1, 8)), gen::set(&Op::new_lots, keep_or(1, 13)),
-      gen::set(&Op::new_stop, gen::weightedOneOf<int>({{4, gen::just(0)}, {1, gen::inRange(1, 7)}})), gen::set(&Op::flaw, gen::inRange(0, 100)));
+      gen::set(&Op::new_stop,
+               gen::weightedOneOf<int>({{4, gen::just(0)}, {1, gen::inRange(1, 7)}})),
+      gen::set(&Op::flaw, gen::inRange(0, 100)));
 }
 
 rc::Gen<Scenario> GenScenario() {

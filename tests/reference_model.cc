@@ -463,11 +463,12 @@ void ReferenceModel::OnReplace(const ReplaceOrder& c) {
   const bool keeps_priority =
       new_price == o->price && new_stop == o->stop_price && new_qty <= o->quantity;
   if (new_leaves <= 0) {  // done: leaves the book
-    // As the engine does: the event carries the new total but the order's
-    // previous prices (the spec leaves this open).
+    // The event carries what the replace asked for: new total and prices.
     Order r = *o;
     Remove(o);
     r.client_id = new_id;
+    r.price = new_price;
+    r.stop_price = new_stop;
     r.quantity = new_qty;
     r.leaves = 0;
     EmitFor(EventType::kReplaced, r);
