@@ -40,6 +40,7 @@ struct Options {
   std::string json_file;
   std::string save_orders_file;
   int cpu = -1;
+  bool baseline = false;  // open loop with no engine work: the machine's own floor
 };
 
 struct Flow {
@@ -54,8 +55,10 @@ struct RunResult {
   std::size_t events = 0;
   std::size_t trades = 0;
   std::uint64_t state_hash = 0;
-  // open loop only
+  // open loop only: latency from the scheduled time, and service time (from
+  // the actual start of the command to its end: the engine alone)
   std::int64_t p50 = 0, p90 = 0, p99 = 0, p999 = 0, p9999 = 0, max = 0;
+  std::int64_t service_p50 = 0, service_p99 = 0, service_p9999 = 0;
   double ops_per_second() const { return static_cast<double>(commands) / seconds; }
 };
 
@@ -119,23 +122,28 @@ RunResult RunThroughput(const Flow& flow) {
   return r;
 }
 
-RunResult RunOpenLoop(const Flow& flow, double rate) {
+// With `baseline`, the loop keeps the same schedule and clock reads but does
+// no engine work: what it measures is the machine's own interruptions.
+RunResult RunOpenLoop(const Flow& flow, double rate, bool baseline) {
   Engine engine;
   for (const Command& c : flow.setup) engine.Process(c);
   RunResult r;
   LatencyRecorder latency(flow.measured.size());
+  LatencyRecorder service(flow.measured.size());
   const double interval = 1e9 / rate;
   const std::int64_t start = Nanos(Clock::now()) + 1'000'000;
   std::int64_t end = start;
   for (std::size_t i = 0; i < flow.measured.size(); ++i) {
     const auto scheduled = start + static_cast<std::int64_t>(static_cast<double>(i) * interval);
-    while (Nanos(Clock::now()) < scheduled) {
-    }
-    Count(engine.Process(flow.measured[i]), r);
+    std::int64_t began = Nanos(Clock::now());
+    while (began < scheduled) began = Nanos(Clock::now());
+    if (!baseline) Count(engine.Process(flow.measured[i]), r);
     end = Nanos(Clock::now());
     latency.Record(end - scheduled);
+    service.Record(end - began);
   }
   latency.Finish();
+  service.Finish();
   r.seconds = static_cast<double>(end - start) / 1e9;
   r.commands = flow.measured.size();
   r.state_hash = engine.StateHash();
@@ -145,6 +153,9 @@ RunResult RunOpenLoop(const Flow& flow, double rate) {
   r.p999 = latency.Percentile(99.9);
   r.p9999 = latency.Percentile(99.99);
   r.max = latency.Max();
+  r.service_p50 = service.Percentile(50);
+  r.service_p99 = service.Percentile(99);
+  r.service_p9999 = service.Percentile(99.99);
   return r;
 }
 
@@ -164,6 +175,8 @@ nlohmann::json ToJson(const RunResult& r, bool open_loop) {
   if (open_loop) {
     j["latency_ns"] = {{"p50", r.p50},     {"p90", r.p90},     {"p99", r.p99},
                        {"p99_9", r.p999},  {"p99_99", r.p9999}, {"max", r.max}};
+    j["service_ns"] = {{"p50", r.service_p50}, {"p99", r.service_p99},
+                       {"p99_99", r.service_p9999}};
   }
   return j;
 }
@@ -201,7 +214,7 @@ int Run(const Options& o) {
   const bool open_loop = o.rate > 0;
   std::vector<RunResult> runs;
   for (std::size_t i = 0; i < o.runs; ++i) {
-    runs.push_back(open_loop ? RunOpenLoop(flow, o.rate) : RunThroughput(flow));
+    runs.push_back(open_loop ? RunOpenLoop(flow, o.rate, o.baseline) : RunThroughput(flow));
     const RunResult& r = runs.back();
     std::cout << "  run " << i + 1 << ": " << static_cast<std::uint64_t>(r.ops_per_second())
               << " commands/s";
@@ -218,7 +231,8 @@ int Run(const Options& o) {
 
   nlohmann::json out = {{"benchmark", "engine"},
                         {"flow", flow.name},
-                        {"mode", open_loop ? "open_loop" : "throughput"},
+                        {"mode", !open_loop ? "throughput" : o.baseline ? "open_loop_baseline"
+                                                                        : "open_loop"},
                         {"commands", flow.measured.size()},
                         {"runs", o.runs}};
   if (open_loop) out["rate"] = o.rate;
@@ -234,10 +248,16 @@ int Run(const Options& o) {
                          {"p99_9", Median(runs, [](auto& r) { return r.p999; })},
                          {"p99_99", Median(runs, [](auto& r) { return r.p9999; })},
                          {"max", Median(runs, [](auto& r) { return r.max; })}};
+    med["service_ns"] = {{"p50", Median(runs, [](auto& r) { return r.service_p50; })},
+                         {"p99", Median(runs, [](auto& r) { return r.service_p99; })},
+                         {"p99_99", Median(runs, [](auto& r) { return r.service_p9999; })}};
     const auto& l = med["latency_ns"];
+    const auto& sv = med["service_ns"];
     std::cout << " offered " << o.rate << "/s; latency ns p50 " << l["p50"] << " p90 "
               << l["p90"] << " p99 " << l["p99"] << " p99.9 " << l["p99_9"] << " p99.99 "
-              << l["p99_99"] << " max " << l["max"];
+              << l["p99_99"] << " max " << l["max"] << "\n  service time (engine alone) ns p50 "
+              << sv["p50"] << " p99 " << sv["p99"] << " p99.99 " << sv["p99_99"];
+    if (o.baseline) std::cout << "\n  BASELINE: no engine work, the machine's own stalls";
   }
   std::cout << "\n";
   out["median"] = med;
@@ -266,6 +286,8 @@ void AddEngineBenchCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--json", options->json_file, "Also write the JSON result to this file");
   cmd->add_option("--cpu", options->cpu, "Pin the benchmark thread to this CPU");
+  cmd->add_flag("--baseline", options->baseline,
+               "Open loop without engine work: the machine's own latency floor");
   cmd->add_option("--save-orders", options->save_orders_file,
                   "Write the generated mix as an order-flow CSV and exit");
   cmd->callback([options] {
