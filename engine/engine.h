@@ -21,6 +21,7 @@
 #include "engine/object_pool.h"
 #include "engine/order_book.h"
 #include "engine/order_index.h"
+#include "engine/prefault_allocator.h"
 
 namespace exchange {
 
@@ -108,7 +109,7 @@ class Engine {
   ObjectPool<Order> order_pool_;
   ObjectPool<PriceLevel> level_pool_;
   OrderIndex index_;
-  std::vector<Event> events_;
+  std::vector<Event, PrefaultAllocator<Event>> events_;
   std::vector<Order*> scratch_;  // mass cancel
   Sequence next_sequence_ = 1;
   OrderId next_exchange_id_ = 1;

@@ -2,14 +2,15 @@
 // exchange order id. Holds every resting and every held stop order.
 //
 // Uses boost::unordered_flat_map (open addressing, no node allocation), sized
-// ahead so that inserting an order does not touch the heap. Owned by the
-// Engine; engine thread only.
+// ahead and with its memory touched up front, so that inserting an order
+// neither allocates nor page-faults. Owned by the Engine; engine thread only.
 #pragma once
 
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <cstddef>
 
 #include "engine/order.h"
+#include "engine/prefault_allocator.h"
 
 namespace exchange {
 
@@ -68,8 +69,12 @@ class OrderIndex {
     }
   };
 
-  boost::unordered_flat_map<ClientKey, Order*, ClientKeyHash> by_client_;
-  boost::unordered_flat_map<OrderId, Order*> by_exchange_;
+  template <typename K, typename H>
+  using Map = boost::unordered_flat_map<K, Order*, H, std::equal_to<K>,
+                                        PrefaultAllocator<std::pair<const K, Order*>>>;
+
+  Map<ClientKey, ClientKeyHash> by_client_;
+  Map<OrderId, boost::hash<OrderId>> by_exchange_;
 };
 
 }  // namespace exchange
