@@ -45,7 +45,7 @@ struct Options {
 
 struct Flow {
   std::string name;
-  std::vector<Command> setup;     // instruments and pre-fill, not measured
+  std::vector<Command> setup;  // instruments and pre-fill, not measured
   std::vector<Command> measured;
 };
 
@@ -73,7 +73,8 @@ Flow LoadFlow(const Options& o) {
   if (!o.orders_file.empty()) {
     flow.name = o.orders_file;
     const auto instruments = LoadInstruments(o.instruments_file);
-    for (const auto& i : instruments) flow.setup.push_back(Command{0, AddInstrument{i.spec}});
+    for (const auto& i : instruments)
+      flow.setup.push_back(Command{0, AddInstrument{i.spec}});
     std::ifstream in(o.orders_file);
     if (!in) throw std::runtime_error(o.orders_file + ": cannot open");
     flow.measured = ReadOrderFlow(in, [&](std::string_view name) {
@@ -107,15 +108,18 @@ Flow LoadFlow(const Options& o) {
 
 void Count(std::span<const Event> events, RunResult& r) {
   r.events += events.size();
-  for (const Event& e : events) r.trades += e.type == EventType::kTrade;
+  for (const Event& e : events)
+    r.trades += e.type == EventType::kTrade;
 }
 
 RunResult RunThroughput(const Flow& flow) {
   Engine engine;
-  for (const Command& c : flow.setup) engine.Process(c);
+  for (const Command& c : flow.setup)
+    engine.Process(c);
   RunResult r;
   const auto start = Clock::now();
-  for (const Command& c : flow.measured) Count(engine.Process(c), r);
+  for (const Command& c : flow.measured)
+    Count(engine.Process(c), r);
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   r.commands = flow.measured.size();
   r.state_hash = engine.StateHash();
@@ -126,7 +130,8 @@ RunResult RunThroughput(const Flow& flow) {
 // no engine work: what it measures is the machine's own interruptions.
 RunResult RunOpenLoop(const Flow& flow, double rate, bool baseline) {
   Engine engine;
-  for (const Command& c : flow.setup) engine.Process(c);
+  for (const Command& c : flow.setup)
+    engine.Process(c);
   RunResult r;
   LatencyRecorder latency(flow.measured.size());
   LatencyRecorder service(flow.measured.size());
@@ -136,7 +141,8 @@ RunResult RunOpenLoop(const Flow& flow, double rate, bool baseline) {
   for (std::size_t i = 0; i < flow.measured.size(); ++i) {
     const auto scheduled = start + static_cast<std::int64_t>(static_cast<double>(i) * interval);
     std::int64_t began = Nanos(Clock::now());
-    while (began < scheduled) began = Nanos(Clock::now());
+    while (began < scheduled)
+      began = Nanos(Clock::now());
     if (!baseline) Count(engine.Process(flow.measured[i]), r);
     end = Nanos(Clock::now());
     latency.Record(end - scheduled);
@@ -162,21 +168,21 @@ RunResult RunOpenLoop(const Flow& flow, double rate, bool baseline) {
 template <typename F>
 double Median(const std::vector<RunResult>& runs, F field) {
   std::vector<double> v;
-  for (const auto& r : runs) v.push_back(static_cast<double>(field(r)));
+  for (const auto& r : runs)
+    v.push_back(static_cast<double>(field(r)));
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 nlohmann::json ToJson(const RunResult& r, bool open_loop) {
-  nlohmann::json j = {{"seconds", r.seconds},       {"commands", r.commands},
-                      {"ops_per_second", r.ops_per_second()}, {"events", r.events},
-                      {"trades", r.trades},         {"state_hash", r.state_hash}};
+  nlohmann::json j = {
+      {"seconds", r.seconds}, {"commands", r.commands}, {"ops_per_second", r.ops_per_second()},
+      {"events", r.events},   {"trades", r.trades},     {"state_hash", r.state_hash}};
   if (open_loop) {
-    j["latency_ns"] = {{"p50", r.p50},     {"p90", r.p90},     {"p99", r.p99},
-                       {"p99_9", r.p999},  {"p99_99", r.p9999}, {"max", r.max}};
-    j["service_ns"] = {{"p50", r.service_p50}, {"p99", r.service_p99},
-                       {"p99_99", r.service_p9999}};
+    j["latency_ns"] = {{"p50", r.p50},    {"p90", r.p90},      {"p99", r.p99},
+                       {"p99_9", r.p999}, {"p99_99", r.p9999}, {"max", r.max}};
+    j["service_ns"] = {{"p50", r.service_p50}, {"p99", r.service_p99}, {"p99_99", r.service_p9999}};
   }
   return j;
 }
@@ -190,7 +196,8 @@ void SaveOrders(const Flow& flow, const std::string& path) {
   auto name = [](SymbolId) { return std::string("BENCH"); };
   for (const auto* part : {&flow.setup, &flow.measured}) {
     for (const Command& c : *part) {
-      if (!std::holds_alternative<AddInstrument>(c.body)) out << FormatOrderFlowLine(c, name) << "\n";
+      if (!std::holds_alternative<AddInstrument>(c.body))
+        out << FormatOrderFlowLine(c, name) << "\n";
     }
   }
   std::cout << "wrote " << flow.setup.size() - 1 + flow.measured.size() << " commands to " << path
@@ -231,12 +238,14 @@ int Run(const Options& o) {
 
   nlohmann::json out = {{"benchmark", "engine"},
                         {"flow", flow.name},
-                        {"mode", !open_loop ? "throughput" : o.baseline ? "open_loop_baseline"
-                                                                        : "open_loop"},
+                        {"mode", !open_loop   ? "throughput"
+                                 : o.baseline ? "open_loop_baseline"
+                                              : "open_loop"},
                         {"commands", flow.measured.size()},
                         {"runs", o.runs}};
   if (open_loop) out["rate"] = o.rate;
-  nlohmann::json med = {{"ops_per_second", Median(runs, [](auto& r) { return r.ops_per_second(); })}};
+  nlohmann::json med = {
+      {"ops_per_second", Median(runs, [](auto& r) { return r.ops_per_second(); })}};
   std::cout << "engine " << (open_loop ? "open-loop" : "throughput") << ": " << flow.name << ", "
             << flow.measured.size() << " commands, median of " << o.runs << " runs\n"
             << "  " << static_cast<std::uint64_t>(med["ops_per_second"].get<double>())
@@ -253,15 +262,16 @@ int Run(const Options& o) {
                          {"p99_99", Median(runs, [](auto& r) { return r.service_p9999; })}};
     const auto& l = med["latency_ns"];
     const auto& sv = med["service_ns"];
-    std::cout << " offered " << o.rate << "/s; latency ns p50 " << l["p50"] << " p90 "
-              << l["p90"] << " p99 " << l["p99"] << " p99.9 " << l["p99_9"] << " p99.99 "
-              << l["p99_99"] << " max " << l["max"] << "\n  service time (engine alone) ns p50 "
-              << sv["p50"] << " p99 " << sv["p99"] << " p99.99 " << sv["p99_99"];
+    std::cout << " offered " << o.rate << "/s; latency ns p50 " << l["p50"] << " p90 " << l["p90"]
+              << " p99 " << l["p99"] << " p99.9 " << l["p99_9"] << " p99.99 " << l["p99_99"]
+              << " max " << l["max"] << "\n  service time (engine alone) ns p50 " << sv["p50"]
+              << " p99 " << sv["p99"] << " p99.99 " << sv["p99_99"];
     if (o.baseline) std::cout << "\n  BASELINE: no engine work, the machine's own stalls";
   }
   std::cout << "\n";
   out["median"] = med;
-  for (const auto& r : runs) out["each_run"].push_back(ToJson(r, open_loop));
+  for (const auto& r : runs)
+    out["each_run"].push_back(ToJson(r, open_loop));
   std::cout << out.dump() << "\n";
   if (!o.json_file.empty()) std::ofstream(o.json_file) << out.dump(2) << "\n";
   return 0;
@@ -287,7 +297,7 @@ void AddEngineBenchCommand(CLI::App& app) {
   cmd->add_option("--json", options->json_file, "Also write the JSON result to this file");
   cmd->add_option("--cpu", options->cpu, "Pin the benchmark thread to this CPU");
   cmd->add_flag("--baseline", options->baseline,
-               "Open loop without engine work: the machine's own latency floor");
+                "Open loop without engine work: the machine's own latency floor");
   cmd->add_option("--save-orders", options->save_orders_file,
                   "Write the generated mix as an order-flow CSV and exit");
   cmd->callback([options] {

@@ -61,7 +61,8 @@ void BM_Cancel(benchmark::State& state) {
       state.PauseTiming();
       engine = NewEngine();
       for (ClientOrderId i = 0; i < kBatch; ++i) {
-        engine->Process(Command{0, Resting(i, (i & 1) ? Side::kBuy : Side::kSell, 1 + rng() % 375)});
+        engine->Process(
+            Command{0, Resting(i, (i & 1) ? Side::kBuy : Side::kSell, 1 + rng() % 375)});
       }
       next = 0;
       state.ResumeTiming();
@@ -106,7 +107,8 @@ void BM_AggressiveSweep(benchmark::State& state) {
   ClientOrderId id = 1;
   auto refill = [&] {
     for (Price level = 1; level <= 10; ++level) {
-      for (int k = 0; k < 10; ++k) engine->Process(Command{0, Resting(id++, Side::kSell, level)});
+      for (int k = 0; k < 10; ++k)
+        engine->Process(Command{0, Resting(id++, Side::kSell, level)});
     }
   };
   refill();

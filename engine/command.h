@@ -20,9 +20,9 @@ struct NewOrder {
   OrderType type = OrderType::kLimit;
   TimeInForce tif = TimeInForce::kGtc;
   StpMode stp = StpMode::kInstrumentDefault;
-  Price price = 0;           // limit price; unused for MARKET and STOP
-  Quantity quantity = 0;     // total quantity
-  Price stop_price = 0;      // STOP and STOP_LIMIT only
+  Price price = 0;                // limit price; unused for MARKET and STOP
+  Quantity quantity = 0;          // total quantity
+  Price stop_price = 0;           // STOP and STOP_LIMIT only
   Quantity display_quantity = 0;  // ICEBERG only: the shown part
 };
 
@@ -68,9 +68,8 @@ struct AddInstrument {
   InstrumentSpec spec;
 };
 
-using CommandBody =
-    std::variant<NewOrder, CancelOrder, ReplaceOrder, MassCancel, HaltSymbol, ResumeSymbol,
-                 AddInstrument>;
+using CommandBody = std::variant<NewOrder, CancelOrder, ReplaceOrder, MassCancel, HaltSymbol,
+                                 ResumeSymbol, AddInstrument>;
 
 struct Command {
   Timestamp timestamp = 0;

@@ -150,8 +150,7 @@ RejectReason Engine::ArrivalCheck(OrderBook& book, const NewOrder& c, StpMode st
         return RejectReason::kPostOnlyWouldTrade;
       }
       return RejectReason::kNone;
-    case OrderType::kMarket:
-      return best ? RejectReason::kNone : RejectReason::kNoLiquidity;
+    case OrderType::kMarket: return best ? RejectReason::kNone : RejectReason::kNoLiquidity;
     case OrderType::kLimit:
     case OrderType::kIceberg:
       if (c.tif == TimeInForce::kFok) {
@@ -166,16 +165,15 @@ RejectReason Engine::ArrivalCheck(OrderBook& book, const NewOrder& c, StpMode st
       }
       return RejectReason::kNone;
     case OrderType::kStop:
-    case OrderType::kStopLimit:
-      return RejectReason::kNone;
+    case OrderType::kStopLimit: return RejectReason::kNone;
   }
   return RejectReason::kNone;
 }
 
 Order* Engine::Lookup(AccountId account, SymbolId symbol, ClientOrderId id, OrderId exchange_id,
                       RejectReason* why) const {
-  Order* o = exchange_id != 0 ? index_.FindByExchange(exchange_id)
-                              : index_.FindByClient(account, id);
+  Order* o =
+      exchange_id != 0 ? index_.FindByExchange(exchange_id) : index_.FindByClient(account, id);
   if (o == nullptr || o->symbol != symbol) {
     *why = RejectReason::kUnknownOrder;
     return nullptr;
@@ -192,8 +190,8 @@ Order* Engine::Lookup(AccountId account, SymbolId symbol, ClientOrderId id, Orde
 void Engine::Handle(const NewOrder& c) {
   OrderBook* book = BookFor(c.symbol);
   RejectReason why = book ? ValidateNew(*book, c) : RejectReason::kUnknownSymbol;
-  const StpMode stp = c.stp == StpMode::kInstrumentDefault && book ? book->instrument.default_stp
-                                                                   : c.stp;
+  const StpMode stp =
+      c.stp == StpMode::kInstrumentDefault && book ? book->instrument.default_stp : c.stp;
   if (why == RejectReason::kNone) why = ArrivalCheck(*book, c, stp);
   if (why != RejectReason::kNone) {
     EmitRejected(c.account, c.order_id, c.symbol, c.side, c.price, c.quantity, why);
@@ -334,7 +332,8 @@ void Engine::Handle(const MassCancel& c) {
     return;
   }
   const SymbolId first = c.symbol == kAllSymbols ? 0 : c.symbol;
-  const SymbolId last = c.symbol == kAllSymbols ? static_cast<SymbolId>(books_.size()) : c.symbol + 1;
+  const SymbolId last =
+      c.symbol == kAllSymbols ? static_cast<SymbolId>(books_.size()) : c.symbol + 1;
   for (SymbolId s = first; s < last; ++s) {
     OrderBook& book = *books_[s];
     // Collect first (bids best first, then asks, then stops), cancel after:
@@ -353,7 +352,8 @@ void Engine::Handle(const MassCancel& c) {
         if ((*it)->account == c.account) scratch_.push_back(*it);
       }
     }
-    for (Order* o : scratch_) CancelLive(book, o, CancelReason::kMassCancel, /*indexed=*/true);
+    for (Order* o : scratch_)
+      CancelLive(book, o, CancelReason::kMassCancel, /*indexed=*/true);
   }
 }
 

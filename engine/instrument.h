@@ -37,9 +37,9 @@ class SymbolName {
 
 struct InstrumentSpec {
   SymbolName symbol;
-  Price tick_size = 1;        // every price is a multiple of this
-  Quantity lot_size = 1;      // every quantity is a multiple of this
-  Quantity min_quantity = 1;  // inclusive
+  Price tick_size = 1;                    // every price is a multiple of this
+  Quantity lot_size = 1;                  // every quantity is a multiple of this
+  Quantity min_quantity = 1;              // inclusive
   Quantity max_quantity = INT64_MAX / 4;  // inclusive
   // Price band (collar): a limit price may be at most this many basis points
   // away from the reference price (the last trade, or reference_price before
@@ -55,7 +55,8 @@ struct InstrumentSpec {
 inline RejectReason Validate(const InstrumentSpec& s) {
   if (s.symbol.view().empty()) return RejectReason::kInvalidInstrument;
   if (s.tick_size <= 0 || s.lot_size <= 0) return RejectReason::kInvalidInstrument;
-  if (s.min_quantity <= 0 || s.max_quantity < s.min_quantity) return RejectReason::kInvalidInstrument;
+  if (s.min_quantity <= 0 || s.max_quantity < s.min_quantity)
+    return RejectReason::kInvalidInstrument;
   if (s.price_band_bps < 0 || s.reference_price < 0 || s.market_protection_ticks < 0) {
     return RejectReason::kInvalidInstrument;
   }

@@ -44,7 +44,8 @@ class ObjectPool {
 
   // Makes room for n live objects without further growth.
   void Reserve(std::size_t n) {
-    while (capacity() < n) Grow();
+    while (capacity() < n)
+      Grow();
   }
 
  private:

@@ -25,15 +25,15 @@ struct Order {
   TimeInForce tif = TimeInForce::kGtc;
   StpMode stp = StpMode::kCancelResting;  // resolved, never kInstrumentDefault
 
-  Price price = 0;           // limit price (0 for MARKET and untriggered STOP)
-  Price stop_price = 0;      // STOP, STOP_LIMIT
-  Quantity quantity = 0;     // total quantity (changes with replace)
-  Quantity filled = 0;       // cumulative filled
-  Quantity leaves = 0;       // quantity − filled, hidden part included
-  Quantity display = 0;      // the part shown on the book now (== leaves unless ICEBERG)
-  Quantity peak = 0;         // ICEBERG: refill size
-  Sequence priority = 0;     // StopBook time priority: sequence of acceptance
-  Timestamp timestamp = 0;   // time of entry into the book
+  Price price = 0;          // limit price (0 for MARKET and untriggered STOP)
+  Price stop_price = 0;     // STOP, STOP_LIMIT
+  Quantity quantity = 0;    // total quantity (changes with replace)
+  Quantity filled = 0;      // cumulative filled
+  Quantity leaves = 0;      // quantity − filled, hidden part included
+  Quantity display = 0;     // the part shown on the book now (== leaves unless ICEBERG)
+  Quantity peak = 0;        // ICEBERG: refill size
+  Sequence priority = 0;    // StopBook time priority: sequence of acceptance
+  Timestamp timestamp = 0;  // time of entry into the book
 
   bool is_iceberg() const { return type == OrderType::kIceberg; }
   bool is_stop() const { return type == OrderType::kStop || type == OrderType::kStopLimit; }

@@ -13,9 +13,9 @@ namespace exchange {
 
 struct PriceLevel {
   Price price = 0;
-  Quantity displayed = 0;       // sum of display over the orders
+  Quantity displayed = 0;  // sum of display over the orders
   std::uint32_t order_count = 0;
-  Order* head = nullptr;        // oldest: matched first
+  Order* head = nullptr;  // oldest: matched first
   Order* tail = nullptr;
 
   bool empty() const { return head == nullptr; }

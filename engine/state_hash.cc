@@ -31,11 +31,11 @@ class Fnv1a {
 void AddOrder(Fnv1a& h, const Order& o) {
   for (std::uint64_t v :
        {std::uint64_t{o.exchange_id}, std::uint64_t{o.client_id}, std::uint64_t{o.account},
-        std::uint64_t{o.symbol}, std::uint64_t(o.side), std::uint64_t(o.type),
-        std::uint64_t(o.tif), std::uint64_t(o.stp), std::uint64_t(o.price),
-        std::uint64_t(o.stop_price), std::uint64_t(o.quantity), std::uint64_t(o.filled),
-        std::uint64_t(o.leaves), std::uint64_t(o.display), std::uint64_t(o.peak),
-        std::uint64_t{o.priority}, std::uint64_t(o.timestamp)}) {
+        std::uint64_t{o.symbol}, std::uint64_t(o.side), std::uint64_t(o.type), std::uint64_t(o.tif),
+        std::uint64_t(o.stp), std::uint64_t(o.price), std::uint64_t(o.stop_price),
+        std::uint64_t(o.quantity), std::uint64_t(o.filled), std::uint64_t(o.leaves),
+        std::uint64_t(o.display), std::uint64_t(o.peak), std::uint64_t{o.priority},
+        std::uint64_t(o.timestamp)}) {
     h.Add(v);
   }
 }
@@ -46,7 +46,8 @@ void AddSide(Fnv1a& h, const BookSide& side) {
     h.Add(static_cast<std::uint64_t>(level.price));
     h.Add(static_cast<std::uint64_t>(level.displayed));
     h.Add(level.order_count);
-    for (const Order* o = level.head; o; o = o->next) AddOrder(h, *o);
+    for (const Order* o = level.head; o; o = o->next)
+      AddOrder(h, *o);
     return true;
   });
 }
@@ -62,8 +63,7 @@ std::uint64_t Engine::StateHash() const {
     const InstrumentSpec& spec = book->instrument;
     h.Add(spec.symbol.view());
     for (std::int64_t v : {spec.tick_size, spec.lot_size, spec.min_quantity, spec.max_quantity,
-                           spec.price_band_bps, spec.reference_price,
-                           spec.market_protection_ticks,
+                           spec.price_band_bps, spec.reference_price, spec.market_protection_ticks,
                            static_cast<std::int64_t>(spec.default_stp)}) {
       h.Add(static_cast<std::uint64_t>(v));
     }
@@ -73,7 +73,8 @@ std::uint64_t Engine::StateHash() const {
     AddSide(h, book->asks);
     for (const auto* stops : {&book->stops.buys(), &book->stops.sells()}) {
       h.Add(stops->size());
-      for (auto it = stops->rbegin(); it != stops->rend(); ++it) AddOrder(h, **it);
+      for (auto it = stops->rbegin(); it != stops->rend(); ++it)
+        AddOrder(h, **it);
     }
   }
   return h.value();

@@ -25,7 +25,8 @@ class StopBook {
   void Remove(Order* o) {
     auto& v = side(o->side);
     auto it = std::lower_bound(v.begin(), v.end(), o, Later(o->side));
-    while (it != v.end() && *it != o) ++it;
+    while (it != v.end() && *it != o)
+      ++it;
     if (it != v.end()) v.erase(it);
   }
 
@@ -48,8 +49,7 @@ class StopBook {
     explicit Later(Side s) : side(s) {}
     bool operator()(const Order* a, const Order* b) const {
       if (a->stop_price != b->stop_price) {
-        return side == Side::kBuy ? a->stop_price > b->stop_price
-                                  : a->stop_price < b->stop_price;
+        return side == Side::kBuy ? a->stop_price > b->stop_price : a->stop_price < b->stop_price;
       }
       return a->priority > b->priority;
     }

@@ -2,7 +2,9 @@
 
 namespace exchange {
 
-std::string_view ToString(Side s) { return s == Side::kBuy ? "B" : "S"; }
+std::string_view ToString(Side s) {
+  return s == Side::kBuy ? "B" : "S";
+}
 
 std::string_view ToString(OrderType t) {
   switch (t) {

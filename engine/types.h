@@ -12,21 +12,23 @@
 
 namespace exchange {
 
-using Price = std::int64_t;          // fixed-point price, instrument units
-using Quantity = std::int64_t;       // fixed-point quantity, instrument units
-using AccountId = std::uint32_t;     // trading account
-using ClientOrderId = std::uint64_t; // the client's id, unique per account among live orders
-using OrderId = std::uint64_t;       // exchange order id, assigned by the engine
-using SymbolId = std::uint32_t;      // index of an instrument inside one engine
-using Sequence = std::uint64_t;      // engine event sequence number, starts at 1
-using Timestamp = std::int64_t;      // nanoseconds since the Unix epoch, taken from commands
+using Price = std::int64_t;           // fixed-point price, instrument units
+using Quantity = std::int64_t;        // fixed-point quantity, instrument units
+using AccountId = std::uint32_t;      // trading account
+using ClientOrderId = std::uint64_t;  // the client's id, unique per account among live orders
+using OrderId = std::uint64_t;        // exchange order id, assigned by the engine
+using SymbolId = std::uint32_t;       // index of an instrument inside one engine
+using Sequence = std::uint64_t;       // engine event sequence number, starts at 1
+using Timestamp = std::int64_t;       // nanoseconds since the Unix epoch, taken from commands
 
 inline constexpr SymbolId kAllSymbols = UINT32_MAX;  // mass cancel over every symbol
 inline constexpr SymbolId kUnknownSymbol = UINT32_MAX - 1;
 
 enum class Side : std::uint8_t { kBuy = 0, kSell = 1 };
 
-inline constexpr Side Opposite(Side s) { return s == Side::kBuy ? Side::kSell : Side::kBuy; }
+inline constexpr Side Opposite(Side s) {
+  return s == Side::kBuy ? Side::kSell : Side::kBuy;
+}
 
 enum class OrderType : std::uint8_t {
   kLimit = 0,

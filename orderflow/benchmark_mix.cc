@@ -61,8 +61,10 @@ class Generator {
   }
 
   BenchmarkFlow Run() {
-    for (std::size_t i = 0; i < opt_.resting_orders; ++i) Emit(NewGtc(/*passive=*/true), true);
-    for (std::size_t i = 0; i < opt_.commands; ++i) Emit(NextCommand(), false);
+    for (std::size_t i = 0; i < opt_.resting_orders; ++i)
+      Emit(NewGtc(/*passive=*/true), true);
+    for (std::size_t i = 0; i < opt_.commands; ++i)
+      Emit(NextCommand(), false);
     return std::move(flow_);
   }
 
@@ -90,8 +92,8 @@ class Generator {
     o.symbol = 0;
     o.order_id = next_id_++;
     o.side = Uniform(0, 1) ? Side::kBuy : Side::kSell;
-    const int depth = passive ? Uniform(1, static_cast<int>(opt_.half_spread_levels))
-                              : -Uniform(0, 10);
+    const int depth =
+        passive ? Uniform(1, static_cast<int>(opt_.half_spread_levels)) : -Uniform(0, 10);
     o.price = o.side == Side::kBuy ? opt_.center_price - depth : opt_.center_price + depth;
     o.quantity = passive ? Uniform(1, 100) : Uniform(50, 400);
     return Command{Now(), o};
@@ -111,14 +113,16 @@ class Generator {
   }
 
   Command Cancel() {
-    const LiveOrder& o = live_.at(static_cast<std::size_t>(Uniform(0, static_cast<int>(live_.size()) - 1)));
+    const LiveOrder& o =
+        live_.at(static_cast<std::size_t>(Uniform(0, static_cast<int>(live_.size()) - 1)));
     return Command{Now(), CancelOrder{o.account, 0, o.id, 0}};
   }
 
   // Moves a live order's price by a few ticks, staying within the band and
   // mostly on its own side (an occasional move through the spread trades).
   Command Replace() {
-    const LiveOrder& o = live_.at(static_cast<std::size_t>(Uniform(0, static_cast<int>(live_.size()) - 1)));
+    const LiveOrder& o =
+        live_.at(static_cast<std::size_t>(Uniform(0, static_cast<int>(live_.size()) - 1)));
     Price p = o.price + Uniform(-12, 12);
     if (p == o.price) ++p;
     const Price lo = opt_.center_price - opt_.half_spread_levels;
@@ -138,7 +142,8 @@ class Generator {
 
   // Applies the command to the private engine and updates the live set.
   void Emit(const Command& c, bool prefill) {
-    for (const Event& e : engine_.Process(c)) Track(e);
+    for (const Event& e : engine_.Process(c))
+      Track(e);
     (prefill ? flow_.prefill : flow_.commands).push_back(c);
   }
 
@@ -160,11 +165,8 @@ class Generator {
         if (e.maker_leaves == 0) live_.Remove(e.maker_account, e.maker_order_id);
         if (e.leaves == 0) live_.Remove(e.account, e.order_id);
         break;
-      case EventType::kCanceled:
-        live_.Remove(e.account, e.order_id);
-        break;
-      default:
-        break;
+      case EventType::kCanceled: live_.Remove(e.account, e.order_id); break;
+      default: break;
     }
   }
 

@@ -24,7 +24,7 @@ struct BenchmarkMixOptions {
   Price half_spread_levels = 800;     // prices within center ± this
   int gtc_percent = 9;
   int ioc_percent = 3;
-  int cancel_percent = 6;             // the rest are replaces
+  int cancel_percent = 6;  // the rest are replaces
 };
 
 struct BenchmarkFlow {

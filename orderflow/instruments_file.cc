@@ -41,26 +41,36 @@ InstrumentConfig ParseOne(const toml::table& t, const std::string& where) {
     const auto name = n->value<std::string>();
     const auto mode = name ? ParseStpMode(*name) : std::nullopt;
     if (!mode || *mode == StpMode::kInstrumentDefault) {
-      throw ConfigError(at + ": 'self_trade_prevention' must be CANCEL_RESTING, CANCEL_INCOMING "
-                             "or CANCEL_BOTH");
+      throw ConfigError(at +
+                        ": 'self_trade_prevention' must be CANCEL_RESTING, CANCEL_INCOMING "
+                        "or CANCEL_BOTH");
     }
     s.default_stp = *mode;
   }
   if (Validate(s) != RejectReason::kNone) {
-    throw ConfigError(at + ": tick_size and lot_size must be positive, 1 <= min_quantity <= "
-                           "max_quantity, reference_price on a tick, bands not negative");
+    throw ConfigError(at +
+                      ": tick_size and lot_size must be positive, 1 <= min_quantity <= "
+                      "max_quantity, reference_price on a tick, bands not negative");
   }
   if (c.price_decimals < 0 || c.price_decimals > 12 || c.quantity_decimals < 0 ||
       c.quantity_decimals > 12) {
     throw ConfigError(at + ": price_decimals and quantity_decimals must be 0 to 12");
   }
   for (const auto& [key, value] : t) {
-    static constexpr std::string_view kKnown[] = {
-        "symbol", "tick_size", "lot_size", "min_quantity", "max_quantity", "price_band_bps",
-        "reference_price", "market_protection_ticks", "self_trade_prevention",
-        "price_decimals", "quantity_decimals"};
+    static constexpr std::string_view kKnown[] = {"symbol",
+                                                  "tick_size",
+                                                  "lot_size",
+                                                  "min_quantity",
+                                                  "max_quantity",
+                                                  "price_band_bps",
+                                                  "reference_price",
+                                                  "market_protection_ticks",
+                                                  "self_trade_prevention",
+                                                  "price_decimals",
+                                                  "quantity_decimals"};
     bool known = false;
-    for (auto k : kKnown) known = known || key.str() == k;
+    for (auto k : kKnown)
+      known = known || key.str() == k;
     if (!known) throw ConfigError(at + ": unknown key '" + std::string(key.str()) + "'");
   }
   return c;

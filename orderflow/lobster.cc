@@ -425,14 +425,11 @@ std::span<const Event> Replayer::Send(CommandBody body, bool trades_expected) {
 // What undoing a message adds to the visible quantity at its price.
 Quantity UndoneQuantity(const LobsterMessage& m) {
   switch (m.type) {
-    case LobsterEventType::kSubmit:
-      return -m.size;
+    case LobsterEventType::kSubmit: return -m.size;
     case LobsterEventType::kPartialCancel:
     case LobsterEventType::kDelete:
-    case LobsterEventType::kVisibleExecution:
-      return m.size;
-    default:
-      return 0;  // hidden executions, crosses and halts leave the visible book alone
+    case LobsterEventType::kVisibleExecution: return m.size;
+    default: return 0;  // hidden executions, crosses and halts leave the visible book alone
   }
 }
 
@@ -463,24 +460,13 @@ void Replayer::Apply(const LobsterMessage& m, std::size_t number) {
   stamp_ = number;  // the row after message `number`
   ++stats_.messages;
   switch (m.type) {
-    case LobsterEventType::kSubmit:
-      Submit(m);
-      break;
-    case LobsterEventType::kPartialCancel:
-      PartialCancel(m);
-      break;
-    case LobsterEventType::kDelete:
-      Delete(m);
-      break;
-    case LobsterEventType::kVisibleExecution:
-      Execute(m, number);
-      break;
+    case LobsterEventType::kSubmit: Submit(m); break;
+    case LobsterEventType::kPartialCancel: PartialCancel(m); break;
+    case LobsterEventType::kDelete: Delete(m); break;
+    case LobsterEventType::kVisibleExecution: Execute(m, number); break;
     case LobsterEventType::kHiddenExecution:
-    case LobsterEventType::kCross:
-      break;  // no change to the visible book
-    case LobsterEventType::kHalt:
-      Halt(m);
-      break;
+    case LobsterEventType::kCross: break;  // no change to the visible book
+    case LobsterEventType::kHalt: Halt(m); break;
   }
 }
 

@@ -8,12 +8,26 @@ namespace exchange {
 
 namespace {
 
-enum Column { kAction, kTs, kAccount, kOrderId, kSymbol, kSide, kType, kTif, kPrice, kQty,
-              kStop, kDisplay, kStp, kColumns };
+enum Column {
+  kAction,
+  kTs,
+  kAccount,
+  kOrderId,
+  kSymbol,
+  kSide,
+  kType,
+  kTif,
+  kPrice,
+  kQty,
+  kStop,
+  kDisplay,
+  kStp,
+  kColumns
+};
 
 constexpr std::string_view kColumnNames[kColumns] = {
-    "action", "ts_ns", "account", "order_id", "symbol", "side", "type", "tif", "price", "qty",
-    "stop_price", "display_qty", "stp"};
+    "action", "ts_ns", "account", "order_id",   "symbol",      "side", "type",
+    "tif",    "price", "qty",     "stop_price", "display_qty", "stp"};
 
 class LineParser {
  public:
@@ -35,8 +49,8 @@ class LineParser {
       return fallback;
     }
     auto v = ParseInt(fields_[c]);
-    if (!v) Fail(std::string(kColumnNames[c]) + " '" + std::string(fields_[c]) +
-                 "' is not an integer");
+    if (!v)
+      Fail(std::string(kColumnNames[c]) + " '" + std::string(fields_[c]) + "' is not an integer");
     return *v;
   }
 
@@ -69,8 +83,8 @@ Command ParseOrderFlowLine(std::string_view line, std::size_t number,
   LineParser p(line, number);
   Command cmd;
   cmd.timestamp = p.Int(kTs, false);
-  const auto account = CheckedUnsigned<AccountId>(p, kAccount, p.Text(kAction) != "H" &&
-                                                  p.Text(kAction) != "U", UINT32_MAX);
+  const auto account = CheckedUnsigned<AccountId>(
+      p, kAccount, p.Text(kAction) != "H" && p.Text(kAction) != "U", UINT32_MAX);
   const SymbolId symbol = p.Empty(kSymbol) ? kAllSymbols : symbols(p.Text(kSymbol));
   const std::string_view action = p.Text(kAction);
 
@@ -138,9 +152,9 @@ std::string FormatOrderFlowLine(const Command& command,
       [&](const auto& c) {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, NewOrder>) {
-          out << "N," << ts << ',' << c.account << ',' << c.order_id << ',' << name(c.symbol)
-              << ',' << ToString(c.side) << ',' << ToString(c.type) << ',' << ToString(c.tif)
-              << ',' << Num(c.price) << ',' << c.quantity << ',' << Num(c.stop_price) << ','
+          out << "N," << ts << ',' << c.account << ',' << c.order_id << ',' << name(c.symbol) << ','
+              << ToString(c.side) << ',' << ToString(c.type) << ',' << ToString(c.tif) << ','
+              << Num(c.price) << ',' << c.quantity << ',' << Num(c.stop_price) << ','
               << Num(c.display_quantity) << ','
               << (c.stp == StpMode::kInstrumentDefault ? "" : ToString(c.stp));
         } else if constexpr (std::is_same_v<T, CancelOrder>) {

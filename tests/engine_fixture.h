@@ -56,9 +56,7 @@ class EngineFixture : public ::testing::Test {
                           TimeInForce tif = TimeInForce::kGtc) {
     return Run(Limit(a, id, Side::kSell, p, q, tif));
   }
-  std::vector<Event> Cancel(AccountId a, ClientOrderId id) {
-    return Run(CancelOrder{a, 0, id, 0});
-  }
+  std::vector<Event> Cancel(AccountId a, ClientOrderId id) { return Run(CancelOrder{a, 0, id, 0}); }
   std::vector<Event> Replace(AccountId a, ClientOrderId id, Price p, Quantity q) {
     ReplaceOrder r;
     r.account = a;

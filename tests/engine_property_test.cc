@@ -66,15 +66,15 @@ enum class Kind : int {
 // One generated step; translated into a Command by ToCommand(). Numbers are
 // small indices and offsets so that shrinking gives readable cases.
 struct Op {
-  int active = 1;     // 0: skipped (shrinking drives ops here, which removes them)
+  int active = 1;  // 0: skipped (shrinking drives ops here, which removes them)
   Kind kind = Kind::kLimitGtc;
-  int account = 0;    // index, modulo the number of accounts
-  int id = 1;         // client order id
+  int account = 0;  // index, modulo the number of accounts
+  int id = 1;       // client order id
   int side = 0;
-  int price = 0;      // ticks from the base price
-  int lots = 1;       // quantity in lots
-  int stop = 1;       // stop distance in ticks beyond the last trade (≤ 0: already reached)
-  int display = 1;    // iceberg display, lots
+  int price = 0;    // ticks from the base price
+  int lots = 1;     // quantity in lots
+  int stop = 1;     // stop distance in ticks beyond the last trade (≤ 0: already reached)
+  int display = 1;  // iceberg display, lots
   int tif = 0;
   int stp = 0;        // 0 = instrument default
   int target = 0;     // cancel/replace: see ToCommand
@@ -141,8 +141,8 @@ rc::Gen<Scenario> GenScenario() {
   return gen::build<Scenario>(
       gen::set(&Scenario::config, GenConfig()),
       gen::set(&Scenario::ops, gen::mapcat(gen::inRange(kMinOps, kMaxOps + 1), [](int n) {
-                 return gen::container<std::vector<Op>>(static_cast<std::size_t>(n), GenOp());
-               })));
+        return gen::container<std::vector<Op>>(static_cast<std::size_t>(n), GenOp());
+      })));
 }
 
 InstrumentSpec SpecOf(const Config& c) {
@@ -192,9 +192,7 @@ class Feedback {
         if (e.leaves == 0) Forget(e.exchange_order_id);
         if (e.maker_leaves == 0) Forget(e.maker_exchange_order_id);
         break;
-      case EventType::kCanceled:
-        Forget(e.exchange_order_id);
-        break;
+      case EventType::kCanceled: Forget(e.exchange_order_id); break;
       case EventType::kReplaced:
         if (e.leaves == 0) {
           Forget(e.exchange_order_id);
@@ -207,8 +205,7 @@ class Feedback {
           }
         }
         break;
-      default:
-        break;
+      default: break;
     }
   }
 
@@ -278,14 +275,9 @@ Command ToCommand(const Op& op, const Config& cfg, const Feedback& fb, Timestamp
     case Kind::kMassCancel:
       cmd.body = MassCancel{account, op.flaw == 7 ? 1 : (op.side == 0 ? kAllSymbols : 0)};
       return cmd;
-    case Kind::kHalt:
-      cmd.body = HaltSymbol{symbol};
-      return cmd;
-    case Kind::kResume:
-      cmd.body = ResumeSymbol{symbol};
-      return cmd;
-    default:
-      break;
+    case Kind::kHalt: cmd.body = HaltSymbol{symbol}; return cmd;
+    case Kind::kResume: cmd.body = ResumeSymbol{symbol}; return cmd;
+    default: break;
   }
   NewOrder n;
   n.account = account;
@@ -297,8 +289,14 @@ Command ToCommand(const Op& op, const Config& cfg, const Feedback& fb, Timestamp
   n.quantity = op.lots * cfg.lot;
   n.tif = static_cast<TimeInForce>(op.tif);
   switch (op.kind) {
-    case Kind::kLimitGtc: n.type = OrderType::kLimit; n.tif = TimeInForce::kGtc; break;
-    case Kind::kLimitIoc: n.type = OrderType::kLimit; n.tif = TimeInForce::kIoc; break;
+    case Kind::kLimitGtc:
+      n.type = OrderType::kLimit;
+      n.tif = TimeInForce::kGtc;
+      break;
+    case Kind::kLimitIoc:
+      n.type = OrderType::kLimit;
+      n.tif = TimeInForce::kIoc;
+      break;
     case Kind::kLimitFok:
       n.type = OrderType::kLimit;
       n.tif = TimeInForce::kFok;
@@ -306,13 +304,19 @@ Command ToCommand(const Op& op, const Config& cfg, const Feedback& fb, Timestamp
       n.price = base + (side == Side::kBuy ? 1 : -1) * std::abs(op.price) * cfg.tick;
       n.quantity = (1 + (op.lots - 1) % 5) * cfg.lot;
       break;
-    case Kind::kMarket: n.type = OrderType::kMarket; n.price = 0; break;
+    case Kind::kMarket:
+      n.type = OrderType::kMarket;
+      n.price = 0;
+      break;
     case Kind::kPostOnly: n.type = OrderType::kPostOnly; break;
     case Kind::kIceberg:
       n.type = OrderType::kIceberg;
       n.display_quantity = std::min(op.display, op.lots) * cfg.lot;
       break;
-    case Kind::kStop: n.type = OrderType::kStop; n.price = 0; break;
+    case Kind::kStop:
+      n.type = OrderType::kStop;
+      n.price = 0;
+      break;
     case Kind::kStopLimit: n.type = OrderType::kStopLimit; break;
     default: break;
   }
@@ -329,7 +333,7 @@ Command ToCommand(const Op& op, const Config& cfg, const Feedback& fb, Timestamp
     case 4: n.display_quantity = n.quantity + cfg.lot; break;
     case 5: n.display_quantity = 0; break;
     case 6: n.stop_price += 1; break;
-    case 8: n.quantity = 16 * cfg.lot; break;       // above max_quantity
+    case 8: n.quantity = 16 * cfg.lot; break;  // above max_quantity
     default: break;
   }
   cmd.body = n;
@@ -343,8 +347,8 @@ std::string ToText(const Command& cmd) {
   s << "t=" << cmd.timestamp << " ";
   if (const auto* n = std::get_if<NewOrder>(&cmd.body)) {
     s << "NEW a" << n->account << " id" << n->order_id << " sym" << n->symbol << " "
-      << ToString(n->side) << " " << ToString(n->type) << " " << ToString(n->tif) << " stp="
-      << ToString(n->stp) << " px=" << n->price << " qty=" << n->quantity
+      << ToString(n->side) << " " << ToString(n->type) << " " << ToString(n->tif)
+      << " stp=" << ToString(n->stp) << " px=" << n->price << " qty=" << n->quantity
       << " stop=" << n->stop_price << " disp=" << n->display_quantity;
   } else if (const auto* c = std::get_if<CancelOrder>(&cmd.body)) {
     s << "CANCEL a" << c->account << " id" << c->order_id << " sym" << c->symbol
@@ -354,8 +358,8 @@ std::string ToText(const Command& cmd) {
       << " xid=" << r->exchange_order_id << " new_id=" << r->new_order_id << " px=" << r->price
       << " qty=" << r->quantity << " stop=" << r->stop_price;
   } else if (const auto* m = std::get_if<MassCancel>(&cmd.body)) {
-    s << "MASS_CANCEL a" << m->account << " sym="
-      << (m->symbol == kAllSymbols ? std::string("ALL") : std::to_string(m->symbol));
+    s << "MASS_CANCEL a" << m->account
+      << " sym=" << (m->symbol == kAllSymbols ? std::string("ALL") : std::to_string(m->symbol));
   } else if (const auto* h = std::get_if<HaltSymbol>(&cmd.body)) {
     s << "HALT sym" << h->symbol;
   } else if (const auto* u = std::get_if<ResumeSymbol>(&cmd.body)) {
@@ -386,21 +390,21 @@ std::string ToText(const Event& e) {
 
 std::string ToText(std::span<const Event> events) {
   std::string out;
-  for (const Event& e : events) out += "    " + ToText(e) + "\n";
+  for (const Event& e : events)
+    out += "    " + ToText(e) + "\n";
   return out;
 }
 
 std::ostream& operator<<(std::ostream& os, const Op& op) {
-  static constexpr const char* kKinds[] = {"LIMIT_GTC", "LIMIT_IOC", "LIMIT_FOK", "MARKET",
-                                           "POST_ONLY", "ICEBERG", "STOP", "STOP_LIMIT",
-                                           "CANCEL", "REPLACE", "MASS_CANCEL", "HALT", "RESUME"};
+  static constexpr const char* kKinds[] = {
+      "LIMIT_GTC",  "LIMIT_IOC", "LIMIT_FOK", "MARKET",      "POST_ONLY", "ICEBERG", "STOP",
+      "STOP_LIMIT", "CANCEL",    "REPLACE",   "MASS_CANCEL", "HALT",      "RESUME"};
   return os << kKinds[static_cast<int>(op.kind)] << "{acct=" << op.account << " id=" << op.id
             << " side=" << op.side << " px=" << op.price << " lots=" << op.lots
             << " stop=" << op.stop << " disp=" << op.display << " tif=" << op.tif
             << " stp=" << op.stp << " target=" << op.target << " back=" << op.back
-            << " new_id=" << op.new_id << " new_px=" << op.new_price
-            << " new_lots=" << op.new_lots << " new_stop=" << op.new_stop << " flaw=" << op.flaw
-            << "}";
+            << " new_id=" << op.new_id << " new_px=" << op.new_price << " new_lots=" << op.new_lots
+            << " new_stop=" << op.new_stop << " flaw=" << op.flaw << "}";
 }
 
 std::ostream& operator<<(std::ostream& os, const Scenario& s) {
@@ -469,7 +473,8 @@ class Ledger {
 
   void Apply(const Command& cmd, std::span<const Event> events) {
     died_.clear();
-    for (const Event& e : events) Apply(cmd, e);
+    for (const Event& e : events)
+      Apply(cmd, e);
   }
 
   // After a command: every order the ledger thinks live is in the engine with
@@ -482,9 +487,8 @@ class Ledger {
       if (!o.live) continue;
       ++live;
       if (o.total != o.filled + o.canceled + o.open) {
-        Fail(conservation, "order x" + std::to_string(xid) + " total " +
-                               std::to_string(o.total) + " != filled " +
-                               std::to_string(o.filled) + " + canceled + open " +
+        Fail(conservation, "order x" + std::to_string(xid) + " total " + std::to_string(o.total) +
+                               " != filled " + std::to_string(o.filled) + " + canceled + open " +
                                std::to_string(o.open));
       }
       const Order* eo = engine.FindOrder(o.account, o.client);
@@ -505,9 +509,8 @@ class Ledger {
       }
       if (!o.replaced_away && o.total != o.filled + o.canceled) {
         Fail(conservation, "finished order x" + std::to_string(xid) + " total " +
-                               std::to_string(o.total) + " != filled " +
-                               std::to_string(o.filled) + " + canceled " +
-                               std::to_string(o.canceled));
+                               std::to_string(o.total) + " != filled " + std::to_string(o.filled) +
+                               " + canceled " + std::to_string(o.canceled));
       }
     }
     if (live != engine.live_orders()) {
@@ -516,10 +519,11 @@ class Ledger {
     }
     for (Side side : {Side::kBuy, Side::kSell}) {
       std::map<Price, Quantity> depth;
-      for (const DepthLevel& l : engine.Depth(0, side, SIZE_MAX)) depth[l.price] = l.quantity;
+      for (const DepthLevel& l : engine.Depth(0, side, SIZE_MAX))
+        depth[l.price] = l.quantity;
       if (depth != shown[static_cast<int>(side)]) {
-        Fail(conservation, std::string("displayed depth of side ") +
-                               std::string(ToString(side)) + " differs from the events");
+        Fail(conservation, std::string("displayed depth of side ") + std::string(ToString(side)) +
+                               " differs from the events");
       }
     }
   }
@@ -590,8 +594,8 @@ class Ledger {
       }
       case EventType::kTrade: {
         if (e.account == e.maker_account) {
-          Fail(self_trade, "two orders of account " + std::to_string(e.account) +
-                               " traded: " + ToText(e));
+          Fail(self_trade,
+               "two orders of account " + std::to_string(e.account) + " traded: " + ToText(e));
         }
         Tracked* t = Get(e.exchange_order_id, e);
         Tracked* m = Get(e.maker_exchange_order_id, e);
@@ -602,10 +606,9 @@ class Ledger {
                           std::to_string(e.maker_exchange_order_id) + " rests at " +
                           std::to_string(m->price) + ": " + ToText(e));
         }
-        if (t->price != 0 &&
-            (t->side == Side::kBuy ? e.price > t->price : e.price < t->price)) {
-          Fail(price, "trade beyond the taker's limit " + std::to_string(t->price) + ": " +
-                          ToText(e));
+        if (t->price != 0 && (t->side == Side::kBuy ? e.price > t->price : e.price < t->price)) {
+          Fail(price,
+               "trade beyond the taker's limit " + std::to_string(t->price) + ": " + ToText(e));
         }
         CheckPriority(e, *m);
         const Quantity q = e.quantity;
@@ -688,8 +691,7 @@ class Ledger {
         o->display = Shown(*o);
         return;
       }
-      default:
-        return;
+      default: return;
     }
   }
 
@@ -704,8 +706,7 @@ class Ledger {
       if (better) {
         Fail(fifo, "maker x" + std::to_string(e.maker_exchange_order_id) + " at " +
                        std::to_string(m.price) + " traded while x" + std::to_string(xid) +
-                       " rests at the better price " + std::to_string(x.price) + ": " +
-                       ToText(e));
+                       " rests at the better price " + std::to_string(x.price) + ": " + ToText(e));
       } else if (x.price == m.price && x.entry < m.entry) {
         Fail(fifo, "maker x" + std::to_string(e.maker_exchange_order_id) + " (entered #" +
                        std::to_string(m.entry) + ") traded before x" + std::to_string(xid) +
@@ -734,8 +735,7 @@ void CheckProperty(Testable&& testable) {
   rc::detail::TestMetadata metadata;
   metadata.id = std::string(info->test_suite_name()) + "/" + info->name();
   metadata.description = info->name();
-  const auto result =
-      rc::detail::checkTestable(std::forward<Testable>(testable), metadata, params);
+  const auto result = rc::detail::checkTestable(std::forward<Testable>(testable), metadata, params);
   if (!result.template is<rc::detail::SuccessResult>()) {
     std::ostringstream ss;
     rc::detail::printResultMessage(result, ss);
@@ -830,7 +830,8 @@ TEST(EngineProperty, ReplayIsDeterministic) {
     std::vector<std::uint64_t> hashes;
     Drive(s, first, &commands, [&](const Command&, std::span<const Event> ev) {
       std::string text;
-      for (const Event& e : ev) text += ToText(e) + "\n";
+      for (const Event& e : ev)
+        text += ToText(e) + "\n";
       events.push_back(std::move(text));
       hashes.push_back(first.StateHash());
       return std::string();
@@ -840,7 +841,8 @@ TEST(EngineProperty, ReplayIsDeterministic) {
     Engine second(other);
     for (std::size_t i = 0; i < commands.size(); ++i) {
       std::string text;
-      for (const Event& e : second.Process(commands[i])) text += ToText(e) + "\n";
+      for (const Event& e : second.Process(commands[i]))
+        text += ToText(e) + "\n";
       RC_ASSERT(text == events[i]);
       RC_ASSERT(second.StateHash() == hashes[i]);
     }
@@ -856,8 +858,8 @@ std::string CompareDepth(const Engine& engine, const testing::ReferenceModel& mo
     }
     const std::vector<testing::ModelLevel> want = model.Depth(side);
     if (got != want) {
-      std::string text = std::string("depth of side ") + std::string(ToString(side)) +
-                         " differs\n  engine:";
+      std::string text =
+          std::string("depth of side ") + std::string(ToString(side)) + " differs\n  engine:";
       for (const auto& l : got) {
         text += " " + std::to_string(l.price) + "x" + std::to_string(l.quantity) + "/" +
                 std::to_string(l.orders);
@@ -887,7 +889,8 @@ TEST(EngineProperty, AgreesWithReferenceModel) {
     CheckFailure(Drive(s, engine, nullptr, [&](const Command& cmd, std::span<const Event> ev) {
       const std::vector<Event> want = model.Process(cmd);
       bool same = want.size() == ev.size();
-      for (std::size_t i = 0; same && i < want.size(); ++i) same = ToText(want[i]) == ToText(ev[i]);
+      for (std::size_t i = 0; same && i < want.size(); ++i)
+        same = ToText(want[i]) == ToText(ev[i]);
       if (!same) {
         return "engine and model disagree\nmodel events:\n" + ToText(want);
       }
@@ -919,17 +922,37 @@ TEST(EngineProperty, GeneratorReachesEveryOutcome) {
       return std::string();
     });
   }
-  for (const char* key :
-       {"TRADE LIMIT", "TRADE MARKET", "TRADE ICEBERG", "TRIGGERED LIMIT", "TRIGGERED MARKET",
-        "REPLACED live", "REPLACED done", "HALTED", "RESUMED", "CANCELED USER_REQUEST",
-        "CANCELED MASS_CANCEL", "CANCELED IOC_REMAINDER", "CANCELED SELF_TRADE",
-        "CANCELED PROTECTION_REACHED", "CANCELED NO_LIQUIDITY", "CANCELED FOK_CANNOT_FILL",
-        "REJECTED FOK_CANNOT_FILL", "REJECTED POST_ONLY_WOULD_TRADE", "REJECTED NO_LIQUIDITY",
-        "REJECTED INVALID_STOP_PRICE", "REJECTED DUPLICATE_CLIENT_ORDER_ID",
-        "REJECTED NOT_YOUR_ORDER", "REJECTED UNKNOWN_ORDER", "REJECTED UNKNOWN_SYMBOL",
-        "REJECTED HALTED", "REJECTED PRICE_OUTSIDE_BAND", "REJECTED PRICE_NOT_ON_TICK",
-        "REJECTED QUANTITY_NOT_ON_LOT", "REJECTED QUANTITY_OUT_OF_RANGE",
-        "REJECTED INVALID_DISPLAY_QUANTITY", "REJECTED INVALID_PRICE"}) {
+  for (const char* key : {"TRADE LIMIT",
+                          "TRADE MARKET",
+                          "TRADE ICEBERG",
+                          "TRIGGERED LIMIT",
+                          "TRIGGERED MARKET",
+                          "REPLACED live",
+                          "REPLACED done",
+                          "HALTED",
+                          "RESUMED",
+                          "CANCELED USER_REQUEST",
+                          "CANCELED MASS_CANCEL",
+                          "CANCELED IOC_REMAINDER",
+                          "CANCELED SELF_TRADE",
+                          "CANCELED PROTECTION_REACHED",
+                          "CANCELED NO_LIQUIDITY",
+                          "CANCELED FOK_CANNOT_FILL",
+                          "REJECTED FOK_CANNOT_FILL",
+                          "REJECTED POST_ONLY_WOULD_TRADE",
+                          "REJECTED NO_LIQUIDITY",
+                          "REJECTED INVALID_STOP_PRICE",
+                          "REJECTED DUPLICATE_CLIENT_ORDER_ID",
+                          "REJECTED NOT_YOUR_ORDER",
+                          "REJECTED UNKNOWN_ORDER",
+                          "REJECTED UNKNOWN_SYMBOL",
+                          "REJECTED HALTED",
+                          "REJECTED PRICE_OUTSIDE_BAND",
+                          "REJECTED PRICE_NOT_ON_TICK",
+                          "REJECTED QUANTITY_NOT_ON_LOT",
+                          "REJECTED QUANTITY_OUT_OF_RANGE",
+                          "REJECTED INVALID_DISPLAY_QUANTITY",
+                          "REJECTED INVALID_PRICE"}) {
     EXPECT_GE(seen[key], 5) << key;
   }
 }
@@ -1029,7 +1052,8 @@ TEST(EngineModelExamples, FokCancelIncomingCountsBetterLevelsFully) {
   EXPECT_EQ(ev[0].reject_reason, RejectReason::kFokCannotFill);
   ev = b.Run(Limit(2, 3, Side::kBuy, 101, 30, TimeInForce::kFok, StpMode::kCancelIncoming));
   EXPECT_EQ(Fills(ev).size(), 6u);
-  for (const Fill& f : Fills(ev)) EXPECT_EQ(std::get<2>(f), 100);
+  for (const Fill& f : Fills(ev))
+    EXPECT_EQ(std::get<2>(f), 100);
 }
 
 TEST(EngineModelExamples, IcebergRefillGoesToTheBackOfItsLevel) {

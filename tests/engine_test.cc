@@ -202,8 +202,7 @@ TEST_F(EngineTest, IcebergInvalidDisplayRejected) {
 
 // ------------------------------------------------------------------ stops
 
-NewOrder Stop(AccountId a, ClientOrderId id, Side side, Price stop, Quantity q,
-              Price limit = 0) {
+NewOrder Stop(AccountId a, ClientOrderId id, Side side, Price stop, Quantity q, Price limit = 0) {
   NewOrder o;
   o.account = a;
   o.symbol = 0;
@@ -254,11 +253,13 @@ TEST_F(EngineTest, SeveralStopsTriggerInStopPriceOrderThenTime) {
   Run(Stop(4, 11, B, 105, 10, 150));
   Run(Stop(5, 12, B, 110, 10, 150));
   Run(Stop(6, 13, B, 105, 10, 150));
-  for (ClientOrderId i = 20; i < 24; ++i) Sell(7, i, 120, 10);
+  for (ClientOrderId i = 20; i < 24; ++i)
+    Sell(7, i, 120, 10);
   Sell(1, 30, 115, 10);
   auto ev = Buy(2, 31, 115, 10);  // last 115: all four trigger
   std::vector<ClientOrderId> order;
-  for (const Event& e : OfType(ev, E::kTriggered)) order.push_back(e.order_id);
+  for (const Event& e : OfType(ev, E::kTriggered))
+    order.push_back(e.order_id);
   EXPECT_EQ(order, (std::vector<ClientOrderId>{11, 13, 12, 10}));
 }
 
@@ -326,7 +327,7 @@ TEST_F(EngineTest, ReplacedPriceMayTradeAtOnce) {
 
 TEST_F(EngineTest, ReplaceUsesFixLeavesSemantics) {
   Sell(1, 1, 100, 50);
-  Buy(2, 2, 100, 20);  // order 1 filled 20, leaves 30
+  Buy(2, 2, 100, 20);              // order 1 filled 20, leaves 30
   auto ev = Replace(1, 1, 0, 40);  // new total 40 → leaves 20 (decrease: keeps priority)
   EXPECT_EQ(ev.at(0).leaves, 20);
   ev = Replace(1, 1, 0, 20);  // new total 20 ≤ filled → done
@@ -509,7 +510,8 @@ TEST_F(EngineTest, MassCancelPerAccountAndSymbol) {
 
   auto ev = Run(MassCancel{1, 0});
   EXPECT_EQ(OfType(ev, E::kCanceled).size(), 3u);
-  for (const Event& e : ev) EXPECT_EQ(e.cancel_reason, CancelReason::kMassCancel);
+  for (const Event& e : ev)
+    EXPECT_EQ(e.cancel_reason, CancelReason::kMassCancel);
   EXPECT_NE(engine_.FindOrder(1, 5), nullptr);  // other symbol untouched
   EXPECT_NE(engine_.FindOrder(2, 3), nullptr);  // other account untouched
   EXPECT_EQ(OfType(Run(MassCancel{1, kAllSymbols}), E::kCanceled).size(), 1u);
@@ -524,7 +526,8 @@ TEST_F(EngineTest, SequenceNumbersAreConsecutive) {
     all.insert(all.end(), ev.begin(), ev.end());
   }
   Sequence expected = 2;  // the instrument took 1
-  for (const Event& e : all) EXPECT_EQ(e.sequence, expected++);
+  for (const Event& e : all)
+    EXPECT_EQ(e.sequence, expected++);
   EXPECT_EQ(engine_.last_sequence(), expected - 1);
 }
 
@@ -535,8 +538,8 @@ TEST_F(EngineTest, StateHashChangesWithStateAndMatchesAReplay) {
 
   Engine twin;
   now_ = 1000;
-  for (const auto& body : {CommandBody{AddInstrument{TestInstrument()}},
-                           CommandBody{Limit(1, 1, B, 100, 10)}}) {
+  for (const auto& body :
+       {CommandBody{AddInstrument{TestInstrument()}}, CommandBody{Limit(1, 1, B, 100, 10)}}) {
     twin.Process(Command{++now_, body});
   }
   EXPECT_EQ(twin.StateHash(), engine_.StateHash());

@@ -13,8 +13,12 @@
 namespace exchange {
 namespace {
 
-SymbolId Resolve(std::string_view name) { return name == "BTC-USD" ? 0 : kUnknownSymbol; }
-std::string Name(SymbolId id) { return id == 0 ? "BTC-USD" : "?"; }
+SymbolId Resolve(std::string_view name) {
+  return name == "BTC-USD" ? 0 : kUnknownSymbol;
+}
+std::string Name(SymbolId id) {
+  return id == 0 ? "BTC-USD" : "?";
+}
 
 TEST(OrderFlowCsv, ParsesEveryAction) {
   auto n = ParseOrderFlowLine("N,5,1,7,BTC-USD,S,ICEBERG,IOC,100,50,,10,CANCEL_BOTH", 2, Resolve);
@@ -69,10 +73,10 @@ TEST(OrderFlowCsv, MalformedLinesNameTheLineAndTheField) {
 }
 
 TEST(OrderFlowCsv, FormatIsTheInverseOfParse) {
-  for (std::string_view line : {"N,5,1,7,BTC-USD,S,ICEBERG,IOC,100,50,,10,CANCEL_BOTH",
-                                "N,6,2,8,BTC-USD,B,STOP_LIMIT,GTC,100,50,90,,",
-                                "C,6,1,7,BTC-USD,,,,,,,,", "R,7,1,7,BTC-USD,,,,105,40,,,",
-                                "M,8,1,,,,,,,,,,", "H,9,,,BTC-USD,,,,,,,,"}) {
+  for (std::string_view line :
+       {"N,5,1,7,BTC-USD,S,ICEBERG,IOC,100,50,,10,CANCEL_BOTH",
+        "N,6,2,8,BTC-USD,B,STOP_LIMIT,GTC,100,50,90,,", "C,6,1,7,BTC-USD,,,,,,,,",
+        "R,7,1,7,BTC-USD,,,,105,40,,,", "M,8,1,,,,,,,,,,", "H,9,,,BTC-USD,,,,,,,,"}) {
     EXPECT_EQ(FormatOrderFlowLine(ParseOrderFlowLine(line, 1, Resolve), Name), line);
   }
 }
@@ -166,10 +170,12 @@ TEST(BenchmarkMix, HasTheExchangeCoreShape) {
   // and the book stays near 1,000 orders over several hundred levels.
   Engine engine;
   engine.Process(Command{0, AddInstrument{flow.instrument}});
-  for (const Command& c : flow.prefill) engine.Process(c);
+  for (const Command& c : flow.prefill)
+    engine.Process(c);
   std::size_t unknown = 0;
   for (const Command& c : flow.commands) {
-    for (const Event& e : engine.Process(c)) unknown += e.reject_reason == RejectReason::kUnknownOrder;
+    for (const Event& e : engine.Process(c))
+      unknown += e.reject_reason == RejectReason::kUnknownOrder;
   }
   EXPECT_EQ(unknown, 0u);
   EXPECT_NEAR(static_cast<double>(engine.live_orders()), 1000.0, 100.0);

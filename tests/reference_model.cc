@@ -14,10 +14,14 @@ bool HasLimitPrice(OrderType t) {
          t == OrderType::kIceberg;
 }
 
-bool IsStopType(OrderType t) { return t == OrderType::kStop || t == OrderType::kStopLimit; }
+bool IsStopType(OrderType t) {
+  return t == OrderType::kStop || t == OrderType::kStopLimit;
+}
 
 // True when `a` is a better price than `b` for a resting order on `side`.
-bool BetterPrice(Side side, Price a, Price b) { return side == Side::kBuy ? a > b : a < b; }
+bool BetterPrice(Side side, Price a, Price b) {
+  return side == Side::kBuy ? a > b : a < b;
+}
 
 }  // namespace
 
@@ -63,7 +67,8 @@ std::vector<ModelLevel> ReferenceModel::Depth(Side side) const {
     ++l.orders;
   }
   std::vector<ModelLevel> out;
-  for (const auto& [price, level] : levels) out.push_back(level);
+  for (const auto& [price, level] : levels)
+    out.push_back(level);
   if (side == Side::kBuy) std::reverse(out.begin(), out.end());  // best (highest) bid first
   return out;
 }
@@ -275,8 +280,8 @@ void ReferenceModel::Execute(Order o) {
   if (stp_canceled) {
     Cancel(o, CancelReason::kSelfTrade);
   } else if (market) {
-    Cancel(o, OppositeEmpty(o.side) ? CancelReason::kIocRemainder
-                                    : CancelReason::kProtectionReached);
+    Cancel(o,
+           OppositeEmpty(o.side) ? CancelReason::kIocRemainder : CancelReason::kProtectionReached);
   } else if (o.tif != TimeInForce::kGtc) {
     Cancel(o, CancelReason::kIocRemainder);
   } else {
@@ -407,8 +412,8 @@ void ReferenceModel::OnNew(const NewOrder& c) {
 
 void ReferenceModel::OnCancel(const CancelOrder& c) {
   RejectReason why = RejectReason::kUnknownSymbol;
-  Order* o = added_ && c.symbol == 0 ? Find(c.account, c.order_id, c.exchange_order_id, &why)
-                                     : nullptr;
+  Order* o =
+      added_ && c.symbol == 0 ? Find(c.account, c.order_id, c.exchange_order_id, &why) : nullptr;
   if (o == nullptr) {
     EmitReject(c.account, c.order_id, c.symbol, Side::kBuy, 0, 0, why);
     return;
@@ -419,8 +424,8 @@ void ReferenceModel::OnCancel(const CancelOrder& c) {
 
 void ReferenceModel::OnReplace(const ReplaceOrder& c) {
   RejectReason why = RejectReason::kUnknownSymbol;
-  Order* o = added_ && c.symbol == 0 ? Find(c.account, c.order_id, c.exchange_order_id, &why)
-                                     : nullptr;
+  Order* o =
+      added_ && c.symbol == 0 ? Find(c.account, c.order_id, c.exchange_order_id, &why) : nullptr;
   if (o == nullptr) {
     EmitReject(c.account, c.order_id, c.symbol, Side::kBuy, c.price, c.quantity, why);
     return;
@@ -527,7 +532,8 @@ void ReferenceModel::OnMassCancel(const MassCancel& c) {
     return a.time < b.time;
   });
   mine.insert(mine.end(), stops.begin(), stops.end());
-  for (const Order& o : mine) Cancel(o, CancelReason::kMassCancel);
+  for (const Order& o : mine)
+    Cancel(o, CancelReason::kMassCancel);
   for (auto* v : {&book_, &stops_}) {
     std::erase_if(*v, [&](const Order& x) { return x.account == c.account; });
   }

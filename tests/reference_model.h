@@ -53,8 +53,8 @@ class ReferenceModel {
     Quantity filled = 0;
     Quantity leaves = 0;
     Quantity display = 0;
-    Quantity peak = 0;        // iceberg refill size
-    std::uint64_t time = 0;   // resting: entry into the level; stop: acceptance sequence
+    Quantity peak = 0;       // iceberg refill size
+    std::uint64_t time = 0;  // resting: entry into the level; stop: acceptance sequence
   };
 
   void OnNew(const NewOrder& c);
@@ -97,7 +97,7 @@ class ReferenceModel {
   std::vector<Order> stops_;  // held STOP / STOP_LIMIT orders
   Price last_trade_ = 0;
   bool halted_ = false;
-  std::uint64_t clock_ = 0;   // entry counter for time priority
+  std::uint64_t clock_ = 0;  // entry counter for time priority
   Sequence next_sequence_ = 1;
   OrderId next_exchange_id_ = 1;
   Timestamp now_ = 0;

@@ -39,7 +39,8 @@ std::ostream& OpenOutput(const std::string& path, std::ofstream& file) {
 int ReplayOrders(const Options& o) {
   const auto instruments = LoadInstruments(o.instruments_file);
   Engine engine;
-  for (const auto& i : instruments) engine.Process(Command{0, AddInstrument{i.spec}});
+  for (const auto& i : instruments)
+    engine.Process(Command{0, AddInstrument{i.spec}});
   auto resolve = [&](std::string_view name) {
     return engine.FindSymbol(name).value_or(kUnknownSymbol);
   };
@@ -65,8 +66,8 @@ int ReplayOrders(const Options& o) {
     if (line.empty() || line.front() == '#') continue;
     if (!header) {
       if (line != kOrderFlowHeader) {
-        std::cerr << o.orders_file << ":" << number << ": expected the header '"
-                  << kOrderFlowHeader << "'\n";
+        std::cerr << o.orders_file << ":" << number << ": expected the header '" << kOrderFlowHeader
+                  << "'\n";
         return 2;
       }
       header = true;
@@ -95,10 +96,11 @@ int ReplayOrders(const Options& o) {
             << " s";
   if (bad_lines) std::cout << " (" << bad_lines << " bad lines skipped)";
   std::cout << "\nevents:";
-  for (const auto& [name, n] : counts) std::cout << " " << name << "=" << n;
-  std::cout << "\nlive_orders=" << engine.live_orders() << " last_sequence="
-            << engine.last_sequence() << " state_hash=" << std::hex << engine.StateHash()
-            << std::dec << "\n";
+  for (const auto& [name, n] : counts)
+    std::cout << " " << name << "=" << n;
+  std::cout << "\nlive_orders=" << engine.live_orders()
+            << " last_sequence=" << engine.last_sequence() << " state_hash=" << std::hex
+            << engine.StateHash() << std::dec << "\n";
   for (SymbolId s = 0; s < engine.symbol_count(); ++s) {
     const OrderBook& b = engine.book(s);
     const PriceLevel* bid = b.bids.Best();
@@ -137,7 +139,8 @@ int main(int argc, char** argv) {
   auto* lobster = app.add_option("--lobster", o.lobster_file, "LOBSTER message file to replay");
   app.add_option("--orderbook", o.lobster_orderbook_input,
                  "LOBSTER order-book file (default: derived from the message file name)");
-  app.add_option("--levels", o.levels, "Book levels to write and compare (LOBSTER; default: the file's)")
+  app.add_option("--levels", o.levels,
+                 "Book levels to write and compare (LOBSTER; default: the file's)")
       ->capture_default_str();
   app.add_option("--book", o.lobster_book_file, "Write the top levels after every LOBSTER event");
   orders->excludes(lobster);
