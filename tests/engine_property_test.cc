@@ -747,6 +747,21 @@ void CheckFailure(const std::string& why) {
   if (!why.empty()) RC_FAIL(why);
 }
 
+// Drives random scenarios through an engine and a Ledger and fails on the
+// first command after which the Ledger's `verdict` holds a failure.
+void CheckLedger(std::string Ledger::*verdict, bool check_engine_state = false) {
+  CheckProperty([verdict, check_engine_state] {
+    const Scenario s = *GenScenario();
+    Engine engine(SmallEngine());
+    Ledger ledger;
+    CheckFailure(Drive(s, engine, nullptr, [&](const Command& cmd, std::span<const Event> ev) {
+      ledger.Apply(cmd, ev);
+      if (check_engine_state) ledger.CheckEngine(engine);
+      return ledger.*verdict;
+    }));
+  });
+}
+
 // 1. Best bid < best ask after every command.
 TEST(EngineProperty, BookNeverCrossed) {
   CheckProperty([] {
@@ -767,56 +782,23 @@ TEST(EngineProperty, BookNeverCrossed) {
 // 2. Per order: submitted (as replaced) = filled + cancelled + resting, with
 // the resting part checked against the engine and its displayed depth.
 TEST(EngineProperty, QuantityConservedPerOrder) {
-  CheckProperty([] {
-    const Scenario s = *GenScenario();
-    Engine engine(SmallEngine());
-    Ledger ledger;
-    CheckFailure(Drive(s, engine, nullptr, [&](const Command& cmd, std::span<const Event> ev) {
-      ledger.Apply(cmd, ev);
-      ledger.CheckEngine(engine);
-      return ledger.conservation;
-    }));
-  });
+  CheckLedger(&Ledger::conservation, /*check_engine_state=*/true);
 }
 
 // 3. Every trade is at the maker's limit price as the events told it.
 TEST(EngineProperty, TradesAtMakerPrice) {
-  CheckProperty([] {
-    const Scenario s = *GenScenario();
-    Engine engine(SmallEngine());
-    Ledger ledger;
-    CheckFailure(Drive(s, engine, nullptr, [&](const Command& cmd, std::span<const Event> ev) {
-      ledger.Apply(cmd, ev);
-      return ledger.price;
-    }));
-  });
+  CheckLedger(&Ledger::price);
 }
 
 // 4. Price-time priority: makers at one price trade in the order in which they
 // (re)entered the level; icebergs refill to the back.
 TEST(EngineProperty, FifoWithinLevel) {
-  CheckProperty([] {
-    const Scenario s = *GenScenario();
-    Engine engine(SmallEngine());
-    Ledger ledger;
-    CheckFailure(Drive(s, engine, nullptr, [&](const Command& cmd, std::span<const Event> ev) {
-      ledger.Apply(cmd, ev);
-      return ledger.fifo;
-    }));
-  });
+  CheckLedger(&Ledger::fifo);
 }
 
 // No two orders of one account ever trade together.
 TEST(EngineProperty, NoSelfTrade) {
-  CheckProperty([] {
-    const Scenario s = *GenScenario();
-    Engine engine(SmallEngine());
-    Ledger ledger;
-    CheckFailure(Drive(s, engine, nullptr, [&](const Command& cmd, std::span<const Event> ev) {
-      ledger.Apply(cmd, ev);
-      return ledger.self_trade;
-    }));
-  });
+  CheckLedger(&Ledger::self_trade);
 }
 
 // 5. Replaying the commands on a fresh engine gives the same events and the
