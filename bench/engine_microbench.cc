@@ -126,6 +126,23 @@ void BM_AggressiveSweep(benchmark::State& state) {
 }
 BENCHMARK(BM_AggressiveSweep);
 
+// A snapshot image of 100,000 resting orders, as the engine thread makes it
+// (the service writes the bytes to disk on another thread).
+void BM_SaveState100k(benchmark::State& state) {
+  auto engine = NewEngine();
+  std::mt19937_64 rng(4);
+  for (ClientOrderId i = 0; i < 100'000; ++i) {
+    engine->Process(Command{0, Resting(i, (i & 1) ? Side::kBuy : Side::kSell, 1 + rng() % 375)});
+  }
+  std::string image;
+  for (auto _ : state) {
+    engine->SaveState(image);
+    benchmark::DoNotOptimize(image.data());
+  }
+  state.counters["bytes"] = static_cast<double>(image.size());
+}
+BENCHMARK(BM_SaveState100k)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 }  // namespace exchange
 

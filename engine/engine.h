@@ -59,6 +59,13 @@ class Engine {
   // halts, last prices and counters.
   std::uint64_t StateHash() const;
 
+  // --- Snapshots (snapshot.cc) ---
+  // Writes the whole state to `out` (replacing its contents).
+  void SaveState(std::string& out) const;
+  // Loads a SaveState image into a fresh engine. Returns "" on success, else
+  // what is wrong; after a failure the engine must be discarded.
+  std::string LoadState(std::string_view bytes);
+
  private:
   struct MatchOutcome {
     bool taker_self_trade_canceled = false;

@@ -832,6 +832,34 @@ TEST(EngineProperty, ReplayIsDeterministic) {
   });
 }
 
+// Snapshots: an engine restored from SaveState at any point of a stream has
+// the same hash and continues with exactly the events of the original.
+TEST(EngineProperty, SnapshotRestoresAndContinuesIdentically) {
+  CheckProperty([] {
+    const Scenario s = *GenScenario();
+    Engine first(SmallEngine());
+    std::vector<Command> commands;
+    Drive(s, first, &commands, [](const Command&, std::span<const Event>) {
+      return std::string();
+    });
+    const auto cut = static_cast<std::size_t>(*rc::gen::inRange<std::size_t>(0, commands.size()));
+    Engine original(SmallEngine());
+    for (std::size_t i = 0; i < cut; ++i) original.Process(commands[i]);
+    std::string image;
+    original.SaveState(image);
+    Engine restored(SmallEngine());
+    RC_ASSERT(restored.LoadState(image) == "");
+    RC_ASSERT(restored.StateHash() == original.StateHash());
+    for (std::size_t i = cut; i < commands.size(); ++i) {
+      std::string want, got;
+      for (const Event& e : original.Process(commands[i])) want += ToText(e) + "\n";
+      for (const Event& e : restored.Process(commands[i])) got += ToText(e) + "\n";
+      RC_ASSERT(got == want);
+    }
+    RC_ASSERT(restored.StateHash() == original.StateHash());
+  });
+}
+
 std::string CompareDepth(const Engine& engine, const testing::ReferenceModel& model) {
   for (Side side : {Side::kBuy, Side::kSell}) {
     std::vector<testing::ModelLevel> got;

@@ -1,0 +1,598 @@
+#include "wire/wire_format.h"
+
+#include <array>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace exchange::wire {
+namespace {
+
+// Record type byte of each command (FORMAT.md, "Command records").
+enum class CommandType : std::uint8_t {
+  kNewOrder = 1,
+  kCancelOrder = 2,
+  kReplaceOrder = 3,
+  kMassCancel = 4,
+  kHaltSymbol = 5,
+  kResumeSymbol = 6,
+  kAddInstrument = 7,
+};
+
+// type, producer_sequence, timestamp, symbol length (the symbol bytes follow).
+constexpr std::size_t kCommandPrefixSize = 1 + 8 + 8 + 1;
+// type, symbol length (the symbol bytes follow).
+constexpr std::size_t kEventPrefixSize = 1 + 1;
+// Everything after an event's symbol.
+constexpr std::size_t kEventBodySize = 8 + 8 + 4 * 1 + 4 + 4 + 8 + 8 + 5 * 8 + 4 + 4 * 8;
+// Smallest records: a command with no symbol and no body; an event with no symbol.
+constexpr std::size_t kMinCommandRecordSize = kCommandPrefixSize;
+constexpr std::size_t kMinEventRecordSize = kEventPrefixSize + kEventBodySize;
+
+// Bytes after the symbol, by command type; nullopt for an unknown type.
+std::optional<std::size_t> CommandBodySize(std::uint8_t type) {
+  switch (static_cast<CommandType>(type)) {
+    case CommandType::kNewOrder: return 4 + 8 + 4 * 1 + 4 * 8;
+    case CommandType::kCancelOrder: return 4 + 8 + 8;
+    case CommandType::kReplaceOrder: return 4 + 8 + 8 + 8 + 3 * 8;
+    case CommandType::kMassCancel: return 4;
+    case CommandType::kHaltSymbol: return 0;
+    case CommandType::kResumeSymbol: return 0;
+    case CommandType::kAddInstrument: return 7 * 8 + 1;
+  }
+  return std::nullopt;
+}
+
+constexpr CommandType TypeOf(const NewOrder&) {
+  return CommandType::kNewOrder;
+}
+constexpr CommandType TypeOf(const CancelOrder&) {
+  return CommandType::kCancelOrder;
+}
+constexpr CommandType TypeOf(const ReplaceOrder&) {
+  return CommandType::kReplaceOrder;
+}
+constexpr CommandType TypeOf(const MassCancel&) {
+  return CommandType::kMassCancel;
+}
+constexpr CommandType TypeOf(const HaltSymbol&) {
+  return CommandType::kHaltSymbol;
+}
+constexpr CommandType TypeOf(const ResumeSymbol&) {
+  return CommandType::kResumeSymbol;
+}
+constexpr CommandType TypeOf(const AddInstrument&) {
+  return CommandType::kAddInstrument;
+}
+
+// ------------------------------------------------------------------ writing
+
+// Appends little-endian integers and symbols to a string.
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out) {}
+
+  void U8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void U32(std::uint32_t v) { Le(v, 4); }
+  void U64(std::uint64_t v) { Le(v, 8); }
+  void I64(std::int64_t v) { Le(static_cast<std::uint64_t>(v), 8); }
+  template <typename E>
+  void Enum(E v) {
+    U8(static_cast<std::uint8_t>(v));
+  }
+  void Symbol(const SymbolName& s) {
+    std::string_view v = s.view();
+    U8(static_cast<std::uint8_t>(v.size()));
+    out_.append(v);
+  }
+
+ private:
+  void Le(std::uint64_t v, int n) {
+    std::array<char, 8> b;
+    for (int i = 0; i < n; ++i)
+      b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+    out_.append(b.data(), n);
+  }
+
+  std::string& out_;
+};
+
+// Writes the fields after the symbol, one overload per command type.
+struct BodyWriter {
+  Writer& w;
+
+  void operator()(const NewOrder& o) const {
+    w.U32(o.account);
+    w.U64(o.order_id);
+    w.Enum(o.side);
+    w.Enum(o.type);
+    w.Enum(o.tif);
+    w.Enum(o.stp);
+    w.I64(o.price);
+    w.I64(o.quantity);
+    w.I64(o.stop_price);
+    w.I64(o.display_quantity);
+  }
+  void operator()(const CancelOrder& c) const {
+    w.U32(c.account);
+    w.U64(c.order_id);
+    w.U64(c.exchange_order_id);
+  }
+  void operator()(const ReplaceOrder& r) const {
+    w.U32(r.account);
+    w.U64(r.order_id);
+    w.U64(r.exchange_order_id);
+    w.U64(r.new_order_id);
+    w.I64(r.price);
+    w.I64(r.quantity);
+    w.I64(r.stop_price);
+  }
+  void operator()(const MassCancel& m) const { w.U32(m.account); }
+  void operator()(const HaltSymbol&) const {}
+  void operator()(const ResumeSymbol&) const {}
+  void operator()(const AddInstrument& a) const {
+    const InstrumentSpec& s = a.spec;
+    w.I64(s.tick_size);
+    w.I64(s.lot_size);
+    w.I64(s.min_quantity);
+    w.I64(s.max_quantity);
+    w.I64(s.price_band_bps);
+    w.I64(s.reference_price);
+    w.I64(s.market_protection_ticks);
+    w.Enum(s.default_stp);
+  }
+};
+
+void WriteHeader(Writer& w, MessageKind kind) {
+  w.U8(kMagic0);
+  w.U8(kMagic1);
+  w.U8(kVersion);
+  w.Enum(kind);
+}
+
+void WriteCommandRecord(Writer& w, const CommandRecord& r) {
+  const CommandBody& body = r.command.body;
+  w.Enum(std::visit([](const auto& b) { return TypeOf(b); }, body));
+  w.U64(r.producer_sequence);
+  w.I64(r.command.timestamp);
+  const auto* add = std::get_if<AddInstrument>(&body);
+  w.Symbol(add != nullptr ? add->spec.symbol : r.symbol);
+  std::visit(BodyWriter{w}, body);
+}
+
+void WriteEventRecord(Writer& w, const EventRecord& r) {
+  const Event& e = r.event;
+  w.Enum(e.type);
+  w.Symbol(r.symbol);
+  w.U64(e.sequence);
+  w.I64(e.timestamp);
+  w.Enum(e.side);
+  w.Enum(e.order_type);
+  w.Enum(e.reject_reason);
+  w.Enum(e.cancel_reason);
+  w.U32(e.symbol);
+  w.U32(e.account);
+  w.U64(e.order_id);
+  w.U64(e.exchange_order_id);
+  w.I64(e.price);
+  w.I64(e.quantity);
+  w.I64(e.leaves);
+  w.I64(e.filled);
+  w.I64(e.stop_price);
+  w.U32(e.maker_account);
+  w.U64(e.maker_order_id);
+  w.U64(e.maker_exchange_order_id);
+  w.I64(e.maker_leaves);
+  w.I64(e.maker_filled);
+}
+
+// ------------------------------------------------------------------ reading
+
+std::string Hex2(std::uint8_t v) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  return std::string{kDigits[v >> 4], kDigits[v & 0xf]};
+}
+
+// Reads little-endian fields from a byte string. Never reads past the end:
+// a read that does not fit records the first error and yields zero, so the
+// callers' size checks are a convenience for good messages, not for safety.
+// Field checks record the first error too; callers test error() when done.
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
+
+  std::size_t offset() const { return pos_; }
+  std::size_t left() const { return bytes_.size() - pos_; }
+  const std::optional<DecodeError>& error() const { return error_; }
+  std::optional<DecodeError> TakeError() { return std::move(error_); }
+
+  void Fail(std::size_t offset, std::string reason) {
+    if (!error_) error_ = DecodeError{std::move(reason), offset};
+  }
+
+  // The byte `ahead` bytes past the current one, without consuming; 0 past the end.
+  std::uint8_t Peek(std::size_t ahead) const {
+    return ahead < left() ? static_cast<std::uint8_t>(bytes_[pos_ + ahead]) : 0;
+  }
+
+  std::uint8_t U8() { return static_cast<std::uint8_t>(Le(1)); }
+  std::uint32_t U32() { return static_cast<std::uint32_t>(Le(4)); }
+  std::uint64_t U64() { return Le(8); }
+  std::int64_t I64() { return static_cast<std::int64_t>(Le(8)); }  // two's complement
+
+  // An enumeration byte; values above `last` are an error "bad field: <name> <value>".
+  template <typename E>
+  E Enum(std::string_view name, E last) {
+    const std::size_t at = pos_;
+    const std::uint8_t v = U8();
+    if (v > static_cast<std::uint8_t>(last)) {
+      Fail(at, "bad field: " + std::string(name) + " " + std::to_string(v));
+      return E{};
+    }
+    return static_cast<E>(v);
+  }
+
+  // A symbol: u8 length, then that many bytes of printable ASCII ('!'..'~').
+  SymbolName Symbol(bool may_be_empty) {
+    const std::size_t at = pos_;
+    const std::size_t length = U8();
+    if (length > SymbolName::kMaxLength) {
+      Fail(at, "bad field: symbol length " + std::to_string(length));
+      return SymbolName();
+    }
+    if (length == 0 && !may_be_empty) Fail(at, "bad field: empty symbol");
+    if (length > left()) {
+      Fail(at, "truncated: symbol needs " + std::to_string(length) + " bytes, " +
+                   std::to_string(left()) + " left");
+      pos_ = bytes_.size();
+      return SymbolName();
+    }
+    std::string_view s = bytes_.substr(pos_, length);
+    CheckSymbolBytes(s, pos_);
+    pos_ += length;
+    return SymbolName(s);
+  }
+
+ private:
+  std::uint64_t Le(std::size_t n) {
+    if (n > left()) {
+      Fail(pos_, "truncated: field needs " + std::to_string(n) + " bytes, " +
+                     std::to_string(left()) + " left");
+      pos_ = bytes_.size();
+      return 0;
+    }
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      v |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(bytes_[pos_ + i])) << (8 * i);
+    }
+    pos_ += n;
+    return v;
+  }
+
+  void CheckSymbolBytes(std::string_view s, std::size_t at) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const auto c = static_cast<std::uint8_t>(s[i]);
+      if (c < '!' || c > '~') Fail(at + i, "bad field: symbol byte 0x" + Hex2(c));
+    }
+  }
+
+  std::string_view bytes_;
+  std::size_t pos_ = 0;
+  std::optional<DecodeError> error_;
+};
+
+std::string Truncated(std::string_view what, std::size_t need, std::size_t left) {
+  return "truncated: " + std::string(what) + " needs " + std::to_string(need) + " bytes, " +
+         std::to_string(left) + " left";
+}
+
+std::string_view KindName(MessageKind k) {
+  return k == MessageKind::kCommandBatch ? "command batch" : "event batch";
+}
+
+// Checks magic, version and kind, consuming them. False after recording an error.
+bool ReadHeaderStart(Reader& r, MessageKind expected, std::size_t header_size) {
+  if (r.left() < header_size) {
+    r.Fail(0, Truncated("header", header_size, r.left()));
+    return false;
+  }
+  const std::uint8_t m0 = r.U8();
+  const std::uint8_t m1 = r.U8();
+  if (m0 != kMagic0 || m1 != kMagic1) {
+    r.Fail(0, "bad magic 0x" + Hex2(m0) + Hex2(m1));
+    return false;
+  }
+  const std::uint8_t version = r.U8();
+  if (version != kVersion) {
+    r.Fail(2, "unsupported version " + std::to_string(version));
+    return false;
+  }
+  const std::uint8_t kind = r.U8();
+  if (kind != static_cast<std::uint8_t>(expected)) {
+    r.Fail(3, "bad kind " + std::to_string(kind) + ": expected " +
+                  std::to_string(static_cast<int>(expected)) + " (" +
+                  std::string(KindName(expected)) + ")");
+    return false;
+  }
+  return true;
+}
+
+// Reads the record count and checks that many records can fit in what is left.
+std::optional<std::uint32_t> ReadCount(Reader& r, std::size_t min_record_size) {
+  const std::size_t at = r.offset();
+  const std::uint32_t count = r.U32();
+  const std::uint64_t need = std::uint64_t{count} * min_record_size;
+  if (need > r.left()) {
+    r.Fail(at, "bad count: " + std::to_string(count) + " records need at least " +
+                   std::to_string(need) + " bytes, " + std::to_string(r.left()) + " left");
+    return std::nullopt;
+  }
+  return count;
+}
+
+bool CheckNoTrailingBytes(Reader& r) {
+  if (r.left() == 0) return true;
+  r.Fail(r.offset(), "trailing bytes: " + std::to_string(r.left()) + " after the last record");
+  return false;
+}
+
+NewOrder ReadNewOrder(Reader& r) {
+  NewOrder o;
+  o.account = r.U32();
+  o.order_id = r.U64();
+  o.side = r.Enum("side", Side::kSell);
+  o.type = r.Enum("order type", OrderType::kIceberg);
+  o.tif = r.Enum("tif", TimeInForce::kFok);
+  o.stp = r.Enum("stp", StpMode::kCancelBoth);
+  o.price = r.I64();
+  o.quantity = r.I64();
+  o.stop_price = r.I64();
+  o.display_quantity = r.I64();
+  return o;
+}
+
+CancelOrder ReadCancelOrder(Reader& r) {
+  CancelOrder c;
+  c.account = r.U32();
+  c.order_id = r.U64();
+  c.exchange_order_id = r.U64();
+  return c;
+}
+
+ReplaceOrder ReadReplaceOrder(Reader& r) {
+  ReplaceOrder o;
+  o.account = r.U32();
+  o.order_id = r.U64();
+  o.exchange_order_id = r.U64();
+  o.new_order_id = r.U64();
+  o.price = r.I64();
+  o.quantity = r.I64();
+  o.stop_price = r.I64();
+  return o;
+}
+
+MassCancel ReadMassCancel(Reader& r, const SymbolName& symbol) {
+  MassCancel m;
+  m.account = r.U32();
+  m.symbol = symbol.view().empty() ? kAllSymbols : kUnknownSymbol;
+  return m;
+}
+
+AddInstrument ReadAddInstrument(Reader& r, const SymbolName& symbol) {
+  AddInstrument a;
+  InstrumentSpec& s = a.spec;
+  s.symbol = symbol;
+  s.tick_size = r.I64();
+  s.lot_size = r.I64();
+  s.min_quantity = r.I64();
+  s.max_quantity = r.I64();
+  s.price_band_bps = r.I64();
+  s.reference_price = r.I64();
+  s.market_protection_ticks = r.I64();
+  s.default_stp = r.Enum("default stp", StpMode::kCancelBoth);
+  return a;
+}
+
+CommandBody ReadCommandBody(Reader& r, CommandType type, const SymbolName& symbol) {
+  switch (type) {
+    case CommandType::kNewOrder: return ReadNewOrder(r);
+    case CommandType::kCancelOrder: return ReadCancelOrder(r);
+    case CommandType::kReplaceOrder: return ReadReplaceOrder(r);
+    case CommandType::kMassCancel: return ReadMassCancel(r, symbol);
+    case CommandType::kHaltSymbol: return HaltSymbol{};
+    case CommandType::kResumeSymbol: return ResumeSymbol{};
+    case CommandType::kAddInstrument: return ReadAddInstrument(r, symbol);
+  }
+  return HaltSymbol{};  // unreachable: the type was checked
+}
+
+// Checks that command record `index` is whole: known type, symbol length in
+// range, all its bytes present. Consumes nothing.
+bool CheckCommandRecordFits(Reader& r, std::uint32_t index) {
+  const std::size_t at = r.offset();
+  if (r.left() < kCommandPrefixSize) {
+    r.Fail(at, Truncated("record " + std::to_string(index), kCommandPrefixSize, r.left()));
+    return false;
+  }
+  const std::optional<std::size_t> body = CommandBodySize(r.Peek(0));
+  if (!body) {
+    r.Fail(at, "bad field: record type " + std::to_string(r.Peek(0)));
+    return false;
+  }
+  const std::size_t symbol_length = r.Peek(kCommandPrefixSize - 1);
+  if (symbol_length > SymbolName::kMaxLength) {
+    r.Fail(at + kCommandPrefixSize - 1,
+           "bad field: symbol length " + std::to_string(symbol_length));
+    return false;
+  }
+  const std::size_t need = kCommandPrefixSize + symbol_length + *body;
+  if (r.left() < need) {
+    r.Fail(at, Truncated("record " + std::to_string(index), need, r.left()));
+    return false;
+  }
+  return true;
+}
+
+bool ReadCommandRecord(Reader& r, std::uint32_t index, CommandRecord& out) {
+  if (!CheckCommandRecordFits(r, index)) return false;
+  const auto type = static_cast<CommandType>(r.U8());
+  out.producer_sequence = r.U64();
+  out.command.timestamp = r.I64();
+  out.symbol = r.Symbol(/*may_be_empty=*/type == CommandType::kMassCancel);
+  out.command.body = ReadCommandBody(r, type, out.symbol);
+  return !r.error();
+}
+
+// Checks that event record `index` is whole. Consumes nothing.
+bool CheckEventRecordFits(Reader& r, std::uint32_t index) {
+  const std::size_t at = r.offset();
+  if (r.left() < kEventPrefixSize) {
+    r.Fail(at, Truncated("record " + std::to_string(index), kEventPrefixSize, r.left()));
+    return false;
+  }
+  const std::size_t symbol_length = r.Peek(1);
+  if (symbol_length > SymbolName::kMaxLength) {
+    r.Fail(at + 1, "bad field: symbol length " + std::to_string(symbol_length));
+    return false;
+  }
+  const std::size_t need = kEventPrefixSize + symbol_length + kEventBodySize;
+  if (r.left() < need) {
+    r.Fail(at, Truncated("record " + std::to_string(index), need, r.left()));
+    return false;
+  }
+  return true;
+}
+
+void ReadEventBody(Reader& r, Event& e) {
+  e.sequence = r.U64();
+  e.timestamp = r.I64();
+  e.side = r.Enum("side", Side::kSell);
+  e.order_type = r.Enum("order type", OrderType::kIceberg);
+  e.reject_reason = r.Enum("reject reason", RejectReason::kInvalidInstrument);
+  e.cancel_reason = r.Enum("cancel reason", CancelReason::kFokCannotFill);
+  e.symbol = r.U32();
+  e.account = r.U32();
+  e.order_id = r.U64();
+  e.exchange_order_id = r.U64();
+  e.price = r.I64();
+  e.quantity = r.I64();
+  e.leaves = r.I64();
+  e.filled = r.I64();
+  e.stop_price = r.I64();
+  e.maker_account = r.U32();
+  e.maker_order_id = r.U64();
+  e.maker_exchange_order_id = r.U64();
+  e.maker_leaves = r.I64();
+  e.maker_filled = r.I64();
+}
+
+bool ReadEventRecord(Reader& r, std::uint32_t index, EventRecord& out) {
+  if (!CheckEventRecordFits(r, index)) return false;
+  out.event.type = r.Enum("event type", EventType::kInstrumentAdded);
+  out.symbol = r.Symbol(/*may_be_empty=*/true);
+  ReadEventBody(r, out.event);
+  return !r.error();
+}
+
+// Decodes the records of a batch whose header has been read.
+template <typename Record, typename ReadRecord>
+std::optional<DecodeError> ReadRecords(Reader& r, std::size_t min_record_size,
+                                       std::vector<Record>& out, ReadRecord read_record) {
+  const std::optional<std::uint32_t> count = ReadCount(r, min_record_size);
+  if (!count) return r.TakeError();
+  out.reserve(*count);  // bounded by the message size: ReadCount checked it
+  for (std::uint32_t i = 0; i < *count; ++i) {
+    Record& record = out.emplace_back();
+    if (!read_record(r, i, record)) return r.TakeError();
+  }
+  if (!CheckNoTrailingBytes(r)) return r.TakeError();
+  return std::nullopt;
+}
+
+template <typename Batch, typename Decode>
+Result<Batch> DecodeToResult(std::string_view bytes, Decode decode) {
+  Result<Batch> result;
+  Batch batch;
+  if (std::optional<DecodeError> error = decode(bytes, batch)) {
+    result.error = std::move(*error);
+  } else {
+    result.value = std::move(batch);
+  }
+  return result;
+}
+
+}  // namespace
+
+void AppendCommandBatch(const CommandBatch& batch, std::string& out) {
+  Writer w(out);
+  WriteHeader(w, MessageKind::kCommandBatch);
+  w.U64(batch.producer_id);
+  w.U32(static_cast<std::uint32_t>(batch.records.size()));
+  for (const CommandRecord& r : batch.records)
+    WriteCommandRecord(w, r);
+}
+
+void AppendEventBatch(std::span<const EventRecord> records, std::string& out) {
+  Writer w(out);
+  WriteHeader(w, MessageKind::kEventBatch);
+  w.U32(static_cast<std::uint32_t>(records.size()));
+  for (const EventRecord& r : records)
+    WriteEventRecord(w, r);
+}
+
+void AppendEventBatch(const EventBatch& batch, std::string& out) {
+  AppendEventBatch(std::span<const EventRecord>(batch.records), out);
+}
+
+std::optional<DecodeError> DecodeCommandBatch(std::string_view bytes, CommandBatch& out) {
+  out.records.clear();
+  Reader r(bytes);
+  std::optional<DecodeError> error;
+  if (!ReadHeaderStart(r, MessageKind::kCommandBatch, kCommandHeaderSize)) {
+    error = r.TakeError();
+  } else {
+    out.producer_id = r.U64();
+    error = ReadRecords(r, kMinCommandRecordSize, out.records, ReadCommandRecord);
+  }
+  if (error) out.records.clear();
+  return error;
+}
+
+std::optional<DecodeError> DecodeEventBatch(std::string_view bytes, EventBatch& out) {
+  out.records.clear();
+  Reader r(bytes);
+  std::optional<DecodeError> error;
+  if (!ReadHeaderStart(r, MessageKind::kEventBatch, kEventHeaderSize)) {
+    error = r.TakeError();
+  } else {
+    error = ReadRecords(r, kMinEventRecordSize, out.records, ReadEventRecord);
+  }
+  if (error) out.records.clear();
+  return error;
+}
+
+Result<CommandBatch> DecodeCommandBatch(std::string_view bytes) {
+  return DecodeToResult<CommandBatch>(
+      bytes, [](std::string_view b, CommandBatch& out) { return DecodeCommandBatch(b, out); });
+}
+
+Result<EventBatch> DecodeEventBatch(std::string_view bytes) {
+  return DecodeToResult<EventBatch>(
+      bytes, [](std::string_view b, EventBatch& out) { return DecodeEventBatch(b, out); });
+}
+
+MessageKind PeekKind(std::string_view bytes) {
+  if (bytes.size() < 4) return MessageKind::kUnknown;
+  const auto byte = [&bytes](std::size_t i) { return static_cast<std::uint8_t>(bytes[i]); };
+  if (byte(0) != kMagic0 || byte(1) != kMagic1 || byte(2) != kVersion) {
+    return MessageKind::kUnknown;
+  }
+  switch (static_cast<MessageKind>(byte(3))) {
+    case MessageKind::kCommandBatch: return MessageKind::kCommandBatch;
+    case MessageKind::kEventBatch: return MessageKind::kEventBatch;
+    case MessageKind::kUnknown: break;
+  }
+  return MessageKind::kUnknown;
+}
+
+}  // namespace exchange::wire
