@@ -36,7 +36,8 @@ class ByteWriter {
     if constexpr (std::endian::native == std::endian::little) {
       std::memcpy(buf, &v, 8);
     } else {
-      for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+      for (int i = 0; i < 8; ++i)
+        buf[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
     }
     out_.append(buf, static_cast<std::size_t>(bytes));
   }

@@ -37,7 +37,8 @@ void WriteOrder(ByteWriter& w, const Order& o) {
   w.U8(static_cast<std::uint8_t>(o.type));
   w.U8(static_cast<std::uint8_t>(o.tif));
   w.U8(static_cast<std::uint8_t>(o.stp));
-  for (std::int64_t v : {o.price, o.stop_price, o.quantity, o.filled, o.leaves, o.display, o.peak}) {
+  for (std::int64_t v :
+       {o.price, o.stop_price, o.quantity, o.filled, o.leaves, o.display, o.peak}) {
     w.I64(v);
   }
   w.U64(o.priority);
@@ -64,8 +65,8 @@ bool ReadOrder(ByteReader& r, Order& o) {
   o.peak = r.I64();
   o.priority = r.U64();
   o.timestamp = r.I64();
-  return !r.failed() && o.leaves > 0 && o.display >= 0 && o.display <= o.leaves &&
-         o.filled >= 0 && o.filled + o.leaves == o.quantity;
+  return !r.failed() && o.leaves > 0 && o.display >= 0 && o.display <= o.leaves && o.filled >= 0 &&
+         o.filled + o.leaves == o.quantity;
 }
 
 }  // namespace
@@ -100,13 +101,15 @@ void Engine::SaveState(std::string& out) const {
     w.U32(resting);
     for (const BookSide* side : {&book->bids, &book->asks}) {
       side->ForEachLevel([&](const PriceLevel& l) {
-        for (const Order* o = l.head; o; o = o->next) WriteOrder(w, *o);
+        for (const Order* o = l.head; o; o = o->next)
+          WriteOrder(w, *o);
         return true;
       });
     }
     w.U32(static_cast<std::uint32_t>(book->stops.size()));
     for (const auto* stops : {&book->stops.buys(), &book->stops.sells()}) {
-      for (auto it = stops->rbegin(); it != stops->rend(); ++it) WriteOrder(w, **it);
+      for (auto it = stops->rbegin(); it != stops->rend(); ++it)
+        WriteOrder(w, **it);
     }
   }
 }

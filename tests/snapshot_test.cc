@@ -13,8 +13,10 @@ namespace {
 // An engine after the pre-fill and `commands` commands of the benchmark mix.
 void Build(Engine& engine, const BenchmarkFlow& flow, std::size_t commands) {
   engine.Process(Command{0, AddInstrument{flow.instrument}});
-  for (const Command& c : flow.prefill) engine.Process(c);
-  for (std::size_t i = 0; i < commands; ++i) engine.Process(flow.commands[i]);
+  for (const Command& c : flow.prefill)
+    engine.Process(c);
+  for (std::size_t i = 0; i < commands; ++i)
+    engine.Process(flow.commands[i]);
 }
 
 TEST(Snapshot, RoundTripKeepsHashAndContinuesIdentically) {
@@ -58,7 +60,7 @@ TEST(Snapshot, DamagedImagesAreRefusedWithAReason) {
   original.SaveState(image);
   ASSERT_GT(image.size(), 100u);
 
-  const EngineOptions small{64};  // cheap to construct thousands of times
+  const EngineOptions small{64};                          // cheap to construct thousands of times
   for (std::size_t cut = 0; cut < image.size(); ++cut) {  // every truncation
     Engine e(small);
     EXPECT_NE(e.LoadState(std::string_view(image).substr(0, cut)), "") << cut;
