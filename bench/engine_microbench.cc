@@ -7,7 +7,12 @@
 #include <random>
 #include <vector>
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "engine/engine.h"
+#include "engine/service/snapshot_store.h"
 
 namespace exchange {
 namespace {
@@ -142,6 +147,33 @@ void BM_SaveState100k(benchmark::State& state) {
   state.counters["bytes"] = static_cast<double>(image.size());
 }
 BENCHMARK(BM_SaveState100k)->Unit(benchmark::kMillisecond);
+
+// The engine thread's pause for a background snapshot of 100,000 resting
+// orders: the fork() that freezes a copy-on-write image (the child writes).
+void BM_ForkSnapshot100k(benchmark::State& state) {
+  auto engine = NewEngine();
+  std::mt19937_64 rng(5);
+  for (ClientOrderId i = 0; i < 100'000; ++i) {
+    engine->Process(Command{0, Resting(i, (i & 1) ? Side::kBuy : Side::kSell, 1 + rng() % 375)});
+  }
+  const std::string dir = "/tmp/engine-microbench-snapshots-" + std::to_string(::getpid());
+  SnapshotStore store(dir);
+  std::uint64_t index = 0;
+  for (auto _ : state) {
+    store.StartBackground(++index, [&engine] {
+      std::string image;
+      engine->SaveState(image);
+      return image;
+    });
+    state.PauseTiming();
+    bool failed = false;
+    store.Wait(&failed);
+    store.Prune(1);
+    state.ResumeTiming();
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_ForkSnapshot100k)->Unit(benchmark::kMillisecond)->Iterations(10);
 
 }  // namespace
 }  // namespace exchange
