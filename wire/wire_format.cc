@@ -1,9 +1,9 @@
 #include "wire/wire_format.h"
 
-#include <array>
-#include <type_traits>
 #include <utility>
 #include <variant>
+
+#include "engine/byte_io.h"
 
 namespace exchange::wire {
 namespace {
@@ -67,34 +67,16 @@ constexpr CommandType TypeOf(const AddInstrument&) {
 
 // ------------------------------------------------------------------ writing
 
-// Appends little-endian integers and symbols to a string.
-class Writer {
+// Appends little-endian integers (ByteWriter), enumerations and symbols to a string.
+class Writer : public ByteWriter {
  public:
-  explicit Writer(std::string& out) : out_(out) {}
+  using ByteWriter::ByteWriter;
 
-  void U8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void U32(std::uint32_t v) { Le(v, 4); }
-  void U64(std::uint64_t v) { Le(v, 8); }
-  void I64(std::int64_t v) { Le(static_cast<std::uint64_t>(v), 8); }
   template <typename E>
   void Enum(E v) {
     U8(static_cast<std::uint8_t>(v));
   }
-  void Symbol(const SymbolName& s) {
-    std::string_view v = s.view();
-    U8(static_cast<std::uint8_t>(v.size()));
-    out_.append(v);
-  }
-
- private:
-  void Le(std::uint64_t v, int n) {
-    std::array<char, 8> b;
-    for (int i = 0; i < n; ++i)
-      b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-    out_.append(b.data(), n);
-  }
-
-  std::string& out_;
+  void Symbol(const SymbolName& s) { ShortString(s.view()); }
 };
 
 // Writes the fields after the symbol, one overload per command type.
@@ -193,16 +175,17 @@ std::string Hex2(std::uint8_t v) {
   return std::string{kDigits[v >> 4], kDigits[v & 0xf]};
 }
 
-// Reads little-endian fields from a byte string. Never reads past the end:
-// a read that does not fit records the first error and yields zero, so the
-// callers' size checks are a convenience for good messages, not for safety.
-// Field checks record the first error too; callers test error() when done.
+// Reads little-endian fields (ByteReader) and checks enumerations and
+// symbols. Never reads past the end: a read that does not fit records an
+// error and yields zero, so the callers' size checks are a convenience for
+// good messages, not for safety. Every check records the first error only;
+// callers test error() when done.
 class Reader {
  public:
-  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
+  explicit Reader(std::string_view bytes) : bytes_(bytes), in_(bytes) {}
 
-  std::size_t offset() const { return pos_; }
-  std::size_t left() const { return bytes_.size() - pos_; }
+  std::size_t offset() const { return in_.position(); }
+  std::size_t left() const { return in_.remaining(); }
   const std::optional<DecodeError>& error() const { return error_; }
   std::optional<DecodeError> TakeError() { return std::move(error_); }
 
@@ -212,18 +195,18 @@ class Reader {
 
   // The byte `ahead` bytes past the current one, without consuming; 0 past the end.
   std::uint8_t Peek(std::size_t ahead) const {
-    return ahead < left() ? static_cast<std::uint8_t>(bytes_[pos_ + ahead]) : 0;
+    return ahead < left() ? static_cast<std::uint8_t>(bytes_[offset() + ahead]) : 0;
   }
 
-  std::uint8_t U8() { return static_cast<std::uint8_t>(Le(1)); }
-  std::uint32_t U32() { return static_cast<std::uint32_t>(Le(4)); }
-  std::uint64_t U64() { return Le(8); }
-  std::int64_t I64() { return static_cast<std::int64_t>(Le(8)); }  // two's complement
+  std::uint8_t U8() { return Checked(in_.U8()); }
+  std::uint32_t U32() { return Checked(in_.U32()); }
+  std::uint64_t U64() { return Checked(in_.U64()); }
+  std::int64_t I64() { return Checked(in_.I64()); }  // two's complement
 
   // An enumeration byte; values above `last` are an error "bad field: <name> <value>".
   template <typename E>
   E Enum(std::string_view name, E last) {
-    const std::size_t at = pos_;
+    const std::size_t at = offset();
     const std::uint8_t v = U8();
     if (v > static_cast<std::uint8_t>(last)) {
       Fail(at, "bad field: " + std::string(name) + " " + std::to_string(v));
@@ -234,39 +217,23 @@ class Reader {
 
   // A symbol: u8 length, then that many bytes of printable ASCII ('!'..'~').
   SymbolName Symbol(bool may_be_empty) {
-    const std::size_t at = pos_;
+    const std::size_t at = offset();
     const std::size_t length = U8();
     if (length > SymbolName::kMaxLength) {
       Fail(at, "bad field: symbol length " + std::to_string(length));
       return SymbolName();
     }
     if (length == 0 && !may_be_empty) Fail(at, "bad field: empty symbol");
-    if (length > left()) {
-      Fail(at, "truncated: symbol needs " + std::to_string(length) + " bytes, " +
-                   std::to_string(left()) + " left");
-      pos_ = bytes_.size();
-      return SymbolName();
-    }
-    std::string_view s = bytes_.substr(pos_, length);
-    CheckSymbolBytes(s, pos_);
-    pos_ += length;
+    const std::string_view s = Checked(in_.Bytes(length));
+    CheckSymbolBytes(s, at + 1);
     return SymbolName(s);
   }
 
  private:
-  std::uint64_t Le(std::size_t n) {
-    if (n > left()) {
-      Fail(pos_, "truncated: field needs " + std::to_string(n) + " bytes, " +
-                     std::to_string(left()) + " left");
-      pos_ = bytes_.size();
-      return 0;
-    }
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      v |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(bytes_[pos_ + i])) << (8 * i);
-    }
-    pos_ += n;
-    return v;
+  template <typename T>
+  T Checked(T value) {
+    if (in_.failed()) Fail(offset(), "truncated: field past the end");
+    return value;
   }
 
   void CheckSymbolBytes(std::string_view s, std::size_t at) {
@@ -277,7 +244,7 @@ class Reader {
   }
 
   std::string_view bytes_;
-  std::size_t pos_ = 0;
+  ByteReader in_;
   std::optional<DecodeError> error_;
 };
 
