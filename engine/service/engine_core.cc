@@ -1,0 +1,211 @@
+#include "engine/service/engine_core.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+#include "engine/byte_io.h"
+
+namespace exchange {
+
+namespace {
+
+// Sets the SymbolId of whatever command this is.
+void SetSymbol(Command& c, SymbolId id) {
+  std::visit(
+      [id](auto& body) {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, MassCancel>) {
+          if (body.symbol != kAllSymbols) body.symbol = id;
+        } else if constexpr (!std::is_same_v<T, AddInstrument>) {
+          body.symbol = id;
+        }
+      },
+      c.body);
+}
+
+bool IsMassCancelAll(const Command& c) {
+  const auto* m = std::get_if<MassCancel>(&c.body);
+  return m && m->symbol == kAllSymbols;
+}
+
+}  // namespace
+
+EngineCore::EngineCore(const Options& options, Sequence published_up_to, RecoveryReport* report)
+    : options_(options), snapshots_(options.data_dir + "/snapshots") {
+  RecoveryReport local;
+  RecoveryReport& r = report ? *report : local;
+  engine_ = std::make_unique<Engine>(EngineOptions{options.expected_orders});
+
+  if (auto snap = snapshots_.LoadNewest(&r.snapshot_damage)) {
+    LoadState(snap->body);
+    r.from_snapshot = true;
+    r.snapshot_index = snap->journal_index;
+  }
+  JournalOpenReport opened;
+  journal_ = Journal::Open(options.data_dir + "/journal", &opened);
+  r.journal_damage = opened.damage;
+  if (opened.next_index < r.snapshot_index) {
+    throw std::runtime_error("journal ends at record " + std::to_string(opened.next_index) +
+                             " but the snapshot covers up to " + std::to_string(r.snapshot_index) +
+                             ": journal lost");
+  }
+  std::vector<wire::EventRecord> events;
+  journal_->Replay(r.snapshot_index, [&](std::uint64_t index, std::string_view payload) {
+    wire::CommandBatch batch;
+    if (auto error = wire::DecodeCommandBatch(payload, batch)) {
+      throw std::runtime_error("journal record " + std::to_string(index) +
+                               " does not decode: " + error->reason);
+    }
+    events.clear();
+    ApplyRecords(batch, &events);
+    ++r.replayed_records;
+    for (const auto& e : events) {
+      if (e.event.sequence > published_up_to) r.republish.push_back(e);
+    }
+  });
+}
+
+EngineCore::~EngineCore() {
+  bool failed = false;
+  snapshots_.Wait(&failed);
+}
+
+std::uint64_t EngineCore::last_producer_sequence(std::uint64_t producer_id) const {
+  auto it = last_sequence_.find(producer_id);
+  return it == last_sequence_.end() ? 0 : it->second;
+}
+
+bool EngineCore::IsDuplicate(std::uint64_t producer_id, std::uint64_t sequence) const {
+  auto it = last_sequence_.find(producer_id);
+  return it != last_sequence_.end() && sequence <= it->second;
+}
+
+ApplyResult EngineCore::Apply(const wire::CommandBatch& batch,
+                              std::vector<wire::EventRecord>* events) {
+  ApplyResult result;
+  fresh_.producer_id = batch.producer_id;
+  fresh_.records.clear();
+  bool known = last_sequence_.contains(batch.producer_id);
+  std::uint64_t last = last_producer_sequence(batch.producer_id);
+  for (const auto& record : batch.records) {
+    // Only strictly increasing sequences are new, within a batch too.
+    if (known && record.producer_sequence <= last) {
+      ++result.duplicates;
+      continue;
+    }
+    known = true;
+    last = record.producer_sequence;
+    fresh_.records.push_back(record);
+  }
+  if (fresh_.records.empty()) return result;
+  scratch_.clear();
+  wire::AppendCommandBatch(fresh_, scratch_);
+  journal_->Append(scratch_);
+  result.journaled = true;
+  ApplyRecords(fresh_, events);
+  result.applied = fresh_.records.size();
+  return result;
+}
+
+void EngineCore::ApplyRecords(const wire::CommandBatch& batch,
+                              std::vector<wire::EventRecord>* events) {
+  for (const auto& record : batch.records) {
+    Command command = record.command;
+    if (!IsMassCancelAll(command)) {
+      SetSymbol(command, engine_->FindSymbol(record.symbol.view()).value_or(kUnknownSymbol));
+    }
+    for (const Event& e : engine_->Process(command)) {
+      wire::EventRecord out;
+      out.event = e;
+      if (e.symbol < engine_->symbol_count()) {
+        out.symbol = engine_->book(e.symbol).instrument.symbol;
+      } else if (!IsMassCancelAll(command)) {
+        out.symbol = record.symbol;  // what was asked for (e.g. an unknown symbol)
+      }
+      events->push_back(out);
+    }
+    last_sequence_[batch.producer_id] = record.producer_sequence;
+  }
+}
+
+void EngineCore::EnsureInstruments(const std::vector<InstrumentSpec>& specs,
+                                   std::vector<wire::EventRecord>* events) {
+  wire::CommandBatch batch;
+  batch.producer_id = 0;
+  std::uint64_t seq = last_producer_sequence(0);
+  for (const InstrumentSpec& spec : specs) {
+    if (engine_->FindSymbol(spec.symbol.view())) continue;
+    wire::CommandRecord record;
+    record.producer_sequence = ++seq;
+    record.symbol = spec.symbol;
+    record.command = Command{0, AddInstrument{spec}};
+    batch.records.push_back(record);
+  }
+  if (!batch.records.empty()) Apply(batch, events);
+}
+
+// Snapshot body: u32 engine image length, engine image, u32 producer count,
+// then (u64 producer id, u64 last sequence) sorted by producer id.
+std::string EngineCore::SerializeState() const {
+  std::string image;
+  engine_->SaveState(image);
+  std::string body;
+  ByteWriter w(body);
+  w.U32(static_cast<std::uint32_t>(image.size()));
+  w.Bytes(image);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> producers(last_sequence_.begin(),
+                                                                 last_sequence_.end());
+  std::sort(producers.begin(), producers.end());
+  w.U32(static_cast<std::uint32_t>(producers.size()));
+  for (const auto& [id, seq] : producers) {
+    w.U64(id);
+    w.U64(seq);
+  }
+  return body;
+}
+
+void EngineCore::LoadState(std::string_view body) {
+  ByteReader r(body);
+  const std::string_view image = r.Bytes(r.U32());
+  if (r.failed()) throw std::runtime_error("snapshot body truncated");
+  if (const std::string error = engine_->LoadState(image); !error.empty()) {
+    throw std::runtime_error("snapshot engine image: " + error);
+  }
+  const std::uint32_t producers = r.U32();
+  for (std::uint32_t i = 0; i < producers && !r.failed(); ++i) {
+    const std::uint64_t id = r.U64();
+    last_sequence_[id] = r.U64();
+  }
+  if (r.failed() || r.remaining() != 0) throw std::runtime_error("snapshot producer table damaged");
+}
+
+bool EngineCore::StartSnapshot() {
+  journal_->Flush();
+  const std::uint64_t index = journal_->next_index();
+  return snapshots_.StartBackground(index, [this] { return SerializeState(); });
+}
+
+void EngineCore::PollSnapshot() {
+  bool failed = false;
+  if (auto index = snapshots_.Poll(&failed)) Completed(*index);
+}
+
+void EngineCore::SnapshotNow() {
+  journal_->Flush();
+  journal_->Sync();
+  const std::uint64_t index = journal_->next_index();
+  snapshots_.Write(index, SerializeState());
+  Completed(index);
+}
+
+// Keeps `snapshots_kept` snapshots and the journal the oldest of them needs.
+void EngineCore::Completed(std::uint64_t index) {
+  completed_.push_back(index);
+  while (completed_.size() > options_.snapshots_kept)
+    completed_.erase(completed_.begin());
+  snapshots_.Prune(options_.snapshots_kept);
+  journal_->DropSegmentsBefore(completed_.front());
+}
+
+}  // namespace exchange
