@@ -18,7 +18,9 @@ amqp_bytes_t Bytes(std::string_view s) {
   return amqp_bytes_t{s.size(), const_cast<char*>(s.data())};
 }
 
-std::string Text(amqp_bytes_t b) { return std::string(static_cast<const char*>(b.bytes), b.len); }
+std::string Text(amqp_bytes_t b) {
+  return std::string(static_cast<const char*>(b.bytes), b.len);
+}
 
 timeval ToTimeval(std::chrono::milliseconds ms) {
   timeval tv;
@@ -277,8 +279,7 @@ void AmqpClient::ReadConfirms(std::chrono::milliseconds timeout) {
     case AMQP_CHANNEL_CLOSE_METHOD:
     case AMQP_CONNECTION_CLOSE_METHOD:
       throw AmqpError("server closed the connection to " + state_->where);
-    default:
-      return;
+    default: return;
   }
 }
 

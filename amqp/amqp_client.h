@@ -70,8 +70,8 @@ class AmqpClient {
   // --- publishing ---
   // Turns on publisher confirms; Publish() then returns the message's number.
   void EnableConfirms();
-  std::uint64_t Publish(const std::string& exchange, const std::string& key,
-                        std::string_view body, const Headers& headers = {});
+  std::uint64_t Publish(const std::string& exchange, const std::string& key, std::string_view body,
+                        const Headers& headers = {});
   // Reads confirms until every message published so far is confirmed, or the
   // timeout passes (false). Throws AmqpError on a nack or a closed channel.
   bool WaitConfirms(std::chrono::milliseconds timeout);
@@ -82,7 +82,7 @@ class AmqpClient {
   std::uint64_t confirmed() const { return confirmed_; }
 
  private:
-  void Check(const char* what);                     // checks the last RPC reply
+  void Check(const char* what);  // checks the last RPC reply
   void ReadConfirms(std::chrono::milliseconds timeout);
   void HandleConfirm(std::uint64_t tag, bool multiple);
 
