@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package the project needs to build, test and run.
-# Idempotent: when everything is present it only runs dpkg-query and exits.
-# Usage: scripts/install-deps.sh            (run as root, or with sudo available)
+# Installs every Debian 12 package the project needs to build, test and run,
+# including the RabbitMQ, Redis and PostgreSQL servers that scripts/services.sh
+# runs locally. Idempotent: when everything is present it only runs
+# dpkg-query and exits.
+# Usage: scripts/install-deps.sh            every package below
+#        scripts/install-deps.sh PKG...     only these (scripts/services.sh uses this)
+# Run as root, or with sudo available.
+#
+# Installing a server package on Debian normally starts a system-wide instance
+# through invoke-rc.d. Without a service manager that can hang or fail, and we
+# never use those instances (scripts/services.sh runs its own, on other ports,
+# with data under var/services/), so while apt runs a temporary
+# /usr/sbin/policy-rc.d answers 101 ("action forbidden") and is removed after.
+# An existing policy-rc.d (as in containers) is left alone.
 set -euo pipefail
 
 PACKAGES=(
@@ -13,7 +24,10 @@ PACKAGES=(
   libboost1.81-dev
   # adapters: RabbitMQ, Redis, PostgreSQL clients
   librabbitmq-dev libhiredis-dev libpqxx-dev libpq-dev
+  # local servers run by scripts/services.sh (with their CLIs: rabbitmqctl, redis-cli, psql)
+  rabbitmq-server redis-server postgresql
 )
+[[ $# -gt 0 ]] && PACKAGES=("$@")
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -32,8 +46,16 @@ if [[ $(id -u) -ne 0 ]]; then
   SUDO="sudo"
 fi
 
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+  trap '$SUDO rm -f "$policy"' EXIT
+  printf '#!/bin/sh\n# temporary, from scripts/install-deps.sh: no service starts during install\nexit 101\n' \
+    | $SUDO tee "$policy" >/dev/null
+  $SUDO chmod 755 "$policy"
+fi
+
 echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$SUDO env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-deps: done"

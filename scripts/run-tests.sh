@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, builds Release and an
-# AddressSanitizer+UBSan build, runs every CTest test in both.
+# The whole test suite: installs what is missing, starts the local services
+# (scripts/services.sh), builds Release and an AddressSanitizer+UBSan build,
+# runs every CTest test in both. The services are left running; stop them
+# with scripts/services.sh stop.
 # Usage: scripts/run-tests.sh [--release-only]
 # LOBSTER sample data: $LOBSTER_DIR, default ../shared/data/lobster beside
 # the repository; tests that need it skip with a message when it is absent.
@@ -9,6 +11,11 @@ cd "$(dirname "$0")/.."
 export LOBSTER_DIR=${LOBSTER_DIR:-$(cd .. && pwd)/shared/data/lobster}
 
 scripts/install-deps.sh
+
+# Integration tests talk to real RabbitMQ, Redis and PostgreSQL on loopback.
+scripts/services.sh start
+eval "$(scripts/services.sh env)"
+export EXCHANGE_REQUIRE_SERVICES=1
 
 status=0
 run_suite() {
