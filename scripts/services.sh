@@ -25,7 +25,9 @@
 # later runs without it, so status/env/stop always describe what runs;
 # passwords not given are generated once and kept there too (mode 600).
 # rm -rf var/services (after `stop`) forgets everything, data included.
-#   EXCHANGE_SERVICES_DIR              where everything lives        [REPO/var/services]
+#   EXCHANGE_SERVICES_DIR              where everything lives        [REPO/var/services, or
+#                                      /var/tmp/exchange-services-HASH when root runs it from a
+#                                      checkout the service users cannot reach]
 #   EXCHANGE_SERVICES_TIMEOUT          seconds to wait for each service to be ready or stop [60]
 #   EXCHANGE_SERVICES_NO_INSTALL       1 = never install packages, fail if missing [0]
 #   EXCHANGE_RABBITMQ_PORT             AMQP port                     [5673]
@@ -72,7 +74,26 @@ secs_since() { local d=$(( $(now_ms) - $1 )); printf '%d.%d s' $((d / 1000)) $((
 rel() { local p=$1; [[ $p == "$ROOT"/* ]] && p=${p#"$ROOT"/}; echo "$p"; }
 
 # ---------------------------------------------------------------- settings
-SVC_DIR=${EXCHANGE_SERVICES_DIR:-$ROOT/var/services}
+# True when every folder from / down to $1 may be searched by other users:
+# the service users (postgres, rabbitmq, redis) must pass through them.
+world_searchable() {
+  local d=$1
+  while [[ -n $d && $d != / ]]; do
+    (( 8#$(stat -c %a "$d") & 1 )) || return 1
+    d=$(dirname "$d")
+  done
+}
+# Default: var/services in the repository; when run as root from a checkout
+# the service users cannot reach (under /root, say), a folder of its own in
+# /var/tmp, named after the checkout so that two checkouts do not share one.
+default_services_dir() {
+  if [[ $(id -u) -ne 0 ]] || world_searchable "$ROOT"; then
+    echo "$ROOT/var/services"
+  else
+    echo "/var/tmp/exchange-services-$(echo -n "$ROOT" | md5sum | cut -c1-8)"
+  fi
+}
+SVC_DIR=${EXCHANGE_SERVICES_DIR:-$(default_services_dir)}
 [[ $SVC_DIR == /* ]] || SVC_DIR=$PWD/$SVC_DIR
 TIMEOUT=${EXCHANGE_SERVICES_TIMEOUT:-60}
 NO_INSTALL=${EXCHANGE_SERVICES_NO_INSTALL:-0}
