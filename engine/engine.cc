@@ -20,7 +20,7 @@ bool HasLimitPrice(OrderType t) {
 
 }  // namespace
 
-Engine::Engine(EngineOptions options) : options_(options), index_(options.expected_orders) {
+Engine::Engine(EngineOptions options) : index_(options.expected_orders) {
   order_pool_.Reserve(options.expected_orders);
   level_pool_.Reserve(std::min<std::size_t>(options.expected_orders, 1 << 16));
   events_.reserve(1024);

@@ -110,7 +110,6 @@ class Engine {
   void EmitRejected(AccountId account, ClientOrderId id, SymbolId symbol, Side side, Price price,
                     Quantity qty, RejectReason why);
 
-  EngineOptions options_;
   std::vector<std::unique_ptr<OrderBook>> books_;
   std::unordered_map<std::string, SymbolId> symbols_;  // not on the hot path
   ObjectPool<Order> order_pool_;
