@@ -145,6 +145,21 @@ void AmqpClient::Bind(const std::string& queue, const std::string& exchange,
   Check(("bind " + queue + " to " + exchange + " with " + key).c_str());
 }
 
+std::string AmqpClient::DeclareTemporaryQueue() {
+  amqp_queue_declare_ok_t* ok =
+      amqp_queue_declare(state_->conn, kChannel, amqp_empty_bytes, 0, /*durable=*/0,
+                         /*exclusive=*/1, /*auto_delete=*/1, amqp_empty_table);
+  Check("declare a temporary queue");
+  return Text(ok->queue);
+}
+
+std::uint64_t AmqpClient::QueueDepth(const std::string& name) {
+  amqp_queue_declare_ok_t* ok = amqp_queue_declare(state_->conn, kChannel, Bytes(name),
+                                                   /*passive=*/1, 0, 0, 0, amqp_empty_table);
+  Check(("look up queue " + name).c_str());
+  return ok->message_count;
+}
+
 void AmqpClient::Consume(const std::string& queue, std::uint16_t prefetch) {
   amqp_basic_qos(state_->conn, kChannel, 0, prefetch, 0);
   Check("basic.qos");
@@ -258,28 +273,41 @@ void AmqpClient::HandleConfirm(std::uint64_t tag, bool multiple) {
   }
 }
 
-void AmqpClient::ReadConfirms(std::chrono::milliseconds timeout) {
+int AmqpClient::socket_fd() const {
+  return amqp_get_sockfd(state_->conn);
+}
+
+bool AmqpClient::HasBufferedFrames() const {
+  return amqp_frames_enqueued(state_->conn) || amqp_data_in_buffer(state_->conn);
+}
+
+void AmqpClient::PollConfirms() {
+  while (ReadConfirms(std::chrono::milliseconds(0))) {
+  }
+}
+
+bool AmqpClient::ReadConfirms(std::chrono::milliseconds timeout) {
   amqp_maybe_release_buffers(state_->conn);
   amqp_frame_t frame;
   timeval tv = ToTimeval(timeout);
   const int rc = amqp_simple_wait_frame_noblock(state_->conn, &frame, &tv);
-  if (rc == AMQP_STATUS_TIMEOUT) return;
+  if (rc == AMQP_STATUS_TIMEOUT) return false;
   if (rc != AMQP_STATUS_OK) {
     throw AmqpError("connection to " + state_->where + " lost: " + amqp_error_string2(rc));
   }
-  if (frame.frame_type != AMQP_FRAME_METHOD) return;
+  if (frame.frame_type != AMQP_FRAME_METHOD) return true;
   switch (frame.payload.method.id) {
     case AMQP_BASIC_ACK_METHOD: {
       auto* ack = static_cast<amqp_basic_ack_t*>(frame.payload.method.decoded);
       HandleConfirm(ack->delivery_tag, ack->multiple);
-      return;
+      return true;
     }
     case AMQP_BASIC_NACK_METHOD:
       throw AmqpError("RabbitMQ at " + state_->where + " refused (nacked) a published message");
     case AMQP_CHANNEL_CLOSE_METHOD:
     case AMQP_CONNECTION_CLOSE_METHOD:
       throw AmqpError("server closed the connection to " + state_->where);
-    default: return;
+    default: return true;
   }
 }
 

@@ -59,6 +59,11 @@ class AmqpClient {
   // dead_letter_exchange: where rejected messages go ("" for none).
   void DeclareQueue(const std::string& name, const std::string& dead_letter_exchange = "");
   void Bind(const std::string& queue, const std::string& exchange, const std::string& key);
+  // A server-named, exclusive, auto-deleted queue (for tails and benchmarks):
+  // it goes away with the connection. Returns its name.
+  std::string DeclareTemporaryQueue();
+  // Messages ready in a queue (declares it passively). Throws when it is missing.
+  std::uint64_t QueueDepth(const std::string& name);
 
   // --- consuming ---
   void Consume(const std::string& queue, std::uint16_t prefetch);
@@ -76,14 +81,19 @@ class AmqpClient {
   // timeout passes (false). Throws AmqpError on a nack or a closed channel.
   bool WaitConfirms(std::chrono::milliseconds timeout);
   // Reads whatever confirms have arrived, without waiting.
-  void PollConfirms() { ReadConfirms(std::chrono::milliseconds(0)); }
+  void PollConfirms();
   std::uint64_t published() const { return published_; }
+  // For poll(): the socket, and whether frames already wait in the client's
+  // buffers (poll() would not see those).
+  int socket_fd() const;
+  bool HasBufferedFrames() const;
   // Every message numbered up to this one is confirmed.
   std::uint64_t confirmed() const { return confirmed_; }
 
  private:
   void Check(const char* what);  // checks the last RPC reply
-  void ReadConfirms(std::chrono::milliseconds timeout);
+  // Reads one frame if one comes within `timeout`; false on timeout.
+  bool ReadConfirms(std::chrono::milliseconds timeout);
   void HandleConfirm(std::uint64_t tag, bool multiple);
 
   struct State;

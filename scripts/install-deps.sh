@@ -20,7 +20,7 @@ PACKAGES=(
   build-essential cmake ninja-build git pkg-config clang-format
   # engine, tools, tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
-  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
+  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev prometheus-cpp-dev
   libboost1.81-dev
   # adapters: RabbitMQ, Redis, PostgreSQL clients
   librabbitmq-dev libhiredis-dev libpqxx-dev libpq-dev

@@ -35,21 +35,11 @@ EngineCore::EngineCore(const Options& options, Sequence published_up_to, Recover
     : options_(options), snapshots_(options.data_dir + "/snapshots") {
   RecoveryReport local;
   RecoveryReport& r = report ? *report : local;
-  engine_ = std::make_unique<Engine>(EngineOptions{options.expected_orders});
-
-  if (auto snap = snapshots_.LoadNewest(&r.snapshot_damage)) {
-    LoadState(snap->body);
-    r.from_snapshot = true;
-    r.snapshot_index = snap->journal_index;
-  }
   JournalOpenReport opened;
   journal_ = Journal::Open(options.data_dir + "/journal", &opened);
   r.journal_damage = opened.damage;
-  if (opened.next_index < r.snapshot_index) {
-    throw std::runtime_error("journal ends at record " + std::to_string(opened.next_index) +
-                             " but the snapshot covers up to " + std::to_string(r.snapshot_index) +
-                             ": journal lost");
-  }
+  RestoreNewestPublishedSnapshot(published_up_to, &r);
+
   std::vector<wire::EventRecord> events;
   journal_->Replay(r.snapshot_index, [&](std::uint64_t index, std::string_view payload) {
     wire::CommandBatch batch;
@@ -64,6 +54,51 @@ EngineCore::EngineCore(const Options& options, Sequence published_up_to, Recover
       if (e.event.sequence > published_up_to) r.republish.push_back(e);
     }
   });
+}
+
+// The snapshot to start from: the newest one the journal can continue whose
+// state holds no event above `published_up_to` (so every event the publisher
+// had not confirmed is replayed, and republished). Falls back to the oldest
+// usable one, saying which events may never have been published, when the
+// journal no longer reaches further back.
+void EngineCore::RestoreNewestPublishedSnapshot(Sequence published_up_to, RecoveryReport* r) {
+  const std::uint64_t first = journal_->first_index();
+  const std::uint64_t end = journal_->next_index();
+  std::optional<SnapshotStore::Loaded> oldest_usable;
+  std::uint64_t limit = UINT64_MAX;
+  while (auto snap = snapshots_.LoadNewestBefore(limit, &r->snapshot_damage)) {
+    limit = snap->journal_index;
+    if (snap->journal_index < first || snap->journal_index > end) {
+      r->snapshot_damage += snap->path + ": the journal (records " + std::to_string(first) + ".." +
+                            std::to_string(end) + ") cannot continue it; skipped\n";
+      continue;
+    }
+    ResetState();
+    LoadState(snap->body);
+    if (engine_->last_sequence() <= published_up_to) {
+      r->from_snapshot = true;
+      r->snapshot_index = snap->journal_index;
+      return;
+    }
+    oldest_usable = std::move(snap);
+  }
+  ResetState();
+  if (first == 0) return;  // the whole journal is there: start from nothing
+  if (!oldest_usable) {
+    throw std::runtime_error("the journal starts at record " + std::to_string(first) +
+                             " and no usable snapshot covers what came before it: journal lost");
+  }
+  LoadState(oldest_usable->body);
+  r->from_snapshot = true;
+  r->snapshot_index = oldest_usable->journal_index;
+  r->unpublished_gap = "events " + std::to_string(published_up_to + 1) + ".." +
+                       std::to_string(engine_->last_sequence()) +
+                       " were not confirmed as published and are no longer in the journal";
+}
+
+void EngineCore::ResetState() {
+  engine_ = std::make_unique<Engine>(EngineOptions{options_.expected_orders});
+  last_sequence_.clear();
 }
 
 EngineCore::~EngineCore() {
@@ -181,7 +216,8 @@ void EngineCore::LoadState(std::string_view body) {
 }
 
 bool EngineCore::StartSnapshot() {
-  journal_->Flush();
+  if (snapshots_.running()) return false;
+  journal_->Rotate();  // so that whole segments can go once snapshots cover them
   const std::uint64_t index = journal_->next_index();
   return snapshots_.StartBackground(index, [this] { return SerializeState(); });
 }
@@ -199,13 +235,13 @@ void EngineCore::SnapshotNow() {
   Completed(index);
 }
 
-// Keeps `snapshots_kept` snapshots and the journal the oldest of them needs.
+// Keeps `snapshots_kept` snapshots and the journal the oldest of them needs
+// (recovery may fall back to it: RestoreNewestPublishedSnapshot).
 void EngineCore::Completed(std::uint64_t index) {
-  completed_.push_back(index);
-  while (completed_.size() > options_.snapshots_kept)
-    completed_.erase(completed_.begin());
-  snapshots_.Prune(options_.snapshots_kept);
-  journal_->DropSegmentsBefore(completed_.front());
+  last_snapshot_index_ = index;
+  if (auto oldest = snapshots_.Prune(std::max<std::size_t>(1, options_.snapshots_kept))) {
+    journal_->DropSegmentsBefore(*oldest);
+  }
 }
 
 }  // namespace exchange

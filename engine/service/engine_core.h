@@ -10,11 +10,11 @@
 //    batch (the batch's new records), so replay applies exactly the same
 //    commands in the same order and reproduces the same events with the same
 //    sequence numbers.
-//  - Restart: newest good snapshot, then the journal from the snapshot's
-//    index. Events replayed with a sequence above `published_up_to` (what the
-//    event publisher had confirmed) are handed back for publishing again:
-//    consumers drop what they already had by sequence number; nothing is
-//    missing.
+//  - Restart: the newest good snapshot holding no event above
+//    `published_up_to` (older snapshots and the journal they need are kept
+//    for this), then the journal from the snapshot's index. Events replayed with a sequence above
+//    `published_up_to` (what the event publisher had confirmed) are handed back for publishing
+//    again: consumers drop what they already had by sequence number; nothing is missing.
 //
 // Owned by the engine service; the engine thread calls everything except
 // SyncJournal(), which the committer thread may call concurrently.
@@ -38,7 +38,8 @@ struct RecoveryReport {
   std::uint64_t snapshot_index = 0;          // journal index the snapshot covered up to
   std::uint64_t replayed_records = 0;        // journal records applied after it
   std::string journal_damage;                // a cut torn tail, if any
-  std::string snapshot_damage;               // damaged snapshots skipped, if any
+  std::string snapshot_damage;               // damaged or unusable snapshots skipped, if any
+  std::string unpublished_gap;               // events that may never have reached consumers
   std::vector<wire::EventRecord> republish;  // replayed events above published_up_to
 };
 
@@ -73,6 +74,8 @@ class EngineCore {
   void FlushJournal() { journal_->Flush(); }
   void SyncJournal() { journal_->Sync(); }
   std::uint64_t journal_index() const { return journal_->next_index(); }
+  bool snapshot_running() const { return snapshots_.running(); }
+  std::uint64_t last_snapshot_index() const { return last_snapshot_index_; }
 
   // Starts a background snapshot of the current state if none is running.
   bool StartSnapshot();
@@ -86,6 +89,8 @@ class EngineCore {
   std::uint64_t last_producer_sequence(std::uint64_t producer_id) const;
 
  private:
+  void RestoreNewestPublishedSnapshot(Sequence published_up_to, RecoveryReport* r);
+  void ResetState();
   // Applies records (already deduplicated) without journaling.
   void ApplyRecords(const wire::CommandBatch& batch, std::vector<wire::EventRecord>* events);
   bool IsDuplicate(std::uint64_t producer_id, std::uint64_t sequence) const;
@@ -98,7 +103,7 @@ class EngineCore {
   std::unique_ptr<Journal> journal_;
   SnapshotStore snapshots_;
   std::unordered_map<std::uint64_t, std::uint64_t> last_sequence_;  // producer id → sequence
-  std::vector<std::uint64_t> completed_;  // journal indexes of snapshots taken, oldest first
+  std::uint64_t last_snapshot_index_ = 0;  // journal index of the newest snapshot written
   std::string scratch_;
   wire::CommandBatch fresh_;
 };

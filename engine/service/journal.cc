@@ -130,6 +130,7 @@ Journal::~Journal() {
     ::fdatasync(fd_);
     ::close(fd_);
   }
+  if (retired_fd_ >= 0) ::close(retired_fd_);
 }
 
 // Finds the segments, checks every record, and cuts the log at the first
@@ -188,13 +189,15 @@ void Journal::StartSegment() {
   // An empty last segment starting at next_index_ is reused as it is.
   if (!segments_.empty() && segments_.back().records == 0 &&
       segments_.back().first_index == next_index_) {
-    fd_ = ::open(segments_.back().path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (fd_ < 0) Fail("open " + segments_.back().path);
+    const int fd = ::open(segments_.back().path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0) Fail("open " + segments_.back().path);
+    fd_.store(fd);
     return;
   }
   const std::string path = (fs::path(dir_) / SegmentName(next_index_)).string();
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0) Fail("create " + path);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) Fail("create " + path);
+  fd_.store(fd);
   std::string header;
   ByteWriter w(header);
   w.U32(kMagic);
@@ -205,6 +208,17 @@ void Journal::StartSegment() {
   Sync();
   SyncDirectory(dir_);
   segments_.push_back(Segment{path, next_index_, 0});
+}
+
+void Journal::Rotate() {
+  if (segments_.back().records == 0) return;  // nothing to close
+  Flush();
+  if (::fdatasync(fd_.load()) != 0) Fail("journal fdatasync");
+  // The committer may still be syncing the old descriptor: it stays open
+  // until the next rotation, long after any such call has returned.
+  if (retired_fd_ >= 0) ::close(retired_fd_);
+  retired_fd_ = fd_.load();
+  StartSegment();
 }
 
 void Journal::Replay(std::uint64_t from,
@@ -236,7 +250,8 @@ std::uint64_t Journal::Append(std::string_view payload) {
 void Journal::Flush() {
   std::size_t done = 0;
   while (done < buffer_.size()) {
-    const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+    const ssize_t n =
+        ::write(fd_.load(std::memory_order_relaxed), buffer_.data() + done, buffer_.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
       Fail("journal write");
@@ -247,7 +262,7 @@ void Journal::Flush() {
 }
 
 void Journal::Sync() {
-  if (::fdatasync(fd_) != 0) Fail("journal fdatasync");
+  if (::fdatasync(fd_.load()) != 0) Fail("journal fdatasync");
 }
 
 void Journal::DropSegmentsBefore(std::uint64_t index) {

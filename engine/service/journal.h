@@ -9,11 +9,12 @@
 // segments. Open() verifies every checksum and cuts the log at the first
 // damaged record (a torn write at the tail), saying what it cut.
 //
-// Owned by the engine service. Append() and Flush() belong to one thread
-// (the engine thread); Sync() may be called from one other thread (the
+// Owned by the engine service. Append(), Flush() and Rotate() belong to one
+// thread (the engine thread); Sync() may be called from one other thread (the
 // committer) at the same time.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -58,8 +59,14 @@ class Journal {
   void Flush();
   // Makes everything flushed so far durable (fdatasync).
   void Sync();
+  // Closes the current segment (flushed and synced here, on the calling
+  // thread) and starts a new one at next_index(), so that old segments can be
+  // dropped once a snapshot covers them. A rare pause: two fsyncs.
+  void Rotate();
 
   std::uint64_t next_index() const { return next_index_; }
+  // The index of the oldest record still held.
+  std::uint64_t first_index() const { return segments_.front().first_index; }
   std::size_t buffered_bytes() const { return buffer_.size(); }
   // Deletes whole segments whose records all lie below `index`.
   void DropSegmentsBefore(std::uint64_t index);
@@ -77,7 +84,8 @@ class Journal {
 
   std::string dir_;
   std::vector<Segment> segments_;  // oldest first; the last one is being written
-  int fd_ = -1;
+  std::atomic<int> fd_ = -1;       // the segment being written; Sync() reads it
+  int retired_fd_ = -1;            // the previous segment, closed at the next Rotate()
   std::uint64_t next_index_ = 0;
   std::string buffer_;
 };

@@ -99,8 +99,10 @@ SnapshotStore::SnapshotStore(std::string dir) : dir_(std::move(dir)) {
   if (ec) throw SnapshotError("cannot create snapshot folder " + dir_ + ": " + ec.message());
 }
 
-std::optional<SnapshotStore::Loaded> SnapshotStore::LoadNewest(std::string* report) const {
+std::optional<SnapshotStore::Loaded> SnapshotStore::LoadNewestBefore(std::uint64_t limit,
+                                                                     std::string* report) const {
   for (const auto& [index, path] : List(dir_)) {
+    if (index >= limit) continue;
     std::ifstream in(path, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     ByteReader r(bytes);
@@ -168,10 +170,12 @@ std::optional<std::uint64_t> SnapshotStore::Wait(bool* failed) {
   return Reap(0, failed);
 }
 
-void SnapshotStore::Prune(std::size_t keep) const {
+std::optional<std::uint64_t> SnapshotStore::Prune(std::size_t keep) const {
   const auto all = List(dir_);
   for (std::size_t i = keep; i < all.size(); ++i)
     fs::remove(all[i].second);
+  if (all.empty()) return std::nullopt;
+  return all[std::min(keep, all.size()) - 1].first;
 }
 
 }  // namespace exchange

@@ -45,7 +45,11 @@ class SnapshotStore {
 
   // The newest snapshot whose checksum holds; damaged newer ones are skipped
   // and named in *report. nullopt when there is none.
-  std::optional<Loaded> LoadNewest(std::string* report) const;
+  std::optional<Loaded> LoadNewest(std::string* report) const {
+    return LoadNewestBefore(UINT64_MAX, report);
+  }
+  // The same among snapshots whose journal index is below `limit`.
+  std::optional<Loaded> LoadNewestBefore(std::uint64_t limit, std::string* report) const;
 
   // Writes a snapshot now, durably. Throws SnapshotError.
   void Write(std::uint64_t journal_index, std::string_view body) const;
@@ -60,8 +64,9 @@ class SnapshotStore {
   std::optional<std::uint64_t> Wait(bool* failed);
   bool running() const { return child_ > 0; }
 
-  // Deletes all but the newest `keep` snapshots.
-  void Prune(std::size_t keep) const;
+  // Deletes all but the newest `keep` (≥ 1) snapshots; returns the journal
+  // index of the oldest one kept.
+  std::optional<std::uint64_t> Prune(std::size_t keep) const;
 
  private:
   std::optional<std::uint64_t> Reap(int options, bool* failed);

@@ -1,0 +1,166 @@
+#include "engine/service/runtime/engine_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include "engine/service/runtime/engine_loop.h"
+#include "engine/service/runtime/event_publisher.h"
+#include "engine/service/runtime/journal_committer.h"
+#include "engine/service/runtime/order_ingest.h"
+#include "engine/service/runtime/publish_watermark.h"
+#include "engine/service/runtime/service_metrics.h"
+#include "orderflow/instruments_file.h"
+
+namespace exchange {
+
+EngineService::EngineService(ServiceConfig config)
+    : config_(std::move(config)),
+      pool_(config_.pipeline_slots),
+      to_engine_(config_.pipeline_slots),
+      to_committer_(config_.pipeline_slots),
+      publisher_channel_("amqp", config_.pipeline_slots, stats_.publisher) {
+  config_.Validate();
+  LoadInstruments();
+  std::filesystem::create_directories(config_.data_dir);
+
+  std::string watermark_problem;
+  published_up_to_ =
+      ReadPublishWatermark(PublishWatermarkPath(config_.data_dir), &watermark_problem);
+  if (!watermark_problem.empty()) spdlog::warn("recovery: {}", watermark_problem);
+
+  EngineCore::Options options;
+  options.data_dir = config_.data_dir;
+  options.expected_orders = config_.expected_orders;
+  options.snapshots_kept = config_.snapshots_kept;
+  core_ = std::make_unique<EngineCore>(options, published_up_to_, &recovery_);
+  spdlog::info(
+      "recovery: {} snapshot (journal index {}), {} journal records replayed, engine sequence "
+      "{}, published up to {}, {} events to republish",
+      recovery_.from_snapshot ? "from" : "no", recovery_.snapshot_index, recovery_.replayed_records,
+      core_->last_sequence(), published_up_to_, recovery_.republish.size());
+  if (!recovery_.journal_damage.empty()) {
+    spdlog::warn("recovery: journal tail cut: {}", recovery_.journal_damage);
+  }
+  if (!recovery_.snapshot_damage.empty()) {
+    spdlog::warn("recovery: snapshots skipped: {}", recovery_.snapshot_damage);
+  }
+  if (!recovery_.unpublished_gap.empty()) spdlog::error("recovery: {}", recovery_.unpublished_gap);
+
+  std::vector<wire::EventRecord> events = std::move(recovery_.republish);
+  recovery_.republish.clear();
+  core_->EnsureInstruments(instruments_, &events);
+  QueueStartupEvents(std::move(events));
+  stats_.engine_sequence = core_->last_sequence();
+  stats_.journal_index = core_->journal_index();
+
+  if (!config_.metrics_listen.empty()) {
+    metrics_ = std::make_unique<ServiceMetrics>(config_.metrics_listen, stats_, pool_);
+    spdlog::info("metrics: http://{}:{}/metrics",
+                 config_.metrics_listen.substr(0, config_.metrics_listen.rfind(':')),
+                 metrics_->port());
+  }
+}
+
+EngineService::~EngineService() {
+  Stop();
+}
+
+void EngineService::LoadInstruments() {
+  const auto all = exchange::LoadInstruments(config_.instruments_file);
+  std::set<std::string> wanted(config_.symbols.begin(), config_.symbols.end());
+  for (const auto& instrument : all) {
+    const std::string name(instrument.spec.symbol.view());
+    if (!wanted.empty() && !wanted.erase(name)) continue;
+    instruments_.push_back(instrument.spec);
+    symbols_.push_back(name);
+  }
+  if (!wanted.empty()) {
+    throw ConfigError("engine.symbols names " + *wanted.begin() + ", which " +
+                      config_.instruments_file + " does not define");
+  }
+  if (symbols_.empty()) throw ConfigError(config_.instruments_file + " defines no instrument");
+}
+
+// Replayed events not yet confirmed as published, and the events of adding
+// instruments: already journaled, they go down the pipeline as one slot
+// (delivery 0: nothing to ack) before any new input.
+void EngineService::QueueStartupEvents(std::vector<wire::EventRecord> events) {
+  core_->FlushJournal();
+  if (events.empty()) return;
+  PipelineSlot* slot = pool_.Acquire();
+  slot->events = std::move(events);
+  to_committer_.push(slot);
+  stats_.committer_queued.fetch_add(1);
+}
+
+template <typename Body>
+std::thread EngineService::Spawn(const char* name, Body body) {
+  return std::thread([name, body] {
+    try {
+      body();
+    } catch (const std::exception& e) {
+      // The engine, the journal or a sink failed in a way it cannot recover
+      // from here: stop the process before anything unsafe is acked.
+      spdlog::critical("{} thread failed: {}; exiting", name, e.what());
+      spdlog::shutdown();
+      std::_Exit(70);
+    }
+  });
+}
+
+void EngineService::Start() {
+  if (running_) return;
+  running_ = true;
+  const amqp::Url url = amqp::ParseUrl(config_.amqp_url);
+
+  publisher_ = std::make_unique<EventPublisher>(
+      EventPublisher::Options{url, config_.publish_window, PublishWatermarkPath(config_.data_dir)},
+      publisher_channel_, pool_, stats_, published_up_to_);
+  committer_ = std::make_unique<JournalCommitter>(
+      *core_, to_committer_, committer_bell_, pool_, std::vector<SinkChannel*>{&publisher_channel_},
+      durable_, stats_, metrics_ ? &metrics_->fsync_seconds() : nullptr);
+  engine_loop_ = std::make_unique<EngineLoop>(*core_, to_engine_, engine_bell_, to_committer_,
+                                              committer_bell_, config_.snapshot_every, stats_);
+  ingest_ = std::make_unique<OrderIngest>(
+      OrderIngest::Options{url, config_.shard, symbols_,
+                           static_cast<std::uint16_t>(config_.prefetch)},
+      pool_, to_engine_, engine_bell_, durable_, stats_);
+
+  publisher_thread_ = Spawn("publisher", [this] { publisher_->Run(stop_sinks_); });
+  committer_thread_ = Spawn("committer", [this] { committer_->Run(engine_done_); });
+  engine_thread_ = Spawn("engine", [this] {
+    engine_loop_->Run(stop_engine_);
+    engine_done_.store(true, std::memory_order_release);
+    committer_bell_.Wake();
+  });
+  ingest_thread_ = Spawn("ingest", [this] { ingest_->Run(stop_ingest_); });
+  spdlog::info("engine service started: shard {} ({} symbols), data in {}", config_.shard,
+               symbols_.size(), config_.data_dir);
+}
+
+// In pipeline order, each stage draining what the one before handed over.
+void EngineService::Stop() {
+  if (!running_) return;
+  running_ = false;
+  stop_ingest_ = true;
+  ingest_thread_.join();
+  stop_engine_ = true;
+  engine_bell_.Wake();
+  engine_thread_.join();
+  committer_thread_.join();
+  stop_sinks_ = true;
+  publisher_channel_.bell.Wake();
+  publisher_thread_.join();
+  core_->SnapshotNow();
+  spdlog::info("engine service stopped at engine sequence {}, journal index {}",
+               core_->last_sequence(), core_->journal_index());
+}
+
+int EngineService::metrics_port() const {
+  return metrics_ ? metrics_->port() : 0;
+}
+
+}  // namespace exchange

@@ -1,0 +1,50 @@
+// JournalCommitter: the committer thread. Takes the slots the engine thread
+// has written to the journal, makes them durable with one fdatasync per
+// group (group commit), then publishes the newest durable delivery (the
+// ingest thread acks up to it) and hands the slots to every sink. Nothing
+// leaves the process before it is durable, so no consumer ever sees an event
+// that a crash could take back.
+//
+// Owned by EngineService; Run() is the committer thread's body. A failed
+// fdatasync is fatal (the process exits: nothing unsynced was acked).
+#pragma once
+
+#include <prometheus/histogram.h>
+
+#include <atomic>
+#include <vector>
+
+#include "engine/service/engine_core.h"
+#include "engine/service/runtime/doorbell.h"
+#include "engine/service/runtime/pipeline_slot.h"
+#include "engine/service/runtime/service_stats.h"
+#include "engine/service/runtime/sink_channel.h"
+
+namespace exchange {
+
+class JournalCommitter {
+ public:
+  JournalCommitter(EngineCore& core, SlotQueue& from_engine, Doorbell& bell, SlotPool& pool,
+                   std::vector<SinkChannel*> sinks, std::atomic<DeliveryId>& durable,
+                   ServiceStats& stats, prometheus::Histogram* fsync_seconds);
+
+  // Runs until `engine_done` is set and the input queue is empty.
+  void Run(const std::atomic<bool>& engine_done);
+
+ private:
+  void Commit();
+
+  static constexpr std::size_t kMaxGroup = 1024;
+
+  EngineCore& core_;
+  SlotQueue& from_engine_;
+  Doorbell& bell_;
+  SlotPool& pool_;
+  std::vector<SinkChannel*> sinks_;
+  std::atomic<DeliveryId>& durable_;
+  ServiceStats& stats_;
+  prometheus::Histogram* fsync_seconds_;
+  std::vector<PipelineSlot*> group_;
+};
+
+}  // namespace exchange

@@ -1,0 +1,117 @@
+#include "engine/service/runtime/service_config.h"
+
+#include <toml++/toml.h>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace exchange {
+
+namespace {
+
+std::string Where(const std::string& path, const toml::node& node) {
+  const auto& at = node.source().begin;
+  return path + ":" + std::to_string(at.line);
+}
+
+void ReadString(const std::string& path, const toml::node& node, std::string* out) {
+  if (!node.is_string()) throw ConfigError(Where(path, node) + ": expected a string");
+  *out = node.as_string()->get();
+}
+
+void ReadCount(const std::string& path, const toml::node& node, std::uint64_t* out) {
+  if (!node.is_integer() || node.as_integer()->get() < 0) {
+    throw ConfigError(Where(path, node) + ": expected a non-negative integer");
+  }
+  *out = static_cast<std::uint64_t>(node.as_integer()->get());
+}
+
+void ReadStrings(const std::string& path, const toml::node& node, std::vector<std::string>* out) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) throw ConfigError(Where(path, node) + ": expected an array of strings");
+  out->clear();
+  for (const toml::node& item : *array) {
+    if (!item.is_string()) throw ConfigError(Where(path, item) + ": expected a string");
+    out->push_back(item.as_string()->get());
+  }
+}
+
+}  // namespace
+
+void LoadConfigFile(const std::string& path, ServiceConfig* c) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(path + ":" + std::to_string(e.source().begin.line) + ": " +
+                      std::string(e.description()));
+  }
+  using Reader = std::function<void(const toml::node&)>;
+  auto str = [&](std::string* f) -> Reader { return [&, f](auto& n) { ReadString(path, n, f); }; };
+  auto num = [&](std::uint64_t* f) -> Reader { return [&, f](auto& n) { ReadCount(path, n, f); }; };
+  const std::map<std::string, std::map<std::string, Reader>> keys = {
+      {"engine",
+       {{"shard", str(&c->shard)},
+        {"data_dir", str(&c->data_dir)},
+        {"instruments", str(&c->instruments_file)},
+        {"symbols", [&](auto& n) { ReadStrings(path, n, &c->symbols); }},
+        {"expected_orders", num(&c->expected_orders)},
+        {"snapshot_every", num(&c->snapshot_every)},
+        {"snapshots_kept", num(&c->snapshots_kept)},
+        {"pipeline_slots", num(&c->pipeline_slots)}}},
+      {"amqp",
+       {{"url", str(&c->amqp_url)},
+        {"prefetch", num(&c->prefetch)},
+        {"publish_window", num(&c->publish_window)}}},
+      {"metrics", {{"listen", str(&c->metrics_listen)}}},
+      {"log", {{"level", str(&c->log_level)}}},
+  };
+  for (const auto& [section_name, section] : root) {
+    const std::string name(section_name.str());
+    auto known = keys.find(name);
+    if (known == keys.end() || !section.is_table()) {
+      throw ConfigError(Where(path, section) + ": unknown section [" + name + "]");
+    }
+    for (const auto& [key_name, value] : *section.as_table()) {
+      const std::string key(key_name.str());
+      auto reader = known->second.find(key);
+      if (reader == known->second.end()) {
+        throw ConfigError(Where(path, value) + ": unknown key " + name + "." + key);
+      }
+      reader->second(value);
+    }
+  }
+}
+
+void ApplyEnvironment(ServiceConfig* c) {
+  if (const char* url = std::getenv("EXCHANGE_AMQP_URL"); url && *url) c->amqp_url = url;
+}
+
+void ServiceConfig::Validate() const {
+  auto fail = [](const std::string& what) { throw ConfigError("configuration: " + what); };
+  if (shard.empty()) fail("engine.shard is empty");
+  for (char ch : shard) {
+    if (ch <= ' ' || ch > '~') fail("engine.shard holds a character outside '!'..'~'");
+  }
+  if (data_dir.empty()) fail("engine.data_dir is empty");
+  if (prefetch == 0 || prefetch > 65535) fail("amqp.prefetch must be 1..65535");
+  if (pipeline_slots < 16) fail("engine.pipeline_slots must be at least 16");
+  if (pipeline_slots < prefetch + 8) {
+    fail("engine.pipeline_slots (" + std::to_string(pipeline_slots) +
+         ") must exceed amqp.prefetch (" + std::to_string(prefetch) + ") by at least 8");
+  }
+  if (publish_window == 0 || publish_window > pipeline_slots) {
+    fail("amqp.publish_window must be 1..engine.pipeline_slots");
+  }
+  if (snapshots_kept == 0) fail("engine.snapshots_kept must be at least 1");
+  if (expected_orders == 0) fail("engine.expected_orders must be at least 1");
+  static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
+  if (!levels.contains(log_level)) fail("log.level must be one of trace debug info warn error off");
+  std::set<std::string> seen;
+  for (const auto& s : symbols) {
+    if (!seen.insert(s).second) fail("engine.symbols lists " + s + " twice");
+  }
+}
+
+}  // namespace exchange

@@ -1,0 +1,49 @@
+// ServiceConfig: everything exchange-engine can be told, and where it comes
+// from. Precedence, lowest first: built-in defaults, the TOML file given by
+// --config, environment variables (EXCHANGE_AMQP_URL), command-line flags.
+// The keys, flags and defaults are listed in README.md ("Configuration") and
+// by `exchange-engine --help`.
+//
+// Built once on the main thread before any other thread starts.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "orderflow/instruments_file.h"  // ConfigError
+
+namespace exchange {
+
+struct ServiceConfig {
+  // [engine]
+  std::string shard = "main";           // queue engine.<shard>
+  std::string data_dir = "var/engine";  // journal/, snapshots/
+  std::string instruments_file = "config/instruments.toml";
+  std::vector<std::string> symbols;          // empty: every instrument in the file
+  std::uint64_t expected_orders = 1 << 20;   // resting orders to size for
+  std::uint64_t snapshot_every = 1'000'000;  // journal records between snapshots; 0: never
+  std::uint64_t snapshots_kept = 2;
+  std::uint64_t pipeline_slots = 4096;  // messages in flight inside the service
+  // [amqp]
+  std::string amqp_url = "amqp://guest:guest@127.0.0.1:5672/";
+  std::uint64_t prefetch = 1000;        // unacked deliveries RabbitMQ may send
+  std::uint64_t publish_window = 1024;  // unconfirmed event batches
+  // [metrics]
+  std::string metrics_listen = "127.0.0.1:9464";  // "" turns the endpoint off; port 0 picks one
+  // [log]
+  std::string log_level = "info";
+
+  // Checks ranges and relations; throws ConfigError naming the key.
+  void Validate() const;
+};
+
+// Reads `path` (TOML) into `config`, leaving keys the file lacks as they are.
+// Unknown keys are errors (a typo must not silently keep a default).
+void LoadConfigFile(const std::string& path, ServiceConfig* config);
+
+// Applies the environment: EXCHANGE_AMQP_URL.
+void ApplyEnvironment(ServiceConfig* config);
+
+}  // namespace exchange

@@ -1,0 +1,52 @@
+// ServiceStats: the engine service's counters and gauges as plain relaxed
+// atomics. Each field has one writer thread (named beside it), so updating
+// one costs a store and never a lock; the metrics endpoint reads them all
+// when Prometheus scrapes (service_metrics.h).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace exchange {
+
+struct SinkStats {
+  std::atomic<std::uint64_t> queued{0};      // slots handed to the sink (committer)
+  std::atomic<std::uint64_t> done{0};        // slots the sink finished (sink)
+  std::atomic<std::uint64_t> sequence{0};    // highest event sequence delivered (sink)
+  std::atomic<std::uint64_t> messages{0};    // messages written out (sink)
+  std::atomic<std::uint64_t> reconnects{0};  // connections re-established (sink)
+  std::atomic<int> connected{0};             // 1 while connected (sink)
+};
+
+struct ServiceStats {
+  // ingest thread
+  std::atomic<std::uint64_t> messages_in{0};
+  std::atomic<std::uint64_t> messages_dead_lettered{0};
+  std::atomic<std::uint64_t> records_in{0};
+  std::atomic<std::uint64_t> ingest_queued{0};
+  std::atomic<std::uint64_t> ingest_reconnects{0};
+  std::atomic<std::uint64_t> acked_deliveries{0};
+  std::atomic<std::uint64_t> ingest_stalls{0};  // times no pipeline slot was free
+  std::atomic<int> ingest_connected{0};
+  // engine thread
+  std::atomic<std::uint64_t> engine_taken{0};
+  std::atomic<std::uint64_t> commands_applied{0};
+  std::atomic<std::uint64_t> commands_duplicate{0};
+  std::atomic<std::uint64_t> events{0};
+  std::atomic<std::uint64_t> engine_sequence{0};
+  std::atomic<std::uint64_t> journal_index{0};
+  std::atomic<std::uint64_t> committer_queued{0};
+  std::atomic<std::uint64_t> snapshots_started{0};
+  std::atomic<std::uint64_t> snapshots_completed{0};
+  std::atomic<std::uint64_t> last_snapshot_index{0};
+  // committer thread
+  std::atomic<std::uint64_t> committer_taken{0};
+  std::atomic<std::uint64_t> journal_syncs{0};
+  std::atomic<std::uint64_t> durable_sequence{0};
+  // publisher sink
+  std::atomic<std::uint64_t> published_up_to{0};
+
+  SinkStats publisher;
+};
+
+}  // namespace exchange

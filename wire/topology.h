@@ -1,0 +1,55 @@
+// Topology: the RabbitMQ names every party of the exchange agrees on (the
+// engine service declares them at start-up; producers, the command-line tool,
+// the gateway and the benchmarks use them). Documented in wire/FORMAT.md
+// ("RabbitMQ topology").
+//
+// Constants and pure functions: any thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace exchange::topology {
+
+// Durable direct exchange for command batches. Routing key = the symbol of
+// every record in the message (one symbol per message); a batch with a
+// MassCancel for all symbols goes with kAllSymbolsKey, which every shard binds.
+inline constexpr std::string_view kOrdersExchange = "orders";
+inline constexpr std::string_view kAllSymbolsKey = "_all";
+
+// Durable topic exchange for event batches:
+//   exec.<account>  every event of an order of that account (a trade goes to
+//                   the taker's and to the maker's account)
+//   trade.<symbol>  trades
+//   book.<symbol>   every event of the symbol except rejects (what changes or
+//                   reports on the book: accepted, trade, canceled, replaced,
+//                   triggered, halted, resumed, instrument added)
+// Each routing key gets one message per engine output batch, holding only the
+// events for that key, in sequence order.
+inline constexpr std::string_view kEventsExchange = "events";
+
+// Dead letters: a durable fanout exchange and the durable queue bound to it.
+// Undecodable command messages are republished here with the header
+// kReasonHeader (and kQueueHeader: where they came from), then acked.
+inline constexpr std::string_view kDeadLetterExchange = "orders.dead";
+inline constexpr std::string_view kDeadLetterQueue = "orders.dead";
+inline constexpr std::string_view kReasonHeader = "x-exchange-reject-reason";
+inline constexpr std::string_view kQueueHeader = "x-exchange-queue";
+
+// The durable queue of one engine shard.
+inline std::string ShardQueue(std::string_view shard) {
+  return "engine." + std::string(shard);
+}
+
+inline std::string ExecKey(std::uint64_t account) {
+  return "exec." + std::to_string(account);
+}
+inline std::string TradeKey(std::string_view symbol) {
+  return "trade." + std::string(symbol);
+}
+inline std::string BookKey(std::string_view symbol) {
+  return "book." + std::string(symbol);
+}
+
+}  // namespace exchange::topology
