@@ -153,6 +153,11 @@ std::string AmqpClient::DeclareTemporaryQueue() {
   return Text(ok->queue);
 }
 
+void AmqpClient::DeleteQueue(const std::string& name) {
+  amqp_queue_delete(state_->conn, kChannel, Bytes(name), 0, 0);
+  Check(("delete queue " + name).c_str());
+}
+
 std::uint64_t AmqpClient::QueueDepth(const std::string& name) {
   amqp_queue_declare_ok_t* ok = amqp_queue_declare(state_->conn, kChannel, Bytes(name),
                                                    /*passive=*/1, 0, 0, 0, amqp_empty_table);

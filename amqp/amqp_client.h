@@ -62,6 +62,8 @@ class AmqpClient {
   // A server-named, exclusive, auto-deleted queue (for tails and benchmarks):
   // it goes away with the connection. Returns its name.
   std::string DeclareTemporaryQueue();
+  // Deletes a queue and the messages in it (no error when it is missing).
+  void DeleteQueue(const std::string& name);
   // Messages ready in a queue (declares it passively). Throws when it is missing.
   std::uint64_t QueueDepth(const std::string& name);
 

@@ -53,11 +53,12 @@ TEST_F(SnapshotStoreTest, NewestGoodSnapshotWins) {
   EXPECT_NE(report.find("checksum mismatch; skipped"), std::string::npos) << report;
 
   store.Write(30, "thirty");
-  store.Prune(1);
+  store.PruneBefore(30);
   int files = 0;
   for (const auto& e : fs::directory_iterator(dir_))
     files += e.path().extension() == ".snap";
   EXPECT_EQ(files, 1);
+  EXPECT_EQ(store.LoadNewest(nullptr)->journal_index, 30u);
 }
 
 TEST_F(SnapshotStoreTest, BackgroundSnapshotOfALiveEngineRestoresTheSameState) {

@@ -78,6 +78,7 @@ void EngineCore::RestoreNewestPublishedSnapshot(Sequence published_up_to, Recove
     if (engine_->last_sequence() <= published_up_to) {
       r->from_snapshot = true;
       r->snapshot_index = snap->journal_index;
+      held_[snap->journal_index] = engine_->last_sequence();
       return;
     }
     oldest_usable = std::move(snap);
@@ -89,6 +90,7 @@ void EngineCore::RestoreNewestPublishedSnapshot(Sequence published_up_to, Recove
                              " and no usable snapshot covers what came before it: journal lost");
   }
   LoadState(oldest_usable->body);
+  held_[oldest_usable->journal_index] = engine_->last_sequence();
   r->from_snapshot = true;
   r->snapshot_index = oldest_usable->journal_index;
   r->unpublished_gap = "events " + std::to_string(published_up_to + 1) + ".." +
@@ -219,12 +221,17 @@ bool EngineCore::StartSnapshot() {
   if (snapshots_.running()) return false;
   journal_->Rotate();  // so that whole segments can go once snapshots cover them
   const std::uint64_t index = journal_->next_index();
-  return snapshots_.StartBackground(index, [this] { return SerializeState(); });
+  if (!snapshots_.StartBackground(index, [this] { return SerializeState(); })) return false;
+  running_ = {index, engine_->last_sequence()};
+  return true;
 }
 
 void EngineCore::PollSnapshot() {
   bool failed = false;
-  if (auto index = snapshots_.Poll(&failed)) Completed(*index);
+  if (auto index = snapshots_.Poll(&failed); index && *index == running_.first) {
+    held_[running_.first] = running_.second;
+    last_snapshot_index_ = running_.first;
+  }
 }
 
 void EngineCore::SnapshotNow() {
@@ -232,16 +239,29 @@ void EngineCore::SnapshotNow() {
   journal_->Sync();
   const std::uint64_t index = journal_->next_index();
   snapshots_.Write(index, SerializeState());
-  Completed(index);
+  held_[index] = engine_->last_sequence();
+  last_snapshot_index_ = index;
 }
 
-// Keeps `snapshots_kept` snapshots and the journal the oldest of them needs
-// (recovery may fall back to it: RestoreNewestPublishedSnapshot).
-void EngineCore::Completed(std::uint64_t index) {
-  last_snapshot_index_ = index;
-  if (auto oldest = snapshots_.Prune(std::max<std::size_t>(1, options_.snapshots_kept))) {
-    journal_->DropSegmentsBefore(*oldest);
+// Recovery must be able to start from a snapshot holding no event above what
+// the publisher confirmed (RestoreNewestPublishedSnapshot): keep the newest
+// such snapshot, every newer one, and the journal from it on; also the
+// newest `snapshots_kept`. Everything older goes.
+void EngineCore::Retain(Sequence published_up_to) {
+  std::uint64_t keep_from = 0;
+  for (const auto& [index, sequence] : held_) {
+    if (sequence <= published_up_to) keep_from = index;
   }
+  if (held_.empty()) return;
+  const std::size_t kept = std::max<std::size_t>(1, options_.snapshots_kept);
+  keep_from = std::min(keep_from, held_.size() <= kept
+                                      ? held_.begin()->first
+                                      : std::prev(held_.end(), static_cast<long>(kept))->first);
+  if (keep_from <= retained_from_) return;
+  snapshots_.PruneBefore(keep_from);
+  journal_->DropSegmentsBefore(keep_from);
+  held_.erase(held_.begin(), held_.lower_bound(keep_from));
+  retained_from_ = keep_from;
 }
 
 }  // namespace exchange

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -54,7 +55,7 @@ class EngineCore {
   struct Options {
     std::string data_dir;                   // journal/ and snapshots/ go below it
     std::size_t expected_orders = 1 << 16;  // engine sizing
-    std::size_t snapshots_kept = 2;
+    std::size_t snapshots_kept = 2;         // at least this many newest snapshots stay
   };
 
   // Recovers the state from data_dir. `published_up_to`: the highest event
@@ -79,8 +80,11 @@ class EngineCore {
 
   // Starts a background snapshot of the current state if none is running.
   bool StartSnapshot();
-  // Reaps a finished snapshot and prunes old files and journal segments.
+  // Reaps a finished snapshot.
   void PollSnapshot();
+  // Deletes the snapshots and journal segments recovery can no longer need,
+  // given that every event up to `published_up_to` reached the consumers.
+  void Retain(Sequence published_up_to);
   // Writes a snapshot synchronously (shutdown, tests).
   void SnapshotNow();
 
@@ -95,7 +99,6 @@ class EngineCore {
   void ApplyRecords(const wire::CommandBatch& batch, std::vector<wire::EventRecord>* events);
   bool IsDuplicate(std::uint64_t producer_id, std::uint64_t sequence) const;
   std::string SerializeState() const;
-  void Completed(std::uint64_t snapshot_index);
   void LoadState(std::string_view body);
 
   Options options_;
@@ -103,7 +106,10 @@ class EngineCore {
   std::unique_ptr<Journal> journal_;
   SnapshotStore snapshots_;
   std::unordered_map<std::uint64_t, std::uint64_t> last_sequence_;  // producer id → sequence
-  std::uint64_t last_snapshot_index_ = 0;  // journal index of the newest snapshot written
+  std::uint64_t last_snapshot_index_ = 0;   // journal index of the newest snapshot written
+  std::map<std::uint64_t, Sequence> held_;  // snapshots on disk: journal index → engine sequence
+  std::pair<std::uint64_t, Sequence> running_{0, 0};  // the background one being written
+  std::uint64_t retained_from_ = 0;                   // nothing below this journal index is left
   std::string scratch_;
   wire::CommandBatch fresh_;
 };

@@ -170,12 +170,10 @@ std::optional<std::uint64_t> SnapshotStore::Wait(bool* failed) {
   return Reap(0, failed);
 }
 
-std::optional<std::uint64_t> SnapshotStore::Prune(std::size_t keep) const {
-  const auto all = List(dir_);
-  for (std::size_t i = keep; i < all.size(); ++i)
-    fs::remove(all[i].second);
-  if (all.empty()) return std::nullopt;
-  return all[std::min(keep, all.size()) - 1].first;
+void SnapshotStore::PruneBefore(std::uint64_t index) const {
+  for (const auto& [snapshot_index, path] : List(dir_)) {
+    if (snapshot_index < index) fs::remove(path);
+  }
 }
 
 }  // namespace exchange

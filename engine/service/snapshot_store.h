@@ -64,9 +64,8 @@ class SnapshotStore {
   std::optional<std::uint64_t> Wait(bool* failed);
   bool running() const { return child_ > 0; }
 
-  // Deletes all but the newest `keep` (≥ 1) snapshots; returns the journal
-  // index of the oldest one kept.
-  std::optional<std::uint64_t> Prune(std::size_t keep) const;
+  // Deletes the snapshots whose journal index is below `index`.
+  void PruneBefore(std::uint64_t index) const;
 
  private:
   std::optional<std::uint64_t> Reap(int options, bool* failed);

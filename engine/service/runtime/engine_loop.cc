@@ -64,6 +64,7 @@ void EngineLoop::HandOver() {
 // Called between groups, when the input ran dry: a fork costs about a
 // millisecond per 100,000 resting orders (README), and the child writes.
 void EngineLoop::MaybeSnapshot() {
+  core_.Retain(stats_.published_saved.load(std::memory_order_relaxed));
   if (core_.snapshot_running()) {
     const std::uint64_t before = core_.last_snapshot_index();
     core_.PollSnapshot();

@@ -40,7 +40,8 @@ void AddFlags(CLI::App& app, exchange::ServiceConfig& c, std::string& config_pat
   app.add_option("--snapshot-every", c.snapshot_every,
                  "journal records between background snapshots (0: never)")
       ->capture_default_str();
-  app.add_option("--snapshots-kept", c.snapshots_kept, "snapshots kept on disk")
+  app.add_option("--snapshots-kept", c.snapshots_kept,
+                 "newest snapshots always kept (older ones stay while recovery may need them)")
       ->capture_default_str();
   app.add_option("--pipeline-slots", c.pipeline_slots,
                  "AMQP messages in flight inside the service (bounds its memory)")

@@ -54,6 +54,7 @@ EventPublisher::EventPublisher(Options options, SinkChannel& channel, SlotPool& 
       published_up_to_(published_up_to),
       saved_up_to_(published_up_to) {
   stats_.published_up_to = published_up_to;
+  stats_.published_saved = published_up_to;
 }
 
 void EventPublisher::Run(const std::atomic<bool>& stop) {
@@ -179,6 +180,7 @@ void EventPublisher::SaveWatermark(bool force) {
   }
   saved_up_to_ = published_up_to_;
   saved_at_ = now;
+  stats_.published_saved.store(saved_up_to_, std::memory_order_relaxed);
 }
 
 }  // namespace exchange

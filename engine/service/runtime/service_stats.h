@@ -45,6 +45,7 @@ struct ServiceStats {
   std::atomic<std::uint64_t> durable_sequence{0};
   // publisher sink
   std::atomic<std::uint64_t> published_up_to{0};
+  std::atomic<std::uint64_t> published_saved{0};  // what the watermark file says
 
   SinkStats publisher;
 };

@@ -1,0 +1,793 @@
+// Tests of exchange-cli's library (tools/cli/): the Prometheus text parser and
+// the status summary (also against a fake /metrics server), the batching of
+// an order-flow CSV into per-symbol wire messages, the single-order flags,
+// decode of good and malformed messages, the tail's bindings and sequence
+// filter, and, against a real RabbitMQ (scripts/services.sh), `send` of
+// config/sample_orders.csv and `tail` of the events exchange.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "amqp/amqp_client.h"
+#include "orderflow/order_flow_csv.h"
+#include "tests/service_env.h"
+#include "tools/cli/cli_error.h"
+#include "tools/cli/command_batcher.h"
+#include "tools/cli/decode.h"
+#include "tools/cli/order_input.h"
+#include "tools/cli/prometheus_text.h"
+#include "tools/cli/send.h"
+#include "tools/cli/status.h"
+#include "tools/cli/tail.h"
+#include "wire/describe.h"
+#include "wire/topology.h"
+#include "wire/wire_format.h"
+
+namespace exchange::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string SourcePath(const std::string& relative) {
+  return (std::filesystem::path(__FILE__).parent_path().parent_path() / relative).string();
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// ------------------------------------------------------------ Prometheus text
+
+TEST(CliPrometheusText, ParsesNamesLabelsValuesAndSkipsComments) {
+  const std::string text =
+      "# HELP exchange_engine_up 1 when the engine runs\n"
+      "# TYPE exchange_engine_up gauge\n"
+      "exchange_engine_up 1\n"
+      "\n"
+      "   # an indented comment\n"
+      "exchange_engine_sequence 12345 1700000000000\n"
+      "exchange_engine_sink_lag{sink=\"redis\"} 7\n"
+      "exchange_engine_commands_total{result=\"accepted\",shard=\"main\",} 3.5e3\r\n"
+      "  exchange_engine_sink_sequence { sink = \"candles\" , kind=\"a b,c\" }   -42  \n"
+      "esc{path=\"C:\\\\x\",quote=\"say \\\"hi\\\"\",nl=\"a\\nb\"} 0.25\n"
+      "h_bucket{le=\"+Inf\"} +Inf\n"
+      "neg -Inf\n"
+      "nan NaN\n"
+      "colon:name 1";  // no final newline
+  const ParsedMetrics p = ParsePrometheusText(text);
+  EXPECT_TRUE(p.errors.empty()) << p.errors.front().line << ": " << p.errors.front().reason;
+  ASSERT_EQ(p.samples.size(), 10u);
+
+  EXPECT_EQ(p.samples[0].name, "exchange_engine_up");
+  EXPECT_TRUE(p.samples[0].labels.empty());
+  EXPECT_EQ(p.samples[0].value, 1);
+  EXPECT_EQ(p.samples[0].Key(), "exchange_engine_up");
+
+  EXPECT_EQ(p.samples[1].value, 12345);  // the timestamp is not the value
+
+  EXPECT_EQ(p.samples[2].Label("sink"), "redis");
+  EXPECT_EQ(p.samples[2].Key(), "exchange_engine_sink_lag{sink=\"redis\"}");
+
+  EXPECT_EQ(p.samples[3].value, 3500);
+  EXPECT_EQ(p.samples[3].Key(),
+            "exchange_engine_commands_total{result=\"accepted\",shard=\"main\"}");
+
+  const MetricSample& spaced = p.samples[4];
+  ASSERT_EQ(spaced.labels.size(), 2u);
+  EXPECT_EQ(spaced.Label("sink"), "candles");
+  EXPECT_EQ(spaced.Label("kind"), "a b,c");
+  EXPECT_EQ(spaced.value, -42);
+
+  const MetricSample& esc = p.samples[5];
+  EXPECT_EQ(esc.Label("path"), "C:\\x");
+  EXPECT_EQ(esc.Label("quote"), "say \"hi\"");
+  EXPECT_EQ(esc.Label("nl"), "a\nb");
+  EXPECT_EQ(esc.Key(), "esc{path=\"C:\\\\x\",quote=\"say \\\"hi\\\"\",nl=\"a\\nb\"}");
+  EXPECT_EQ(esc.value, 0.25);
+
+  EXPECT_TRUE(std::isinf(p.samples[6].value) && p.samples[6].value > 0);
+  EXPECT_EQ(p.samples[6].Label("le"), "+Inf");
+  EXPECT_EQ(p.samples[6].value_text, "+Inf");
+  EXPECT_TRUE(std::isinf(p.samples[7].value) && p.samples[7].value < 0);
+  EXPECT_TRUE(std::isnan(p.samples[8].value));
+  EXPECT_EQ(p.samples[9].name, "colon:name");
+}
+
+TEST(CliPrometheusText, ReportsMalformedLinesWithTheirNumbersAndKeepsTheRest) {
+  const std::string text =
+      "good_one 1\n"                   // 1
+      "no_value\n"                     // 2
+      "bad{label=unquoted} 1\n"        // 3
+      "bad{label=\"unterminated} 1\n"  // 4
+      "bad{label=\"x\" 1\n"            // 5
+      "bad_value abc\n"                // 6
+      "bad_time 1 12.5\n"              // 7
+      "too many 1 2 3\n"               // 8
+      "9starts_with_digit 1\n"         // 9
+      "bad{1abel=\"x\"} 1\n"           // 10
+      "bad{l=\"\\q\"} 1\n"             // 11
+      "glued{l=\"x\"}1\n"              // 12
+      "good_two{l=\"x\"} 2\n"          // 13
+      "huge 1e999\n";                  // 14
+  const ParsedMetrics p = ParsePrometheusText(text);
+  ASSERT_EQ(p.samples.size(), 2u);
+  EXPECT_EQ(p.samples[0].name, "good_one");
+  EXPECT_EQ(p.samples[1].Key(), "good_two{l=\"x\"}");
+  std::map<std::size_t, std::string> errors;
+  for (const MetricsLineError& e : p.errors)
+    errors[e.line] = e.reason;
+  const std::vector<std::size_t> expected = {2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14};
+  ASSERT_EQ(errors.size(), expected.size());
+  for (std::size_t line : expected)
+    EXPECT_TRUE(errors.count(line)) << "line " << line << " not reported";
+  EXPECT_EQ(errors[2], "missing value");
+  EXPECT_TRUE(Contains(errors[3], "double quotes")) << errors[3];
+  EXPECT_TRUE(Contains(errors[4], "unterminated")) << errors[4];
+  EXPECT_TRUE(Contains(errors[6], "'abc' is not a number")) << errors[6];
+  EXPECT_TRUE(Contains(errors[7], "timestamp")) << errors[7];
+  EXPECT_TRUE(Contains(errors[11], "escape")) << errors[11];
+}
+
+TEST(CliPrometheusText, FormatsValues) {
+  const ParsedMetrics p = ParsePrometheusText("a 12345\nb 1.5\nc +Inf\nd 1e3\ne -0\n");
+  ASSERT_EQ(p.samples.size(), 5u);
+  EXPECT_EQ(FormatMetricValue(p.samples[0]), "12345");
+  EXPECT_EQ(FormatMetricValue(p.samples[1]), "1.5");
+  EXPECT_EQ(FormatMetricValue(p.samples[2]), "+Inf");
+  EXPECT_EQ(FormatMetricValue(p.samples[3]), "1000");
+  EXPECT_EQ(FormatMetricValue(p.samples[4]), "0");
+}
+
+// ------------------------------------------------------------ status
+
+const char* const kMetrics =
+    "# HELP exchange_engine_up up\n"
+    "# TYPE exchange_engine_up gauge\n"
+    "exchange_engine_up 1\n"
+    "exchange_engine_sequence 500\n"
+    "exchange_engine_journal_index 480\n"
+    "exchange_engine_published_up_to 490\n"
+    "exchange_engine_sink_sequence{sink=\"redis\"} 470\n"
+    "exchange_engine_sink_lag{sink=\"redis\"} 30\n"
+    "exchange_engine_commands_total{result=\"accepted\"} 400\n"
+    "exchange_engine_commands_total{result=\"duplicate\"} 2\n"
+    "exchange_engine_amqp_connected{connection=\"ingest\"} 1\n"
+    "exchange_engine_journal_fsync_seconds_bucket{le=\"+Inf\"} 9\n"
+    "process_open_fds 12\n";
+
+TEST(CliStatus, TextSummaryShowsEngineMetricsAndOthersOnlyUnderAll) {
+  const auto samples = ParsePrometheusText(kMetrics).samples;
+  const std::string text = FormatStatusText("127.0.0.1:9464", samples, false);
+  EXPECT_TRUE(Contains(text, "engine service at 127.0.0.1:9464: UP")) << text;
+  EXPECT_TRUE(Contains(text, "engine sequence")) << text;
+  EXPECT_TRUE(Contains(text, "journal index")) << text;
+  EXPECT_TRUE(Contains(text, "sink lag sink=redis")) << text;
+  EXPECT_TRUE(Contains(text, "commands result=duplicate")) << text;
+  EXPECT_TRUE(Contains(text, "amqp connected connection=ingest")) << text;
+  EXPECT_TRUE(Contains(text, "events not yet published")) << text;
+  EXPECT_TRUE(Contains(text, "exchange_engine_journal_fsync_seconds_bucket{le=\"+Inf\"}")) << text;
+  EXPECT_FALSE(Contains(text, "process_open_fds")) << text;
+  EXPECT_TRUE(Contains(FormatStatusText("h:1", samples, true), "process_open_fds"));
+
+  const auto down = ParsePrometheusText("exchange_engine_up 0\n").samples;
+  EXPECT_TRUE(Contains(FormatStatusText("h:1", down, false), "DOWN"))
+      << FormatStatusText("h:1", down, false);
+  EXPECT_TRUE(Contains(FormatStatusText("h:1", {}, false), "UNKNOWN"));
+}
+
+TEST(CliStatus, JsonKeysKeepLabels) {
+  const auto samples = ParsePrometheusText(kMetrics).samples;
+  const nlohmann::ordered_json j = StatusJson(samples, false);
+  EXPECT_TRUE(j.at("exchange_engine_up").is_number_integer());
+  EXPECT_EQ(j.at("exchange_engine_up"), 1);
+  EXPECT_EQ(StatusJson(ParsePrometheusText("exchange_engine_x 0.5\n").samples, false)
+                .at("exchange_engine_x"),
+            0.5);
+  EXPECT_EQ(j.at("exchange_engine_sink_lag{sink=\"redis\"}"), 30);
+  EXPECT_EQ(j.at("exchange_engine_commands_total{result=\"accepted\"}"), 400);
+  EXPECT_FALSE(j.contains("process_open_fds"));
+  EXPECT_TRUE(StatusJson(samples, true).contains("process_open_fds"));
+  const auto inf = ParsePrometheusText("exchange_engine_x +Inf\n").samples;
+  EXPECT_EQ(StatusJson(inf, false).at("exchange_engine_x"), "+Inf");
+}
+
+TEST(CliStatus, ParsesEndpoints) {
+  EXPECT_EQ(ParseEndpoint("127.0.0.1:9464").host, "127.0.0.1");
+  EXPECT_EQ(ParseEndpoint("127.0.0.1:9464").port, "9464");
+  EXPECT_EQ(ParseEndpoint("http://engine:80/").host, "engine");
+  EXPECT_EQ(ParseEndpoint("[::1]:9464").host, "::1");
+  EXPECT_THROW(ParseEndpoint("localhost"), CliError);
+  EXPECT_THROW(ParseEndpoint("localhost:"), CliError);
+  EXPECT_THROW(ParseEndpoint("localhost:http"), CliError);
+  EXPECT_THROW(ParseEndpoint("localhost:70000"), CliError);
+}
+
+// Serves `response` to every connection on 127.0.0.1 (any free port) until destroyed.
+class FakeHttpServer {
+ public:
+  explicit FakeHttpServer(std::string response) : response_(std::move(response)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(::listen(fd_, 8), 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~FakeHttpServer() {
+    ::shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(fd_);
+  }
+  int port() const { return port_; }
+
+ private:
+  void Serve() {
+    while (true) {
+      const int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      std::string got;
+      char buffer[4096];
+      while (got.find("\r\n\r\n") == std::string::npos) {
+        const ssize_t n = ::read(c, buffer, sizeof buffer);
+        if (n <= 0) break;
+        got.append(buffer, static_cast<std::size_t>(n));
+      }
+      const ssize_t written = ::write(c, response_.data(), response_.size());
+      (void)written;
+      ::close(c);
+    }
+  }
+
+  std::string response_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+std::string HttpOk(const std::string& body) {
+  return "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
+TEST(CliStatus, FetchesMetricsOverHttp) {
+  FakeHttpServer server(HttpOk(std::string(kMetrics) + "broken{ 1\n"));
+  StatusOptions o;
+  o.metrics = "127.0.0.1:" + std::to_string(server.port());
+  std::ostringstream out, err;
+  EXPECT_EQ(RunStatus(o, out, err), 0) << err.str();
+  EXPECT_TRUE(Contains(out.str(), ": UP")) << out.str();
+  EXPECT_TRUE(Contains(out.str(), "sink sequence sink=redis")) << out.str();
+  EXPECT_TRUE(Contains(err.str(), "malformed metrics line 14")) << err.str();
+
+  o.json = true;
+  std::ostringstream json, err2;
+  EXPECT_EQ(RunStatus(o, json, err2), 0);
+  const auto j = nlohmann::json::parse(json.str());
+  EXPECT_EQ(j.at("exchange_engine_sequence"), 500);
+}
+
+TEST(CliStatus, ReportsHttpErrorsAndDownAsFailure) {
+  FakeHttpServer not_found("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+  StatusOptions o;
+  o.metrics = "127.0.0.1:" + std::to_string(not_found.port());
+  std::ostringstream out, err;
+  EXPECT_EQ(RunStatus(o, out, err), kExitFailure);
+  EXPECT_TRUE(Contains(err.str(), "answered HTTP 404")) << err.str();
+
+  FakeHttpServer down(HttpOk("exchange_engine_up 0\n"));
+  o.metrics = "127.0.0.1:" + std::to_string(down.port());
+  std::ostringstream out2, err2;
+  EXPECT_EQ(RunStatus(o, out2, err2), kExitFailure);
+  EXPECT_TRUE(Contains(out2.str(), "DOWN")) << out2.str();
+}
+
+TEST(CliStatus, SaysWhenTheServiceIsNotReachable) {
+  int port = 0;
+  {
+    FakeHttpServer closed_soon("");
+    port = closed_soon.port();
+  }  // nothing listens there any more
+  StatusOptions o;
+  o.metrics = "127.0.0.1:" + std::to_string(port);
+  o.timeout = 2000ms;
+  std::ostringstream out, err;
+  EXPECT_EQ(RunStatus(o, out, err), kExitFailure);
+  EXPECT_TRUE(Contains(err.str(), "engine service not reachable at 127.0.0.1:" +
+                                      std::to_string(port) + ": connect:"))
+      << err.str();
+  EXPECT_TRUE(out.str().empty());
+}
+
+// ------------------------------------------------------------ batching
+
+std::vector<NamedCommand> ReadCsv(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<NamedCommand> out;
+  ReadNamedOrderFlow(in, "test.csv", [&](NamedCommand&& c) { out.push_back(std::move(c)); });
+  return out;
+}
+
+std::vector<OutgoingMessage> Batch(const std::vector<NamedCommand>& commands,
+                                   std::uint64_t producer, std::uint64_t first, std::size_t batch) {
+  CommandBatcher batcher(producer, first, batch);
+  std::vector<OutgoingMessage> out;
+  for (const NamedCommand& c : commands)
+    batcher.Add(c.symbol, c.command, out);
+  batcher.Flush(out);
+  return out;
+}
+
+// The record as it should arrive: the wire leaves SymbolIds out, so compare JSON.
+std::string Expected(const NamedCommand& c, std::uint64_t sequence) {
+  wire::CommandRecord r;
+  r.producer_sequence = sequence;
+  r.symbol = SymbolName(c.symbol);
+  r.command = c.command;
+  return wire::ToJson(r).dump();
+}
+
+const std::string kHeader = std::string(kOrderFlowHeader) + "\n";
+
+const std::string kInterleaved = kHeader +
+                                 "N,1,1,1,BTC-USD,B,LIMIT,GTC,100,1,,,\n"
+                                 "N,2,1,2,BTC-USD,B,LIMIT,GTC,100,1,,,\n"
+                                 "N,3,1,3,BTC-USD,B,LIMIT,GTC,100,1,,,\n"
+                                 "N,4,2,1,ETH-USD,S,LIMIT,GTC,200,1,,,\n"
+                                 "# a comment\n"
+                                 "\n"
+                                 "C,5,1,1,BTC-USD,,,,,,,,\n"
+                                 "M,6,1,,,,,,,,,,\n"
+                                 "M,7,2,,ETH-USD,,,,,,,,\n"
+                                 "M,0,3,,,,,,,,,,\n"
+                                 "H,8,,,ETH-USD,,,,,,,,\n";
+
+TEST(CliCommandBatcher, GroupsConsecutiveCommandsOfOneSymbolInOrder) {
+  const auto commands = ReadCsv(kInterleaved);
+  ASSERT_EQ(commands.size(), 9u);
+  EXPECT_EQ(commands[5].symbol, "");  // M all symbols
+  const auto messages = Batch(commands, 77, 1000, 2);
+
+  // BTC[1,2] BTC[3] ETH[4] BTC[C] _all[M] ETH[M] _all[M] ETH[H]
+  const std::vector<std::pair<std::string, std::size_t>> shape = {
+      {"BTC-USD", 2}, {"BTC-USD", 1}, {"ETH-USD", 1}, {"BTC-USD", 1},
+      {"_all", 1},    {"ETH-USD", 1}, {"_all", 1},    {"ETH-USD", 1}};
+  ASSERT_EQ(messages.size(), shape.size());
+  std::size_t index = 0;
+  for (std::size_t m = 0; m < messages.size(); ++m) {
+    const OutgoingMessage& message = messages[m];
+    EXPECT_EQ(message.routing_key, shape[m].first) << "message " << m;
+    EXPECT_EQ(message.batch.records.size(), shape[m].second) << "message " << m;
+    EXPECT_EQ(message.batch.producer_id, 77u);
+    for (const wire::CommandRecord& r : message.batch.records) {
+      // Input order, consecutive sequences from the first.
+      EXPECT_EQ(r.producer_sequence, 1000 + index);
+      EXPECT_EQ(wire::ToJson(r).dump(), Expected(commands[index], 1000 + index));
+      if (message.routing_key == topology::kAllSymbolsKey) {
+        EXPECT_EQ(message.batch.records.size(), 1u);
+        EXPECT_TRUE(r.symbol.view().empty());
+        EXPECT_TRUE(std::holds_alternative<MassCancel>(r.command.body));
+      } else {
+        EXPECT_EQ(r.symbol.view(), message.routing_key);
+      }
+      ++index;
+    }
+  }
+  EXPECT_EQ(index, commands.size());
+  // The timestamps are those of the file (0 stays 0: the engine stamps it).
+  EXPECT_EQ(messages[6].batch.records[0].command.timestamp, 0);
+  EXPECT_EQ(messages[7].batch.records[0].command.timestamp, 8);
+}
+
+TEST(CliCommandBatcher, MessagesEncodeAndDecodeAsBatched) {
+  const auto messages = Batch(ReadCsv(kInterleaved), 5, 1, 100);
+  ASSERT_EQ(messages.size(), 7u);  // BTC[3] ETH BTC _all ETH _all ETH
+  EXPECT_EQ(messages[0].batch.records.size(), 3u);
+  for (const OutgoingMessage& m : messages) {
+    std::string bytes;
+    wire::AppendCommandBatch(m.batch, bytes);
+    const auto decoded = wire::DecodeCommandBatch(bytes);
+    ASSERT_TRUE(decoded.ok()) << decoded.error.reason;
+    EXPECT_EQ(wire::ToJson(*decoded.value).dump(), wire::ToJson(m.batch).dump());
+  }
+}
+
+TEST(CliCommandBatcher, SampleOrdersMakeTheExpectedMessages) {
+  std::vector<NamedCommand> commands;
+  ReadNamedOrderFlowFile(SourcePath("config/sample_orders.csv"),
+                         [&](NamedCommand&& c) { commands.push_back(std::move(c)); });
+  ASSERT_EQ(commands.size(), 21u);
+  const auto messages = Batch(commands, 1, 1, 4);
+  // BTC x15 → 4 4 4 3, DOGE x1, BTC x5 → 4 1.
+  std::vector<std::size_t> sizes;
+  for (const auto& m : messages)
+    sizes.push_back(m.batch.records.size());
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{4, 4, 4, 3, 1, 4, 1}));
+  EXPECT_EQ(messages[4].routing_key, "DOGE-USD");
+  EXPECT_EQ(messages.back().batch.records.back().producer_sequence, 21u);
+}
+
+TEST(CliCommandBatcher, RefusesSymbolsTheWireCannotCarry) {
+  CommandBatcher batcher(1, 1, 10);
+  std::vector<OutgoingMessage> out;
+  Command order{0, NewOrder{}};
+  EXPECT_THROW(batcher.Add("", order, out), CliError);  // only a mass cancel may be empty
+  EXPECT_THROW(batcher.Add("WAY-TOO-LONG-SYMBOL", order, out), CliError);
+  EXPECT_THROW(batcher.Add("BTC\xC3\xA9", order, out), CliError);
+  EXPECT_EQ(batcher.next_sequence(), 1u);  // nothing was numbered
+  batcher.Add("BTC-USD", order, out);
+  EXPECT_EQ(batcher.next_sequence(), 2u);
+  EXPECT_TRUE(WireSymbolProblem("BTC-USD").empty());
+  EXPECT_TRUE(Contains(WireSymbolProblem("A B"), "0x20"));
+}
+
+// ------------------------------------------------------------ order input
+
+std::string CsvError(const std::string& text) {
+  try {
+    ReadCsv(text);
+  } catch (const CliError& e) {
+    EXPECT_EQ(e.exit_code(), kExitBadInput);
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(CliOrderInput, CsvErrorsNameTheLine) {
+  EXPECT_EQ(CsvError("action,wrong\n"),
+            "test.csv:1: expected the header '" + std::string(kOrderFlowHeader) + "'");
+  EXPECT_EQ(CsvError(""), "test.csv:0: empty file: no header");
+  EXPECT_EQ(
+      CsvError(kHeader + "N,1,1,1,BTC-USD,B,LIMIT,GTC,100,1,,,\n\nN,1,1,1,BTC-USD,X,,,,1,,,\n"),
+      "test.csv:4: side 'X' is unknown");
+  EXPECT_EQ(CsvError(kHeader + "Z,1,1,1,BTC-USD,B,LIMIT,GTC,100,1,,,\n"),
+            "test.csv:2: action 'Z' is not one of N C R M H U");
+  EXPECT_EQ(CsvError(kHeader + "N,1,1\n"), "test.csv:2: expected 13 fields, found 3");
+  EXPECT_TRUE(Contains(CsvError(kHeader + "N,1,1,1,BTC USD,B,LIMIT,GTC,100,1,,,\n"),
+                       "test.csv:2: symbol 'BTC USD' holds byte 0x20"));
+  EXPECT_TRUE(
+      Contains(CsvError(kHeader + "N,1,1,1,,B,LIMIT,GTC,100,1,,,\n"), "test.csv:2: symbol"));
+  try {
+    ReadNamedOrderFlowFile("/nonexistent/orders.csv", [](NamedCommand&&) {});
+    FAIL() << "opened a missing file";
+  } catch (const CliError& e) {
+    EXPECT_EQ(std::string(e.what()), "/nonexistent/orders.csv: cannot open the order-flow CSV");
+  }
+}
+
+std::string SingleError(const SingleOrderFlags& f) {
+  try {
+    BuildSingleCommand(f);
+  } catch (const CliError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(CliOrderInput, SingleOrderFlags) {
+  SingleOrderFlags f;
+  f.symbol = "BTC-USD";
+  f.side = "SELL";
+  f.type = "ICEBERG";
+  f.tif = "IOC";
+  f.stp = "CANCEL_BOTH";
+  f.price = 100;
+  f.quantity = 50;
+  f.display_quantity = 10;
+  f.account = 3;
+  f.order_id = 9;
+  const NamedCommand c = BuildSingleCommand(f);
+  EXPECT_EQ(c.symbol, "BTC-USD");
+  const auto& o = std::get<NewOrder>(c.command.body);
+  EXPECT_EQ(o.side, Side::kSell);
+  EXPECT_EQ(o.type, OrderType::kIceberg);
+  EXPECT_EQ(o.tif, TimeInForce::kIoc);
+  EXPECT_EQ(o.stp, StpMode::kCancelBoth);
+  EXPECT_EQ(o.display_quantity, 10);
+  EXPECT_EQ(o.account, 3u);
+  EXPECT_EQ(c.command.timestamp, 0);
+
+  SingleOrderFlags bad = f;
+  bad.side = "UP";
+  EXPECT_EQ(SingleError(bad), "unknown --side 'UP' (expected one of B, S, BUY, SELL)");
+  bad = f;
+  bad.type = "limit";
+  EXPECT_TRUE(Contains(SingleError(bad), "unknown --type 'limit'"));
+  bad = f;
+  bad.tif = "DAY";
+  EXPECT_TRUE(Contains(SingleError(bad), "unknown --tif 'DAY'"));
+  bad = f;
+  bad.order_id.reset();
+  EXPECT_EQ(SingleError(bad), "--order-id is required for a new order");
+  bad = f;
+  bad.symbol = "BAD SYMBOL";
+  EXPECT_TRUE(Contains(SingleError(bad), "--symbol: symbol 'BAD SYMBOL'"));
+
+  SingleOrderFlags cancel;
+  cancel.symbol = "BTC-USD";
+  cancel.account = 3;
+  cancel.cancel_order_id = 9;
+  EXPECT_EQ(std::get<CancelOrder>(BuildSingleCommand(cancel).command.body).order_id, 9u);
+  cancel.symbol.clear();
+  EXPECT_EQ(SingleError(cancel), "--symbol is required for --cancel");
+
+  SingleOrderFlags mass;
+  mass.mass_cancel = true;
+  mass.account = 4;
+  const NamedCommand m = BuildSingleCommand(mass);
+  EXPECT_EQ(m.symbol, "");
+  EXPECT_EQ(std::get<MassCancel>(m.command.body).account, 4u);
+  mass.account.reset();
+  EXPECT_EQ(SingleError(mass), "--account is required for --mass-cancel");
+}
+
+// ------------------------------------------------------------ decode
+
+std::string WorkedExampleHex() {
+  // wire/FORMAT.md "Worked example".
+  return "58 57 01 01 2a 00 00 00 00 00 00 00 01 00 00 00"
+         " 01 03 00 00 00 00 00 00 00 eb 03 00 00 00 00 00 00 07 42 54 43 2d 55 53 44"
+         " 01 00 00 00 07 00 00 00 00 00 00 00 00 00 00 00"
+         " 64 00 00 00 00 00 00 00 32 00 00 00 00 00 00 00"
+         " 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00";
+}
+
+TEST(CliDecode, ShowsACommandBatchAsTextAndJson) {
+  const std::string bytes = ParseHex(WorkedExampleHex());
+  ASSERT_EQ(bytes.size(), 89u);
+  std::ostringstream out, err;
+  EXPECT_EQ(DecodeMessage(bytes, false, out, err), 0);
+  EXPECT_EQ(out.str(),
+            "command batch: producer_id=42 records=1 bytes=89\n"
+            "NEW acct=1 id=7 BTC-USD B LIMIT GTC px=100 qty=50 pseq=3 ts=1003\n");
+  EXPECT_TRUE(err.str().empty());
+  std::ostringstream json;
+  EXPECT_EQ(DecodeMessage(bytes, true, json, err), 0);
+  const auto j = nlohmann::json::parse(json.str());
+  EXPECT_EQ(j.at("kind"), "commands");
+  EXPECT_EQ(j.at("producer_id"), 42);
+  EXPECT_EQ(j.at("records").at(0).at("producer_sequence"), 3);
+}
+
+TEST(CliDecode, ShowsAnEventBatch) {
+  wire::EventBatch batch;
+  wire::EventRecord r;
+  r.symbol = SymbolName("ETH-USD");
+  r.event.type = EventType::kTrade;
+  r.event.sequence = 9;
+  r.event.quantity = 5;
+  batch.records = {r, r};
+  batch.records[1].event.sequence = 10;
+  std::string bytes;
+  wire::AppendEventBatch(batch, bytes);
+  std::ostringstream out, err;
+  EXPECT_EQ(DecodeMessage(bytes, false, out, err), 0);
+  EXPECT_TRUE(Contains(out.str(), "event batch: records=2")) << out.str();
+  EXPECT_TRUE(Contains(out.str(), wire::Describe(batch.records[1]) + "\n")) << out.str();
+  std::ostringstream json;
+  EXPECT_EQ(DecodeMessage(bytes, true, json, err), 0);
+  EXPECT_EQ(nlohmann::json::parse(json.str()).at("records").at(1).at("sequence"), 10);
+}
+
+TEST(CliDecode, MalformedMessagesGiveReasonOffsetAndExit2) {
+  std::string bytes = ParseHex(WorkedExampleHex());
+  bytes[16 + 30 + 7] = 7;  // the side: header 16, record offset 30+n, n = 7
+  std::ostringstream out, err;
+  EXPECT_EQ(DecodeMessage(bytes, false, out, err), kExitBadInput);
+  EXPECT_EQ(err.str(), "decode: malformed message: bad field: side 7 (at byte offset 53)\n");
+  EXPECT_TRUE(out.str().empty());
+
+  std::ostringstream out2, err2;
+  EXPECT_EQ(DecodeMessage(ParseHex(WorkedExampleHex()) + "x", false, out2, err2), kExitBadInput);
+  EXPECT_EQ(err2.str(),
+            "decode: malformed message: trailing bytes: 1 after the last record (at byte offset "
+            "89)\n");
+
+  std::ostringstream out3, err3;
+  EXPECT_EQ(DecodeMessage("hello, world, not wire", true, out3, err3), kExitBadInput);
+  EXPECT_TRUE(Contains(err3.str(), "bad magic")) << err3.str();
+  EXPECT_TRUE(out3.str().empty());
+}
+
+TEST(CliDecode, HexInput) {
+  EXPECT_EQ(ParseHex("0x5857 01\n02"), std::string("XW\x01\x02", 4));
+  EXPECT_EQ(ParseHex(""), "");
+  EXPECT_THROW(ParseHex("585"), CliError);
+  EXPECT_THROW(ParseHex("58zz"), CliError);
+  EXPECT_THROW(ReadWholeInput("/nonexistent/message.bin"), CliError);
+}
+
+// ------------------------------------------------------------ tail pieces
+
+TEST(CliTail, BindingKeys) {
+  TailBindings b;
+  b.accounts = {7, 7};
+  b.symbols = {"BTC-USD"};
+  b.keys = {"#", "trade.BTC-USD"};
+  EXPECT_EQ(TailBindingKeys(b),
+            (std::vector<std::string>{"exec.7", "book.BTC-USD", "trade.BTC-USD", "#"}));
+  b.trades_only = true;
+  EXPECT_EQ(TailBindingKeys(b), (std::vector<std::string>{"exec.7", "trade.BTC-USD", "#"}));
+  EXPECT_THROW(TailBindingKeys(TailBindings{}), CliError);
+}
+
+TEST(CliTail, SequenceFilterDropsWhatIsNotAboveTheHighestPerKey) {
+  SequenceFilter f;
+  EXPECT_TRUE(f.Accept("exec.1", 5));
+  EXPECT_FALSE(f.Accept("exec.1", 5));  // redelivered
+  EXPECT_FALSE(f.Accept("exec.1", 3));  // older
+  EXPECT_TRUE(f.Accept("exec.2", 3));   // another binding has its own
+  EXPECT_TRUE(f.Accept("exec.1", 6));
+  EXPECT_FALSE(f.Accept("exec.2", 2));
+}
+
+// ------------------------------------------------------------ with RabbitMQ
+
+std::uint64_t RandomNumber() {
+  std::random_device device;
+  return (static_cast<std::uint64_t>(device()) << 20) ^ device();
+}
+
+TEST(CliSendIntegration, SampleOrdersArriveExactlyAsSent) {
+  std::string url;
+  EXCHANGE_REQUIRE_SERVICE("EXCHANGE_AMQP_URL", url);
+  std::vector<NamedCommand> commands;
+  const std::string sample = SourcePath("config/sample_orders.csv");
+  ReadNamedOrderFlowFile(sample, [&](NamedCommand&& c) { commands.push_back(std::move(c)); });
+
+  amqp::AmqpClient consumer(amqp::ParseUrl(url));
+  const std::string orders(topology::kOrdersExchange);
+  consumer.DeclareExchange(orders, "direct");
+  const std::string queue = consumer.DeclareTemporaryQueue();
+  for (const std::string key : {"BTC-USD", "DOGE-USD", "_all"})
+    consumer.Bind(queue, orders, key);
+  consumer.Consume(queue, 100);
+
+  SendOptions options;
+  options.producer_id = RandomProducerId();
+  options.first_sequence = 100;
+  options.batch = 4;
+  options.confirm_window = 2;
+  amqp::AmqpClient producer(amqp::ParseUrl(url));
+  Sender sender(producer, options);
+  const SendStats stats =
+      sender.Send([&](const NamedCommandSink& each) { ReadNamedOrderFlowFile(sample, each); });
+  EXPECT_EQ(stats.records, 21u);
+  EXPECT_EQ(stats.messages, 7u);
+  EXPECT_EQ(stats.producer_id, options.producer_id);
+
+  std::vector<std::pair<std::string, wire::CommandRecord>> received;
+  std::size_t messages = 0;
+  for (int idle = 0; received.size() < commands.size() && idle < 50;) {
+    std::optional<amqp::Delivery> d = consumer.Next(100ms);
+    if (!d) {
+      ++idle;
+      continue;
+    }
+    consumer.Ack(d->tag, false);
+    const auto batch = wire::DecodeCommandBatch(d->body);
+    ASSERT_TRUE(batch.ok()) << batch.error.reason;
+    if (batch.value->producer_id != options.producer_id) continue;  // someone else's
+    ++messages;
+    for (const wire::CommandRecord& r : batch.value->records)
+      received.emplace_back(d->routing_key, r);
+  }
+  ASSERT_EQ(received.size(), commands.size());
+  EXPECT_EQ(messages, stats.messages);
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    const auto& [key, record] = received[i];
+    EXPECT_EQ(record.producer_sequence, 100 + i);
+    EXPECT_EQ(wire::ToJson(record).dump(), Expected(commands[i], 100 + i)) << "record " << i;
+    EXPECT_EQ(key, commands[i].symbol.empty() ? std::string(topology::kAllSymbolsKey)
+                                              : commands[i].symbol);
+  }
+  EXPECT_FALSE(consumer.Next(200ms).has_value());
+}
+
+TEST(CliSendIntegration, UnreachableRabbitMqIsAClearError) {
+  try {
+    amqp::AmqpClient c(amqp::ParseUrl("amqp://u:p@127.0.0.1:1/"), std::chrono::seconds(2));
+    FAIL() << "connected to port 1";
+  } catch (const amqp::AmqpError& e) {
+    EXPECT_TRUE(Contains(e.what(), "cannot connect to RabbitMQ at 127.0.0.1:1")) << e.what();
+  }
+}
+
+wire::EventBatch OneEvent(std::uint64_t sequence, std::uint64_t marker) {
+  wire::EventRecord r;
+  r.symbol = SymbolName("BTC-USD");
+  r.event.type = EventType::kAccepted;
+  r.event.sequence = sequence;
+  r.event.account = 7;
+  r.event.order_id = marker;
+  r.event.quantity = 5;
+  wire::EventBatch batch;
+  batch.records.push_back(r);
+  return batch;
+}
+
+TEST(CliTailIntegration, ReturnsPublishedEventsAndDropsRedeliveredSequences) {
+  std::string url;
+  EXCHANGE_REQUIRE_SERVICE("EXCHANGE_AMQP_URL", url);
+  amqp::AmqpClient tail_client(amqp::ParseUrl(url));
+  std::ostringstream warnings;
+  EventTail tail(tail_client, {topology::ExecKey(7)}, warnings);
+
+  amqp::AmqpClient publisher(amqp::ParseUrl(url));
+  const std::string events(topology::kEventsExchange);
+  publisher.DeclareExchange(events, "topic");
+  publisher.EnableConfirms();
+  // Far above any real engine's sequence, and an order id no one else uses.
+  const std::uint64_t sequence = (1ull << 62) + RandomNumber();
+  const std::uint64_t marker = RandomNumber();
+  std::string first, second, garbage = "not a wire message";
+  wire::AppendEventBatch(OneEvent(sequence, marker), first);
+  wire::AppendEventBatch(OneEvent(sequence + 1, marker), second);
+  publisher.Publish(events, "exec.7", first);
+  publisher.Publish(events, "exec.7", first);  // a redelivery: same sequence
+  publisher.Publish(events, "exec.7", garbage);
+  publisher.Publish(events, "exec.7", second);
+  ASSERT_TRUE(publisher.WaitConfirms(10s));
+
+  std::vector<TailedEvent> ours;
+  while (ours.size() < 3) {
+    std::optional<TailedEvent> e = tail.Next(2s);
+    if (!e) break;
+    if (e->record.event.order_id == marker) ours.push_back(*e);
+  }
+  ASSERT_EQ(ours.size(), 2u) << "the duplicate was not dropped, or an event is missing";
+  EXPECT_EQ(ours[0].routing_key, "exec.7");
+  EXPECT_EQ(ours[0].record.event.sequence, sequence);
+  EXPECT_EQ(ours[0].record.symbol.view(), "BTC-USD");
+  EXPECT_EQ(ours[0].record.event.account, 7u);
+  EXPECT_EQ(ours[1].record.event.sequence, sequence + 1);
+  EXPECT_GE(tail.duplicates_dropped(), 1u);
+  EXPECT_EQ(tail.undecodable(), 1u);
+  EXPECT_TRUE(Contains(warnings.str(), "skipped an undecodable message under 'exec.7'"))
+      << warnings.str();
+
+  // RunTail prints one line per event, stops at --count, and after a
+  // timeout without events says how many came.
+  std::string third;
+  wire::AppendEventBatch(OneEvent(sequence + 2, marker), third);
+  publisher.Publish(events, "exec.7", third);
+  publisher.Publish(events, "exec.7", third);
+  ASSERT_TRUE(publisher.WaitConfirms(10s));
+  std::ostringstream out, err;
+  TailOptions options;
+  options.json = true;
+  options.count = 1;
+  options.timeout = 5000ms;
+  EXPECT_EQ(RunTail(tail, options, out, err), 0) << err.str();
+  const auto j = nlohmann::json::parse(out.str());
+  EXPECT_EQ(j.at("sequence"), sequence + 2);
+  EXPECT_EQ(j.at("order_id"), marker);
+
+  std::ostringstream out2, err2;
+  options.json = false;
+  options.count = 5;
+  options.timeout = 300ms;
+  EXPECT_EQ(RunTail(tail, options, out2, err2), kExitFailure);  // the copy was dropped
+  EXPECT_TRUE(out2.str().empty()) << out2.str();
+  EXPECT_TRUE(Contains(err2.str(), "0 of 5 events within 300 ms")) << err2.str();
+}
+
+}  // namespace
+}  // namespace exchange::cli

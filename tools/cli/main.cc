@@ -1,0 +1,339 @@
+// exchange-cli: the command-line client of the engine service.
+//   send    publish commands (an order-flow CSV, or one order from flags)
+//   tail    follow events
+//   decode  show one wire message as text or JSON
+//   status  the engine service's health from its metrics
+// The logic is in the exchange_cli library (tools/cli/); this file only
+// wires flags to it and turns every error into a message and an exit status.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "amqp/amqp_client.h"
+#include "tools/cli/cli_error.h"
+#include "tools/cli/decode.h"
+#include "tools/cli/order_input.h"
+#include "tools/cli/send.h"
+#include "tools/cli/status.h"
+#include "tools/cli/tail.h"
+
+namespace exchange::cli {
+namespace {
+
+std::string DefaultAmqpUrl() {
+  const char* env = std::getenv("EXCHANGE_AMQP_URL");
+  return env && *env ? std::string(env) : std::string("amqp://guest:guest@127.0.0.1:5672/");
+}
+
+bool AllDigits(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// Flag checks with plain messages (CLI11's numeric ones print the range of a double).
+CLI::Validator Unsigned() {
+  return CLI::Validator(
+      [](std::string& s) {
+        return AllDigits(s) ? std::string() : "'" + s + "' is not a whole number >= 0";
+      },
+      "", "UNSIGNED");
+}
+
+CLI::Validator Positive() {
+  return CLI::Validator(
+      [](std::string& s) {
+        return AllDigits(s) && s.find_first_not_of('0') != std::string::npos
+                   ? std::string()
+                   : "'" + s + "' is not a whole number >= 1";
+      },
+      "", "POSITIVE");
+}
+
+CLI::Validator NonNegativeReal() {
+  return CLI::Validator(
+      [](std::string& s) {
+        char* end = nullptr;
+        const double v = std::strtod(s.c_str(), &end);
+        const bool ok = !s.empty() && end == s.c_str() + s.size() && std::isfinite(v) && v >= 0;
+        return ok ? std::string() : "'" + s + "' is not a number >= 0";
+      },
+      "", "NONNEGATIVE");
+}
+
+amqp::Url ParseAmqpUrl(const std::string& url) {
+  try {
+    return amqp::ParseUrl(url);
+  } catch (const amqp::AmqpError& e) {
+    throw CliError(kExitBadInput, std::string("--amqp-url: ") + e.what());
+  }
+}
+
+// ------------------------------------------------------------------ send
+
+struct SendFlags {
+  std::string amqp_url = DefaultAmqpUrl();
+  std::string orders_file;
+  bool json = false;
+  SendOptions options;
+  SingleOrderFlags order;
+  std::uint32_t account = 0;
+  std::uint64_t order_id = 0;
+  std::uint64_t cancel_order_id = 0;
+  std::int64_t confirm_timeout_ms = 30000;
+  CLI::Option* producer_id = nullptr;
+  CLI::Option* account_opt = nullptr;
+  CLI::Option* order_id_opt = nullptr;
+  CLI::Option* cancel_opt = nullptr;
+};
+
+void AddSend(CLI::App& app, SendFlags& f) {
+  CLI::App* send = app.add_subcommand(
+      "send",
+      "Publish commands to the orders exchange (persistent, with publisher confirms). "
+      "A message holds up to --batch consecutive commands of one symbol (routing key = "
+      "the symbol); a mass cancel of all symbols goes alone under '_all'. Producer "
+      "sequences rise by one per command from --first-sequence, in input order.");
+  send->add_option("--amqp-url", f.amqp_url, "RabbitMQ URL (default: $EXCHANGE_AMQP_URL)")
+      ->capture_default_str();
+  auto* orders = send->add_option("--orders", f.orders_file,
+                                  "Order-flow CSV to send (checked whole before anything is sent)");
+  f.producer_id =
+      send->add_option(
+              "--producer-id", f.options.producer_id,
+              "Producer id, nonzero (default: random, printed); the engine drops a (producer id, "
+              "sequence) it has already applied, so reuse an id only to resend")
+          ->check(Positive());
+  send->add_option("--first-sequence", f.options.first_sequence, "First producer sequence (>= 1)")
+      ->check(Positive())
+      ->capture_default_str();
+  send->add_option("--batch", f.options.batch, "Commands per AMQP message")
+      ->check(Positive())
+      ->capture_default_str();
+  send->add_option("--rate", f.options.rate, "Messages per second (0: as fast as possible)")
+      ->check(NonNegativeReal())
+      ->capture_default_str();
+  send->add_option("--confirm-window", f.options.confirm_window,
+                   "Most unconfirmed messages before waiting for confirms")
+      ->check(Positive())
+      ->capture_default_str();
+  send->add_option("--confirm-timeout-ms", f.confirm_timeout_ms,
+                   "Give up when RabbitMQ confirms nothing for this long")
+      ->check(Positive())
+      ->capture_default_str();
+  send->add_flag("--json", f.json, "Print the summary as one JSON line");
+
+  SingleOrderFlags& o = f.order;
+  std::vector<CLI::Option*> single = {
+      send->add_option("--symbol", o.symbol, "Symbol of the single order (not with --orders)"),
+      send->add_option("--side", o.side, "B, S, BUY or SELL"),
+      send->add_option("--type", o.type, "LIMIT MARKET POST_ONLY STOP STOP_LIMIT ICEBERG")
+          ->capture_default_str(),
+      send->add_option("--tif", o.tif, "GTC IOC FOK")->capture_default_str(),
+      send->add_option("--price", o.price, "Limit price, instrument units"),
+      send->add_option("--qty", o.quantity, "Quantity, instrument units"),
+      send->add_option("--stop-price", o.stop_price, "STOP and STOP_LIMIT trigger price"),
+      send->add_option("--display-qty", o.display_quantity, "ICEBERG shown quantity"),
+      send->add_option("--stp", o.stp, "DEFAULT CANCEL_RESTING CANCEL_INCOMING CANCEL_BOTH"),
+      send->add_option("--timestamp", o.timestamp,
+                       "Command timestamp, ns since the epoch (0: the engine's receive time)"),
+  };
+  f.account_opt = send->add_option("--account", f.account, "Account")->check(Unsigned());
+  f.order_id_opt = send->add_option("--order-id", f.order_id, "Client order id of a new order")
+                       ->check(Unsigned());
+  f.cancel_opt = send->add_option("--cancel", f.cancel_order_id,
+                                  "Cancel this client order id (with --symbol --account)")
+                     ->check(Unsigned());
+  auto* mass = send->add_flag("--mass-cancel", o.mass_cancel,
+                              "Cancel every order of --account (in --symbol, or in all symbols)");
+  single.insert(single.end(), {f.account_opt, f.order_id_opt, f.cancel_opt, mass});
+  for (CLI::Option* s : single)
+    orders->excludes(s);
+  f.cancel_opt->excludes(mass);
+}
+
+int RunSend(SendFlags& f) {
+  const amqp::Url url = ParseAmqpUrl(f.amqp_url);
+  if (f.producer_id->count() == 0) f.options.producer_id = RandomProducerId();
+  f.options.confirm_timeout = std::chrono::milliseconds(f.confirm_timeout_ms);
+  CheckSendOptions(f.options);
+  if (f.confirm_timeout_ms <= 0) throw CliError(kExitBadInput, "--confirm-timeout-ms must be > 0");
+
+  CommandSource source;
+  if (!f.orders_file.empty()) {
+    std::uint64_t commands = 0;
+    ReadNamedOrderFlowFile(f.orders_file, [&](NamedCommand&&) { ++commands; });
+    if (commands == 0) throw CliError(kExitBadInput, f.orders_file + ": no commands");
+    source = [&](const NamedCommandSink& each) { ReadNamedOrderFlowFile(f.orders_file, each); };
+  } else {
+    if (f.account_opt->count()) f.order.account = f.account;
+    if (f.order_id_opt->count()) f.order.order_id = f.order_id;
+    if (f.cancel_opt->count()) f.order.cancel_order_id = f.cancel_order_id;
+    NamedCommand command = BuildSingleCommand(f.order);
+    source = [command](const NamedCommandSink& each) { each(NamedCommand(command)); };
+  }
+  if (!f.json) std::cerr << "producer id " << f.options.producer_id << "\n";
+  std::unique_ptr<amqp::AmqpClient> client;
+  try {
+    client = std::make_unique<amqp::AmqpClient>(url);
+  } catch (const amqp::AmqpError& e) {
+    throw CliError(kExitFailure, e.what());
+  }
+  Sender sender(*client, f.options);
+  const SendStats stats = sender.Send(source);
+  std::cout << FormatSendSummary(stats, f.json) << std::endl;
+  return 0;
+}
+
+// ------------------------------------------------------------------ tail
+
+struct TailFlags {
+  std::string amqp_url = DefaultAmqpUrl();
+  TailBindings bindings;
+  TailOptions options;
+  std::int64_t timeout_ms = 0;
+};
+
+void AddTail(CLI::App& app, TailFlags& f) {
+  CLI::App* tail = app.add_subcommand(
+      "tail",
+      "Follow the events exchange through a temporary queue and print each event as one "
+      "line. Deduplicates by engine sequence: per routing key, an event whose sequence is "
+      "not above the highest already printed is dropped (after an engine restart the "
+      "engine republishes unconfirmed events with their old sequences).");
+  tail->add_option("--amqp-url", f.amqp_url, "RabbitMQ URL (default: $EXCHANGE_AMQP_URL)")
+      ->capture_default_str();
+  tail->add_option("--account", f.bindings.accounts, "Events of this account (exec.N); repeatable")
+      ->check(Unsigned());
+  tail->add_option("--symbol", f.bindings.symbols,
+                   "Book events and trades of this symbol (book.S, trade.S); repeatable");
+  tail->add_flag("--trades-only", f.bindings.trades_only, "With --symbol: trades only (trade.S)");
+  tail->add_option("--key", f.bindings.keys,
+                   "Raw binding key of the events topic exchange, e.g. '#'; repeatable");
+  tail->add_flag("--json", f.options.json, "One JSON object per event (wire::ToJson)");
+  tail->add_option("--count", f.options.count, "Exit after this many events (0: no limit)")
+      ->check(Unsigned());
+  tail->add_option("--timeout-ms", f.timeout_ms,
+                   "Exit after this long without a new event (0: wait forever); exit 1 if "
+                   "--count events had not come by then")
+      ->check(Unsigned());
+}
+
+int RunTail(TailFlags& f) {
+  const amqp::Url url = ParseAmqpUrl(f.amqp_url);
+  if (f.timeout_ms < 0) throw CliError(kExitBadInput, "--timeout-ms must be >= 0");
+  f.options.timeout = std::chrono::milliseconds(f.timeout_ms);
+  const std::vector<std::string> keys = TailBindingKeys(f.bindings);
+  try {
+    amqp::AmqpClient client(url);
+    EventTail tail(client, keys, std::cerr);
+    return RunTail(tail, f.options, std::cout, std::cerr);
+  } catch (const amqp::AmqpError& e) {
+    throw CliError(kExitFailure, e.what());
+  }
+}
+
+// ------------------------------------------------------------------ decode
+
+struct DecodeFlags {
+  std::string file;
+  std::string hex;
+  bool json = false;
+};
+
+void AddDecode(CLI::App& app, DecodeFlags& f) {
+  CLI::App* decode = app.add_subcommand(
+      "decode",
+      "Show one wire message (command batch or event batch, wire/FORMAT.md) as text or "
+      "JSON. Exit 2 with the reason and byte offset for a malformed message.");
+  auto* file = decode->add_option("file", f.file, "File holding the message ('-': standard input)");
+  auto* hex = decode->add_option("--hex", f.hex, "The message as hex digits (spaces allowed)");
+  decode->add_flag("--json", f.json, "wire::ToJson of the batch, on one line");
+  file->excludes(hex);
+}
+
+int RunDecode(const DecodeFlags& f) {
+  if (f.file.empty() && f.hex.empty()) {
+    throw CliError(kExitBadInput, "give a FILE, '-' for standard input, or --hex HEX");
+  }
+  const std::string bytes = f.hex.empty() ? ReadWholeInput(f.file) : ParseHex(f.hex);
+  return DecodeMessage(bytes, f.json, std::cout, std::cerr);
+}
+
+// ------------------------------------------------------------------ status
+
+struct StatusFlags {
+  StatusOptions options;
+  std::int64_t timeout_ms = 3000;
+};
+
+void AddStatus(CLI::App& app, StatusFlags& f) {
+  CLI::App* status = app.add_subcommand(
+      "status",
+      "Health summary of the engine service from http://HOST:PORT/metrics (Prometheus "
+      "text). Exit 1 when it cannot be reached or reports exchange_engine_up 0.");
+  StatusOptions& o = f.options;
+  o.amqp_url = DefaultAmqpUrl();
+  status->add_option("--metrics", o.metrics, "HOST:PORT of the metrics endpoint")
+      ->capture_default_str();
+  status->add_flag("--all", o.all, "Also every other metric");
+  status->add_flag("--json", o.json, "One JSON object, metric (with labels) -> value");
+  status->add_flag("--queue", o.queue, "Also the depth of the shard's RabbitMQ queue");
+  status->add_option("--shard", o.shard, "Shard for --queue (queue engine.SHARD)")
+      ->capture_default_str();
+  status
+      ->add_option("--amqp-url", o.amqp_url,
+                   "RabbitMQ URL for --queue (default: $EXCHANGE_AMQP_URL)")
+      ->capture_default_str();
+  status->add_option("--timeout-ms", f.timeout_ms, "HTTP timeout")
+      ->check(Positive())
+      ->capture_default_str();
+}
+
+int RunStatus(StatusFlags& f) {
+  if (f.timeout_ms <= 0) throw CliError(kExitBadInput, "--timeout-ms must be > 0");
+  f.options.timeout = std::chrono::milliseconds(f.timeout_ms);
+  if (f.options.queue) ParseAmqpUrl(f.options.amqp_url);
+  return RunStatus(f.options, std::cout, std::cerr);
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"exchange-cli: command-line client of the exchange engine service"};
+  app.require_subcommand(1);
+  SendFlags send;
+  TailFlags tail;
+  DecodeFlags decode;
+  StatusFlags status;
+  AddSend(app, send);
+  AddTail(app, tail);
+  AddDecode(app, decode);
+  AddStatus(app, status);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  const std::string name = app.get_subcommands().front()->get_name();
+  try {
+    if (name == "send") return RunSend(send);
+    if (name == "tail") return RunTail(tail);
+    if (name == "decode") return RunDecode(decode);
+    return RunStatus(status);
+  } catch (const CliError& e) {
+    std::cerr << "exchange-cli " << name << ": " << e.what() << "\n";
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::cerr << "exchange-cli " << name << ": " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace
+}  // namespace exchange::cli
+
+int main(int argc, char** argv) {
+  return exchange::cli::Main(argc, argv);
+}
