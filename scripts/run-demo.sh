@@ -1,26 +1,67 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds (Release), replays sample
-# order flows through the matching engine, replays the LOBSTER sample when it
-# is there, runs a short engine benchmark, and says what happened and where
-# to look. Everything it writes goes to out/.
+# The main job: installs what is missing, builds (Release), starts local
+# RabbitMQ, Redis and PostgreSQL (scripts/services.sh), runs the engine
+# service and pushes a sample order flow through RabbitMQ, measures
+# throughput and latency end to end, prints the final books, and says what
+# happened and where to look. Everything it writes goes to out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 out=$root/out
 lobster_dir=${LOBSTER_DIR:-$(cd .. && pwd)/shared/data/lobster}
+metrics=${EXCHANGE_DEMO_METRICS:-127.0.0.1:9464}
 mkdir -p "$out"
 
-echo "== 1/5 dependencies"
+echo "== 1/8 dependencies"
 scripts/install-deps.sh
-echo "== 2/5 build (Release)"
+echo "== 2/8 build (Release)"
 scripts/build.sh release >/dev/null
 bin=$root/build/bin
 
-echo "== 3/5 sample order flow (every order type) -> $out/sample_events.csv"
-"$bin/exchange-replay" --orders config/sample_orders.csv --events "$out/sample_events.csv" \
-  | tee "$out/sample_summary.txt"
+echo "== 3/8 local services (RabbitMQ, Redis, PostgreSQL on 127.0.0.1)"
+scripts/services.sh start
+eval "$(scripts/services.sh env)"
 
-echo "== 4/5 LOBSTER replay (real Nasdaq order flow)"
+echo "== 4/8 engine service: exchange-engine, log in $out/engine.log"
+data=$out/engine-data
+rm -rf "$data"
+"$bin/exchange-engine" --config config/engine.toml --data-dir "$data" --metrics "$metrics" \
+  >"$out/engine.log" 2>&1 &
+engine_pid=$!
+trap 'kill "$engine_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  if "$bin/exchange-cli" status --metrics "$metrics" >/dev/null 2>&1; then break; fi
+  kill -0 "$engine_pid" 2>/dev/null || { cat "$out/engine.log"; echo "exchange-engine exited" >&2; exit 1; }
+  sleep 0.1
+done
+
+echo "== 5/8 sample order flow through RabbitMQ (every order type) -> $out/sample_events.txt"
+"$bin/exchange-cli" tail --key 'book.*' --key 'exec.*' --timeout-ms 3000 \
+  >"$out/sample_events.txt" 2>"$out/tail.log" &
+tail_pid=$!
+sleep 1  # the tail binds its queue first: a topic exchange drops what no queue is bound for
+"$bin/exchange-cli" send --orders config/sample_orders.csv
+wait "$tail_pid" || true
+echo "   $(wc -l <"$out/sample_events.txt") event lines received (one per event and routing key)"
+head -5 "$out/sample_events.txt" | sed 's/^/   /'
+"$bin/exchange-cli" status --metrics "$metrics" --queue | sed 's/^/   /'
+
+echo "== 6/8 stop the service; final books from its journal and snapshot"
+kill -TERM "$engine_pid"
+wait "$engine_pid" || true
+trap - EXIT
+"$bin/exchange-engine" --inspect --config config/engine.toml --data-dir "$data" --levels 5 \
+  | tee "$out/final_books.txt"
+
+echo "== 7/8 end to end through RabbitMQ: throughput, then open-loop latency (1 run each; README uses 5)"
+"$bin/exchange-bench" e2e --runs 1 --orders 200000 --json "$out/bench_e2e_throughput.json" \
+  | grep -v '^{'
+"$bin/exchange-bench" e2e --runs 1 --rate 10000 --batch 1 --seconds 5 \
+  --json "$out/bench_e2e_latency.json" | grep -v '^{'
+
+echo "== 8/8 matching engine alone: exchange-core mix (3 runs) and LOBSTER replay"
+"$bin/exchange-bench" engine --runs 3 --commands 1000000 --json "$out/bench_engine.json" \
+  | grep -v '^{'
 aapl="$lobster_dir/AAPL_2012-06-21_34200000_57600000_message_10.csv"
 if [[ -f "$aapl" ]]; then
   "$bin/exchange-replay" --lobster "$aapl" --levels 10 --book "$out/aapl_book_10.csv" \
@@ -29,16 +70,17 @@ else
   echo "skipped: $aapl not found (set LOBSTER_DIR to the folder of the LOBSTER sample files)"
 fi
 
-echo "== 5/5 engine benchmark: exchange-core mix, 3 runs (the README's figures use 5)"
-"$bin/exchange-bench" engine --runs 3 --commands 1000000 --json "$out/bench_engine.json" \
-  | grep -v '^{'
-
 cat <<MSG
 
 Done. Where to look:
-  $out/sample_events.csv      every event of config/sample_orders.csv (format: README "Events CSV")
-  $out/sample_summary.txt     what the replay counted
-  $out/aapl_book_10.csv       the engine's top 10 levels after every LOBSTER event
-  $out/bench_engine.json      benchmark result, machine-readable
+  $out/engine.log               the engine service's log (recovery, connections, shutdown)
+  $out/sample_events.txt        events of config/sample_orders.csv as they came back from RabbitMQ
+  $out/final_books.txt          the books after the sample flow (exchange-engine --inspect)
+  $out/bench_e2e_*.json         end-to-end throughput and latency, machine-readable
+  $out/bench_engine.json        matching engine benchmark, machine-readable
+  $out/aapl_book_10.csv         the engine's top 10 levels after every LOBSTER event
+The local services keep running (scripts/services.sh status | stop); try
+  eval "\$(scripts/services.sh env)"; build/bin/exchange-engine --config config/engine.toml &
+  build/bin/exchange-cli tail --symbol BTC-USD
 Next: scripts/run-tests.sh runs the whole test suite.
 MSG
