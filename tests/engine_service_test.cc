@@ -130,7 +130,7 @@ TEST_F(EngineServiceTest, EveryOrderTypeRoundTrips) {
   const ReferenceRun reference = RunReference(spec_, commands);
 
   EventCollector events(url_, symbol_, AllKeys());
-  auto service = Service();
+  auto service = Service({"--events-after-fsync"});  // the other tests use the default
   service->Start();
   CommandProducer producer(url_, symbol_);
   producer.Send(commands, /*batch_size=*/1);  // one order per message

@@ -48,6 +48,11 @@ void AddFlags(CLI::App& app, exchange::ServiceConfig& c, std::string& config_pat
   app.add_option("--pipeline-slots", c.pipeline_slots,
                  "AMQP messages in flight inside the service (bounds its memory)")
       ->capture_default_str();
+  app.add_flag("--events-after-fsync,!--events-after-write", c.events_after_fsync,
+               "publish events only after the journal fsync (survives power loss; adds the "
+               "fsync latency to every event) instead of after the journal write (survives "
+               "kill -9)")
+      ->capture_default_str();
   app.add_option("--amqp-url", c.amqp_url,
                  "RabbitMQ URL amqp://user:password@host:port/vhost (env EXCHANGE_AMQP_URL)")
       ->capture_default_str();
@@ -73,19 +78,22 @@ int Inspect(const exchange::ServiceConfig& c, std::size_t levels) {
   const exchange::Engine& engine = core.engine();
   std::cout << "data " << c.data_dir << ": engine sequence " << engine.last_sequence()
             << ", journal index " << core.journal_index() << ", "
-            << (report.from_snapshot ? "snapshot at journal index " +
-                                           std::to_string(report.snapshot_index)
-                                     : std::string("no snapshot"))
+            << (report.from_snapshot
+                    ? "snapshot at journal index " + std::to_string(report.snapshot_index)
+                    : std::string("no snapshot"))
             << " + " << report.replayed_records << " journal records, " << engine.live_orders()
             << " live orders, state hash " << std::hex << engine.StateHash() << std::dec << "\n";
-  if (!report.journal_damage.empty()) std::cout << "journal damage: " << report.journal_damage << "\n";
+  if (!report.journal_damage.empty())
+    std::cout << "journal damage: " << report.journal_damage << "\n";
   for (exchange::SymbolId s = 0; s < engine.symbol_count(); ++s) {
     const auto bids = engine.Depth(s, exchange::Side::kBuy, levels);
     const auto asks = engine.Depth(s, exchange::Side::kSell, levels);
     const auto& book = engine.book(s);
-    std::cout << "\n" << book.instrument.symbol.view() << "  last trade " << book.last_trade_price
-              << "\n  " << std::setw(12) << "bid qty" << std::setw(12) << "bid px" << " | "
-              << std::setw(12) << "ask px" << std::setw(12) << "ask qty" << "\n";
+    std::cout << "\n"
+              << book.instrument.symbol.view() << "  last trade " << book.last_trade_price << "\n  "
+              << std::setw(12) << "bid qty" << std::setw(12) << "bid px"
+              << " | " << std::setw(12) << "ask px" << std::setw(12) << "ask qty"
+              << "\n";
     for (std::size_t i = 0; i < std::max(bids.size(), asks.size()); ++i) {
       auto cell = [](const std::vector<exchange::DepthLevel>& side, std::size_t i, bool qty) {
         if (i >= side.size()) return std::string();
@@ -122,7 +130,8 @@ int main(int argc, char** argv) {
   app.add_flag("--inspect", inspect,
                "print the state on disk (newest snapshot + journal) with each book's top levels, "
                "then exit; run it while the service is stopped");
-  app.add_option("--levels", levels, "book levels --inspect prints per side")->capture_default_str();
+  app.add_option("--levels", levels, "book levels --inspect prints per side")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (inspect) {
     try {

@@ -121,7 +121,8 @@ void EngineService::Start() {
       publisher_channel_, pool_, stats_, published_up_to_);
   committer_ = std::make_unique<JournalCommitter>(
       *core_, to_committer_, committer_bell_, pool_, std::vector<SinkChannel*>{&publisher_channel_},
-      durable_, stats_, metrics_ ? &metrics_->fsync_seconds() : nullptr);
+      durable_, stats_, metrics_ ? &metrics_->fsync_seconds() : nullptr,
+      config_.events_after_fsync);
   engine_loop_ = std::make_unique<EngineLoop>(*core_, to_engine_, engine_bell_, to_committer_,
                                               committer_bell_, config_.snapshot_every, stats_);
   ingest_ = std::make_unique<OrderIngest>(

@@ -7,8 +7,9 @@ namespace exchange {
 JournalCommitter::JournalCommitter(EngineCore& core, SlotQueue& from_engine, Doorbell& bell,
                                    SlotPool& pool, std::vector<SinkChannel*> sinks,
                                    std::atomic<DeliveryId>& durable, ServiceStats& stats,
-                                   prometheus::Histogram* fsync_seconds)
-    : core_(core),
+                                   prometheus::Histogram* fsync_seconds, bool events_wait_for_fsync)
+    : events_wait_for_fsync_(events_wait_for_fsync),
+      core_(core),
       from_engine_(from_engine),
       bell_(bell),
       pool_(pool),
@@ -34,6 +35,14 @@ void JournalCommitter::Run(const std::atomic<bool>& engine_done) {
 }
 
 void JournalCommitter::Commit() {
+  // Read what the acks need before any sink may recycle a slot.
+  DeliveryId newest = 0;
+  Sequence last_event = 0;
+  for (const PipelineSlot* slot : group_) {
+    if (slot->delivery != 0) newest = slot->delivery;
+    if (!slot->events.empty()) last_event = slot->events.back().event.sequence;
+  }
+  if (!events_wait_for_fsync_) Dispatch();
   const auto start = std::chrono::steady_clock::now();
   core_.SyncJournal();
   if (fsync_seconds_ != nullptr) {
@@ -41,17 +50,14 @@ void JournalCommitter::Commit() {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   stats_.journal_syncs.fetch_add(1, std::memory_order_relaxed);
-  stats_.committer_taken.fetch_add(group_.size(), std::memory_order_relaxed);
-
-  DeliveryId newest = 0;
-  for (const PipelineSlot* slot : group_) {
-    if (slot->delivery != 0) newest = slot->delivery;
-    if (!slot->events.empty()) {
-      stats_.durable_sequence.store(slot->events.back().event.sequence, std::memory_order_relaxed);
-    }
-  }
+  if (last_event != 0) stats_.durable_sequence.store(last_event, std::memory_order_relaxed);
   if (newest != 0) durable_.store(newest, std::memory_order_release);
+  if (events_wait_for_fsync_) Dispatch();
+  group_.clear();
+}
 
+void JournalCommitter::Dispatch() {
+  stats_.committer_taken.fetch_add(group_.size(), std::memory_order_relaxed);
   for (PipelineSlot* slot : group_) {
     if (sinks_.empty()) {
       pool_.Release(slot);
@@ -65,7 +71,6 @@ void JournalCommitter::Commit() {
   }
   for (SinkChannel* sink : sinks_)
     sink->bell.Ring();
-  group_.clear();
 }
 
 }  // namespace exchange

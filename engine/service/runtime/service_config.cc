@@ -27,6 +27,11 @@ void ReadCount(const std::string& path, const toml::node& node, std::uint64_t* o
   *out = static_cast<std::uint64_t>(node.as_integer()->get());
 }
 
+void ReadBool(const std::string& path, const toml::node& node, bool* out) {
+  if (!node.is_boolean()) throw ConfigError(Where(path, node) + ": expected true or false");
+  *out = node.as_boolean()->get();
+}
+
 void ReadStrings(const std::string& path, const toml::node& node, std::vector<std::string>* out) {
   const toml::array* array = node.as_array();
   if (array == nullptr) throw ConfigError(Where(path, node) + ": expected an array of strings");
@@ -59,7 +64,8 @@ void LoadConfigFile(const std::string& path, ServiceConfig* c) {
         {"expected_orders", num(&c->expected_orders)},
         {"snapshot_every", num(&c->snapshot_every)},
         {"snapshots_kept", num(&c->snapshots_kept)},
-        {"pipeline_slots", num(&c->pipeline_slots)}}},
+        {"pipeline_slots", num(&c->pipeline_slots)},
+        {"events_after_fsync", [&](auto& n) { ReadBool(path, n, &c->events_after_fsync); }}}},
       {"amqp",
        {{"url", str(&c->amqp_url)},
         {"prefetch", num(&c->prefetch)},

@@ -26,6 +26,7 @@ struct ServiceConfig {
   std::uint64_t snapshot_every = 1'000'000;  // journal records between snapshots; 0: never
   std::uint64_t snapshots_kept = 2;
   std::uint64_t pipeline_slots = 4096;  // messages in flight inside the service
+  bool events_after_fsync = false;      // publish events only once fsynced (else: once written)
   // [amqp]
   std::string amqp_url = "amqp://guest:guest@127.0.0.1:5672/";
   std::uint64_t prefetch = 1000;        // unacked deliveries RabbitMQ may send
