@@ -4,12 +4,14 @@
 #include <exception>
 #include <iostream>
 
+#include "bench/e2e_bench.h"
 #include "bench/engine_bench.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"exchange-bench: benchmarks of the exchange core"};
   app.require_subcommand(1);
   exchange::bench::AddEngineBenchCommand(app);
+  exchange::bench::AddE2eBenchCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,16 @@
+// The `exchange-bench e2e` command: the whole path producer → RabbitMQ →
+// exchange-engine → RabbitMQ → consumer, against a fresh exchange-engine
+// process per run (or an already running one with --external). Throughput
+// mode (default), open-loop latency mode (--rate R --batch 1 --seconds S) and
+// a memory soak mode (--rate R --duration S). Prints the per-run lines, a
+// median summary and one JSON line.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace exchange::bench {
+
+// Adds the `e2e` subcommand to `app`; it runs when the subcommand is given.
+void AddE2eBenchCommand(CLI::App& app);
+
+}  // namespace exchange::bench
