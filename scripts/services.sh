@@ -278,6 +278,9 @@ RMQ_BIN=/usr/lib/rabbitmq/bin
 
 rmq_env() {  # the environment every RabbitMQ program gets (server and CLI)
   local loopback='-kernel inet_dist_use_interface {127,0,0,1}'
+  # Erlang schedulers busy-wait by default: on a small shared machine that
+  # takes CPU from the engine and the clients for nothing.
+  local no_spin='+sbwt none +sbwtdcpu none +sbwtdio none'
   RMQ_ENV=(
     HOME="$RMQ_DIR"                                   # .erlang.cookie is read from here
     RABBITMQ_CONF_ENV_FILE="$RMQ_DIR/rabbitmq-env.conf"   # not /etc/rabbitmq's
@@ -293,7 +296,7 @@ rmq_env() {  # the environment every RabbitMQ program gets (server and CLI)
     RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
     RABBITMQ_NODE_PORT="${CFG[EXCHANGE_RABBITMQ_PORT]}"
     RABBITMQ_DIST_PORT="${CFG[EXCHANGE_RABBITMQ_DIST_PORT]}"
-    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="$loopback"
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="$loopback $no_spin"
     RABBITMQ_CTL_ERL_ARGS="$loopback"
     ERL_EPMD_PORT="${CFG[EXCHANGE_RABBITMQ_EPMD_PORT]}"
     ERL_EPMD_ADDRESS=127.0.0.1

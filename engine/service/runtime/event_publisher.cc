@@ -100,19 +100,22 @@ void EventPublisher::Session(const std::atomic<bool>& stop) {
   client_->EnableConfirms();
   channel_.stats.connected = 1;
   if (sessions_++ > 0) ++channel_.stats.reconnects;
-  for (Pending& pending : unconfirmed_)
-    Publish(pending);  // again, same sequence numbers
+  for (std::size_t i = 0; i < unconfirmed_.size(); i += kMaxGroup)
+    PublishGroup(i, std::min(unconfirmed_.size(), i + kMaxGroup));  // again, same sequences
   if (!unconfirmed_.empty()) {
     spdlog::info("event publisher: republished {} unconfirmed batches", unconfirmed_.size());
   }
   while (!Finished(stop)) {
-    bool progressed = false;
+    // Everything waiting goes out together: under load one message per
+    // routing key carries the events of many slots.
+    const std::size_t first = unconfirmed_.size();
     PipelineSlot* slot = nullptr;
-    while (unconfirmed_.size() < options_.window && channel_.queue.pop(slot)) {
+    while (unconfirmed_.size() < options_.window && unconfirmed_.size() - first < kMaxGroup &&
+           channel_.queue.pop(slot)) {
       unconfirmed_.push_back(Pending{slot, 0});
-      Publish(unconfirmed_.back());
-      progressed = true;
     }
+    const bool progressed = unconfirmed_.size() > first;
+    if (progressed) PublishGroup(first, unconfirmed_.size());
     client_->PollConfirms();
     ReleaseConfirmed();
     SaveWatermark(/*force=*/false);
@@ -133,26 +136,37 @@ void EventPublisher::WaitForWork() {
   if (room) channel_.bell.FinishSleep();
 }
 
-void EventPublisher::Publish(Pending& pending) {
-  groups_.clear();
+// Publishes the events of unconfirmed_[begin, end) as one message per
+// routing key; each key's events stay in sequence order.
+void EventPublisher::PublishGroup(std::size_t begin, std::size_t end) {
+  for (auto& [key, records] : groups_)
+    records.clear();
+  std::size_t used = 0;
   group_of_key_.clear();
-  for (const wire::EventRecord& record : pending.slot->events) {
-    keys_.clear();
-    EventRoutingKeys(record, &keys_);
-    for (const std::string& key : keys_) {
-      auto [it, added] = group_of_key_.try_emplace(key, groups_.size());
-      if (added) groups_.emplace_back(key, std::vector<wire::EventRecord>{});
-      groups_[it->second].second.push_back(record);
+  for (std::size_t i = begin; i < end; ++i) {
+    for (const wire::EventRecord& record : unconfirmed_[i].slot->events) {
+      keys_.clear();
+      EventRoutingKeys(record, &keys_);
+      for (const std::string& key : keys_) {
+        auto [it, added] = group_of_key_.try_emplace(key, used);
+        if (added) {
+          if (used == groups_.size()) groups_.emplace_back();
+          groups_[used].first = key;
+          ++used;
+        }
+        groups_[it->second].second.push_back(record);
+      }
     }
   }
   const std::string exchange(topology::kEventsExchange);
-  for (const auto& [key, records] : groups_) {
+  for (std::size_t g = 0; g < used; ++g) {
     body_.clear();
-    wire::AppendEventBatch(records, body_);
-    client_->Publish(exchange, key, body_);
+    wire::AppendEventBatch(groups_[g].second, body_);
+    client_->Publish(exchange, groups_[g].first, body_);
   }
-  channel_.stats.messages.fetch_add(groups_.size(), std::memory_order_relaxed);
-  pending.last_message = client_->published();
+  channel_.stats.messages.fetch_add(used, std::memory_order_relaxed);
+  for (std::size_t i = begin; i < end; ++i)
+    unconfirmed_[i].last_message = client_->published();
 }
 
 void EventPublisher::ReleaseConfirmed() {

@@ -1,6 +1,8 @@
 // EventPublisher: the sink that publishes every event to the RabbitMQ
-// `events` topic exchange (routing keys in wire/topology.h), one message per
-// routing key per slot, with publisher confirms. A slot is released, and the
+// `events` topic exchange (routing keys in wire/topology.h), with publisher
+// confirms: the slots waiting when it looks (up to kMaxGroup) go out as one
+// message per routing key, so under load a message carries many slots'
+// events (the broker's message rate, not the engine, is the ceiling). A slot is released, and the
 // publish watermark advanced past its events, only once RabbitMQ confirmed
 // all its messages, in order. When RabbitMQ goes away it reconnects with
 // back-off and publishes the unconfirmed slots again, with the same sequence
@@ -54,7 +56,9 @@ class EventPublisher {
   void Session(const std::atomic<bool>& stop);
   bool Finished(const std::atomic<bool>& stop);
   void WaitForWork();
-  void Publish(Pending& pending);
+  void PublishGroup(std::size_t begin, std::size_t end);
+
+  static constexpr std::size_t kMaxGroup = 256;  // slots per group of messages
   void ReleaseConfirmed();
   void SaveWatermark(bool force);
 

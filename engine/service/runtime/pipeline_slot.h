@@ -9,8 +9,8 @@
 // lock-free queues; only `holders` is shared between sinks.
 #pragma once
 
-#include <boost/lockfree/queue.hpp>
 #include <boost/lockfree/spsc_queue.hpp>
+#include <boost/lockfree/stack.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -46,6 +46,9 @@ using SlotQueue = boost::lockfree::spsc_queue<PipelineSlot*>;
 
 class SlotPool {
  public:
+  static constexpr std::size_t kKeptCapacity =
+      4096;  // records or events a free slot keeps room for
+
   explicit SlotPool(std::size_t slots) : free_(slots) {
     slots_.reserve(slots);
     for (std::size_t i = 0; i < slots; ++i) {
@@ -65,6 +68,9 @@ class SlotPool {
     s->delivery = 0;
     s->batch.records.clear();
     s->events.clear();
+    // A slot that once held a huge batch gives the memory back.
+    if (s->events.capacity() > kKeptCapacity) s->events.shrink_to_fit();
+    if (s->batch.records.capacity() > kKeptCapacity) s->batch.records.shrink_to_fit();
     --in_use_;
     free_.bounded_push(s);
   }
@@ -77,7 +83,8 @@ class SlotPool {
 
  private:
   std::vector<std::unique_ptr<PipelineSlot>> slots_;
-  boost::lockfree::queue<PipelineSlot*> free_;
+  // LIFO: the most recently used slots (warm, already sized) go out first.
+  boost::lockfree::stack<PipelineSlot*> free_;
   std::atomic<std::int64_t> in_use_{0};
 };
 
