@@ -32,6 +32,14 @@
 // event, so a stall anywhere delays every order behind it and shows in the
 // percentiles (no coordinated omission); the event's timestamp (stamped by
 // the engine service's ingest thread) splits that time in two.
+//
+// --relay replaces exchange-engine with a thread of the benchmark (Relay)
+// that consumes the shard's queue and answers each new order with an ACCEPTED
+// event on exec.<account>, with no journal and no matching: the same two hops
+// through the same RabbitMQ, measured by the same producer, consumer and
+// statistics, so its figures are the floor any engine would pay. It emits no
+// other event, so throughput mode skips the event-count check and waits for
+// the marker order's ACCEPTED only.
 #include "bench/e2e_bench.h"
 
 #include <amqp.h>
@@ -69,6 +77,8 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "amqp/amqp_client.h"
@@ -114,6 +124,7 @@ struct Options {
   std::string symbol = "BENCH";
   std::string data_root;
   bool external = false;
+  bool relay = false;  // an in-process relay thread instead of exchange-engine
   std::string shard;
   int engine_pid = 0;  // --external: whose RSS to sample
   bool via_orders_exchange = false;
@@ -804,6 +815,163 @@ class Producer {
   std::function<void()> check_;
 };
 
+// The --relay stand-in for exchange-engine: a thread of the benchmark that
+// does what any engine behind this RabbitMQ has to do and nothing else (no
+// journal, no matching). It consumes the shard's queue like the engine's
+// ingest (its own connection, manual acks, prefetch 1000), decodes each
+// command batch, stamps it with the wall clock at receipt like the ingest
+// does, and answers every NewOrder with an ACCEPTED event on exec.<account>:
+// one event message per distinct routing key per received message (the
+// engine publisher's grouping), published with publisher confirms on a
+// second connection (the engine publishes on a connection of its own too; a
+// consuming channel also cannot poll for confirms, which would read past its
+// deliveries), at most kWindow unconfirmed like the engine's publish window.
+// Then it acks the delivery. Other commands get no event.
+class Relay {
+ public:
+  struct Config {
+    amqp::Url url;
+    std::string queue;
+    std::chrono::milliseconds timeout{30'000};  // without confirms before giving up
+    std::chrono::seconds setup_timeout{30};
+  };
+  static constexpr std::uint16_t kPrefetch = 1000;  // the engine's amqp.prefetch default
+  static constexpr std::uint64_t kWindow = 1024;    // the engine's amqp.publish_window default
+
+  explicit Relay(Config config) : config_(std::move(config)) {
+    thread_ = std::thread([this] { Loop(); });
+    const auto deadline = Clock::now() + config_.setup_timeout;
+    while (!ready_.load() && !failed_.load()) {
+      Beat();
+      if (Clock::now() > deadline) {
+        Stop();
+        throw std::runtime_error("relay: not consuming " + config_.queue + " after " +
+                                 std::to_string(config_.setup_timeout.count()) + " s");
+      }
+      std::this_thread::sleep_for(2ms);
+    }
+    if (failed_.load()) {
+      Stop();
+      throw std::runtime_error("relay: " + error_);
+    }
+  }
+  ~Relay() { Stop(); }
+  Relay(const Relay&) = delete;
+  Relay& operator=(const Relay&) = delete;
+
+  // Stops the thread; "" or why it failed.
+  std::string Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    return failed_.load() ? "relay failed: " + error_ : "";
+  }
+  // Throws when the relay thread failed.
+  void Check() const {
+    if (failed_.load()) throw std::runtime_error("relay: " + error_);
+  }
+
+ private:
+  void Loop() {
+    try {
+      amqp::AmqpClient in(config_.url);
+      amqp::AmqpClient out(config_.url);
+      amqp::DeclareEventsExchange(out);
+      out.EnableConfirms();
+      in.Consume(config_.queue, kPrefetch);
+      ready_ = true;
+      const std::string exchange(topology::kEventsExchange);
+      wire::CommandBatch commands;
+      // The received message's events per exec key, in order of first use.
+      std::vector<std::pair<AccountId, std::vector<wire::EventRecord>>> groups;
+      std::size_t used = 0;
+      std::string body;
+      Sequence sequence = 0;
+      while (!stop_.load()) {
+        out.PollConfirms();
+        auto delivery = in.Next(10ms);
+        if (!delivery) continue;
+        if (const auto error = wire::DecodeCommandBatch(delivery->body, commands)) {
+          throw std::runtime_error("undecodable command message: " + error->reason + " at byte " +
+                                   std::to_string(error->offset));
+        }
+        const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
+        for (std::size_t g = 0; g < used; ++g)
+          groups[g].second.clear();
+        used = 0;
+        for (const wire::CommandRecord& record : commands.records) {
+          const auto* order = std::get_if<NewOrder>(&record.command.body);
+          if (order == nullptr) continue;
+          wire::EventRecord event;
+          event.symbol = record.symbol;
+          Event& e = event.event;
+          e.sequence = ++sequence;
+          e.timestamp = record.command.timestamp != 0 ? record.command.timestamp : now;
+          e.type = EventType::kAccepted;
+          e.side = order->side;
+          e.order_type = order->type;
+          e.symbol = 0;
+          e.account = order->account;
+          e.order_id = order->order_id;
+          e.exchange_order_id = sequence;
+          e.price = order->price;
+          e.quantity = order->quantity;
+          e.leaves = order->quantity;
+          std::size_t g = 0;
+          while (g < used && groups[g].first != order->account)
+            ++g;
+          if (g == used) {
+            if (used == groups.size()) groups.emplace_back();
+            groups[used++].first = order->account;
+          }
+          groups[g].second.push_back(event);
+        }
+        for (std::size_t g = 0; g < used; ++g) {
+          WaitForRoom(out);
+          body.clear();
+          wire::AppendEventBatch(groups[g].second, body);
+          out.Publish(exchange, topology::ExecKey(groups[g].first), body);
+        }
+        in.Ack(delivery->tag, false);
+      }
+      out.WaitConfirms(1s);
+    } catch (const std::exception& e) {
+      error_ = e.what();
+      failed_ = true;
+    }
+  }
+
+  // Waits until fewer than kWindow published event messages are unconfirmed.
+  void WaitForRoom(amqp::AmqpClient& out) {
+    if (out.published() - out.confirmed() < kWindow) return;
+    auto last_confirmed = out.confirmed();
+    auto last_change = Clock::now();
+    while (out.published() - out.confirmed() >= kWindow) {
+      if (stop_.load()) throw std::runtime_error("stopped with event messages unconfirmed");
+      if (!out.HasBufferedFrames()) {
+        pollfd p{out.socket_fd(), POLLIN, 0};
+        ::poll(&p, 1, 5);
+      }
+      out.PollConfirms();
+      if (out.confirmed() != last_confirmed) {
+        last_confirmed = out.confirmed();
+        last_change = Clock::now();
+      } else if (Clock::now() - last_change > config_.timeout) {
+        throw std::runtime_error("RabbitMQ confirmed none of " +
+                                 std::to_string(out.published() - out.confirmed()) +
+                                 " published event messages for " +
+                                 std::to_string(config_.timeout.count() / 1000) + " s");
+      }
+    }
+  }
+
+  Config config_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false}, ready_{false}, failed_{false};
+  std::string error_;  // written before failed_ is set
+};
+
 // Encodes commands as one command-batch message.
 class Encoder {
  public:
@@ -826,7 +994,7 @@ class Encoder {
 
 // Everything one run needs, built in order and torn down in reverse: the
 // data dir, the topology (and the queue's deletion), the consumer, the engine
-// process, the producer.
+// process (or with --relay the relay thread), the producer.
 class RunEnvironment {
  public:
   RunEnvironment(const Options& o, const std::string& instruments_path, std::size_t run,
@@ -857,11 +1025,15 @@ class RunEnvironment {
                       : " (is RabbitMQ running? scripts/services.sh start; eval \"$(scripts/"
                         "services.sh env)\")"));
     }
-    if (!o.external) dir_.emplace(o.data_root);
+    if (!o.external && !o.relay) dir_.emplace(o.data_root);
     consumer_ = std::make_unique<EventConsumer>(
         EventConsumer::Config{url_, o.symbol, first_account, last_account, track_orders,
                               marker_account, std::chrono::seconds(30)});
-    if (!o.external) {
+    if (o.relay) {
+      relay_ = std::make_unique<Relay>(Relay::Config{
+          url_, queue_, std::chrono::milliseconds(static_cast<std::int64_t>(o.timeout * 1000)),
+          std::chrono::seconds(30)});
+    } else if (!o.external) {
       std::vector<std::string> args = {"--shard",       shard_,
                                        "--data-dir",    dir_->path() + "/data",
                                        "--instruments", instruments_path,
@@ -880,9 +1052,10 @@ class RunEnvironment {
         [this] { Check(); });
   }
 
-  // Throws when the engine exited or the consumer failed.
+  // Throws when the engine exited (or the relay failed) or the consumer failed.
   void Check() {
     if (engine_) engine_->Check();
+    if (relay_) relay_->Check();
     consumer_->Check();
   }
   int engine_pid() const { return engine_ ? engine_->pid() : options_.engine_pid; }
@@ -912,8 +1085,9 @@ class RunEnvironment {
     return true;
   }
 
-  // Stops the engine with SIGTERM; "" or what went wrong.
+  // Stops the engine with SIGTERM (or the relay thread); "" or what went wrong.
   std::string StopEngine() {
+    if (relay_) return relay_->Stop();
     if (!engine_) return "";
     return engine_->Stop(std::chrono::seconds(30));
   }
@@ -926,6 +1100,7 @@ class RunEnvironment {
   std::optional<QueueGuard> queue_guard_;
   std::unique_ptr<EventConsumer> consumer_;
   std::unique_ptr<EngineProcess> engine_;
+  std::unique_ptr<Relay> relay_;
   std::unique_ptr<Producer> producer_;
 };
 
@@ -1042,10 +1217,10 @@ RunResult RunThroughput(const Options& o, const std::string& instruments_path,
       std::chrono::milliseconds(static_cast<std::int64_t>(o.startup_timeout * 1000));
   if (!env.WaitFor([&] { return consumer.marker(1) != 0; }, [&] { return consumer.records(); },
                    startup)) {
-    throw std::runtime_error("no events from shard " + env.shard() + " for the warm-up after " +
-                             Fixed(o.startup_timeout, 0) + " s (received " +
-                             std::to_string(consumer.records()) + " of " +
-                             std::to_string(flow.warmup_records + 1) + " event records)");
+    throw std::runtime_error(
+        "no events from shard " + env.shard() + " for the warm-up after " +
+        Fixed(o.startup_timeout, 0) + " s (received " + std::to_string(consumer.records()) +
+        (o.relay ? "" : " of " + std::to_string(flow.warmup_records + 1)) + " event records)");
   }
   producer.Flush();
   const std::uint64_t warmup_records = consumer.records();
@@ -1062,7 +1237,8 @@ RunResult RunThroughput(const Options& o, const std::string& instruments_path,
     throw std::runtime_error(
         "events missing: no event for the last command after " + Fixed(o.timeout, 0) +
         " s without progress (received " + std::to_string(consumer.records() - warmup_records) +
-        " of " + std::to_string(flow.measured_records + 1) + " expected event records)");
+        (o.relay ? "" : " of " + std::to_string(flow.measured_records + 1) + " expected") +
+        " event records)");
   }
   const std::int64_t end = consumer.marker(2);
   sampler.Stop();
@@ -1078,9 +1254,10 @@ RunResult RunThroughput(const Options& o, const std::string& instruments_path,
   r.event_messages = consumer.messages() - warmup_messages;
   r.rss = Summarize(sampler.samples());
   // A fresh engine must give exactly what the in-process engine gave (an
-  // external one has older orders on the book, which change the trades).
+  // external one has older orders on the book, which change the trades; the
+  // relay answers new orders only, with ACCEPTED).
   const std::uint64_t expected = flow.warmup_records + flow.measured_records + 2;
-  if (!o.external && consumer.records() != expected) {
+  if (!o.external && !o.relay && consumer.records() != expected) {
     throw std::runtime_error(
         "events " + std::string(consumer.records() < expected ? "missing" : "duplicated") +
         ": received " + std::to_string(consumer.records()) +
@@ -1249,7 +1426,9 @@ double MedianOf(const std::vector<RunResult>& runs, F field) {
   return Median(v);
 }
 
-std::string RssText(bool known, double start, double max, double end) {
+// `relay`: the run had no engine process, only the relay thread.
+std::string RssText(bool known, double start, double max, double end, bool relay) {
+  if (relay) return "no engine RSS (relay)";
   if (!known) return "engine RSS unknown";
   return "engine RSS MB start " + Fixed(start, 1) + " max " + Fixed(max, 1) + " end " +
          Fixed(end, 1);
@@ -1308,32 +1487,36 @@ nlohmann::json RunJson(const RunResult& r, Mode mode) {
   return j;
 }
 
-void PrintRun(std::size_t i, const RunResult& r, Mode mode) {
-  std::cout << "  run " << i + 1 << " (" << r.shard << "): ";
+void PrintRun(std::size_t i, const RunResult& r, Mode mode, bool relay) {
+  // The time stamped on the events: the engine's ingest, or the relay's receipt.
+  const std::string at = relay ? "relay" : "ingest";
+  std::cout << "  run " << i + 1 << " (" << r.shard << (relay ? ", relay (no engine)" : "")
+            << "): ";
   if (mode == Mode::kThroughput) {
     std::cout << static_cast<std::uint64_t>(r.commands_per_second) << " commands/s end to end ("
               << r.commands << " commands in " << Fixed(r.seconds, 2) << " s; all published and "
               << "confirmed after " << Fixed(r.publish_seconds, 2) << " s), " << r.event_records
               << " event records in " << r.event_messages << " messages, "
-              << RssText(r.rss.known, r.rss.start, r.rss.max, r.rss.end);
+              << RssText(r.rss.known, r.rss.start, r.rss.max, r.rss.end, relay);
   } else {
     std::cout << "achieved " << static_cast<std::uint64_t>(r.achieved_rate)
               << " orders/s; latency us p50 " << Fixed(r.p50, 0) << " p90 " << Fixed(r.p90, 0)
               << " p99 " << Fixed(r.p99, 0) << " p99.9 " << Fixed(r.p999, 0) << " max "
               << Fixed(r.max, 0) << "; missing " << r.missing << "\n    where (p50/p99 us): send "
-              << Fixed(r.send_p50, 0) << "/" << Fixed(r.send_p99, 0) << ", publish->ingest "
-              << Fixed(r.to_ingest_p50, 0) << "/" << Fixed(r.to_ingest_p99, 0)
-              << ", ingest->consumer " << Fixed(r.ingest_to_receipt_p50, 0) << "/"
+              << Fixed(r.send_p50, 0) << "/" << Fixed(r.send_p99, 0) << ", publish->" << at << " "
+              << Fixed(r.to_ingest_p50, 0) << "/" << Fixed(r.to_ingest_p99, 0) << ", " << at
+              << "->consumer " << Fixed(r.ingest_to_receipt_p50, 0) << "/"
               << Fixed(r.ingest_to_receipt_p99, 0) << "; lag at end " << r.lag_at_end
               << " (all answered " << Fixed(r.drain_ms, 0) << " ms after the last scheduled send, "
               << "which went out " << Fixed(r.send_behind_ms, 0) << " ms late; max lag "
               << r.max_lag << ")" << (r.kept_up ? "" : " NOT KEPT UP") << "; "
-              << RssText(r.rss.known, r.rss.start, r.rss.max, r.rss.end);
+              << RssText(r.rss.known, r.rss.start, r.rss.max, r.rss.end, relay);
     if (mode == Mode::kSoak && r.rss.known) {
       std::cout << " (" << Fixed(r.rss.second_half_growth, 1) << " MB over the second half)";
     }
   }
-  if (!r.engine_exit.empty()) std::cout << "\n    engine: " << r.engine_exit;
+  if (!r.engine_exit.empty())
+    std::cout << "\n    " << (relay ? "relay" : "engine") << ": " << r.engine_exit;
   std::cout << "\n";
 }
 
@@ -1350,12 +1533,16 @@ void Validate(Options& o, Mode mode, bool batch_given) {
   if (o.flow != "mix" && o.flow != "pairs") fail("--flow is mix or pairs");
   if (o.external && o.shard.empty()) fail("--external needs --shard (the service's shard)");
   if (!o.external && !o.shard.empty()) fail("--shard is for --external (runs get their own)");
+  if (o.relay && o.external) fail("--relay replaces the engine; it does not go with --external");
+  if (o.relay && (!o.engine_bin.empty() || !o.engine_args.empty())) {
+    fail("--engine-bin and --engine-arg are for the engine, not --relay");
+  }
   if (o.amqp_url.empty()) {
     const char* env = std::getenv("EXCHANGE_AMQP_URL");
     o.amqp_url = env != nullptr && *env != '\0' ? env : kDefaultAmqpUrl;
   }
   amqp::ParseUrl(o.amqp_url);  // throws on a malformed URL
-  if (!o.external) {
+  if (!o.external && !o.relay) {
     if (o.engine_bin.empty()) o.engine_bin = DefaultEngineBin();
     if (::access(o.engine_bin.c_str(), X_OK) != 0) {
       fail("engine binary " + o.engine_bin + " is missing or not executable (" +
@@ -1397,6 +1584,9 @@ int Run(Options o, bool batch_given, bool flow_given) {
   const amqp::Url url = amqp::ParseUrl(o.amqp_url);
   std::cout << "e2e " << ModeName(mode) << ": " << flow_name << "\n  "
             << (o.external ? "external service, shard " + o.shard
+                : o.relay  ? std::string("relay (no engine): a thread of this process per run that "
+                                          "answers each new order with ACCEPTED (no journal, no "
+                                          "matching)")
                            : "a fresh " + o.engine_bin + " per run")
             << ", RabbitMQ " << url.host << ":" << url.port << "/" << url.vhost << ", batch "
             << o.batch << ", window " << o.window << " messages, commands to "
@@ -1407,7 +1597,7 @@ int Run(Options o, bool batch_given, bool flow_given) {
     Beat();
     runs.push_back(mode == Mode::kThroughput ? RunThroughput(o, instruments_path, flow, i)
                                              : RunOpenLoop(o, instruments_path, mode, i));
-    PrintRun(i, runs.back(), mode);
+    PrintRun(i, runs.back(), mode, o.relay);
   }
 
   nlohmann::json out = {{"bench", "e2e"},
@@ -1415,6 +1605,9 @@ int Run(Options o, bool batch_given, bool flow_given) {
                         {"flow", flow_name},
                         {"batch", o.batch},
                         {"window", o.window},
+                        {"engine", o.relay      ? "relay"
+                                   : o.external ? "external"
+                                                : "exchange-engine"},
                         {"external", o.external},
                         {"route", o.via_orders_exchange ? "orders_exchange" : "shard_queue"}};
   nlohmann::json med;
@@ -1432,7 +1625,9 @@ int Run(Options o, bool batch_given, bool flow_given) {
   med["event_records"] = m([](auto& r) { return r.event_records; });
   med["event_messages"] = m([](auto& r) { return r.event_messages; });
 
-  std::cout << "e2e " << ModeName(mode) << ", median of " << runs.size() << " runs\n";
+  std::cout << "e2e " << ModeName(mode) << (o.relay ? ", relay (no engine)" : "") << ", median of "
+            << runs.size() << " runs\n";
+  const std::string stage = o.relay ? "relay" : "engine ingest";
   if (mode == Mode::kThroughput) {
     out["orders"] = flow.measured.size();
     out["warmup_commands"] = flow.warmup.size();
@@ -1446,7 +1641,7 @@ int Run(Options o, bool batch_given, bool flow_given) {
               << static_cast<std::uint64_t>(med["event_records"].get<double>())
               << " event records in "
               << static_cast<std::uint64_t>(med["event_messages"].get<double>()) << " messages\n  "
-              << RssText(rss_known, rss_start, rss_max, rss_end) << "\n";
+              << RssText(rss_known, rss_start, rss_max, rss_end, o.relay) << "\n";
   } else {
     out["rate"] = o.rate;
     out["seconds"] = mode == Mode::kSoak ? o.duration : o.seconds;
@@ -1484,9 +1679,9 @@ int Run(Options o, bool batch_given, bool flow_given) {
               << Fixed(l["max"].get<double>(), 0) << "; missing "
               << static_cast<std::uint64_t>(med["missing"].get<double>())
               << "\n  where (p50/p99 us): send " << Fixed(b["send_p50"].get<double>(), 0) << "/"
-              << Fixed(b["send_p99"].get<double>(), 0) << ", publish->engine ingest "
+              << Fixed(b["send_p99"].get<double>(), 0) << ", publish->" << stage << " "
               << Fixed(b["to_ingest_p50"].get<double>(), 0) << "/"
-              << Fixed(b["to_ingest_p99"].get<double>(), 0) << ", engine ingest->consumer "
+              << Fixed(b["to_ingest_p99"].get<double>(), 0) << ", " << stage << "->consumer "
               << Fixed(b["ingest_to_receipt_p50"].get<double>(), 0) << "/"
               << Fixed(b["ingest_to_receipt_p99"].get<double>(), 0) << "\n  consumer lag at end "
               << static_cast<std::uint64_t>(med["lag"]["at_end"].get<double>())
@@ -1494,7 +1689,7 @@ int Run(Options o, bool batch_given, bool flow_given) {
               << " ms after the last scheduled send (sent "
               << Fixed(med["lag"]["send_behind_ms"].get<double>(), 0)
               << " ms late); kept up (within 1 s) in " << kept_up << " of " << runs.size()
-              << " runs\n  " << RssText(rss_known, rss_start, rss_max, rss_end);
+              << " runs\n  " << RssText(rss_known, rss_start, rss_max, rss_end, o.relay);
     if (mode == Mode::kSoak && rss_known) {
       const double growth = MedianOf(with_rss, [](auto& r) { return r.rss.second_half_growth; });
       med["rss_mb"]["second_half_growth"] = growth;
@@ -1520,7 +1715,9 @@ int Run(Options o, bool batch_given, bool flow_given) {
     return 1;
   }
   if (unclean > 0) {
-    std::cerr << "exchange-bench: the engine did not stop cleanly in " << unclean << " run(s)\n";
+    std::cerr << "exchange-bench: "
+              << (o.relay ? "the relay failed" : "the engine did not stop cleanly") << " in "
+              << unclean << " run(s)\n";
     return 1;
   }
   return 0;
@@ -1573,6 +1770,10 @@ void AddE2eBenchCommand(CLI::App& app) {
   cmd->add_option("--symbol", o->symbol, "Symbol traded")->capture_default_str();
   cmd->add_option("--data-root", o->data_root,
                   "Where the runs' temporary data dirs go (default: the temp directory)");
+  cmd->add_flag("--relay", o->relay,
+                "Instead of exchange-engine, an in-process relay thread: consumes the shard queue "
+                "and answers each new order with ACCEPTED on exec.<account> (no journal, no "
+                "matching): the floor of the two RabbitMQ hops any engine pays");
   cmd->add_flag("--external", o->external,
                 "Use an already running exchange-engine (give --shard) instead of spawning one");
   cmd->add_option("--shard", o->shard, "With --external: the running service's shard");
