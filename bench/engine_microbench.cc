@@ -168,7 +168,7 @@ void BM_ForkSnapshot100k(benchmark::State& state) {
     state.PauseTiming();
     bool failed = false;
     store.Wait(&failed);
-    store.Prune(1);
+    store.PruneBefore(index);
     state.ResumeTiming();
   }
   std::filesystem::remove_all(dir);
