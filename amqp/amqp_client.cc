@@ -165,11 +165,11 @@ std::uint64_t AmqpClient::QueueDepth(const std::string& name) {
   return ok->message_count;
 }
 
-void AmqpClient::Consume(const std::string& queue, std::uint16_t prefetch) {
+void AmqpClient::Consume(const std::string& queue, std::uint16_t prefetch, bool exclusive) {
   amqp_basic_qos(state_->conn, kChannel, 0, prefetch, 0);
   Check("basic.qos");
-  amqp_basic_consume(state_->conn, kChannel, Bytes(queue), amqp_empty_bytes, 0, /*no_ack=*/0, 0,
-                     amqp_empty_table);
+  amqp_basic_consume(state_->conn, kChannel, Bytes(queue), amqp_empty_bytes, 0, /*no_ack=*/0,
+                     exclusive ? 1 : 0, amqp_empty_table);
   Check(("consume " + queue).c_str());
 }
 

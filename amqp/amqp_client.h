@@ -68,7 +68,9 @@ class AmqpClient {
   std::uint64_t QueueDepth(const std::string& name);
 
   // --- consuming ---
-  void Consume(const std::string& queue, std::uint16_t prefetch);
+  // exclusive: refused (an AmqpError) while any other consumer is on the
+  // queue, including a dead connection's that RabbitMQ has not yet cleaned up.
+  void Consume(const std::string& queue, std::uint16_t prefetch, bool exclusive = false);
   // Waits up to `timeout` for the next delivery; nullopt on timeout.
   std::optional<Delivery> Next(std::chrono::milliseconds timeout);
   void Ack(std::uint64_t tag, bool multiple);

@@ -64,7 +64,12 @@ void OrderIngest::Session(const std::atomic<bool>& stop) {
   client_ = std::make_unique<amqp::AmqpClient>(options_.url);
   queue_ = amqp::DeclareShardTopology(*client_, options_.shard, options_.symbols);
   client_->EnableConfirms();  // for dead-letter copies
-  client_->Consume(queue_, options_.prefetch);
+  // Exclusive: redelivered messages must come back in their original order
+  // (deduplication by producer sequence depends on it), so consuming starts
+  // only once the previous consumer (a killed process's connection) is gone
+  // and RabbitMQ has put its unacked messages back in place. It also keeps a
+  // second engine of the same shard out.
+  client_->Consume(queue_, options_.prefetch, /*exclusive=*/true);
   // Tags restart with the channel; anything unacked from before comes again.
   ++epoch_;
   if (epoch_ > 1) ++stats_.ingest_reconnects;
