@@ -179,8 +179,8 @@ std::string FormatOrderFlowLine(const Command& command,
   return out.str();
 }
 
-std::vector<Command> ReadOrderFlow(std::istream& in, const SymbolResolver& symbols) {
-  std::vector<Command> out;
+void ForEachOrderFlowLine(std::istream& in,
+                          const std::function<void(std::string_view, std::size_t)>& f) {
   std::string line;
   std::size_t number = 0;
   bool header_seen = false;
@@ -196,9 +196,17 @@ std::vector<Command> ReadOrderFlow(std::istream& in, const SymbolResolver& symbo
       header_seen = true;
       continue;
     }
-    out.push_back(ParseOrderFlowLine(view, number, symbols));
+    f(view, number);
   }
+  if (in.bad()) throw OrderFlowError(number, "read error");
   if (!header_seen) throw OrderFlowError(number, "empty file: no header");
+}
+
+std::vector<Command> ReadOrderFlow(std::istream& in, const SymbolResolver& symbols) {
+  std::vector<Command> out;
+  ForEachOrderFlowLine(in, [&](std::string_view line, std::size_t number) {
+    out.push_back(ParseOrderFlowLine(line, number, symbols));
+  });
   return out;
 }
 

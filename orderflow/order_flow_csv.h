@@ -42,6 +42,12 @@ Command ParseOrderFlowLine(std::string_view line, std::size_t line_number,
 std::string FormatOrderFlowLine(const Command& command,
                                 const std::function<std::string(SymbolId)>& symbol_name);
 
+// Calls f(line, line_number) for each data line of an order-flow CSV: checks
+// the header, skips blank lines and lines starting with '#', drops a trailing
+// '\r'. Throws OrderFlowError for a missing or wrong header or a read error.
+void ForEachOrderFlowLine(std::istream& in,
+                          const std::function<void(std::string_view, std::size_t)>& f);
+
 // Reads a whole file: checks the header, skips blank lines and lines starting
 // with '#'. Throws OrderFlowError on the first malformed line.
 std::vector<Command> ReadOrderFlow(std::istream& in, const SymbolResolver& symbols);

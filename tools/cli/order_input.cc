@@ -94,25 +94,15 @@ NewOrder BuildNewOrder(const SingleOrderFlags& f) {
 }  // namespace
 
 void ReadNamedOrderFlow(std::istream& in, const std::string& source, const NamedCommandSink& each) {
-  std::string line;
-  std::size_t number = 0;
-  bool header_seen = false;
-  while (std::getline(in, line)) {
-    ++number;
-    std::string_view view(line);
-    if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
-    if (view.empty() || view.front() == '#') continue;
-    if (!header_seen) {
-      if (view != kOrderFlowHeader) {
-        FailAt(source, number, "expected the header '" + std::string(kOrderFlowHeader) + "'");
-      }
-      header_seen = true;
-      continue;
-    }
-    each(ParseLine(view, number, source));
+  try {
+    ForEachOrderFlowLine(in, [&](std::string_view line, std::size_t number) {
+      each(ParseLine(line, number, source));
+    });
+  } catch (const OrderFlowError& e) {
+    const std::string what = e.what();  // "line N: why"
+    const auto colon = what.find(": ");
+    FailAt(source, e.line(), colon == std::string::npos ? what : what.substr(colon + 2));
   }
-  if (in.bad()) FailAt(source, number, "read error");
-  if (!header_seen) FailAt(source, number, "empty file: no header");
 }
 
 void ReadNamedOrderFlowFile(const std::string& path, const NamedCommandSink& each) {
