@@ -39,7 +39,12 @@ echo "== 5/8 sample order flow through RabbitMQ (every order type) -> $out/sampl
 "$bin/exchange-cli" tail --key 'book.*' --key 'exec.*' --timeout-ms 3000 \
   >"$out/sample_events.txt" 2>"$out/tail.log" &
 tail_pid=$!
-sleep 1  # the tail binds its queue first: a topic exchange drops what no queue is bound for
+# A topic exchange drops what no queue is bound for: send once the tail listens.
+for _ in $(seq 1 100); do
+  grep -q '^tail: listening' "$out/tail.log" 2>/dev/null && break
+  kill -0 "$tail_pid" 2>/dev/null || { cat "$out/tail.log"; echo "exchange-cli tail exited" >&2; exit 1; }
+  sleep 0.1
+done
 "$bin/exchange-cli" send --orders config/sample_orders.csv
 wait "$tail_pid" || true
 echo "   $(wc -l <"$out/sample_events.txt") event lines received (one per event and routing key)"

@@ -48,9 +48,9 @@ class EngineServiceTest : public ::testing::Test {
   // Every sequence 1..reference.last_sequence arrived, each equal to the
   // reference's, and no copy differed.
   void ExpectSameAsReference(EventCollector& events, const ReferenceRun& reference) {
-    ASSERT_TRUE(events.WaitForRange(1, reference.last_sequence, seconds(120)))
-        << "events missing: contiguous only up to some sequence below " << reference.last_sequence
-        << " (highest seen " << events.highest() << ")";
+    ASSERT_TRUE(events.WaitForAllUpTo(reference.last_sequence, seconds(120)))
+        << "events missing: 1.." << events.contiguous() << " arrived of 1.."
+        << reference.last_sequence << " (highest seen " << events.highest() << ")";
     const auto received = events.events();
     for (const auto& [sequence, expected] : reference.events) {
       auto it = received.find(sequence);

@@ -184,10 +184,15 @@ class EventCollector {
     thread_.join();
   }
 
-  // Waits until every sequence from `from` to `to` arrived; false on timeout.
-  bool WaitForRange(std::uint64_t from, std::uint64_t to, std::chrono::seconds timeout) {
+  // Waits until every sequence from 1 to `to` arrived; false on timeout.
+  bool WaitForAllUpTo(std::uint64_t to, std::chrono::seconds timeout) {
     std::unique_lock lock(mutex_);
-    return cv_.wait_for(lock, timeout, [&] { return ContiguousFrom(from) >= to; });
+    return cv_.wait_for(lock, timeout, [&] { return contiguous_ >= to; });
+  }
+  // The highest n such that sequences 1..n all arrived.
+  std::uint64_t contiguous() {
+    std::lock_guard lock(mutex_);
+    return contiguous_;
   }
   // Waits until the highest sequence seen reaches `seq`.
   bool WaitForSequence(std::uint64_t seq, std::chrono::seconds timeout) {
@@ -211,11 +216,13 @@ class EventCollector {
   }
 
  private:
-  std::uint64_t ContiguousFrom(std::uint64_t from) const {
-    std::uint64_t s = from;
-    for (auto it = events_.find(from); it != events_.end() && it->first == s; ++it)
-      ++s;
-    return s - 1;
+  // Kept up to date as events arrive (mutex_ held): waiting on it costs
+  // nothing, where walking the map on every wake-up starved this thread.
+  void AdvanceContiguous() {
+    for (auto it = events_.upper_bound(contiguous_);
+         it != events_.end() && it->first == contiguous_ + 1; ++it) {
+      ++contiguous_;
+    }
   }
   void Connect() {
     client_ = std::make_unique<amqp::AmqpClient>(amqp::ParseUrl(url_));
@@ -251,6 +258,7 @@ class EventCollector {
               if (EncodeEvent(it->second) != EncodeEvent(r)) ++conflicts_;
             }
           }
+          AdvanceContiguous();
         }
         cv_.notify_all();
         client_->Ack(d->tag, false);
@@ -271,6 +279,7 @@ class EventCollector {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::map<std::uint64_t, wire::EventRecord> events_;
+  std::uint64_t contiguous_ = 0;
   std::atomic<std::uint64_t> duplicates_{0}, conflicts_{0};
   std::string error_;
 };

@@ -226,12 +226,13 @@ bool EngineCore::StartSnapshot() {
   return true;
 }
 
-void EngineCore::PollSnapshot() {
+bool EngineCore::PollSnapshot() {
   bool failed = false;
   if (auto index = snapshots_.Poll(&failed); index && *index == running_.first) {
     held_[running_.first] = running_.second;
     last_snapshot_index_ = running_.first;
   }
+  return !failed;
 }
 
 void EngineCore::SnapshotNow() {

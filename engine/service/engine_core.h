@@ -80,8 +80,9 @@ class EngineCore {
 
   // Starts a background snapshot of the current state if none is running.
   bool StartSnapshot();
-  // Reaps a finished snapshot.
-  void PollSnapshot();
+  // Reaps a finished snapshot child. Returns false when the child failed
+  // (write error, or killed by its watchdog): the next snapshot retries.
+  bool PollSnapshot();
   // Deletes the snapshots and journal segments recovery can no longer need,
   // given that every event up to `published_up_to` reached the consumers.
   void Retain(Sequence published_up_to);

@@ -1,11 +1,13 @@
 #include "engine/service/snapshot_store.h"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -91,6 +93,22 @@ std::string WriteFile(const std::string& dir, std::uint64_t index, std::string_v
   return "";
 }
 
+// A child that hangs (another thread held an allocator lock at fork time,
+// say) is killed after this long; the engine notices and forks again later.
+constexpr unsigned kChildWatchdogSeconds = 120;
+
+// First thing in the child. It keeps none of the parent's descriptors: an
+// AMQP socket held open by a child outliving a kill -9 of the engine would
+// keep RabbitMQ from requeueing that connection's unacked orders, and the
+// metrics listener would keep the restarted engine from binding its port.
+// It dies with the thread that forked it, and is bounded by a watchdog.
+void DetachChild(pid_t parent) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(2);  // the parent died before prctl
+  ::close_range(3, ~0U, 0);
+  ::alarm(kChildWatchdogSeconds);
+}
+
 }  // namespace
 
 SnapshotStore::SnapshotStore(std::string dir) : dir_(std::move(dir)) {
@@ -136,9 +154,11 @@ void SnapshotStore::Write(std::uint64_t journal_index, std::string_view body) co
 bool SnapshotStore::StartBackground(std::uint64_t journal_index,
                                     const std::function<std::string()>& produce) {
   if (child_ > 0) return false;
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) return false;
   if (pid == 0) {  // child: a frozen copy of the engine; write and leave at once
+    DetachChild(parent);
     const std::string body = produce();
     const std::string error = WriteFile(dir_, journal_index, body);
     ::_exit(error.empty() ? 0 : 1);

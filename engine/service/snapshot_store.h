@@ -13,6 +13,9 @@
 // process at that instant, produces the bytes and writes them, while the
 // parent (the engine thread) goes on at once. The pause is the fork itself
 // (copying page tables), measured by engine-microbench BM_ForkSnapshot.
+// The child closes every inherited descriptor, dies with the thread that
+// forked it (so a snapshot in flight at shutdown or kill is dropped; the
+// journal covers it), and is killed by a watchdog after two minutes.
 //
 // Owned by the engine service; one thread (the engine thread) uses it.
 #pragma once

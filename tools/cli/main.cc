@@ -230,6 +230,8 @@ int RunTail(TailFlags& f) {
   try {
     amqp::AmqpClient client(url);
     EventTail tail(client, keys, std::cerr);
+    // Scripts wait for this line: from here on nothing published is missed.
+    std::cerr << "tail: listening (queue " << tail.queue() << ")" << std::endl;
     return RunTail(tail, f.options, std::cout, std::cerr);
   } catch (const amqp::AmqpError& e) {
     throw CliError(kExitFailure, e.what());

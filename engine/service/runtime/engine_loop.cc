@@ -67,7 +67,7 @@ void EngineLoop::MaybeSnapshot() {
   core_.Retain(stats_.published_saved.load(std::memory_order_relaxed));
   if (core_.snapshot_running()) {
     const std::uint64_t before = core_.last_snapshot_index();
-    core_.PollSnapshot();
+    if (!core_.PollSnapshot()) stats_.snapshots_failed.fetch_add(1, std::memory_order_relaxed);
     if (core_.last_snapshot_index() != before) {
       stats_.snapshots_completed.fetch_add(1, std::memory_order_relaxed);
       stats_.last_snapshot_index.store(core_.last_snapshot_index(), std::memory_order_relaxed);

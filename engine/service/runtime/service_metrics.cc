@@ -96,6 +96,7 @@ class StatsCollector : public prometheus::Collectable {
     auto& snapshots = family("snapshots_total", "background snapshots", counter);
     add(snapshots, Load(s_.snapshots_started), {{"state", "started"}});
     add(snapshots, Load(s_.snapshots_completed), {{"state", "completed"}});
+    add(snapshots, Load(s_.snapshots_failed), {{"state", "failed"}});
     add(family("snapshot_journal_index", "journal index the newest snapshot covers", gauge),
         Load(s_.last_snapshot_index));
     return out;

@@ -38,6 +38,7 @@ struct ServiceStats {
   std::atomic<std::uint64_t> committer_queued{0};
   std::atomic<std::uint64_t> snapshots_started{0};
   std::atomic<std::uint64_t> snapshots_completed{0};
+  std::atomic<std::uint64_t> snapshots_failed{0};
   std::atomic<std::uint64_t> last_snapshot_index{0};
   // committer thread
   std::atomic<std::uint64_t> committer_taken{0};
