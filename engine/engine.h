@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "engine/command.h"
@@ -52,6 +53,13 @@ class Engine {
   std::size_t live_orders() const { return index_.size(); }
   const Order* FindOrder(AccountId account, ClientOrderId id) const {
     return index_.FindByClient(account, id);
+  }
+  const Order* FindOrderByExchangeId(OrderId id) const { return index_.FindByExchange(id); }
+  // Calls f(const Order&) for every live order (resting or held stop), in
+  // no particular order.
+  template <typename F>
+  void ForEachOrder(F&& f) const {
+    index_.ForEach(std::forward<F>(f));
   }
   // Top `max_levels` levels of one side, best first.
   std::vector<DepthLevel> Depth(SymbolId symbol, Side side, std::size_t max_levels) const;

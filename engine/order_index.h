@@ -54,6 +54,13 @@ class OrderIndex {
 
   std::size_t size() const { return by_exchange_.size(); }
 
+  // Calls f(const Order&) for every live order, in no particular order.
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (const auto& [id, order] : by_exchange_)
+      f(static_cast<const Order&>(*order));
+  }
+
  private:
   struct ClientKey {
     AccountId account;

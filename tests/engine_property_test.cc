@@ -24,6 +24,9 @@
 #include <utility>
 #include <vector>
 
+#include "bookstate/book_view.h"
+#include "bookstate/book_view_seed.h"
+#include "engine/depth_collector.h"
 #include "engine/engine.h"
 #include "tests/reference_model.h"
 
@@ -420,18 +423,24 @@ std::ostream& operator<<(std::ostream& os, const Scenario& s) {
 
 // ---------------------------------------------------------------- driver
 
-// Runs a scenario on `engine` (AddInstrument first). After every command
-// calls after(command, events) which returns "" or a failure description.
-// Returns the failure, with the commands that led to it, or "".
-template <typename After>
-std::string Drive(const Scenario& s, Engine& engine, std::vector<Command>* commands,
-                  After&& after) {
+struct NothingBefore {
+  void operator()(const Command&) const {}
+};
+
+// Runs a scenario on `engine` (AddInstrument first). Before every command
+// calls before(command); after it, after(command, events), which returns ""
+// or a failure description. Returns the failure, with the commands that led
+// to it, or "".
+template <typename After, typename Before = NothingBefore>
+std::string Drive(const Scenario& s, Engine& engine, std::vector<Command>* commands, After&& after,
+                  Before before = {}) {
   Feedback feedback;
   Timestamp ts = 1'000;
   std::string log;
   const auto step = [&](const Command& cmd) -> std::string {
     log += "  " + ToText(cmd) + "\n";
     if (commands) commands->push_back(cmd);
+    before(cmd);
     const std::span<const Event> events = engine.Process(cmd);
     for (const Event& e : events) {
       feedback.Learn(e);
@@ -759,6 +768,73 @@ void CheckLedger(std::string Ledger::*verdict, bool check_engine_state = false) 
       if (check_engine_state) ledger.CheckEngine(engine);
       return ledger.*verdict;
     }));
+  });
+}
+
+// What differs between two sets of views (levels, open orders ignoring the
+// sequence of their last event, halts), or "".
+std::string CompareViews(bookstate::BookViews& kept, bookstate::BookViews& engine) {
+  std::string why;
+  engine.ForEach([&](bookstate::BookView& want) {
+    if (!why.empty()) return;
+    const bookstate::BookView* got = kept.Find(want.symbol());
+    if (got == nullptr) {
+      why = "no view for " + want.symbol();
+      return;
+    }
+    if (got->bids() != want.bids()) why = "bids differ";
+    if (got->asks() != want.asks()) why = "asks differ";
+    if (got->halted() != want.halted()) why = "halt differs";
+    if (got->orders().size() != want.orders().size()) {
+      why = "view has " + std::to_string(got->orders().size()) + " open orders, engine " +
+            std::to_string(want.orders().size());
+    }
+    for (const auto& [key, order] : want.orders()) {
+      auto it = got->orders().find(key);
+      bookstate::OpenOrder o = order;
+      if (it != got->orders().end()) o.sequence = it->second.sequence;
+      if (it == got->orders().end() || it->second != o) {
+        why = "order a" + std::to_string(key.account) + " id" + std::to_string(key.order_id) +
+              " differs or is missing";
+      }
+    }
+  });
+  return why;
+}
+
+// 0. The Redis book state's views, kept from the events and DepthCollector's
+// level changes over batches of 1..5 commands, equal the engine's book after
+// every batch: every level, every open order, halts.
+TEST(EngineProperty, BookViewFollowsTheEngine) {
+  CheckProperty([] {
+    const Scenario s = *GenScenario();
+    const int batch = *rc::gen::inRange(1, 6);
+    Engine engine(SmallEngine());
+    DepthCollector collector;
+    bookstate::BookViews views;
+    std::vector<wire::EventRecord> records;
+    std::vector<DepthChange> depth;
+    int in_batch = 0;
+    CheckFailure(Drive(
+        s, engine, nullptr,
+        [&](const Command&, std::span<const Event> events) -> std::string {
+          collector.AfterEvents(events);
+          for (const Event& e : events) {
+            wire::EventRecord r;
+            r.event = e;
+            if (e.symbol < engine.symbol_count()) r.symbol = engine.book(e.symbol).instrument.symbol;
+            records.push_back(r);
+          }
+          if (++in_batch < batch) return "";
+          in_batch = 0;
+          collector.Finish(engine, &depth);
+          views.ApplyBatch(records, depth);
+          records.clear();
+          depth.clear();
+          bookstate::BookViews want = bookstate::SeedBookViews(engine);
+          return CompareViews(views, want);
+        },
+        [&](const Command& cmd) { collector.BeforeCommand(engine, cmd); }));
   });
 }
 

@@ -119,7 +119,8 @@ bool EngineCore::IsDuplicate(std::uint64_t producer_id, std::uint64_t sequence) 
 }
 
 ApplyResult EngineCore::Apply(const wire::CommandBatch& batch,
-                              std::vector<wire::EventRecord>* events) {
+                              std::vector<wire::EventRecord>* events,
+                              std::vector<DepthChange>* depth) {
   ApplyResult result;
   fresh_.producer_id = batch.producer_id;
   fresh_.records.clear();
@@ -140,19 +141,23 @@ ApplyResult EngineCore::Apply(const wire::CommandBatch& batch,
   wire::AppendCommandBatch(fresh_, scratch_);
   journal_->Append(scratch_);
   result.journaled = true;
-  ApplyRecords(fresh_, events);
+  ApplyRecords(fresh_, events, depth ? &depth_ : nullptr);
+  if (depth) depth_.Finish(*engine_, depth);
   result.applied = fresh_.records.size();
   return result;
 }
 
 void EngineCore::ApplyRecords(const wire::CommandBatch& batch,
-                              std::vector<wire::EventRecord>* events) {
+                              std::vector<wire::EventRecord>* events, DepthCollector* depth) {
   for (const auto& record : batch.records) {
     Command command = record.command;
     if (!IsMassCancelAll(command)) {
       SetSymbol(command, engine_->FindSymbol(record.symbol.view()).value_or(kUnknownSymbol));
     }
-    for (const Event& e : engine_->Process(command)) {
+    if (depth) depth->BeforeCommand(*engine_, command);
+    const std::span<const Event> produced = engine_->Process(command);
+    if (depth) depth->AfterEvents(produced);
+    for (const Event& e : produced) {
       wire::EventRecord out;
       out.event = e;
       if (e.symbol < engine_->symbol_count()) {

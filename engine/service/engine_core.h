@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/depth_collector.h"
 #include "engine/service/journal.h"
 #include "engine/service/snapshot_store.h"
 #include "wire/wire_format.h"
@@ -65,7 +66,10 @@ class EngineCore {
   ~EngineCore();
 
   // Applies one decoded batch. Events go to `events` (appended).
-  ApplyResult Apply(const wire::CommandBatch& batch, std::vector<wire::EventRecord>* events);
+  // With `depth`, also appends the price levels the batch changed
+  // (DepthCollector), for a depth view such as the Redis book state.
+  ApplyResult Apply(const wire::CommandBatch& batch, std::vector<wire::EventRecord>* events,
+                    std::vector<DepthChange>* depth = nullptr);
   // Adds instruments the engine does not have yet (journaled like any
   // command, under producer id 0).
   void EnsureInstruments(const std::vector<InstrumentSpec>& specs,
@@ -97,7 +101,8 @@ class EngineCore {
   void RestoreNewestPublishedSnapshot(Sequence published_up_to, RecoveryReport* r);
   void ResetState();
   // Applies records (already deduplicated) without journaling.
-  void ApplyRecords(const wire::CommandBatch& batch, std::vector<wire::EventRecord>* events);
+  void ApplyRecords(const wire::CommandBatch& batch, std::vector<wire::EventRecord>* events,
+                    DepthCollector* depth = nullptr);
   bool IsDuplicate(std::uint64_t producer_id, std::uint64_t sequence) const;
   std::string SerializeState() const;
   void LoadState(std::string_view body);
@@ -113,6 +118,7 @@ class EngineCore {
   std::uint64_t retained_from_ = 0;                   // nothing below this journal index is left
   std::string scratch_;
   wire::CommandBatch fresh_;
+  DepthCollector depth_;
 };
 
 }  // namespace exchange

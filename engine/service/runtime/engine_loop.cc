@@ -4,13 +4,14 @@ namespace exchange {
 
 EngineLoop::EngineLoop(EngineCore& core, SlotQueue& from_ingest, Doorbell& bell,
                        SlotQueue& to_committer, Doorbell& committer_bell,
-                       std::uint64_t snapshot_every, ServiceStats& stats)
+                       std::uint64_t snapshot_every, bool collect_depth, ServiceStats& stats)
     : core_(core),
       from_ingest_(from_ingest),
       bell_(bell),
       to_committer_(to_committer),
       committer_bell_(committer_bell),
       snapshot_every_(snapshot_every),
+      collect_depth_(collect_depth),
       stats_(stats),
       next_snapshot_at_(core.journal_index() + snapshot_every) {
   group_.reserve(kMaxGroup);
@@ -40,7 +41,9 @@ void EngineLoop::Run(const std::atomic<bool>& stop) {
 void EngineLoop::Process(PipelineSlot* slot) {
   stats_.engine_taken.fetch_add(1, std::memory_order_relaxed);
   slot->events.clear();
-  const ApplyResult result = core_.Apply(slot->batch, &slot->events);
+  slot->depth.clear();
+  const ApplyResult result =
+      core_.Apply(slot->batch, &slot->events, collect_depth_ ? &slot->depth : nullptr);
   stats_.commands_applied.fetch_add(result.applied, std::memory_order_relaxed);
   stats_.commands_duplicate.fetch_add(result.duplicates, std::memory_order_relaxed);
   stats_.events.fetch_add(slot->events.size(), std::memory_order_relaxed);

@@ -23,7 +23,8 @@ namespace exchange {
 class EngineLoop {
  public:
   EngineLoop(EngineCore& core, SlotQueue& from_ingest, Doorbell& bell, SlotQueue& to_committer,
-             Doorbell& committer_bell, std::uint64_t snapshot_every, ServiceStats& stats);
+             Doorbell& committer_bell, std::uint64_t snapshot_every, bool collect_depth,
+             ServiceStats& stats);
 
   // Runs until `stop` is set and the input queue is empty.
   void Run(const std::atomic<bool>& stop);
@@ -41,6 +42,7 @@ class EngineLoop {
   SlotQueue& to_committer_;
   Doorbell& committer_bell_;
   std::uint64_t snapshot_every_;
+  bool collect_depth_;  // fill PipelineSlot::depth (a depth sink runs)
   ServiceStats& stats_;
   std::vector<PipelineSlot*> group_;
   std::uint64_t next_snapshot_at_;

@@ -61,6 +61,12 @@ void AddFlags(CLI::App& app, exchange::ServiceConfig& c, std::string& config_pat
   app.add_option("--publish-window", c.publish_window,
                  "event batches awaiting publisher confirms before the pipeline pushes back")
       ->capture_default_str();
+  app.add_option("--redis-url", c.redis_url,
+                 "Redis/KeyDB for the book-state view, redis://user:password@host:port/db "
+                 "(env EXCHANGE_REDIS_URL; \"\" turns the view off)");
+  app.add_option("--redis-stream-max-length", c.redis_stream_max_length,
+                 "depth deltas kept in each symbol's stream (approximate)")
+      ->capture_default_str();
   app.add_option("--metrics", c.metrics_listen,
                  "Prometheus endpoint host:port (\"\" turns it off, port 0 picks one)")
       ->capture_default_str();

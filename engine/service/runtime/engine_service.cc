@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "engine/service/runtime/book_state_sink.h"
 #include "engine/service/runtime/engine_loop.h"
 #include "engine/service/runtime/event_publisher.h"
 #include "engine/service/runtime/journal_committer.h"
@@ -21,7 +22,8 @@ EngineService::EngineService(ServiceConfig config)
       pool_(config_.pipeline_slots),
       to_engine_(config_.pipeline_slots),
       to_committer_(config_.pipeline_slots),
-      publisher_channel_("amqp", config_.pipeline_slots, stats_.publisher) {
+      publisher_channel_("amqp", config_.pipeline_slots, stats_.publisher),
+      bookstate_channel_("redis", config_.pipeline_slots, stats_.bookstate) {
   config_.Validate();
   LoadInstruments();
   std::filesystem::create_directories(config_.data_dir);
@@ -53,6 +55,16 @@ EngineService::EngineService(ServiceConfig config)
   recovery_.republish.clear();
   core_->EnsureInstruments(instruments_, &events);
   QueueStartupEvents(std::move(events));
+  if (!config_.redis_url.empty()) {
+    try {
+      redis::ParseRedisUrl(config_.redis_url);
+    } catch (const redis::RedisError& e) {
+      throw ConfigError(std::string("redis.url: ") + e.what());
+    }
+    seed_views_ = bookstate::SeedBookViews(core_->engine());
+    seeded_up_to_ = core_->last_sequence();
+    stats_.bookstate_on = 1;
+  }
   stats_.engine_sequence = core_->last_sequence();
   stats_.journal_index = core_->journal_index();
 
@@ -119,18 +131,28 @@ void EngineService::Start() {
   publisher_ = std::make_unique<EventPublisher>(
       EventPublisher::Options{url, config_.publish_window, PublishWatermarkPath(config_.data_dir)},
       publisher_channel_, pool_, stats_, published_up_to_);
+  std::vector<SinkChannel*> sinks = {&publisher_channel_};
+  if (!config_.redis_url.empty()) {
+    bookstate_ = std::make_unique<BookStateSink>(
+        BookStateSink::Options{redis::ParseRedisUrl(config_.redis_url),
+                               config_.redis_stream_max_length},
+        bookstate_channel_, pool_, std::move(seed_views_), seeded_up_to_,
+        metrics_ ? &metrics_->bookstate_lag_seconds() : nullptr);
+    sinks.push_back(&bookstate_channel_);
+  }
   committer_ = std::make_unique<JournalCommitter>(
-      *core_, to_committer_, committer_bell_, pool_, std::vector<SinkChannel*>{&publisher_channel_},
-      durable_, stats_, metrics_ ? &metrics_->fsync_seconds() : nullptr,
+      *core_, to_committer_, committer_bell_, pool_, sinks, durable_, stats_, metrics_ ? &metrics_->fsync_seconds() : nullptr,
       config_.events_after_fsync);
   engine_loop_ = std::make_unique<EngineLoop>(*core_, to_engine_, engine_bell_, to_committer_,
-                                              committer_bell_, config_.snapshot_every, stats_);
+                                              committer_bell_, config_.snapshot_every,
+                                              /*collect_depth=*/bookstate_ != nullptr, stats_);
   ingest_ = std::make_unique<OrderIngest>(
       OrderIngest::Options{url, config_.shard, symbols_,
                            static_cast<std::uint16_t>(config_.prefetch)},
       pool_, to_engine_, engine_bell_, durable_, stats_);
 
   publisher_thread_ = Spawn("publisher", [this] { publisher_->Run(stop_sinks_); });
+  if (bookstate_) bookstate_thread_ = Spawn("bookstate", [this] { bookstate_->Run(stop_sinks_); });
   committer_thread_ = Spawn("committer", [this] { committer_->Run(engine_done_); });
   engine_thread_ = Spawn("engine", [this] {
     engine_loop_->Run(stop_engine_);
@@ -155,6 +177,10 @@ void EngineService::Stop() {
   stop_sinks_ = true;
   publisher_channel_.bell.Wake();
   publisher_thread_.join();
+  if (bookstate_) {
+    bookstate_channel_.bell.Wake();
+    bookstate_thread_.join();
+  }
   core_->SnapshotNow();
   spdlog::info("engine service stopped at engine sequence {}, journal index {}",
                core_->last_sequence(), core_->journal_index());

@@ -4,7 +4,8 @@
 //   ingest thread (OrderIngest: AMQP consume, decode)
 //     → spsc queue → engine thread (EngineLoop: journal, match)
 //     → spsc queue → committer thread (JournalCommitter: fdatasync, acks)
-//     → one spsc queue per sink → sink threads (EventPublisher: events to RabbitMQ)
+//     → one spsc queue per sink → sink threads (EventPublisher: events to
+//       RabbitMQ; BookStateSink: the book-state view in Redis, when configured)
 //
 // Construction recovers the state (newest usable snapshot + journal replay)
 // and adds the shard's instruments; Start() starts the threads; Stop() drains
@@ -18,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "bookstate/book_view.h"
 #include "engine/service/engine_core.h"
 #include "engine/service/runtime/doorbell.h"
 #include "engine/service/runtime/pipeline_slot.h"
@@ -27,6 +29,7 @@
 
 namespace exchange {
 
+class BookStateSink;
 class EngineLoop;
 class EventPublisher;
 class JournalCommitter;
@@ -70,6 +73,9 @@ class EngineService {
   SlotQueue to_committer_;
   Doorbell committer_bell_;
   SinkChannel publisher_channel_;
+  SinkChannel bookstate_channel_;
+  bookstate::BookViews seed_views_;  // handed to the book-state sink at Start()
+  Sequence seeded_up_to_ = 0;
   std::atomic<DeliveryId> durable_{0};
 
   std::unique_ptr<ServiceMetrics> metrics_;
@@ -77,12 +83,14 @@ class EngineService {
   std::unique_ptr<EngineLoop> engine_loop_;
   std::unique_ptr<JournalCommitter> committer_;
   std::unique_ptr<EventPublisher> publisher_;
+  std::unique_ptr<BookStateSink> bookstate_;
 
   std::atomic<bool> stop_ingest_{false};
   std::atomic<bool> stop_engine_{false};
   std::atomic<bool> engine_done_{false};
   std::atomic<bool> stop_sinks_{false};
-  std::thread ingest_thread_, engine_thread_, committer_thread_, publisher_thread_;
+  std::thread ingest_thread_, engine_thread_, committer_thread_, publisher_thread_,
+      bookstate_thread_;
   bool running_ = false;
 };
 

@@ -58,11 +58,13 @@ void JournalCommitter::Commit() {
 
 void JournalCommitter::Dispatch() {
   stats_.committer_taken.fetch_add(group_.size(), std::memory_order_relaxed);
+  const auto now = std::chrono::steady_clock::now();
   for (PipelineSlot* slot : group_) {
     if (sinks_.empty()) {
       pool_.Release(slot);
       continue;
     }
+    slot->dispatched = now;
     slot->holders.store(static_cast<int>(sinks_.size()), std::memory_order_relaxed);
     for (SinkChannel* sink : sinks_) {
       sink->queue.push(slot);  // never full: as many entries as there are slots

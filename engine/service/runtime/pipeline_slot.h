@@ -13,10 +13,12 @@
 #include <boost/lockfree/stack.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "engine/depth_collector.h"
 #include "wire/wire_format.h"
 
 namespace exchange {
@@ -39,6 +41,8 @@ struct PipelineSlot {
   DeliveryId delivery = 0;
   wire::CommandBatch batch;               // ingest → engine
   std::vector<wire::EventRecord> events;  // engine → sinks
+  std::vector<DepthChange> depth;         // engine → sinks, when a depth sink runs
+  std::chrono::steady_clock::time_point dispatched{};  // committer → sinks (lag)
   std::atomic<int> holders{0};            // sinks still using it
 };
 
@@ -68,8 +72,10 @@ class SlotPool {
     s->delivery = 0;
     s->batch.records.clear();
     s->events.clear();
+    s->depth.clear();
     // A slot that once held a huge batch gives the memory back.
     if (s->events.capacity() > kKeptCapacity) s->events.shrink_to_fit();
+    if (s->depth.capacity() > kKeptCapacity) s->depth.shrink_to_fit();
     if (s->batch.records.capacity() > kKeptCapacity) s->batch.records.shrink_to_fit();
     --in_use_;
     free_.bounded_push(s);

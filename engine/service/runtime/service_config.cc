@@ -70,6 +70,8 @@ void LoadConfigFile(const std::string& path, ServiceConfig* c) {
        {{"url", str(&c->amqp_url)},
         {"prefetch", num(&c->prefetch)},
         {"publish_window", num(&c->publish_window)}}},
+      {"redis",
+       {{"url", str(&c->redis_url)}, {"stream_max_length", num(&c->redis_stream_max_length)}}},
       {"metrics", {{"listen", str(&c->metrics_listen)}}},
       {"log", {{"level", str(&c->log_level)}}},
   };
@@ -92,6 +94,7 @@ void LoadConfigFile(const std::string& path, ServiceConfig* c) {
 
 void ApplyEnvironment(ServiceConfig* c) {
   if (const char* url = std::getenv("EXCHANGE_AMQP_URL"); url && *url) c->amqp_url = url;
+  if (const char* url = std::getenv("EXCHANGE_REDIS_URL"); url && *url) c->redis_url = url;
 }
 
 void ServiceConfig::Validate() const {
@@ -110,6 +113,7 @@ void ServiceConfig::Validate() const {
   if (publish_window == 0 || publish_window > pipeline_slots) {
     fail("amqp.publish_window must be 1..engine.pipeline_slots");
   }
+  if (redis_stream_max_length == 0) fail("redis.stream_max_length must be at least 1");
   if (snapshots_kept == 0) fail("engine.snapshots_kept must be at least 1");
   if (expected_orders == 0) fail("engine.expected_orders must be at least 1");
   static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};

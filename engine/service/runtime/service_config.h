@@ -1,6 +1,7 @@
 // ServiceConfig: everything exchange-engine can be told, and where it comes
 // from. Precedence, lowest first: built-in defaults, the TOML file given by
-// --config, environment variables (EXCHANGE_AMQP_URL), command-line flags.
+// --config, environment variables (EXCHANGE_AMQP_URL, EXCHANGE_REDIS_URL),
+// command-line flags.
 // The keys, flags and defaults are listed in README.md ("Configuration") and
 // by `exchange-engine --help`.
 //
@@ -31,6 +32,9 @@ struct ServiceConfig {
   std::string amqp_url = "amqp://guest:guest@127.0.0.1:5672/";
   std::uint64_t prefetch = 1000;        // unacked deliveries RabbitMQ may send
   std::uint64_t publish_window = 1024;  // unconfirmed event batches
+  // [redis]: the book-state view (bookstate/); "" turns that sink off
+  std::string redis_url;                        // redis://user:password@host:port/db
+  std::uint64_t redis_stream_max_length = 100'000;  // depth deltas kept per symbol (approximate)
   // [metrics]
   std::string metrics_listen = "127.0.0.1:9464";  // "" turns the endpoint off; port 0 picks one
   // [log]
@@ -44,7 +48,7 @@ struct ServiceConfig {
 // Unknown keys are errors (a typo must not silently keep a default).
 void LoadConfigFile(const std::string& path, ServiceConfig* config);
 
-// Applies the environment: EXCHANGE_AMQP_URL.
+// Applies the environment: EXCHANGE_AMQP_URL, EXCHANGE_REDIS_URL.
 void ApplyEnvironment(ServiceConfig* config);
 
 }  // namespace exchange

@@ -72,6 +72,9 @@ class StatsCollector : public prometheus::Collectable {
     add(depth, Load(s_.ingest_queued) - Load(s_.engine_taken), {{"queue", "engine"}});
     add(depth, Load(s_.committer_queued) - Load(s_.committer_taken), {{"queue", "committer"}});
     add(depth, Load(s_.publisher.queued) - Load(s_.publisher.done), {{"queue", "sink_amqp"}});
+    if (s_.bookstate_on) {
+      add(depth, Load(s_.bookstate.queued) - Load(s_.bookstate.done), {{"queue", "sink_redis"}});
+    }
     add(family("slots_in_use", "pipeline slots in use (of slots_total)", gauge),
         static_cast<double>(pool_.in_use()));
     add(family("slots_total", "pipeline slots", gauge), static_cast<double>(pool_.size()));
@@ -79,12 +82,18 @@ class StatsCollector : public prometheus::Collectable {
         Load(s_.ingest_stalls));
 
     const double engine_sequence = Load(s_.engine_sequence);
-    add(family("sink_sequence", "highest event sequence each sink has delivered", gauge),
-        Load(s_.publisher.sequence), {{"sink", "amqp"}});
-    add(family("sink_lag", "engine sequence minus the sink's sequence", gauge),
-        std::max(0.0, engine_sequence - Load(s_.publisher.sequence)), {{"sink", "amqp"}});
-    add(family("sink_messages_total", "messages each sink wrote out", counter),
-        Load(s_.publisher.messages), {{"sink", "amqp"}});
+    auto& sink_sequence =
+        family("sink_sequence", "highest event sequence each sink has delivered", gauge);
+    auto& sink_lag = family("sink_lag", "engine sequence minus the sink's sequence", gauge);
+    auto& sink_messages = family("sink_messages_total",
+                                 "messages (amqp) or commands (redis) each sink wrote", counter);
+    auto sink = [&](const char* name, const SinkStats& stats) {
+      add(sink_sequence, Load(stats.sequence), {{"sink", name}});
+      add(sink_lag, std::max(0.0, engine_sequence - Load(stats.sequence)), {{"sink", name}});
+      add(sink_messages, Load(stats.messages), {{"sink", name}});
+    };
+    sink("amqp", s_.publisher);
+    if (s_.bookstate_on) sink("redis", s_.bookstate);
 
     auto& connected = family("amqp_connected", "1 while the AMQP connection is up", gauge);
     add(connected, Load(s_.ingest_connected), {{"connection", "ingest"}});
@@ -92,6 +101,12 @@ class StatsCollector : public prometheus::Collectable {
     auto& reconnects = family("amqp_reconnects_total", "AMQP connections re-established", counter);
     add(reconnects, Load(s_.ingest_reconnects), {{"connection", "ingest"}});
     add(reconnects, Load(s_.publisher.reconnects), {{"connection", "publisher"}});
+    if (s_.bookstate_on) {
+      add(family("redis_connected", "1 while the book-state sink's Redis connection is up", gauge),
+          Load(s_.bookstate.connected));
+      add(family("redis_connects_total", "Redis connections the book-state sink made", counter),
+          Load(s_.bookstate.reconnects));
+    }
 
     auto& snapshots = family("snapshots_total", "background snapshots", counter);
     add(snapshots, Load(s_.snapshots_started), {{"state", "started"}});
@@ -120,6 +135,14 @@ ServiceMetrics::ServiceMetrics(const std::string& listen, const ServiceStats& st
            .Register(*registry_)
            .Add({}, prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001, 0.0025,
                                                             0.005, 0.01, 0.025, 0.05, 0.1, 0.25});
+  bookstate_lag_seconds_ =
+      &prometheus::BuildHistogram()
+           .Name("exchange_engine_bookstate_lag_seconds")
+           .Help("from the committer handing a batch to the book-state sink to Redis applying it")
+           .Register(*registry_)
+           .Add({}, prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                                            0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                            1.0});
   try {
     exposer_ = std::make_unique<prometheus::Exposer>(listen);
   } catch (const std::exception& e) {

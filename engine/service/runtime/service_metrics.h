@@ -28,12 +28,16 @@ class ServiceMetrics {
   ~ServiceMetrics();
 
   prometheus::Histogram& fsync_seconds() { return *fsync_seconds_; }
+  // From the committer handing a slot to the book-state sink to Redis
+  // having applied it (EXEC returned). Observed by the sink thread only.
+  prometheus::Histogram& bookstate_lag_seconds() { return *bookstate_lag_seconds_; }
   int port() const;
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<prometheus::Collectable> stats_collector_;
   prometheus::Histogram* fsync_seconds_ = nullptr;
+  prometheus::Histogram* bookstate_lag_seconds_ = nullptr;
   std::unique_ptr<prometheus::Exposer> exposer_;
 };
 

@@ -49,6 +49,8 @@ struct ServiceStats {
   std::atomic<std::uint64_t> published_saved{0};  // what the watermark file says
 
   SinkStats publisher;
+  SinkStats bookstate;             // the Redis book-state sink
+  std::atomic<int> bookstate_on{0};  // 1 when that sink runs (main thread, before start)
 };
 
 }  // namespace exchange

@@ -1,0 +1,264 @@
+#include "bookstate/book_state_writer.h"
+
+#include "bookstate/view_keys.h"
+
+namespace exchange::bookstate {
+
+namespace {
+
+// Arguments per ZADD or HSET of a whole side or order table.
+constexpr std::size_t kPairsPerCommand = 256;
+
+template <typename Levels>
+void AppendLevelList(std::string& out, const Levels& levels) {
+  bool first = true;
+  for (const auto& [price, value] : levels) {
+    if (!first) out += ',';
+    first = false;
+    AppendLevelMember(out, price, value);
+  }
+}
+
+}  // namespace
+
+void BookStateWriter::Begin() {
+  arena_.clear();
+  ends_.clear();
+}
+
+void BookStateWriter::Arg(std::string_view s) {
+  arena_.append(s);
+  ends_.push_back(arena_.size());
+}
+
+template <typename Int>
+void BookStateWriter::IntArg(Int v) {
+  AppendInt(arena_, v);
+  ends_.push_back(arena_.size());
+}
+
+// The views are made once the arena stops growing.
+void BookStateWriter::Send(redis::RedisClient& client) {
+  argv_.clear();
+  std::size_t begin = 0;
+  for (std::size_t end : ends_) {
+    argv_.emplace_back(arena_.data() + begin, end - begin);
+    begin = end;
+  }
+  client.Append(argv_);
+  ++queued_;
+}
+
+template <typename Levels>
+void BookStateWriter::WriteLevels(redis::RedisClient& client, const std::string& key,
+                                  const Levels& changes) {
+  for (const auto& [price, value] : changes) {
+    Begin();
+    Arg("ZREMRANGEBYSCORE");
+    Arg(key);
+    IntArg(price);
+    IntArg(price);
+    Send(client);
+    if (value.quantity == 0 && value.orders == 0) continue;
+    Begin();
+    Arg("ZADD");
+    Arg(key);
+    IntArg(price);
+    scratch_.clear();
+    AppendLevelMember(scratch_, price, value);
+    Arg(scratch_);
+    Send(client);
+  }
+}
+
+template <typename Levels>
+void BookStateWriter::WriteSide(redis::RedisClient& client, const std::string& key,
+                                const Levels& levels) {
+  auto it = levels.begin();
+  while (it != levels.end()) {
+    Begin();
+    Arg("ZADD");
+    Arg(key);
+    for (std::size_t n = 0; n < kPairsPerCommand && it != levels.end(); ++n, ++it) {
+      IntArg(it->first);
+      scratch_.clear();
+      AppendLevelMember(scratch_, it->first, it->second);
+      Arg(scratch_);
+    }
+    Send(client);
+  }
+}
+
+void BookStateWriter::WriteOrders(redis::RedisClient& client, const BookView& view,
+                                  const std::map<OrderKey, std::optional<OpenOrder>>& changes) {
+  const std::string key = KeyOf(view.symbol(), ViewKey::kOrders);
+  // One HSET and one HDEL, each split when long.
+  for (const bool set : {true, false}) {
+    auto it = changes.begin();
+    while (it != changes.end()) {
+      Begin();
+      Arg(set ? "HSET" : "HDEL");
+      Arg(key);
+      std::size_t n = 0;
+      for (; n < kPairsPerCommand && it != changes.end(); ++it) {
+        if (it->second.has_value() != set) continue;
+        scratch_.clear();
+        AppendOrderField(scratch_, it->first);
+        Arg(scratch_);
+        if (set) {
+          scratch_.clear();
+          AppendOrderValue(scratch_, *it->second);
+          Arg(scratch_);
+        }
+        ++n;
+      }
+      if (n > 0) Send(client);
+    }
+  }
+}
+
+void BookStateWriter::WriteState(redis::RedisClient& client, const BookView& view) {
+  Begin();
+  Arg("HSET");
+  Arg(KeyOf(view.symbol(), ViewKey::kState));
+  Arg("seq");
+  IntArg(view.sequence());
+  auto best = [&](std::string_view px, std::string_view qty, const auto& levels) {
+    Arg(px);
+    if (levels.empty()) {
+      Arg("");
+    } else {
+      IntArg(levels.begin()->first);
+    }
+    Arg(qty);
+    if (levels.empty()) {
+      Arg("");
+    } else {
+      IntArg(levels.begin()->second.quantity);
+    }
+  };
+  best("bid_px", "bid_qty", view.bids());
+  best("ask_px", "ask_qty", view.asks());
+  Arg("halted");
+  Arg(view.halted() ? "1" : "0");
+  if (const auto& t = view.last_trade()) {
+    Arg("last_px");
+    IntArg(t->price);
+    Arg("last_qty");
+    IntArg(t->quantity);
+    Arg("last_time");
+    IntArg(t->time);
+    Arg("last_seq");
+    IntArg(t->sequence);
+  }
+  Send(client);
+}
+
+void BookStateWriter::WriteDelta(redis::RedisClient& client, const BookView& view,
+                                 const BookView::Delta& delta, bool reset) {
+  auto [it, added] = last_delta_.try_emplace(view.symbol(), 0);
+  Begin();
+  Arg("XADD");
+  Arg(KeyOf(view.symbol(), ViewKey::kDepth));
+  Arg("MAXLEN");
+  Arg("~");
+  IntArg(options_.stream_max_length);
+  Arg("*");
+  Arg("first");
+  IntArg(delta.first);
+  Arg("last");
+  IntArg(delta.last);
+  Arg("prev");
+  IntArg(reset ? Sequence{0} : it->second);
+  Arg("bids");
+  scratch_.clear();
+  AppendLevelList(scratch_, reset ? view.bids() : delta.bids);
+  Arg(scratch_);
+  Arg("asks");
+  scratch_.clear();
+  if (reset) {
+    AppendLevelList(scratch_, view.asks());
+  } else {
+    AppendLevelList(scratch_, delta.asks);
+  }
+  Arg(scratch_);
+  if (reset) {
+    Arg("reset");
+    Arg("1");
+  }
+  Send(client);
+  it->second = delta.last;
+}
+
+std::string BookStateWriter::WriteChanges(redis::RedisClient& client, BookViews& views) {
+  bool any = false;
+  views.ForEach([&](const BookView& view) { any = any || view.changed(); });
+  if (!any) return "";
+  queued_ = 0;
+  client.Append({"MULTI"});
+  views.ForEach([&](BookView& view) {
+    if (!view.changed()) return;
+    const BookView::Changes changes = view.TakeChanges();
+    WriteLevels(client, KeyOf(view.symbol(), ViewKey::kBids), changes.depth.bids);
+    WriteLevels(client, KeyOf(view.symbol(), ViewKey::kAsks), changes.depth.asks);
+    WriteOrders(client, view, changes.orders);
+    WriteState(client, view);
+    if (!changes.depth.empty()) WriteDelta(client, view, changes.depth, /*reset=*/false);
+  });
+  return Commit(client);
+}
+
+void BookStateWriter::WriteWhole(redis::RedisClient& client, BookView& view) {
+  view.TakeChanges();  // covered by what follows
+  const std::string bids = KeyOf(view.symbol(), ViewKey::kBids);
+  const std::string asks = KeyOf(view.symbol(), ViewKey::kAsks);
+  const std::string orders = KeyOf(view.symbol(), ViewKey::kOrders);
+  client.Append({"DEL", bids, asks, orders});
+  ++queued_;
+  WriteSide(client, bids, view.bids());
+  WriteSide(client, asks, view.asks());
+  std::map<OrderKey, std::optional<OpenOrder>> all;
+  for (const auto& [key, order] : view.orders())
+    all.emplace(key, order);
+  WriteOrders(client, view, all);
+  WriteState(client, view);
+  BookView::Delta delta;
+  delta.first = delta.last = view.sequence();
+  WriteDelta(client, view, delta, /*reset=*/true);
+  client.Append({"SADD", kSymbolsKey, view.symbol()});
+  ++queued_;
+}
+
+std::string BookStateWriter::WriteAll(redis::RedisClient& client, BookViews& views) {
+  queued_ = 0;
+  client.Append({"MULTI"});
+  views.ForEach([&](BookView& view) { WriteWhole(client, view); });
+  return Commit(client);
+}
+
+std::string BookStateWriter::Commit(redis::RedisClient& client) {
+  client.Append({"EXEC"});
+  commands_sent_ += queued_ + 2;
+  replies_.clear();
+  client.ReadReplies(replies_);
+  // MULTI, one QUEUED per command, then EXEC's array (nil or an error when
+  // the transaction was refused).
+  for (std::size_t i = 0; i + 1 < replies_.size(); ++i) {
+    if (replies_[i].is_error()) {
+      return "redis refused a queued command: " + std::string(replies_[i].str());
+    }
+  }
+  const redis::RedisReply& exec = replies_.back();
+  if (exec.is_error()) return "redis refused the transaction: " + std::string(exec.str());
+  if (!exec.is_array()) return "redis did not run the transaction (EXEC gave no results)";
+  for (std::size_t i = 0; i < exec.size(); ++i) {
+    const auto result = exec.element(i);
+    if (result.is_error()) {
+      return "redis refused command " + std::to_string(i + 1) + " of " +
+             std::to_string(exec.size()) + ": " + std::string(result.str());
+    }
+  }
+  return "";
+}
+
+}  // namespace exchange::bookstate

@@ -1,0 +1,79 @@
+// BookStateWriter: writes BookViews to Redis in the layout of view_keys.h.
+// Each call sends every command of every changed symbol in one pipelined
+// MULTI/EXEC, so a reader (who reads inside MULTI/EXEC too) never sees half
+// a batch: depth, best bid and offer, open orders, the sequence and the
+// stream delta change together.
+//
+// Depth deltas go to each symbol's capped stream with the first and last
+// engine sequence they cover and `prev`, the `last` of the symbol's previous
+// delta. The sync rule for a client (README, "Book state in Redis"): read the
+// snapshot (sequence S); drop deltas with last <= S; the first delta applied
+// must have prev <= S, every later one prev == the last of the one before;
+// anything else is a gap: take a new snapshot. A `reset` delta (written by
+// WriteAll) carries the whole book and replaces it.
+//
+// Owned by the book-state sink thread (or a test/benchmark); one thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bookstate/book_view.h"
+#include "bookstate/redis_client.h"
+
+namespace exchange::bookstate {
+
+class BookStateWriter {
+ public:
+  struct Options {
+    std::size_t stream_max_length = 100'000;  // per symbol, approximate (MAXLEN ~)
+  };
+  explicit BookStateWriter(Options options) : options_(options) {}
+
+  // Writes what changed in each view since the last write. Returns "" or
+  // what Redis refused (e.g. a key of the wrong type): the caller should
+  // then WriteAll. Throws redis::RedisError when the connection fails.
+  std::string WriteChanges(redis::RedisClient& client, BookViews& views);
+  // Replaces each view's keys with its whole content (start-up, and after
+  // Redis was down or refused a write). Same errors.
+  std::string WriteAll(redis::RedisClient& client, BookViews& views);
+
+  std::uint64_t commands_sent() const { return commands_sent_; }
+
+ private:
+  // One command's arguments, built in an arena without allocating.
+  void Begin();
+  void Arg(std::string_view s);
+  template <typename Int>
+  void IntArg(Int v);
+  void Send(redis::RedisClient& client);
+
+  // Level changes (quantity 0: gone) of one side.
+  template <typename Levels>
+  void WriteLevels(redis::RedisClient& client, const std::string& key, const Levels& changes);
+  // A whole side, after the key was deleted.
+  template <typename Levels>
+  void WriteSide(redis::RedisClient& client, const std::string& key, const Levels& levels);
+  void WriteOrders(redis::RedisClient& client, const BookView& view,
+                   const std::map<OrderKey, std::optional<OpenOrder>>& changes);
+  void WriteState(redis::RedisClient& client, const BookView& view);
+  void WriteDelta(redis::RedisClient& client, const BookView& view, const BookView::Delta& delta,
+                  bool reset);
+  void WriteWhole(redis::RedisClient& client, BookView& view);
+  // MULTI before, EXEC after: sends, reads every reply, checks them.
+  std::string Commit(redis::RedisClient& client);
+
+  Options options_;
+  std::map<std::string, Sequence, std::less<>> last_delta_;  // symbol → last of its newest delta
+  std::uint64_t commands_sent_ = 0;
+  std::size_t queued_ = 0;  // commands between MULTI and EXEC
+  std::string arena_;
+  std::vector<std::size_t> ends_;
+  std::vector<std::string_view> argv_;
+  std::string scratch_;
+  std::vector<redis::RedisReply> replies_;
+};
+
+}  // namespace exchange::bookstate

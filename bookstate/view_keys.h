@@ -1,0 +1,64 @@
+// The Redis key layout of the book-state view and the encoding of its
+// values, shared by the writer and the reader (documented in the README,
+// "Book state in Redis"). Every key of a symbol carries the Redis Cluster
+// hash tag {SYMBOL}, so one symbol's keys live in one slot and one
+// MULTI/EXEC can cover them.
+//
+//   book:{S}:bids    sorted set, score = price, member "price:quantity:orders"
+//   book:{S}:asks    the same for the asks
+//   book:{S}:state   hash: seq bid_px bid_qty ask_px ask_qty halted, and once
+//                    known last_px last_qty last_time last_seq
+//   book:{S}:orders  hash: "account:order_id" → "status side type price
+//                    stop_price quantity leaves filled exchange_id seq"
+//   book:{S}:depth   stream of depth deltas: first last prev bids asks [reset]
+//   exchange:symbols set of the symbols with a view
+//
+// Prices and quantities are the engine's integers (instrument units).
+// Plain functions and values; any thread.
+#pragma once
+
+#include <charconv>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bookstate/book_view.h"
+
+namespace exchange::bookstate {
+
+inline constexpr std::string_view kSymbolsKey = "exchange:symbols";
+
+enum class ViewKey { kBids, kAsks, kState, kOrders, kDepth };
+std::string KeyOf(std::string_view symbol, ViewKey key);
+
+// "price:quantity:orders" (a sorted-set member; the score is the price).
+void AppendLevelMember(std::string& out, Price price, const LevelValue& value);
+struct DecodedLevel {
+  Price price = 0;
+  LevelValue value;
+};
+std::optional<DecodedLevel> ParseLevelMember(std::string_view member);
+
+// "account:order_id"
+void AppendOrderField(std::string& out, const OrderKey& key);
+std::optional<OrderKey> ParseOrderField(std::string_view field);
+void AppendOrderValue(std::string& out, const OpenOrder& order);
+// The order stored under `key`; nullopt when the value is malformed.
+std::optional<OpenOrder> ParseOrderValue(const OrderKey& key, std::string_view value);
+
+// Integers as Redis arguments, with no allocation.
+template <typename Int>
+void AppendInt(std::string& out, Int value) {
+  char buffer[24];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  out.append(buffer, end);
+}
+template <typename Int>
+std::optional<Int> ParseInt(std::string_view s) {
+  Int value{};
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return value;
+}
+
+}  // namespace exchange::bookstate
