@@ -36,6 +36,7 @@ void AppendLevelMember(std::string& out, Price price, const LevelValue& value);
 struct DecodedLevel {
   Price price = 0;
   LevelValue value;
+  bool operator==(const DecodedLevel&) const = default;
 };
 std::optional<DecodedLevel> ParseLevelMember(std::string_view member);
 

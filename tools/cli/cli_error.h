@@ -10,10 +10,13 @@
 
 namespace exchange::cli {
 
-// Something outside failed: RabbitMQ, the engine service, the network.
+// Something outside failed: RabbitMQ, Redis, the engine service, the network.
 inline constexpr int kExitFailure = 1;
 // The input is wrong: a flag value, a file, a CSV line, a wire message.
 inline constexpr int kExitBadInput = 2;
+// What was asked for is not there: a symbol without a book view (book), an
+// order that is not open (order).
+inline constexpr int kExitNotFound = 4;
 
 class CliError : public std::runtime_error {
  public:
