@@ -12,7 +12,8 @@ std::vector<DecodedLevel> ParseLevels(const redis::RedisReplyView& reply, std::s
   for (std::size_t i = 0; i < reply.size(); ++i) {
     const std::string_view member = reply.element(i).str();
     auto level = ParseLevelMember(member);
-    if (!level) throw ViewError(std::string(what) + ": malformed level '" + std::string(member) + "'");
+    if (!level)
+      throw ViewError(std::string(what) + ": malformed level '" + std::string(member) + "'");
     out.push_back(*level);
   }
   return out;
@@ -158,7 +159,8 @@ std::optional<std::pair<std::string, OpenOrder>> BookStateReader::FindOrder(cons
     if (replies[i].is_error()) throw ViewError("redis: " + std::string(replies[i].str()));
     if (replies[i].is_nil()) continue;
     auto order = ParseOrderValue(key, replies[i].str());
-    if (!order) throw ViewError("order " + field + ": malformed '" + std::string(replies[i].str()) + "'");
+    if (!order)
+      throw ViewError("order " + field + ": malformed '" + std::string(replies[i].str()) + "'");
     return std::make_pair(symbols[i], *order);
   }
   return std::nullopt;

@@ -31,8 +31,8 @@ struct Quote {
 struct BookSnapshot {
   std::string symbol;
   Sequence sequence = 0;
-  std::vector<DecodedLevel> bids;  // best first
-  std::vector<DecodedLevel> asks;  // best first
+  std::vector<DecodedLevel> bids;           // best first
+  std::vector<DecodedLevel> asks;           // best first
   std::optional<Quote> best_bid, best_ask;  // as the state hash has them
   std::optional<LastTrade> last_trade;
   bool halted = false;

@@ -6,12 +6,9 @@ namespace exchange::bookstate {
 
 std::string_view ToString(OrderStatus s) {
   switch (s) {
-    case OrderStatus::kNew:
-      return "new";
-    case OrderStatus::kPartiallyFilled:
-      return "partially_filled";
-    case OrderStatus::kPendingTrigger:
-      return "pending_trigger";
+    case OrderStatus::kNew: return "new";
+    case OrderStatus::kPartiallyFilled: return "partially_filled";
+    case OrderStatus::kPendingTrigger: return "pending_trigger";
   }
   return "?";
 }
@@ -58,15 +55,9 @@ void BookView::ApplyEvent(const Event& e) {
       Upsert(o);
       break;
     }
-    case EventType::kTrade:
-      OnTrade(e);
-      break;
-    case EventType::kCanceled:
-      Remove(OrderKey{e.account, e.order_id});
-      break;
-    case EventType::kReplaced:
-      OnReplaced(e);
-      break;
+    case EventType::kTrade: OnTrade(e); break;
+    case EventType::kCanceled: Remove(OrderKey{e.account, e.order_id}); break;
+    case EventType::kReplaced: OnReplaced(e); break;
     case EventType::kTriggered:
       if (OpenOrder* o = Find(e.account, e.order_id)) {
         OpenOrder updated = *o;
@@ -77,15 +68,10 @@ void BookView::ApplyEvent(const Event& e) {
         Upsert(updated);
       }
       break;
-    case EventType::kHalted:
-      halted_ = true;
-      break;
-    case EventType::kResumed:
-      halted_ = false;
-      break;
+    case EventType::kHalted: halted_ = true; break;
+    case EventType::kResumed: halted_ = false; break;
     case EventType::kRejected:
-    case EventType::kInstrumentAdded:
-      break;
+    case EventType::kInstrumentAdded: break;
   }
 }
 

@@ -18,8 +18,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/event.h"
 #include "engine/depth_collector.h"
+#include "engine/event.h"
 #include "wire/wire_format.h"
 
 namespace exchange::bookstate {

@@ -14,8 +14,7 @@ OpenOrder OpenOrderOf(const Order& o) {
   if (o.is_stop() && o.level == nullptr) {
     out.status = OrderStatus::kPendingTrigger;
   } else {
-    out.status =
-        o.filled > 0 ? OrderStatus::kPartiallyFilled : OrderStatus::kNew;
+    out.status = o.filled > 0 ? OrderStatus::kPartiallyFilled : OrderStatus::kNew;
   }
   out.price = o.price;
   out.stop_price = o.stop_price;

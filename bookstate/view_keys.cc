@@ -9,21 +9,11 @@ std::string KeyOf(std::string_view symbol, ViewKey key) {
   std::string out = "book:{";
   out += symbol;
   switch (key) {
-    case ViewKey::kBids:
-      out += "}:bids";
-      break;
-    case ViewKey::kAsks:
-      out += "}:asks";
-      break;
-    case ViewKey::kState:
-      out += "}:state";
-      break;
-    case ViewKey::kOrders:
-      out += "}:orders";
-      break;
-    case ViewKey::kDepth:
-      out += "}:depth";
-      break;
+    case ViewKey::kBids: out += "}:bids"; break;
+    case ViewKey::kAsks: out += "}:asks"; break;
+    case ViewKey::kState: out += "}:state"; break;
+    case ViewKey::kOrders: out += "}:orders"; break;
+    case ViewKey::kDepth: out += "}:depth"; break;
   }
   return out;
 }

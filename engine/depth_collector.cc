@@ -20,14 +20,11 @@ void DepthCollector::AfterEvents(std::span<const Event> events) {
       case EventType::kAccepted:
       case EventType::kCanceled:
       case EventType::kReplaced:
-      case EventType::kTriggered:
-        Note(e.symbol, e.side, e.price);
-        break;
+      case EventType::kTriggered: Note(e.symbol, e.side, e.price); break;
       case EventType::kTrade:  // the maker's level
         Note(e.symbol, Opposite(e.side), e.price);
         break;
-      default:
-        break;
+      default: break;
     }
   }
 }

@@ -23,7 +23,7 @@ struct DepthChange {
   SymbolId symbol_id = kUnknownSymbol;
   Side side = Side::kBuy;
   Price price = 0;
-  Quantity quantity = 0;    // displayed quantity at the level after the batch; 0: no level
+  Quantity quantity = 0;     // displayed quantity at the level after the batch; 0: no level
   std::uint32_t orders = 0;  // orders at the level after the batch
 };
 

@@ -119,8 +119,8 @@ class BookStateTest : public ::testing::Test {
   }
   void TearDown() override {
     if (!client_) return;
-    for (ViewKey k : {ViewKey::kBids, ViewKey::kAsks, ViewKey::kState, ViewKey::kOrders,
-                      ViewKey::kDepth}) {
+    for (ViewKey k :
+         {ViewKey::kBids, ViewKey::kAsks, ViewKey::kState, ViewKey::kOrders, ViewKey::kDepth}) {
       client_->Command({"DEL", KeyOf(symbol_, k)});
     }
     client_->Command({"SREM", kSymbolsKey, symbol_});
@@ -217,7 +217,8 @@ TEST_F(BookStateTest, RefusedWriteIsRepairedByARewrite) {
   client_->Command({"SET", KeyOf(symbol_, ViewKey::kBids), "not a sorted set"});
   std::string refused;
   for (std::size_t i = 0; i < commands_.size() && refused.empty(); i += 10)
-    refused = p.Run(std::span(commands_).subspan(i, std::min<std::size_t>(10, commands_.size() - i)));
+    refused =
+        p.Run(std::span(commands_).subspan(i, std::min<std::size_t>(10, commands_.size() - i)));
   EXPECT_NE(refused.find("WRONGTYPE"), std::string::npos) << refused;
   ASSERT_EQ(p.WriteAll(), "");
   BookStateReader reader(*client_);

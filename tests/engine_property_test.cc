@@ -822,7 +822,8 @@ TEST(EngineProperty, BookViewFollowsTheEngine) {
           for (const Event& e : events) {
             wire::EventRecord r;
             r.event = e;
-            if (e.symbol < engine.symbol_count()) r.symbol = engine.book(e.symbol).instrument.symbol;
+            if (e.symbol < engine.symbol_count())
+              r.symbol = engine.book(e.symbol).instrument.symbol;
             records.push_back(r);
           }
           if (++in_batch < batch) return "";
@@ -915,12 +916,12 @@ TEST(EngineProperty, SnapshotRestoresAndContinuesIdentically) {
     const Scenario s = *GenScenario();
     Engine first(SmallEngine());
     std::vector<Command> commands;
-    Drive(s, first, &commands, [](const Command&, std::span<const Event>) {
-      return std::string();
-    });
+    Drive(s, first, &commands,
+          [](const Command&, std::span<const Event>) { return std::string(); });
     const auto cut = static_cast<std::size_t>(*rc::gen::inRange<std::size_t>(0, commands.size()));
     Engine original(SmallEngine());
-    for (std::size_t i = 0; i < cut; ++i) original.Process(commands[i]);
+    for (std::size_t i = 0; i < cut; ++i)
+      original.Process(commands[i]);
     std::string image;
     original.SaveState(image);
     Engine restored(SmallEngine());
@@ -928,8 +929,10 @@ TEST(EngineProperty, SnapshotRestoresAndContinuesIdentically) {
     RC_ASSERT(restored.StateHash() == original.StateHash());
     for (std::size_t i = cut; i < commands.size(); ++i) {
       std::string want, got;
-      for (const Event& e : original.Process(commands[i])) want += ToText(e) + "\n";
-      for (const Event& e : restored.Process(commands[i])) got += ToText(e) + "\n";
+      for (const Event& e : original.Process(commands[i]))
+        want += ToText(e) + "\n";
+      for (const Event& e : restored.Process(commands[i]))
+        got += ToText(e) + "\n";
       RC_ASSERT(got == want);
     }
     RC_ASSERT(restored.StateHash() == original.StateHash());

@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <iostream>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "bookstate/book_state_reader.h"
 #include "engine/service/engine_core.h"
 #include "orderflow/benchmark_mix.h"
 #include "tests/service_env.h"
@@ -274,6 +276,152 @@ TEST_F(EngineServiceTest, RabbitMqRestartMidStreamLosesNothing) {
   }
   amqp::AmqpClient admin(amqp::ParseUrl(url_));
   admin.DeleteQueue(event_queue);
+}
+
+// ---------------------------------------------------------------- book state in Redis
+
+// The service writes the book-state view to Redis (EXCHANGE_REDIS_URL, which
+// the service inherits). These read it back.
+class BookStateServiceTest : public EngineServiceTest {
+ protected:
+  void SetUp() override {
+    EngineServiceTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    EXCHANGE_REQUIRE_SERVICE("EXCHANGE_REDIS_URL", redis_url_);
+    BenchmarkMixOptions mix;
+    mix.seed = 5;
+    mix.commands = 30'000;
+    BenchmarkFlow flow = GenerateBenchmarkMix(mix);
+    commands_ = flow.prefill;
+    commands_.insert(commands_.end(), flow.commands.begin(), flow.commands.end());
+    Stamp(commands_);
+    reference_ = RunReference(spec_, commands_);
+  }
+  void TearDown() override {
+    if (!redis_url_.empty()) {
+      try {
+        redis::RedisClient client(redis::ParseRedisUrl(redis_url_));
+        for (auto k :
+             {bookstate::ViewKey::kBids, bookstate::ViewKey::kAsks, bookstate::ViewKey::kState,
+              bookstate::ViewKey::kOrders, bookstate::ViewKey::kDepth}) {
+          client.Command({"DEL", bookstate::KeyOf(symbol_, k)});
+        }
+        client.Command({"SREM", bookstate::kSymbolsKey, symbol_});
+      } catch (const redis::RedisError&) {
+      }
+    }
+    EngineServiceTest::TearDown();
+  }
+
+  std::unique_ptr<redis::RedisClient> Redis() {
+    return std::make_unique<redis::RedisClient>(redis::ParseRedisUrl(redis_url_));
+  }
+
+  // Polls until the view reflects the whole flow; "" or why not.
+  std::string AwaitView(redis::RedisClient& client, seconds timeout) {
+    bookstate::BookStateReader reader(client);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string last = "nothing read";
+    while (std::chrono::steady_clock::now() < deadline) {
+      try {
+        const auto book = reader.ReadBook(symbol_, 0);
+        if (book.sequence == reference_.last_sequence) return "";
+        last = "view at sequence " + std::to_string(book.sequence) + " of " +
+               std::to_string(reference_.last_sequence);
+      } catch (const std::exception& e) {
+        last = e.what();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll interval
+    }
+    return last;
+  }
+
+  // The view equals the reference engine's book: every level, every open order.
+  void ExpectViewEqualsReference(redis::RedisClient& client) {
+    bookstate::BookStateReader reader(client);
+    const bookstate::BookSnapshot book = reader.ReadBook(symbol_, 0);
+    EXPECT_EQ(bookstate::ValidateBook(book), "");
+    const bookstate::BookView* want = reference_.book.Find(symbol_);
+    ASSERT_NE(want, nullptr);
+    std::vector<bookstate::DecodedLevel> bids, asks;
+    for (const auto& [price, value] : want->bids())
+      bids.push_back({price, value});
+    for (const auto& [price, value] : want->asks())
+      asks.push_back({price, value});
+    EXPECT_EQ(book.bids, bids);
+    EXPECT_EQ(book.asks, asks);
+    const auto orders = reader.ReadOrders(symbol_);
+    ASSERT_EQ(orders.size(), want->orders().size());
+    for (bookstate::OpenOrder o : orders) {
+      auto it = want->orders().find(bookstate::OrderKey{o.account, o.order_id});
+      ASSERT_NE(it, want->orders().end()) << "order a" << o.account << " id" << o.order_id;
+      o.sequence = 0;  // the reference (seeded from an engine) has none
+      EXPECT_EQ(o, it->second) << "order a" << o.account << " id" << o.order_id;
+    }
+  }
+
+  std::string redis_url_;
+  std::vector<Command> commands_;
+  ReferenceRun reference_;
+};
+
+TEST_F(BookStateServiceTest, ViewEqualsTheEngineBookAndAReaderNeverSeesItTornOrCrossed) {
+  auto service = Service();
+  service->Start();
+  std::atomic<bool> stop{false};
+  std::string problem;
+  std::uint64_t reads = 0;
+  std::thread hammer([&] {
+    auto client = Redis();
+    bookstate::BookStateReader reader(*client);
+    Sequence previous = 0;
+    while (!stop && problem.empty()) {
+      try {
+        const auto book = reader.ReadBook(symbol_, 0);
+        if (const auto why = bookstate::ValidateBook(book); !why.empty()) problem = why;
+        if (book.sequence < previous) problem = "the view's sequence went backwards";
+        previous = book.sequence;
+        ++reads;
+      } catch (const bookstate::ViewError&) {
+        // not written yet
+      }
+    }
+  });
+  CommandProducer producer(url_, symbol_);
+  producer.Send(commands_, /*batch_size=*/50);
+  auto client = Redis();
+  const std::string awaited = AwaitView(*client, seconds(60));
+  stop = true;
+  hammer.join();
+  ASSERT_EQ(awaited, "");
+  EXPECT_EQ(problem, "");
+  EXPECT_GT(reads, 10u);
+  ExpectViewEqualsReference(*client);
+  EXPECT_EQ(service->Terminate(), 0);
+}
+
+TEST_F(BookStateServiceTest, ViewConvergesOnceRedisIsBack) {
+  auto service = Service();
+  service->Start();
+  EventCollector events(url_, symbol_, AllKeys());
+  const std::string services = std::string(EXCHANGE_SOURCE_DIR) + "/scripts/services.sh";
+  CommandProducer producer(url_, symbol_);
+  const std::size_t half = commands_.size() / 2;
+  producer.Send(std::vector<Command>(commands_.begin(), commands_.begin() + half), 50);
+  ASSERT_EQ(std::system((services + " stop redis >/dev/null").c_str()), 0);
+  // Matching goes on without Redis.
+  producer.Send(std::vector<Command>(commands_.begin() + half, commands_.end()), 50);
+  ASSERT_TRUE(events.WaitForAllUpTo(reference_.last_sequence, seconds(60)))
+      << "the engine stalled while Redis was down";
+  ASSERT_EQ(std::system((services + " start redis >/dev/null").c_str()), 0);
+  const auto back = std::chrono::steady_clock::now();
+  auto client = Redis();
+  ASSERT_EQ(AwaitView(*client, seconds(30)), "");
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - back).count();
+  std::cout << "view converged " << took << " s after Redis was back\n";
+  ExpectViewEqualsReference(*client);
+  EXPECT_TRUE(service->Running());
 }
 
 }  // namespace

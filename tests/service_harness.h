@@ -27,6 +27,7 @@
 
 #include "amqp/amqp_client.h"
 #include "amqp/shard_topology.h"
+#include "bookstate/book_view_seed.h"
 #include "engine/engine.h"
 #include "orderflow/instruments_file.h"
 #include "wire/topology.h"
@@ -290,6 +291,7 @@ struct ReferenceRun {
   std::map<std::uint64_t, wire::EventRecord> events;
   std::uint64_t state_hash = 0;
   std::uint64_t last_sequence = 0;
+  bookstate::BookViews book;  // the final book as the Redis view should show it
 };
 
 inline ReferenceRun RunReference(const InstrumentSpec& spec, const std::vector<Command>& commands) {
@@ -315,6 +317,7 @@ inline ReferenceRun RunReference(const InstrumentSpec& spec, const std::vector<C
   }
   run.state_hash = engine.StateHash();
   run.last_sequence = engine.last_sequence();
+  run.book = bookstate::SeedBookViews(engine);
   return run;
 }
 

@@ -83,7 +83,8 @@ void BookStateSink::Write() {
   if (Clock::now() < next_attempt_ || !Connect()) return;
   std::string refused;
   try {
-    refused = rewrite_ ? writer_.WriteAll(*client_, views_) : writer_.WriteChanges(*client_, views_);
+    refused =
+        rewrite_ ? writer_.WriteAll(*client_, views_) : writer_.WriteChanges(*client_, views_);
   } catch (const redis::RedisError& e) {
     spdlog::warn("book state: {}; reconnecting, then rewriting every view", e.what());
     client_.reset();

@@ -141,8 +141,8 @@ void EngineService::Start() {
     sinks.push_back(&bookstate_channel_);
   }
   committer_ = std::make_unique<JournalCommitter>(
-      *core_, to_committer_, committer_bell_, pool_, sinks, durable_, stats_, metrics_ ? &metrics_->fsync_seconds() : nullptr,
-      config_.events_after_fsync);
+      *core_, to_committer_, committer_bell_, pool_, sinks, durable_, stats_,
+      metrics_ ? &metrics_->fsync_seconds() : nullptr, config_.events_after_fsync);
   engine_loop_ = std::make_unique<EngineLoop>(*core_, to_engine_, engine_bell_, to_committer_,
                                               committer_bell_, config_.snapshot_every,
                                               /*collect_depth=*/bookstate_ != nullptr, stats_);

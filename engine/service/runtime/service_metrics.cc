@@ -140,9 +140,9 @@ ServiceMetrics::ServiceMetrics(const std::string& listen, const ServiceStats& st
            .Name("exchange_engine_bookstate_lag_seconds")
            .Help("from the committer handing a batch to the book-state sink to Redis applying it")
            .Register(*registry_)
-           .Add({}, prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                                            0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                                            1.0});
+           .Add({},
+                prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                                        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0});
   try {
     exposer_ = std::make_unique<prometheus::Exposer>(listen);
   } catch (const std::exception& e) {
