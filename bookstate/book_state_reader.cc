@@ -43,7 +43,11 @@ void CheckTransaction(const std::vector<redis::RedisReply>& replies) {
   for (const auto& r : replies) {
     if (r.is_error()) throw ViewError("redis: " + std::string(r.str()));
   }
-  if (!replies.back().is_array()) throw ViewError("redis: the read transaction did not run");
+  const redis::RedisReply& exec = replies.back();
+  if (!exec.is_array()) throw ViewError("redis: the read transaction did not run");
+  for (std::size_t i = 0; i < exec.size(); ++i) {
+    if (exec.element(i).is_error()) throw ViewError("redis: " + std::string(exec.element(i).str()));
+  }
 }
 
 }  // namespace

@@ -2,8 +2,10 @@
 // the status summary (also against a fake /metrics server), the batching of
 // an order-flow CSV into per-symbol wire messages, the single-order flags,
 // decode of good and malformed messages, the tail's bindings and sequence
-// filter, and, against a real RabbitMQ (scripts/services.sh), `send` of
-// config/sample_orders.csv and `tail` of the events exchange.
+// filter, the text and JSON of `book` and `order`, and, against a real
+// RabbitMQ (scripts/services.sh), `send` of config/sample_orders.csv and
+// `tail` of the events exchange, and against a real Redis, `book` and `order`
+// of a view written by the book-state writer.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -14,6 +16,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -22,8 +25,11 @@
 #include <vector>
 
 #include "amqp/amqp_client.h"
+#include "bookstate/book_state_writer.h"
+#include "bookstate/view_keys.h"
 #include "orderflow/order_flow_csv.h"
 #include "tests/service_env.h"
+#include "tools/cli/book.h"
 #include "tools/cli/cli_error.h"
 #include "tools/cli/command_batcher.h"
 #include "tools/cli/decode.h"
@@ -787,6 +793,300 @@ TEST(CliTailIntegration, ReturnsPublishedEventsAndDropsRedeliveredSequences) {
   EXPECT_EQ(RunTail(tail, options, out2, err2), kExitFailure);  // the copy was dropped
   EXPECT_TRUE(out2.str().empty()) << out2.str();
   EXPECT_TRUE(Contains(err2.str(), "0 of 5 events within 300 ms")) << err2.str();
+}
+
+// ------------------------------------------------------------ book and order
+
+bookstate::BookSnapshot SampleBook() {
+  bookstate::BookSnapshot b;
+  b.symbol = "BTC-USD";
+  b.sequence = 42;
+  b.bids = {{100, {5, 1}}, {99, {10, 3}}};
+  b.asks = {{101, {7, 2}}};
+  b.best_bid = bookstate::Quote{100, 5};
+  b.best_ask = bookstate::Quote{101, 7};
+  b.last_trade = bookstate::LastTrade{100, 2, 1700000000000000123, 40};
+  return b;
+}
+
+TEST(CliBook, TextHeaderAndDepthTable) {
+  std::ostringstream out;
+  PrintBook(SampleBook(), out);
+  EXPECT_EQ(out.str(),
+            "BTC-USD  sequence 42  halted no  best bid 5 @ 100  best ask 7 @ 101  last trade 2 @ "
+            "100 (sequence 40, 2023-11-14T22:13:20.000000123Z)\n"
+            "    orders     bid qty      bid px |       ask px     ask qty  orders\n"
+            "         1           5         100 |          101           7       2\n"
+            "         3          10          99 |                                 \n");
+}
+
+TEST(CliBook, EmptyHaltedBookWithoutTrades) {
+  bookstate::BookSnapshot b;
+  b.symbol = "ETH-USD";
+  b.sequence = 7;
+  b.halted = true;
+  EXPECT_EQ(FormatBookHeader(b), "ETH-USD  sequence 7  halted yes  best bid none  best ask none");
+  std::ostringstream out;
+  PrintBook(b, out);
+  EXPECT_TRUE(Contains(out.str(), "\n  (empty)\n")) << out.str();
+
+  const nlohmann::ordered_json j = BookJson(b);
+  EXPECT_EQ(j.at("halted"), true);
+  EXPECT_TRUE(j.at("bids").is_array() && j.at("bids").empty());
+  EXPECT_TRUE(j.at("asks").is_array() && j.at("asks").empty());
+  EXPECT_TRUE(j.at("best_bid").is_null());
+  EXPECT_TRUE(j.at("best_ask").is_null());
+  EXPECT_TRUE(j.at("last_trade").is_null());
+}
+
+TEST(CliBook, Json) {
+  const nlohmann::ordered_json j = BookJson(SampleBook());
+  EXPECT_EQ(j.dump(),
+            "{\"symbol\":\"BTC-USD\",\"sequence\":42,\"halted\":false,"
+            "\"bids\":[[100,5,1],[99,10,3]],\"asks\":[[101,7,2]],"
+            "\"best_bid\":{\"price\":100,\"quantity\":5},"
+            "\"best_ask\":{\"price\":101,\"quantity\":7},"
+            "\"last_trade\":{\"price\":100,\"quantity\":2,\"time\":1700000000000000123,"
+            "\"sequence\":40}}");
+}
+
+TEST(CliBook, Timestamps) {
+  EXPECT_EQ(FormatTimestamp(0), "1970-01-01T00:00:00.000000000Z");
+  EXPECT_EQ(FormatTimestamp(1003), "1970-01-01T00:00:00.000001003Z");
+  EXPECT_EQ(FormatTimestamp(1700000000123456789), "2023-11-14T22:13:20.123456789Z");
+  EXPECT_EQ(FormatTimestamp(-5), "-5 ns");
+}
+
+bookstate::OpenOrder SampleOrder() {
+  bookstate::OpenOrder o;
+  o.account = 9;
+  o.order_id = 77;
+  o.exchange_id = 5001;
+  o.side = Side::kSell;
+  o.type = OrderType::kStopLimit;
+  o.status = bookstate::OrderStatus::kPartiallyFilled;
+  o.price = 105;
+  o.stop_price = 104;
+  o.quantity = 10;
+  o.leaves = 6;
+  o.filled = 4;
+  o.sequence = 31;
+  return o;
+}
+
+TEST(CliOrder, LineAndJson) {
+  EXPECT_EQ(FormatOrder("BTC-USD", SampleOrder()),
+            "BTC-USD 9:77 status=partially_filled side=S type=STOP_LIMIT price=105 "
+            "stop_price=104 quantity=10 leaves=6 filled=4 exchange_id=5001 sequence=31");
+  EXPECT_EQ(OrderJson("BTC-USD", SampleOrder()).dump(),
+            "{\"symbol\":\"BTC-USD\",\"account\":9,\"order_id\":77,\"status\":\"partially_filled\","
+            "\"side\":\"S\",\"type\":\"STOP_LIMIT\",\"price\":105,\"stop_price\":104,"
+            "\"quantity\":10,\"leaves\":6,\"filled\":4,\"exchange_id\":5001,\"sequence\":31}");
+}
+
+int ConnectExitCode(const std::string& url, std::string* message) {
+  try {
+    ConnectRedis(url);
+  } catch (const CliError& e) {
+    *message = e.what();
+    return e.exit_code();
+  }
+  return 0;
+}
+
+TEST(CliBook, RedisUrlErrors) {
+  std::string message;
+  EXPECT_EQ(ConnectExitCode("", &message), kExitBadInput);
+  EXPECT_TRUE(Contains(message, "pass --redis-url or set EXCHANGE_REDIS_URL")) << message;
+  EXPECT_EQ(ConnectExitCode("redis://u:secret@h:port", &message), kExitBadInput);
+  EXPECT_TRUE(Contains(message, "--redis-url: ")) << message;
+  EXPECT_FALSE(Contains(message, "secret")) << message;
+  EXPECT_EQ(ConnectExitCode("redis://127.0.0.1:1", &message), kExitFailure);
+  EXPECT_TRUE(Contains(message, "127.0.0.1:1")) << message;
+}
+
+// ------------------------------------------------------------ with Redis
+
+// Writes a view of two symbols of its own (one coherent, one crossed) and
+// deletes their keys at the end.
+class CliBookIntegration : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    EXCHANGE_REQUIRE_SERVICE("EXCHANGE_REDIS_URL", url_);
+    client_.emplace(redis::ParseRedisUrl(url_));
+    const std::string pid = std::to_string(::getpid());
+    symbol_ = "CT" + pid;
+    crossed_ = "CX" + pid;
+    account_ = static_cast<AccountId>(3'000'000'000u + RandomNumber() % 1'000'000'000u);
+
+    bookstate::BookViews views;
+    bookstate::BookView& v = views.View(symbol_);
+    Event trade;
+    trade.type = EventType::kTrade;
+    trade.sequence = 6;
+    trade.timestamp = 1700000000000000123;
+    trade.price = 101;
+    trade.quantity = 2;
+    v.ApplyEvent(trade);
+    v.SetLevel(Side::kBuy, 100, {5, 1});
+    v.SetLevel(Side::kBuy, 99, {10, 3});
+    v.SetLevel(Side::kSell, 102, {3, 1});
+    v.SetLevel(Side::kSell, 103, {8, 2});
+    order_ = SampleOrder();
+    order_.account = account_;
+    v.SetOrder(order_);
+    v.SetSequence(7);
+    v.EndBatch();
+
+    bookstate::BookView& x = views.View(crossed_);
+    x.SetLevel(Side::kBuy, 105, {1, 1});
+    x.SetLevel(Side::kSell, 101, {1, 1});
+    x.SetSequence(3);
+    x.EndBatch();
+
+    written_ = true;
+    bookstate::BookStateWriter writer({});
+    ASSERT_EQ(writer.WriteAll(*client_, views), "");
+  }
+
+  void TearDown() override {
+    if (!written_) return;
+    redis::RedisClient c(redis::ParseRedisUrl(url_));  // *client_ may be broken
+    for (const std::string& s : {symbol_, crossed_}) {
+      for (auto key :
+           {bookstate::ViewKey::kBids, bookstate::ViewKey::kAsks, bookstate::ViewKey::kState,
+            bookstate::ViewKey::kOrders, bookstate::ViewKey::kDepth})
+        c.Command({"DEL", bookstate::KeyOf(s, key)});
+      c.Command({"SREM", bookstate::kSymbolsKey, s});
+    }
+  }
+
+  int Book(const BookOptions& o, std::string* out, std::string* err) {
+    std::ostringstream o_out, o_err;
+    const int code = RunBook(*client_, o, o_out, o_err);
+    *out = o_out.str();
+    *err = o_err.str();
+    return code;
+  }
+
+  int Order(const OrderOptions& o, std::string* out, std::string* err) {
+    std::ostringstream o_out, o_err;
+    const int code = RunOrder(*client_, o, o_out, o_err);
+    *out = o_out.str();
+    *err = o_err.str();
+    return code;
+  }
+
+  std::string url_;
+  std::optional<redis::RedisClient> client_;
+  std::string symbol_, crossed_;
+  AccountId account_ = 0;
+  bookstate::OpenOrder order_;
+  bool written_ = false;
+};
+
+TEST_F(CliBookIntegration, BookAsTextAndJson) {
+  std::string out, err;
+  BookOptions o;
+  o.symbol = symbol_;
+  ASSERT_EQ(Book(o, &out, &err), 0) << err;
+  EXPECT_TRUE(err.empty()) << err;
+  EXPECT_EQ(out,
+            symbol_ +
+                "  sequence 7  halted no  best bid 5 @ 100  best ask 3 @ 102  last trade 2 @ 101 "
+                "(sequence 6, 2023-11-14T22:13:20.000000123Z)\n"
+                "    orders     bid qty      bid px |       ask px     ask qty  orders\n"
+                "         1           5         100 |          102           3       1\n"
+                "         3          10          99 |          103           8       2\n");
+
+  o.levels = 1;
+  o.json = true;
+  ASSERT_EQ(Book(o, &out, &err), 0) << err;
+  const auto j = nlohmann::json::parse(out);
+  EXPECT_EQ(j.at("symbol"), symbol_);
+  EXPECT_EQ(j.at("sequence"), 7);
+  EXPECT_EQ(j.at("halted"), false);
+  EXPECT_EQ(j.at("bids").dump(), "[[100,5,1]]");
+  EXPECT_EQ(j.at("asks").dump(), "[[102,3,1]]");
+  EXPECT_EQ(j.at("best_bid").at("price"), 100);
+  EXPECT_EQ(j.at("best_ask").at("quantity"), 3);
+  EXPECT_EQ(j.at("last_trade").at("price"), 101);
+  EXPECT_EQ(j.at("last_trade").at("time"), 1700000000000000123);
+  EXPECT_EQ(j.at("last_trade").at("sequence"), 6);
+}
+
+TEST_F(CliBookIntegration, IncoherentBookIsPrintedThenFails) {
+  std::string out, err;
+  BookOptions o;
+  o.symbol = crossed_;
+  EXPECT_EQ(Book(o, &out, &err), kExitFailure);
+  EXPECT_TRUE(Contains(out, crossed_ + "  sequence 3")) << out;
+  EXPECT_TRUE(Contains(out, "105 |          101")) << out;
+  EXPECT_EQ(err, "incoherent view: crossed: best bid 105 >= best ask 101\n");
+}
+
+TEST_F(CliBookIntegration, SymbolWithoutAViewIsNotFound) {
+  BookOptions o;
+  o.symbol = "CN" + std::to_string(::getpid());
+  std::string out, err;
+  try {
+    Book(o, &out, &err);
+    FAIL() << "no error for a symbol without a view";
+  } catch (const CliError& e) {
+    EXPECT_EQ(e.exit_code(), kExitNotFound);
+    EXPECT_TRUE(Contains(e.what(), "no book view for symbol " + o.symbol)) << e.what();
+  }
+  EXPECT_TRUE(out.empty()) << out;
+}
+
+TEST_F(CliBookIntegration, OrderInItsSymbolOrFoundInAny) {
+  const std::string line = FormatOrder(symbol_, order_) + "\n";
+  std::string out, err;
+  OrderOptions o;
+  o.account = account_;
+  o.order_id = order_.order_id;
+  o.symbol = symbol_;
+  ASSERT_EQ(Order(o, &out, &err), 0) << err;
+  EXPECT_EQ(out, line);
+  EXPECT_TRUE(Contains(out, "status=partially_filled side=S type=STOP_LIMIT price=105")) << out;
+
+  o.symbol.clear();  // FindOrder: every symbol
+  ASSERT_EQ(Order(o, &out, &err), 0) << err;
+  EXPECT_EQ(out, line);
+
+  o.json = true;
+  ASSERT_EQ(Order(o, &out, &err), 0) << err;
+  const auto j = nlohmann::json::parse(out);
+  EXPECT_EQ(j.at("symbol"), symbol_);
+  EXPECT_EQ(j.at("account"), account_);
+  EXPECT_EQ(j.at("order_id"), order_.order_id);
+  EXPECT_EQ(j.at("leaves"), 6);
+  EXPECT_EQ(j.at("exchange_id"), 5001);
+}
+
+TEST_F(CliBookIntegration, OrderThatIsNotOpen) {
+  const std::string expected = "order " + std::to_string(account_) + ":" +
+                               std::to_string(order_.order_id + 1) +
+                               " is not open (filled, cancelled or unknown)\n";
+  std::string out, err;
+  OrderOptions o;
+  o.account = account_;
+  o.order_id = order_.order_id + 1;
+  EXPECT_EQ(Order(o, &out, &err), kExitNotFound);
+  EXPECT_EQ(err, expected);
+  EXPECT_TRUE(out.empty()) << out;
+
+  o.symbol = symbol_;
+  EXPECT_EQ(Order(o, &out, &err), kExitNotFound);
+  EXPECT_EQ(err, expected);
+
+  o.order_id = order_.order_id;  // open, but in another symbol
+  o.symbol = crossed_;
+  EXPECT_EQ(Order(o, &out, &err), kExitNotFound);
+
+  o.symbol = "CN" + std::to_string(::getpid());
+  EXPECT_EQ(Order(o, &out, &err), kExitNotFound);
+  EXPECT_TRUE(Contains(err, "no book view for symbol " + o.symbol)) << err;
 }
 
 }  // namespace

@@ -35,6 +35,7 @@ class EngineServiceTest : public ::testing::Test {
     queue_ = amqp::DeclareShardTopology(admin, "test-" + symbol_, {symbol_});
   }
   void TearDown() override {
+    DeleteBookState();
     if (queue_.empty()) return;
     amqp::AmqpClient admin(amqp::ParseUrl(url_));
     admin.DeleteQueue(queue_);
@@ -44,6 +45,23 @@ class EngineServiceTest : public ::testing::Test {
   std::unique_ptr<ServiceProcess> Service(std::vector<std::string> extra = {}) {
     return std::make_unique<ServiceProcess>(url_, symbol_, instruments_, dir_ + "/data",
                                             std::move(extra));
+  }
+  // The service writes the book-state view when EXCHANGE_REDIS_URL is set
+  // (it inherits the environment): remove the test symbol's keys.
+  void DeleteBookState() {
+    const std::string url = ServiceUrl("EXCHANGE_REDIS_URL");
+    if (url.empty() || symbol_.empty()) return;
+    try {
+      redis::RedisClient client(redis::ParseRedisUrl(url));
+      for (auto k :
+           {bookstate::ViewKey::kBids, bookstate::ViewKey::kAsks, bookstate::ViewKey::kState,
+            bookstate::ViewKey::kOrders, bookstate::ViewKey::kDepth}) {
+        client.Command({"DEL", bookstate::KeyOf(symbol_, k)});
+      }
+      client.Command({"SREM", bookstate::kSymbolsKey, symbol_});
+    } catch (const redis::RedisError&) {
+      // Redis not reachable: nothing to clean
+    }
   }
   std::vector<std::string> AllKeys() const { return {"exec.#", topology::BookKey(symbol_)}; }
 
@@ -296,21 +314,6 @@ class BookStateServiceTest : public EngineServiceTest {
     commands_.insert(commands_.end(), flow.commands.begin(), flow.commands.end());
     Stamp(commands_);
     reference_ = RunReference(spec_, commands_);
-  }
-  void TearDown() override {
-    if (!redis_url_.empty()) {
-      try {
-        redis::RedisClient client(redis::ParseRedisUrl(redis_url_));
-        for (auto k :
-             {bookstate::ViewKey::kBids, bookstate::ViewKey::kAsks, bookstate::ViewKey::kState,
-              bookstate::ViewKey::kOrders, bookstate::ViewKey::kDepth}) {
-          client.Command({"DEL", bookstate::KeyOf(symbol_, k)});
-        }
-        client.Command({"SREM", bookstate::kSymbolsKey, symbol_});
-      } catch (const redis::RedisError&) {
-      }
-    }
-    EngineServiceTest::TearDown();
   }
 
   std::unique_ptr<redis::RedisClient> Redis() {

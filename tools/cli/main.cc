@@ -3,6 +3,8 @@
 //   tail    follow events
 //   decode  show one wire message as text or JSON
 //   status  the engine service's health from its metrics
+//   book    a symbol's book from the Redis book-state view
+//   order   one open order from the Redis book-state view
 // The logic is in the exchange_cli library (tools/cli/); this file only
 // wires flags to it and turns every error into a message and an exit status.
 #include <CLI/CLI.hpp>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "amqp/amqp_client.h"
+#include "tools/cli/book.h"
 #include "tools/cli/cli_error.h"
 #include "tools/cli/decode.h"
 #include "tools/cli/order_input.h"
@@ -28,6 +31,12 @@ namespace {
 std::string DefaultAmqpUrl() {
   const char* env = std::getenv("EXCHANGE_AMQP_URL");
   return env && *env ? std::string(env) : std::string("amqp://guest:guest@127.0.0.1:5672/");
+}
+
+// No fallback: the URL holds a password, and a guessed Redis is no better.
+std::string DefaultRedisUrl() {
+  const char* env = std::getenv("EXCHANGE_REDIS_URL");
+  return env ? std::string(env) : std::string();
 }
 
 bool AllDigits(const std::string& s) {
@@ -302,6 +311,63 @@ int RunStatus(StatusFlags& f) {
   return RunStatus(f.options, std::cout, std::cerr);
 }
 
+// ------------------------------------------------------------------ book
+
+constexpr const char* kRedisUrlHelp =
+    "Redis of the book-state view, redis://[user[:password]@]host[:port][/db] (default: "
+    "$EXCHANGE_REDIS_URL)";
+
+struct BookFlags {
+  std::string redis_url = DefaultRedisUrl();
+  BookOptions options;
+};
+
+void AddBook(CLI::App& app, BookFlags& f) {
+  CLI::App* book = app.add_subcommand(
+      "book",
+      "A symbol's book as the Redis book-state view has it (one MULTI/EXEC read): sequence, "
+      "halted, best bid and ask, last trade, and the top levels of each side. Exit 1 (after "
+      "printing it) when the view is incoherent, 4 when the symbol has no view.");
+  book->add_option("symbol", f.options.symbol, "Symbol")->required();
+  book->add_option("--levels", f.options.levels, "Levels per side (0: all)")
+      ->check(Unsigned())
+      ->capture_default_str();
+  book->add_flag("--json", f.options.json, "One JSON object");
+  book->add_option("--redis-url", f.redis_url, kRedisUrlHelp);
+}
+
+int RunBook(const BookFlags& f) {
+  redis::RedisClient client = ConnectRedis(f.redis_url);
+  return RunBook(client, f.options, std::cout, std::cerr);
+}
+
+// ------------------------------------------------------------------ order
+
+struct OrderFlags {
+  std::string redis_url = DefaultRedisUrl();
+  OrderOptions options;
+};
+
+void AddOrder(CLI::App& app, OrderFlags& f) {
+  CLI::App* order = app.add_subcommand(
+      "order",
+      "One open order, by account and client order id, as the Redis book-state view has it; "
+      "in --symbol, or else searched in every symbol. Exit 4 when it is not open (filled, "
+      "cancelled or unknown).");
+  order->add_option("account", f.options.account, "Account")->required()->check(Unsigned());
+  order->add_option("order_id", f.options.order_id, "Client order id")
+      ->required()
+      ->check(Unsigned());
+  order->add_option("--symbol", f.options.symbol, "Look in this symbol only");
+  order->add_flag("--json", f.options.json, "One JSON object");
+  order->add_option("--redis-url", f.redis_url, kRedisUrlHelp);
+}
+
+int RunOrder(const OrderFlags& f) {
+  redis::RedisClient client = ConnectRedis(f.redis_url);
+  return RunOrder(client, f.options, std::cout, std::cerr);
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"exchange-cli: command-line client of the exchange engine service"};
   app.require_subcommand(1);
@@ -309,10 +375,14 @@ int Main(int argc, char** argv) {
   TailFlags tail;
   DecodeFlags decode;
   StatusFlags status;
+  BookFlags book;
+  OrderFlags order;
   AddSend(app, send);
   AddTail(app, tail);
   AddDecode(app, decode);
   AddStatus(app, status);
+  AddBook(app, book);
+  AddOrder(app, order);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -323,6 +393,8 @@ int Main(int argc, char** argv) {
     if (name == "send") return RunSend(send);
     if (name == "tail") return RunTail(tail);
     if (name == "decode") return RunDecode(decode);
+    if (name == "book") return RunBook(book);
+    if (name == "order") return RunOrder(order);
     return RunStatus(status);
   } catch (const CliError& e) {
     std::cerr << "exchange-cli " << name << ": " << e.what() << "\n";
