@@ -50,6 +50,9 @@ wait "$tail_pid" || true
 echo "   $(wc -l <"$out/sample_events.txt") event lines received (one per event and routing key)"
 head -5 "$out/sample_events.txt" | sed 's/^/   /'
 "$bin/exchange-cli" status --metrics "$metrics" --queue | sed 's/^/   /'
+echo "   the book-state view in Redis (exchange-cli book BTC-USD):"
+"$bin/exchange-cli" book BTC-USD --levels 5 | sed 's/^/   /' ||
+  echo "   (the book-state view could not be read: see the message above)"
 
 echo "== 6/8 stop the service; final books from its journal and snapshot"
 kill -TERM "$engine_pid"
