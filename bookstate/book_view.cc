@@ -100,8 +100,9 @@ void BookView::OnTrade(const Event& e) {
 void BookView::OnReplaced(const Event& e) {
   auto it = by_exchange_id_.find(e.exchange_order_id);
   if (it == by_exchange_id_.end()) return;
-  OpenOrder updated = orders_.at(it->second);
-  Remove(it->second);
+  const OrderKey old_key = it->second;  // Remove() erases the entry `it` points to
+  OpenOrder updated = orders_.at(old_key);
+  Remove(old_key);
   if (e.leaves == 0) return;  // replaced down to what was filled: done
   updated.order_id = e.order_id;
   updated.price = e.price;
@@ -124,7 +125,7 @@ void BookView::Upsert(const OpenOrder& order) {
   changes_.orders[key] = order;
 }
 
-void BookView::Remove(const OrderKey& key) {
+void BookView::Remove(OrderKey key) {  // by value: callers may name an entry it erases
   auto it = orders_.find(key);
   if (it == orders_.end()) return;
   by_exchange_id_.erase(it->second.exchange_id);

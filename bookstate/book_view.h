@@ -109,7 +109,7 @@ class BookView {
 
  private:
   void Upsert(const OpenOrder& order);
-  void Remove(const OrderKey& key);
+  void Remove(OrderKey key);
   OpenOrder* Find(AccountId account, ClientOrderId id);
   void OnTrade(const Event& e);
   void OnReplaced(const Event& e);
