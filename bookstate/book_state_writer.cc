@@ -236,6 +236,16 @@ std::string BookStateWriter::WriteAll(redis::RedisClient& client, BookViews& vie
   return Commit(client);
 }
 
+std::string BookStateWriter::DeleteView(redis::RedisClient& client, std::string_view symbol) {
+  const auto reply =
+      client.Command({"DEL", KeyOf(symbol, ViewKey::kBids), KeyOf(symbol, ViewKey::kAsks),
+                      KeyOf(symbol, ViewKey::kState), KeyOf(symbol, ViewKey::kOrders),
+                      KeyOf(symbol, ViewKey::kDepth)});
+  if (reply.is_error()) return std::string(reply.str());
+  const auto removed = client.Command({"SREM", kSymbolsKey, symbol});
+  return removed.is_error() ? std::string(removed.str()) : "";
+}
+
 std::string BookStateWriter::Commit(redis::RedisClient& client) {
   client.Append({"EXEC"});
   commands_sent_ += queued_ + 2;

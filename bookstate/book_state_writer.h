@@ -42,6 +42,10 @@ class BookStateWriter {
 
   std::uint64_t commands_sent() const { return commands_sent_; }
 
+  // Removes a symbol's view: its keys and its entry in exchange:symbols
+  // (a delisted symbol, or a test cleaning up). Same errors as above.
+  static std::string DeleteView(redis::RedisClient& client, std::string_view symbol);
+
  private:
   // One command's arguments, built in an arena without allocating.
   void Begin();

@@ -119,11 +119,7 @@ class BookStateTest : public ::testing::Test {
   }
   void TearDown() override {
     if (!client_) return;
-    for (ViewKey k :
-         {ViewKey::kBids, ViewKey::kAsks, ViewKey::kState, ViewKey::kOrders, ViewKey::kDepth}) {
-      client_->Command({"DEL", KeyOf(symbol_, k)});
-    }
-    client_->Command({"SREM", kSymbolsKey, symbol_});
+    BookStateWriter::DeleteView(*client_, symbol_);
   }
 
   std::unique_ptr<redis::RedisClient> client_;

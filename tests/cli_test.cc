@@ -952,13 +952,8 @@ class CliBookIntegration : public ::testing::Test {
   void TearDown() override {
     if (!written_) return;
     redis::RedisClient c(redis::ParseRedisUrl(url_));  // *client_ may be broken
-    for (const std::string& s : {symbol_, crossed_}) {
-      for (auto key :
-           {bookstate::ViewKey::kBids, bookstate::ViewKey::kAsks, bookstate::ViewKey::kState,
-            bookstate::ViewKey::kOrders, bookstate::ViewKey::kDepth})
-        c.Command({"DEL", bookstate::KeyOf(s, key)});
-      c.Command({"SREM", bookstate::kSymbolsKey, s});
-    }
+    for (const std::string& s : {symbol_, crossed_})
+      bookstate::BookStateWriter::DeleteView(c, s);
   }
 
   int Book(const BookOptions& o, std::string* out, std::string* err) {

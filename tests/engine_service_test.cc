@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "bookstate/book_state_reader.h"
+#include "bookstate/book_state_writer.h"
 #include "engine/service/engine_core.h"
 #include "orderflow/benchmark_mix.h"
 #include "tests/service_env.h"
@@ -53,12 +54,7 @@ class EngineServiceTest : public ::testing::Test {
     if (url.empty() || symbol_.empty()) return;
     try {
       redis::RedisClient client(redis::ParseRedisUrl(url));
-      for (auto k :
-           {bookstate::ViewKey::kBids, bookstate::ViewKey::kAsks, bookstate::ViewKey::kState,
-            bookstate::ViewKey::kOrders, bookstate::ViewKey::kDepth}) {
-        client.Command({"DEL", bookstate::KeyOf(symbol_, k)});
-      }
-      client.Command({"SREM", bookstate::kSymbolsKey, symbol_});
+      bookstate::BookStateWriter::DeleteView(client, symbol_);
     } catch (const redis::RedisError&) {
       // Redis not reachable: nothing to clean
     }
