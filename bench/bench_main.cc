@@ -4,6 +4,7 @@
 #include <exception>
 #include <iostream>
 
+#include "bench/bookstate_bench.h"
 #include "bench/e2e_bench.h"
 #include "bench/engine_bench.h"
 
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   exchange::bench::AddEngineBenchCommand(app);
   exchange::bench::AddE2eBenchCommand(app);
+  exchange::bench::AddBookStateBenchCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -84,6 +84,7 @@
 #include "amqp/amqp_client.h"
 #include "amqp/shard_topology.h"
 #include "bench/latency_recorder.h"
+#include "bench/run_summary.h"
 #include "engine/engine.h"
 #include "orderflow/benchmark_mix.h"
 #include "orderflow/instruments_file.h"
@@ -195,12 +196,6 @@ class Watchdog {
   std::condition_variable cv_;
   bool stop_ = false;
 };
-
-std::string Fixed(double v, int precision) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(precision) << v;
-  return s.str();
-}
 
 std::uint64_t RandomU64() {
   std::random_device rd;
@@ -1268,13 +1263,6 @@ RunResult RunThroughput(const Options& o, const std::string& instruments_path,
   return r;
 }
 
-// Sleeps until the steady clock reads `ns` (the steady clock is CLOCK_MONOTONIC).
-void SleepUntil(std::int64_t ns) {
-  timespec ts{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
-  while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
-  }
-}
-
 RunResult RunOpenLoop(const Options& o, const std::string& instruments_path, Mode mode,
                       std::size_t run) {
   const AccountId base = RandomAccountBase();
@@ -1410,21 +1398,6 @@ RunResult RunOpenLoop(const Options& o, const std::string& instruments_path, Mod
 }
 
 // ---------------------------------------------------------------- output
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-template <typename F>
-double MedianOf(const std::vector<RunResult>& runs, F field) {
-  std::vector<double> v;
-  for (const auto& r : runs)
-    v.push_back(static_cast<double>(field(r)));
-  return Median(v);
-}
 
 // `relay`: the run had no engine process, only the relay thread.
 std::string RssText(bool known, double start, double max, double end, bool relay) {
@@ -1700,8 +1673,7 @@ int Run(Options o, bool batch_given, bool flow_given) {
   out["median"] = med;
   for (const auto& r : runs)
     out["runs"].push_back(RunJson(r, mode));
-  std::cout << out.dump() << "\n";
-  if (!o.json_file.empty()) std::ofstream(o.json_file) << out.dump(2) << "\n";
+  EmitJson(out, o.json_file);
 
   std::uint64_t missing = 0;
   std::size_t unclean = 0;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "bench/latency_recorder.h"
+#include "bench/run_summary.h"
 #include "engine/engine.h"
 #include "orderflow/benchmark_mix.h"
 #include "orderflow/instruments_file.h"
@@ -165,16 +166,6 @@ RunResult RunOpenLoop(const Flow& flow, double rate, bool baseline) {
   return r;
 }
 
-template <typename F>
-double Median(const std::vector<RunResult>& runs, F field) {
-  std::vector<double> v;
-  for (const auto& r : runs)
-    v.push_back(static_cast<double>(field(r)));
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 nlohmann::json ToJson(const RunResult& r, bool open_loop) {
   nlohmann::json j = {
       {"seconds", r.seconds}, {"commands", r.commands}, {"ops_per_second", r.ops_per_second()},
@@ -245,21 +236,21 @@ int Run(const Options& o) {
                         {"runs", o.runs}};
   if (open_loop) out["rate"] = o.rate;
   nlohmann::json med = {
-      {"ops_per_second", Median(runs, [](auto& r) { return r.ops_per_second(); })}};
+      {"ops_per_second", MedianOf(runs, [](auto& r) { return r.ops_per_second(); })}};
   std::cout << "engine " << (open_loop ? "open-loop" : "throughput") << ": " << flow.name << ", "
             << flow.measured.size() << " commands, median of " << o.runs << " runs\n"
             << "  " << static_cast<std::uint64_t>(med["ops_per_second"].get<double>())
             << " commands/s";
   if (open_loop) {
-    med["latency_ns"] = {{"p50", Median(runs, [](auto& r) { return r.p50; })},
-                         {"p90", Median(runs, [](auto& r) { return r.p90; })},
-                         {"p99", Median(runs, [](auto& r) { return r.p99; })},
-                         {"p99_9", Median(runs, [](auto& r) { return r.p999; })},
-                         {"p99_99", Median(runs, [](auto& r) { return r.p9999; })},
-                         {"max", Median(runs, [](auto& r) { return r.max; })}};
-    med["service_ns"] = {{"p50", Median(runs, [](auto& r) { return r.service_p50; })},
-                         {"p99", Median(runs, [](auto& r) { return r.service_p99; })},
-                         {"p99_99", Median(runs, [](auto& r) { return r.service_p9999; })}};
+    med["latency_ns"] = {{"p50", MedianOf(runs, [](auto& r) { return r.p50; })},
+                         {"p90", MedianOf(runs, [](auto& r) { return r.p90; })},
+                         {"p99", MedianOf(runs, [](auto& r) { return r.p99; })},
+                         {"p99_9", MedianOf(runs, [](auto& r) { return r.p999; })},
+                         {"p99_99", MedianOf(runs, [](auto& r) { return r.p9999; })},
+                         {"max", MedianOf(runs, [](auto& r) { return r.max; })}};
+    med["service_ns"] = {{"p50", MedianOf(runs, [](auto& r) { return r.service_p50; })},
+                         {"p99", MedianOf(runs, [](auto& r) { return r.service_p99; })},
+                         {"p99_99", MedianOf(runs, [](auto& r) { return r.service_p9999; })}};
     const auto& l = med["latency_ns"];
     const auto& sv = med["service_ns"];
     std::cout << " offered " << o.rate << "/s; latency ns p50 " << l["p50"] << " p90 " << l["p90"]
@@ -272,8 +263,7 @@ int Run(const Options& o) {
   out["median"] = med;
   for (const auto& r : runs)
     out["each_run"].push_back(ToJson(r, open_loop));
-  std::cout << out.dump() << "\n";
-  if (!o.json_file.empty()) std::ofstream(o.json_file) << out.dump(2) << "\n";
+  EmitJson(out, o.json_file);
   return 0;
 }
 

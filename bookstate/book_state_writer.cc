@@ -6,7 +6,7 @@ namespace exchange::bookstate {
 
 namespace {
 
-// Arguments per ZADD or HSET of a whole side or order table.
+// Arguments per ZADD, ZREM, HSET or HDEL (longer ones are split).
 constexpr std::size_t kPairsPerCommand = 256;
 
 template <typename Levels>
@@ -49,25 +49,36 @@ void BookStateWriter::Send(redis::RedisClient& client) {
   ++queued_;
 }
 
+// One ZREM of the members the changed levels had, then one ZADD of what
+// they have now (each split when long): a batch costs Redis a few commands
+// per side however many levels it moved. The members to remove are known
+// exactly because this writer wrote them (the view's `before` values); a
+// level whose value came back to what it was is not written at all.
 template <typename Levels>
 void BookStateWriter::WriteLevels(redis::RedisClient& client, const std::string& key,
-                                  const Levels& changes) {
-  for (const auto& [price, value] : changes) {
-    Begin();
-    Arg("ZREMRANGEBYSCORE");
-    Arg(key);
-    IntArg(price);
-    IntArg(price);
-    Send(client);
-    if (value.quantity == 0 && value.orders == 0) continue;
-    Begin();
-    Arg("ZADD");
-    Arg(key);
-    IntArg(price);
-    scratch_.clear();
-    AppendLevelMember(scratch_, price, value);
-    Arg(scratch_);
-    Send(client);
+                                  const Levels& now, const Levels& before) {
+  auto present = [](const LevelValue& v) { return v.quantity != 0 || v.orders != 0; };
+  for (const bool add : {false, true}) {
+    auto it = now.begin();
+    while (it != now.end()) {
+      Begin();
+      Arg(add ? "ZADD" : "ZREM");
+      Arg(key);
+      std::size_t n = 0;
+      for (; n < kPairsPerCommand && it != now.end(); ++it) {
+        const auto was = before.find(it->first);
+        const LevelValue old = was == before.end() ? LevelValue{} : was->second;
+        if (old == it->second) continue;
+        const LevelValue& value = add ? it->second : old;
+        if (!present(value)) continue;
+        if (add) IntArg(it->first);
+        scratch_.clear();
+        AppendLevelMember(scratch_, it->first, value);
+        Arg(scratch_);
+        ++n;
+      }
+      if (n > 0) Send(client);
+    }
   }
 }
 
@@ -190,22 +201,24 @@ void BookStateWriter::WriteDelta(redis::RedisClient& client, const BookView& vie
   it->second = delta.last;
 }
 
-std::string BookStateWriter::WriteChanges(redis::RedisClient& client, BookViews& views) {
+std::size_t BookStateWriter::SendChanges(redis::RedisClient& client, BookViews& views) {
   bool any = false;
   views.ForEach([&](const BookView& view) { any = any || view.changed(); });
-  if (!any) return "";
+  if (!any) return 0;
   queued_ = 0;
   client.Append({"MULTI"});
   views.ForEach([&](BookView& view) {
     if (!view.changed()) return;
     const BookView::Changes changes = view.TakeChanges();
-    WriteLevels(client, KeyOf(view.symbol(), ViewKey::kBids), changes.depth.bids);
-    WriteLevels(client, KeyOf(view.symbol(), ViewKey::kAsks), changes.depth.asks);
+    WriteLevels(client, KeyOf(view.symbol(), ViewKey::kBids), changes.depth.bids,
+                changes.before.bids);
+    WriteLevels(client, KeyOf(view.symbol(), ViewKey::kAsks), changes.depth.asks,
+                changes.before.asks);
     WriteOrders(client, view, changes.orders);
     WriteState(client, view);
     if (!changes.depth.empty()) WriteDelta(client, view, changes.depth, /*reset=*/false);
   });
-  return Commit(client);
+  return SendExec(client);
 }
 
 void BookStateWriter::WriteWhole(redis::RedisClient& client, BookView& view) {
@@ -229,11 +242,20 @@ void BookStateWriter::WriteWhole(redis::RedisClient& client, BookView& view) {
   ++queued_;
 }
 
-std::string BookStateWriter::WriteAll(redis::RedisClient& client, BookViews& views) {
+std::size_t BookStateWriter::SendAll(redis::RedisClient& client, BookViews& views) {
   queued_ = 0;
   client.Append({"MULTI"});
   views.ForEach([&](BookView& view) { WriteWhole(client, view); });
-  return Commit(client);
+  return SendExec(client);
+}
+
+std::string BookStateWriter::WriteChanges(redis::RedisClient& client, BookViews& views) {
+  return SendChanges(client, views) == 0 ? "" : AwaitTransaction(client);
+}
+
+std::string BookStateWriter::WriteAll(redis::RedisClient& client, BookViews& views) {
+  SendAll(client, views);
+  return AwaitTransaction(client);
 }
 
 std::string BookStateWriter::DeleteView(redis::RedisClient& client, std::string_view symbol) {
@@ -246,19 +268,29 @@ std::string BookStateWriter::DeleteView(redis::RedisClient& client, std::string_
   return removed.is_error() ? std::string(removed.str()) : "";
 }
 
-std::string BookStateWriter::Commit(redis::RedisClient& client) {
+std::size_t BookStateWriter::SendExec(redis::RedisClient& client) {
   client.Append({"EXEC"});
+  client.Flush();
   commands_sent_ += queued_ + 2;
+  return queued_ + 2;
+}
+
+std::string BookStateWriter::AwaitTransaction(redis::RedisClient& client) {
   replies_.clear();
   client.ReadReplies(replies_);
+  return CheckTransaction(replies_);
+}
+
+std::string BookStateWriter::CheckTransaction(std::span<const redis::RedisReply> replies) {
   // MULTI, one QUEUED per command, then EXEC's array (nil or an error when
   // the transaction was refused).
-  for (std::size_t i = 0; i + 1 < replies_.size(); ++i) {
-    if (replies_[i].is_error()) {
-      return "redis refused a queued command: " + std::string(replies_[i].str());
+  if (replies.empty()) return "redis sent no reply to the transaction";
+  for (std::size_t i = 0; i + 1 < replies.size(); ++i) {
+    if (replies[i].is_error()) {
+      return "redis refused a queued command: " + std::string(replies[i].str());
     }
   }
-  const redis::RedisReply& exec = replies_.back();
+  const redis::RedisReply& exec = replies.back();
   if (exec.is_error()) return "redis refused the transaction: " + std::string(exec.str());
   if (!exec.is_array()) return "redis did not run the transaction (EXEC gave no results)";
   for (std::size_t i = 0; i < exec.size(); ++i) {

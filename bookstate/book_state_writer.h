@@ -4,6 +4,11 @@
 // a batch: depth, best bid and offer, open orders, the sequence and the
 // stream delta change together.
 //
+// Levels are replaced by removing the members this writer wrote before (the
+// view's `before` values) and adding the new ones, a few variadic commands
+// per symbol: the writer must be the only one writing these keys, and
+// WriteAll (after any failure) puts them right whatever they held.
+//
 // Depth deltas go to each symbol's capped stream with the first and last
 // engine sequence they cover and `prev`, the `last` of the symbol's previous
 // delta. The sync rule for a client (README, "Book state in Redis"): read the
@@ -17,6 +22,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,6 +46,15 @@ class BookStateWriter {
   // Redis was down or refused a write). Same errors.
   std::string WriteAll(redis::RedisClient& client, BookViews& views);
 
+  // The same in two halves, for a caller that keeps several transactions
+  // in flight on one connection: Send* sends the transaction and returns
+  // how many replies it will get (0: no view changed, nothing sent); the
+  // caller reads exactly those, in order, and CheckTransaction() says ""
+  // or what Redis refused. Send* throw redis::RedisError.
+  std::size_t SendChanges(redis::RedisClient& client, BookViews& views);
+  std::size_t SendAll(redis::RedisClient& client, BookViews& views);
+  static std::string CheckTransaction(std::span<const redis::RedisReply> replies);
+
   std::uint64_t commands_sent() const { return commands_sent_; }
 
   // Removes a symbol's view: its keys and its entry in exchange:symbols
@@ -54,9 +69,11 @@ class BookStateWriter {
   void IntArg(Int v);
   void Send(redis::RedisClient& client);
 
-  // Level changes (quantity 0: gone) of one side.
+  // Level changes of one side: their values now and at the last write
+  // (quantity 0: no level).
   template <typename Levels>
-  void WriteLevels(redis::RedisClient& client, const std::string& key, const Levels& changes);
+  void WriteLevels(redis::RedisClient& client, const std::string& key, const Levels& now,
+                   const Levels& before);
   // A whole side, after the key was deleted.
   template <typename Levels>
   void WriteSide(redis::RedisClient& client, const std::string& key, const Levels& levels);
@@ -66,8 +83,10 @@ class BookStateWriter {
   void WriteDelta(redis::RedisClient& client, const BookView& view, const BookView::Delta& delta,
                   bool reset);
   void WriteWhole(redis::RedisClient& client, BookView& view);
-  // MULTI before, EXEC after: sends, reads every reply, checks them.
-  std::string Commit(redis::RedisClient& client);
+  // MULTI was appended first: appends EXEC, sends; the reply count.
+  std::size_t SendExec(redis::RedisClient& client);
+  // Reads the replies of the one transaction pending and checks them.
+  std::string AwaitTransaction(redis::RedisClient& client);
 
   Options options_;
   std::map<std::string, Sequence, std::less<>> last_delta_;  // symbol → last of its newest delta

@@ -139,7 +139,7 @@ OpenOrder* BookView::Find(AccountId account, ClientOrderId id) {
 }
 
 void BookView::SetLevel(Side side, Price price, LevelValue value) {
-  auto update = [&](auto& levels, auto& delta) {
+  auto update = [&](auto& levels, auto& delta, auto& taken_value) {
     auto it = levels.find(price);
     const LevelValue before = it == levels.end() ? LevelValue{} : it->second;
     if (before == value) return;
@@ -149,13 +149,14 @@ void BookView::SetLevel(Side side, Price price, LevelValue value) {
       levels[price] = value;
     }
     delta[price] = value;
+    taken_value.try_emplace(price, before);  // the first change since TakeChanges
     batch_depth_changed_ = true;
     changes_.any = true;
   };
   if (side == Side::kBuy) {
-    update(bids_, changes_.depth.bids);
+    update(bids_, changes_.depth.bids, changes_.before.bids);
   } else {
-    update(asks_, changes_.depth.asks);
+    update(asks_, changes_.depth.asks, changes_.before.asks);
   }
 }
 

@@ -92,14 +92,19 @@ class BookView {
   Sequence sequence() const { return sequence_; }  // the last event of this symbol applied
 
   // --- What changed since the last TakeChanges ---
-  struct Delta {  // depth changes for the stream, coalesced
-    Sequence first = 0, last = 0;
-    std::map<Price, LevelValue, std::greater<>> bids;  // quantity 0: level gone
+  struct Levels {  // changed levels of each side; quantity 0: no level
+    std::map<Price, LevelValue, std::greater<>> bids;
     std::map<Price, LevelValue> asks;
     bool empty() const { return bids.empty() && asks.empty(); }
   };
+  struct Delta : Levels {  // depth changes for the stream, coalesced: the values now
+    Sequence first = 0, last = 0;
+  };
   struct Changes {
     Delta depth;
+    // The same levels as `depth`, with the value each had at the previous
+    // TakeChanges (what a writer wrote then, and must now replace).
+    Levels before;
     std::map<OrderKey, std::optional<OpenOrder>> orders;  // nullopt: no longer open
     bool any = false;  // anything at all, the state hash included
   };

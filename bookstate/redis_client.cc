@@ -1,6 +1,7 @@
 #include "bookstate/redis_client.h"
 
 #include <hiredis/hiredis.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -421,6 +422,24 @@ void RedisClient::ReadReplies(std::vector<RedisReply>& out) {
   out.reserve(pending_);
   while (pending_ > 0)
     out.push_back(ReadOne());
+}
+
+bool RedisClient::TryReadReply(RedisReply& out) {
+  RequireOk();
+  if (pending_ == 0) throw std::logic_error("RedisClient::TryReadReply with no command pending");
+  if (!out_.empty()) Flush();
+  void* reply = nullptr;
+  if (redisGetReplyFromReader(context_, &reply) != REDIS_OK) FailFromContext(errno);
+  if (reply == nullptr) {
+    pollfd p{context_->fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) return false;  // nothing yet (or EINTR: try again later)
+    if (redisBufferRead(context_) != REDIS_OK) FailFromContext(errno);
+    if (redisGetReplyFromReader(context_, &reply) != REDIS_OK) FailFromContext(errno);
+    if (reply == nullptr) return false;
+  }
+  --pending_;
+  out = RedisReply(static_cast<redisReply*>(reply));
+  return true;
 }
 
 }  // namespace exchange::redis

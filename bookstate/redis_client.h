@@ -150,6 +150,12 @@ class RedisClient {
   // Flushes, then reads exactly pending() replies, in order, into `out`
   // (cleared first; keep reusing it to keep its capacity).
   void ReadReplies(std::vector<RedisReply>& out);
+  // Flushes, then the next pending reply if it has fully arrived, without
+  // waiting (what the socket holds is read once when nothing complete is
+  // buffered): false when it has not arrived yet, and then poll() on fd()
+  // says when more has. std::logic_error when nothing is pending; RedisError
+  // as ReadReply.
+  bool TryReadReply(RedisReply& out);
 
   // False once a connection-level failure has been thrown (the socket is
   // then closed) and when moved from: the caller builds a new client.

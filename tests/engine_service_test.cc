@@ -316,17 +316,18 @@ class BookStateServiceTest : public EngineServiceTest {
     return std::make_unique<redis::RedisClient>(redis::ParseRedisUrl(redis_url_));
   }
 
-  // Polls until the view reflects the whole flow; "" or why not.
-  std::string AwaitView(redis::RedisClient& client, seconds timeout) {
+  // Polls until the view reflects the whole flow (or `target`); "" or why not.
+  std::string AwaitView(redis::RedisClient& client, seconds timeout, Sequence target = 0) {
+    if (target == 0) target = reference_.last_sequence;
     bookstate::BookStateReader reader(client);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::string last = "nothing read";
     while (std::chrono::steady_clock::now() < deadline) {
       try {
         const auto book = reader.ReadBook(symbol_, 0);
-        if (book.sequence == reference_.last_sequence) return "";
-        last = "view at sequence " + std::to_string(book.sequence) + " of " +
-               std::to_string(reference_.last_sequence);
+        if (book.sequence == target) return "";
+        last =
+            "view at sequence " + std::to_string(book.sequence) + " of " + std::to_string(target);
       } catch (const std::exception& e) {
         last = e.what();
       }
@@ -419,6 +420,26 @@ TEST_F(BookStateServiceTest, ViewConvergesOnceRedisIsBack) {
   const double took =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - back).count();
   std::cout << "view converged " << took << " s after Redis was back\n";
+  ExpectViewEqualsReference(*client);
+  EXPECT_TRUE(service->Running());
+}
+
+// A write Redis refuses (someone turned the bids into a string) makes the
+// sink drop what it had in flight, reconnect and rewrite the view whole.
+TEST_F(BookStateServiceTest, RefusedWriteIsRepairedByARewriteWhileOrdersFlow) {
+  auto service = Service();
+  service->Start();
+  const std::size_t half = commands_.size() / 2;
+  const std::vector<Command> first(commands_.begin(), commands_.begin() + half);
+  CommandProducer producer(url_, symbol_);
+  producer.Send(first, 50);
+  auto client = Redis();
+  ASSERT_EQ(AwaitView(*client, seconds(60), RunReference(spec_, first).last_sequence), "");
+  ASSERT_FALSE(
+      client->Command({"SET", bookstate::KeyOf(symbol_, bookstate::ViewKey::kBids), "vandal"})
+          .is_error());
+  producer.Send(std::vector<Command>(commands_.begin() + half, commands_.end()), 50);
+  ASSERT_EQ(AwaitView(*client, seconds(60)), "");
   ExpectViewEqualsReference(*client);
   EXPECT_TRUE(service->Running());
 }

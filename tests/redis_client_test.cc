@@ -3,6 +3,7 @@
 #include "bookstate/redis_client.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <string>
@@ -230,6 +231,52 @@ TEST_F(RedisClientTest, MisuseIsALogicError) {
   EXPECT_EQ(c.ReadReply().str(), "PONG");
   EXPECT_THROW(c.Command(std::span<const std::string_view>()), std::invalid_argument);
   EXPECT_TRUE(c.ok());
+}
+
+// TryReadReply never waits: a reply that has not arrived (BLPOP on an empty
+// list) is "not yet", and it comes once another client pushes.
+TEST_F(RedisClientTest, TryReadReplyDoesNotWaitAndGetsTheReplyWhenItArrives) {
+  const std::string list = Key("list");
+  RedisClient waiter(url_);
+  RedisClient pusher(url_);
+  RedisReply reply;
+  EXPECT_THROW(waiter.TryReadReply(reply), std::logic_error);
+  waiter.Append({"BLPOP", list, "10"});
+  waiter.Append({"PING"});
+  EXPECT_FALSE(waiter.TryReadReply(reply));
+  EXPECT_EQ(waiter.pending(), 2u);
+  ASSERT_EQ(pusher.Command({"RPUSH", list, "hello"}).integer(), 1);
+  pollfd p{waiter.fd(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 5000), 1) << "no reply to BLPOP within 5 s of the push";
+  while (!waiter.TryReadReply(reply)) {
+    ASSERT_EQ(::poll(&p, 1, 5000), 1);
+  }
+  ASSERT_TRUE(reply.is_array());
+  EXPECT_EQ(reply.element(1).str(), "hello");
+  // The PING's reply came in the same packet or comes next.
+  while (!waiter.TryReadReply(reply)) {
+    ASSERT_EQ(::poll(&p, 1, 5000), 1);
+  }
+  EXPECT_EQ(reply.str(), "PONG");
+  EXPECT_EQ(waiter.pending(), 0u);
+}
+
+TEST_F(RedisClientTest, TryReadReplyOnAClosedConnectionThrows) {
+  RedisClient victim(url_);
+  RedisClient killer(url_);
+  const RedisReply id = victim.Command({"CLIENT", "ID"});
+  ASSERT_TRUE(id.is_integer());
+  victim.Append({"BLPOP", Key("never"), "10"});
+  victim.Flush();
+  ASSERT_EQ(killer.Command({"CLIENT", "KILL", "ID", std::to_string(id.integer())}).integer(), 1);
+  pollfd p{victim.fd(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 5000), 1);
+  const std::string message = ErrorOf([&] {
+    RedisReply reply;
+    victim.TryReadReply(reply);
+  });
+  EXPECT_TRUE(Contains(message, "connection lost")) << message;
+  EXPECT_FALSE(victim.ok());
 }
 
 TEST_F(RedisClientTest, SelectsTheUrlsDatabase) {

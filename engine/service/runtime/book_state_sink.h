@@ -3,20 +3,24 @@
 // changes), drops each slot at once, and writes what changed to Redis in
 // one MULTI/EXEC per round (BookStateWriter): however slow Redis is, the
 // pipeline never waits for it, and a burst of changes to one level becomes
-// one write. The views start from the recovered engine (SeedBookViews) and
-// are written whole at start-up.
+// one write. Up to four transactions are in flight on the connection: the
+// next round is prepared and sent while Redis answers the previous ones, so
+// a change waits for one round trip, not for the one before it too. The
+// views start from the recovered engine (SeedBookViews) and are written
+// whole at start-up.
 //
-// Redis down or restarted: the sink goes on keeping the views, reconnects
-// with back-off (100 ms doubling to 500 ms), then writes every view whole, so
-// the view converges to the engine's book as soon as Redis is back.
+// Redis down, restarted or refusing a write: the sink goes on keeping the
+// views, drops the connection and whatever was in flight, reconnects with
+// back-off (100 ms doubling to 500 ms), then writes every view whole, so the
+// view converges to the engine's book as soon as Redis is back.
 //
 // Runs on its own thread (Run); built on the main thread.
 #pragma once
 
-#include <prometheus/histogram.h>
-
 #include <atomic>
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -33,15 +37,21 @@ namespace exchange {
 
 class BookStateSink {
  public:
+  using Clock = std::chrono::steady_clock;
+  // Told, once per slot, when the committer handed it over and when Redis
+  // confirmed the write that holds it (the view's lag: the metric, or the
+  // benchmark's exact percentiles). Called on the sink thread.
+  using LagObserver = std::function<void(Clock::time_point dispatched, Clock::time_point written)>;
+
   struct Options {
     redis::RedisUrl url;
     std::size_t stream_max_length = 100'000;
   };
 
   // `seeded_up_to`: the engine sequence the views already include (events
-  // at or below it are skipped). `lag_seconds` may be null.
+  // at or below it are skipped). `observe_lag` may be empty.
   BookStateSink(Options options, SinkChannel& channel, SlotPool& pool, bookstate::BookViews views,
-                Sequence seeded_up_to, prometheus::Histogram* lag_seconds);
+                Sequence seeded_up_to, LagObserver observe_lag);
 
   // Until `stop` is set and the queue is empty; then one last write if
   // Redis is up.
@@ -51,10 +61,28 @@ class BookStateSink {
   const bookstate::BookViews& views() const { return views_; }
 
  private:
-  using Clock = std::chrono::steady_clock;
+  // A transaction sent and not answered yet.
+  struct InFlight {
+    std::size_t replies = 0;                    // MULTI, QUEUED..., EXEC
+    std::vector<Clock::time_point> dispatched;  // of the slots it writes (lag)
+    Sequence sequence = 0;                      // the engine sequence it brings the view to
+  };
 
   std::size_t TakeSlots();
-  void Write();
+  bool WriteDue() const { return rewrite_ || !unwritten_.empty(); }
+  // Sends the next transaction when one is due and there is room in flight.
+  void Send();
+  // Reads the replies that have arrived, completing transactions in order.
+  void Collect();
+  // Waits for every transaction in flight (stopping).
+  void Drain();
+  void Complete(InFlight& done);
+  // The connection failed or Redis refused a write: everything in flight
+  // is void; reconnect after the back-off and rewrite every view.
+  void Fail(const std::string& why, bool refused);
+  // Sleeps until a slot arrives, Redis answers, `stop` is set, or 100 ms
+  // pass when a write waits for Redis to come back.
+  void Wait(const std::atomic<bool>& stop);
   bool Connect();
 
   Options options_;
@@ -62,12 +90,14 @@ class BookStateSink {
   SlotPool& pool_;
   bookstate::BookViews views_;
   Sequence seeded_up_to_;
-  prometheus::Histogram* lag_seconds_;
+  LagObserver observe_lag_;
   bookstate::BookStateWriter writer_;
   std::unique_ptr<redis::RedisClient> client_;
   bool rewrite_ = true;  // the next write replaces every view whole
   Sequence taken_sequence_ = 0;
-  std::vector<Clock::time_point> unwritten_;  // dispatch times of slots not written yet
+  std::vector<Clock::time_point> unwritten_;  // dispatch times of slots not sent yet
+  std::deque<InFlight> in_flight_;
+  std::vector<redis::RedisReply> replies_;  // of in_flight_.front(), so far
   Clock::time_point next_attempt_{};
   std::chrono::milliseconds backoff_{100};
   std::string last_failure_;

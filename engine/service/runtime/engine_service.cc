@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -133,11 +134,17 @@ void EngineService::Start() {
       publisher_channel_, pool_, stats_, published_up_to_);
   std::vector<SinkChannel*> sinks = {&publisher_channel_};
   if (!config_.redis_url.empty()) {
+    BookStateSink::LagObserver observe_lag;
+    if (metrics_) {
+      observe_lag = [histogram = &metrics_->bookstate_lag_seconds()](auto dispatched,
+                                                                     auto written) {
+        histogram->Observe(std::chrono::duration<double>(written - dispatched).count());
+      };
+    }
     bookstate_ = std::make_unique<BookStateSink>(
         BookStateSink::Options{redis::ParseRedisUrl(config_.redis_url),
                                config_.redis_stream_max_length},
-        bookstate_channel_, pool_, std::move(seed_views_), seeded_up_to_,
-        metrics_ ? &metrics_->bookstate_lag_seconds() : nullptr);
+        bookstate_channel_, pool_, std::move(seed_views_), seeded_up_to_, std::move(observe_lag));
     sinks.push_back(&bookstate_channel_);
   }
   committer_ = std::make_unique<JournalCommitter>(
