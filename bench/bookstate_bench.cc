@@ -17,8 +17,9 @@
 // granularity, sharing two cores with the sink and Redis).
 //
 // "Keeps up" means: the view was written at most 100 ms after the last
-// slot was due, the p99 lag of the second half of the measured time is not
-// above max(2 x the first half's, 1 ms) (no growing lag), and the pool
+// slot was due, the median lag of the second half of the measured time is
+// not above max(2 x the first half's, 1 ms) (a growing backlog raises the
+// median; one scheduling hiccup of the machine only the tail), and the pool
 // never ran dry.
 //
 // --rate 0: slots as fast as the sink takes them (the pool's back-pressure
@@ -91,6 +92,7 @@ struct RunResult {
   double events_per_second = 0;
   // Lag, ns: hand-over to EXEC reply.
   std::int64_t p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
+  std::int64_t first_half_p50 = 0, second_half_p50 = 0;
   std::int64_t first_half_p99 = 0, second_half_p99 = 0;
   std::vector<std::int64_t> p99_per_second;
   // Lag from the due time, ns (adds the generator's lateness).
@@ -208,6 +210,8 @@ void Summarize(std::span<const SlotTimes> times, std::int64_t measure_from, std:
   r.p99 = all.Percentile(99);
   r.p999 = all.Percentile(99.9);
   r.max = all.Max();
+  r.first_half_p50 = first.Percentile(50);
+  r.second_half_p50 = second.Percentile(50);
   r.first_half_p99 = first.Percentile(99);
   r.second_half_p99 = second.Percentile(99);
   r.due_p50 = from_due.Percentile(50);
@@ -344,7 +348,7 @@ RunResult RunOnce(const Options& o, const BenchmarkFlow& flow) {
   r.events_per_second = static_cast<double>(r.events) / r.seconds;
   r.redis_commands = stats.messages.load();
   r.kept_up = open_loop && r.drain_ms * 1e6 <= kKeptUpDrainNs &&
-              r.second_half_p99 <= std::max(2 * r.first_half_p99, kGrowthFloorNs) &&
+              r.second_half_p50 <= std::max(2 * r.first_half_p50, kGrowthFloorNs) &&
               r.pool_stalls == 0;
   CheckView(admin, engine, o.symbol, r);
   if (const std::string e = bookstate::BookStateWriter::DeleteView(admin, o.symbol); !e.empty())
@@ -372,6 +376,8 @@ nlohmann::json RunJson(const RunResult& r) {
         {"p99", Us(r.p99)},
         {"p99_9", Us(r.p999)},
         {"max", Us(r.max)},
+        {"p50_first_half", Us(r.first_half_p50)},
+        {"p50_second_half", Us(r.second_half_p50)},
         {"p99_first_half", Us(r.first_half_p99)},
         {"p99_second_half", Us(r.second_half_p99)},
         {"p99_per_second", per_second}}},
@@ -390,7 +396,8 @@ void PrintRun(std::size_t i, const RunResult& r, bool open_loop) {
             << " slots over " << Fixed(r.seconds, 2) << " s); lag us p50 " << Fixed(Us(r.p50), 0)
             << " p90 " << Fixed(Us(r.p90), 0) << " p99 " << Fixed(Us(r.p99), 0) << " p99.9 "
             << Fixed(Us(r.p999), 0) << " max " << Fixed(Us(r.max), 0)
-            << "\n    p99 first/second half " << Fixed(Us(r.first_half_p99), 0) << "/"
+            << "\n    first/second half p50 " << Fixed(Us(r.first_half_p50), 0) << "/"
+            << Fixed(Us(r.second_half_p50), 0) << " p99 " << Fixed(Us(r.first_half_p99), 0) << "/"
             << Fixed(Us(r.second_half_p99), 0) << " us; from the due time p50 "
             << Fixed(Us(r.due_p50), 0) << " p99 " << Fixed(Us(r.due_p99), 0) << " max "
             << Fixed(Us(r.due_max), 0) << " us; written " << Fixed(r.drain_ms, 1)
@@ -447,6 +454,8 @@ int Run(Options o) {
                           {"p99", m([](auto& r) { return Us(r.p99); })},
                           {"p99_9", m([](auto& r) { return Us(r.p999); })},
                           {"max", m([](auto& r) { return Us(r.max); })},
+                          {"p50_first_half", m([](auto& r) { return Us(r.first_half_p50); })},
+                          {"p50_second_half", m([](auto& r) { return Us(r.second_half_p50); })},
                           {"p99_first_half", m([](auto& r) { return Us(r.first_half_p99); })},
                           {"p99_second_half", m([](auto& r) { return Us(r.second_half_p99); })}}},
                         {"lag_from_due_us",
