@@ -9,13 +9,16 @@
 #include <thread>
 #include <vector>
 
+#include "candles/candle_aggregator.h"
+#include "persistence/copy_text.h"
+#include "persistence/history_writer.h"
 #include "persistence/migration.h"
 #include "tests/service_env.h"
 
 namespace exchange::persistence {
 namespace {
 
-class MigrationTest : public ::testing::Test {
+class SchemaTest : public ::testing::Test {
  protected:
   void SetUp() override {
     EXCHANGE_REQUIRE_SERVICE("EXCHANGE_PG_URL", url_);
@@ -46,6 +49,8 @@ class MigrationTest : public ::testing::Test {
   std::string schema_;
   std::unique_ptr<pqxx::connection> connection_;
 };
+
+using MigrationTest = SchemaTest;
 
 TEST_F(MigrationTest, FreshDatabaseGetsEverySchemaVersionAndASecondRunIsANoOp) {
   const MigrationReport first = ApplyMigrations(*connection_, kEmbeddedMigrations, schema_);
@@ -138,6 +143,150 @@ TEST_F(MigrationTest, ConcurrentStartsApplyEachMigrationOnce) {
   EXPECT_EQ(applied, kEmbeddedMigrations.size());
   EXPECT_EQ(Value("SELECT count(*) FROM schema_migrations"),
             std::to_string(kEmbeddedMigrations.size()));
+}
+
+// ---- HistoryWriter ----
+
+constexpr Timestamp kDay = 86'400'000'000'000;
+constexpr Timestamp k2026_11_21 = 20'778 * kDay;  // days since 1970-01-01
+
+TradeRow Trade(Sequence id, Timestamp time, Price price, Quantity quantity) {
+  TradeRow t;
+  t.symbol = SymbolName("BTC-USD");
+  t.trade_id = id;
+  t.time = time;
+  t.price = price;
+  t.quantity = quantity;
+  t.aggressor = id % 2 ? Side::kBuy : Side::kSell;
+  t.taker_account = 7;
+  t.taker_order_id = 100 + id;
+  t.maker_account = 8;
+  t.maker_order_id = 200 + id;
+  return t;
+}
+
+class HistoryWriterTest : public SchemaTest {
+ protected:
+  HistoryWriter Writer() {
+    return HistoryWriter(HistoryWriter::Options{url_, schema_, "shard-a", 3}, k2026_11_21);
+  }
+};
+
+TEST_F(HistoryWriterTest, BatchLandsWholeWithItsProgress) {
+  HistoryWriter writer = Writer();
+  EXPECT_EQ(writer.Progress(), 0u);
+  HistoryBatch batch;
+  for (Sequence id = 1; id <= 1000; ++id)
+    batch.trades.push_back(Trade(id, k2026_11_21 + static_cast<Timestamp>(id) * 1'000'000'123,
+                                 650'000 + static_cast<Price>(id % 7), 1 + id % 3));
+  FinishedOrder order;
+  order.symbol = SymbolName("BTC-USD");
+  order.last_sequence = 1000;
+  order.account = 7;
+  order.order_id = 42;
+  order.exchange_order_id = 9;
+  order.quantity = 5;
+  order.filled = 5;
+  order.finished_at = k2026_11_21;
+  batch.orders.push_back(order);
+  batch.up_to = 1002;
+  EXPECT_TRUE(writer.Write(batch).empty());
+  EXPECT_EQ(writer.Progress(), 1002u);
+  EXPECT_EQ(Value("SELECT count(*) FROM trades"), "1000");
+  EXPECT_EQ(Value("SELECT sum(quantity) FROM trades"), "2000");
+  // Microseconds, truncated: trade 1 is at 1.000000123 s.
+  EXPECT_EQ(Value("SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') FROM trades "
+                  "WHERE trade_id = 1"),
+            "2026-11-21 00:00:01.000000");
+  EXPECT_EQ(Value("SELECT aggressor_side || taker_order_id || maker_order_id FROM trades WHERE "
+                  "trade_id = 3"),
+            "B103203");
+  EXPECT_EQ(Value("SELECT status || ' ' || filled FROM orders"), "filled 5");
+}
+
+TEST_F(HistoryWriterTest, TradeJustBeforeMidnightStaysInItsDay) {
+  HistoryWriter writer = Writer();
+  HistoryBatch batch;
+  batch.trades.push_back(Trade(1, k2026_11_21 + kDay - 1, 100, 1));  // 23:59:59.999999999
+  batch.up_to = 1;
+  EXPECT_TRUE(writer.Write(batch).empty());
+  EXPECT_EQ(Value("SELECT tableoid::regclass::text FROM trades"), "trades_20261121");
+  EXPECT_EQ(Value("SELECT to_char(time AT TIME ZONE 'UTC', 'HH24:MI:SS.US') FROM trades"),
+            "23:59:59.999999");
+}
+
+TEST_F(HistoryWriterTest, PartitionsAreMadeAheadAndOnDemand) {
+  HistoryWriter writer = Writer();
+  for (const char* day : {"20261121", "20261122", "20261123"}) {
+    EXPECT_EQ(
+        Value(std::string("SELECT to_regclass('") + schema_ + ".trades_" + day + "') IS NOT NULL"),
+        "t")
+        << day;
+  }
+  HistoryBatch batch;
+  batch.trades.push_back(Trade(1, k2026_11_21 + 40 * kDay + 5, 100, 1));  // 2026-12-31
+  batch.up_to = 1;
+  EXPECT_TRUE(writer.Write(batch).empty());
+  EXPECT_EQ(Value("SELECT tableoid::regclass::text FROM trades"), "trades_20261231");
+  EXPECT_EQ(Value("SELECT count(*) FROM pg_inherits WHERE inhparent = '" + schema_ +
+                  ".trades'::regclass"),
+            "4");
+}
+
+TEST_F(HistoryWriterTest, RefusedRowsDoNotPoisonTheBatch) {
+  HistoryWriter writer = Writer();
+  HistoryBatch batch;
+  for (Sequence id = 1; id <= 500; ++id)
+    batch.trades.push_back(Trade(id, k2026_11_21 + static_cast<Timestamp>(id), 100, 1));
+  batch.trades[137].quantity = 0;  // CHECK (quantity > 0)
+  batch.trades[401].quantity = -5;
+  batch.up_to = 500;
+  const auto refused = writer.Write(batch);
+  ASSERT_EQ(refused.size(), 2u);
+  EXPECT_EQ(refused[0].table, "trades");
+  EXPECT_TRUE(refused[0].row.starts_with("138\tBTC-USD") || refused[0].row.starts_with("138	"))
+      << refused[0].row;
+  EXPECT_NE(refused[0].reason.find("check constraint"), std::string::npos) << refused[0].reason;
+  EXPECT_TRUE(refused[1].row.starts_with("402	")) << refused[1].row;
+  EXPECT_EQ(Value("SELECT count(*) FROM trades"), "498");
+  EXPECT_EQ(writer.Progress(), 500u);
+}
+
+TEST_F(HistoryWriterTest, CandleChangesMergeIntoWhatIsStored) {
+  HistoryWriter writer = Writer();
+  std::vector<candles::CandleTrade> trades;
+  for (Sequence id = 1; id <= 300; ++id) {
+    trades.push_back(candles::CandleTrade{
+        SymbolName("BTC-USD"), id, k2026_11_21 + static_cast<Timestamp>(id) * 997'000'000,
+        static_cast<Price>(1000 + (id * 7919) % 101), static_cast<Quantity>(1 + id % 5)});
+  }
+  candles::CandleAggregator aggregator;
+  Sequence up_to = 0;
+  for (std::size_t i = 0; i < trades.size(); ++i) {
+    aggregator.Add(trades[i]);
+    if (i % 37 == 36 || i + 1 == trades.size()) {  // several batches, buckets split across them
+      HistoryBatch batch;
+      batch.candles = aggregator.TakeChanges();
+      batch.up_to = up_to = trades[i].trade_id;
+      EXPECT_TRUE(writer.Write(batch).empty());
+    }
+  }
+  EXPECT_EQ(writer.Progress(), up_to);
+  for (const candles::CandleInterval interval : candles::AllIntervals()) {
+    const auto want = candles::ComputeCandles(trades, interval);
+    EXPECT_EQ(Value("SELECT count(*) FROM candles WHERE interval = '" +
+                    std::string(candles::IntervalName(interval)) + "'"),
+              std::to_string(want.size()))
+        << candles::IntervalName(interval);
+  }
+  // NewestCandles reads back exactly the newest bucket of each interval.
+  const auto newest = writer.NewestCandles();
+  ASSERT_EQ(newest.size(), candles::AllIntervals().size());
+  for (const candles::Candle& got : newest) {
+    const auto want = candles::ComputeCandles(trades, got.interval);
+    ASSERT_FALSE(want.empty());
+    EXPECT_EQ(got, want.back()) << candles::IntervalName(got.interval);
+  }
 }
 
 }  // namespace

@@ -21,8 +21,8 @@ CREATE TABLE trades (
   symbol         text NOT NULL,
   time           timestamptz NOT NULL,
   price          bigint NOT NULL,
-  quantity       bigint NOT NULL,
-  aggressor_side "char" NOT NULL,  -- 'B' buy or 'S' sell: the taker's side
+  quantity       bigint NOT NULL CHECK (quantity > 0),
+  aggressor_side "char" NOT NULL CHECK (aggressor_side IN ('B', 'S')),  -- the taker's side
   taker_account  bigint NOT NULL,
   taker_order_id bigint NOT NULL,  -- the client order ids the accounts know
   maker_account  bigint NOT NULL,
@@ -55,7 +55,7 @@ CREATE TABLE orders (
   status            text NOT NULL,    -- filled, cancelled, rejected, expired
   reason            text NOT NULL,    -- why cancelled or rejected; '' when filled
   finished_at       timestamptz NOT NULL,
-  PRIMARY KEY (symbol, last_sequence)
+  PRIMARY KEY (symbol, last_sequence, exchange_order_id)  -- a trade may finish two orders
 );
 
 -- OHLCV per symbol and interval (1s 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d

@@ -1,0 +1,333 @@
+#include "persistence/history_writer.h"
+
+#include <pqxx/pqxx>
+
+#include <algorithm>
+#include <charconv>
+
+#include "persistence/migration.h"
+
+namespace exchange::persistence {
+
+namespace {
+
+constexpr std::int64_t kNanosPerDay = 86'400'000'000'000;
+
+const std::string kCopyTrades =
+    "COPY trades (trade_id, symbol, time, price, quantity, aggressor_side, taker_account, "
+    "taker_order_id, maker_account, maker_order_id) FROM STDIN";
+const std::string kCopyOrders =
+    "COPY orders (symbol, last_sequence, account, order_id, exchange_order_id, side, order_type, "
+    "price, stop_price, quantity, filled, status, reason, finished_at) FROM STDIN";
+
+std::string QuoteIdentifier(std::string_view name) {
+  std::string q = "\"";
+  for (char c : name) {
+    if (c == '"') q.push_back('"');
+    q.push_back(c);
+  }
+  return q + "\"";
+}
+
+std::string QuoteLiteral(std::string_view text) {
+  std::string q = "'";
+  for (char c : text) {
+    if (c == '\'') q.push_back('\'');
+    q.push_back(c);
+  }
+  return q + "'";
+}
+
+// Data exceptions (22) and integrity violations (23): the rows' fault.
+bool RowsAreAtFault(const PgError& e) {
+  return !e.connection_lost() && (e.sqlstate().starts_with("22") || e.sqlstate().starts_with("23"));
+}
+
+char SideChar(Side side) {
+  return side == Side::kBuy ? 'B' : 'S';
+}
+
+std::int64_t ToInt(std::string_view text) {
+  std::int64_t v = 0;
+  std::from_chars(text.data(), text.data() + text.size(), v);
+  return v;
+}
+
+// PostgreSQL numeric text of an integer ("-123" or "123"), exactly.
+__int128 ToInt128(std::string_view text) {
+  __int128 v = 0;
+  const bool negative = !text.empty() && text[0] == '-';
+  for (char c : text.substr(negative ? 1 : 0)) {
+    if (c < '0' || c > '9') break;
+    v = v * 10 + (c - '0');
+  }
+  return negative ? -v : v;
+}
+
+// The candles of one batch, one per (symbol, interval, open_time): a batch
+// gathered from several hand-overs may hold the same bucket twice, and one
+// INSERT ... ON CONFLICT may not touch a row twice.
+std::vector<candles::Candle> MergedByBucket(std::vector<candles::Candle> candles) {
+  auto key = [](const candles::Candle& c) {
+    return std::tuple(c.symbol.view(), c.interval, c.open_time);
+  };
+  std::stable_sort(candles.begin(), candles.end(),
+                   [&](const auto& a, const auto& b) { return key(a) < key(b); });
+  std::vector<candles::Candle> merged;
+  for (const auto& c : candles) {
+    if (!merged.empty() && key(merged.back()) == key(c)) {
+      candles::Merge(merged.back(), c);
+    } else {
+      merged.push_back(c);
+    }
+  }
+  return merged;
+}
+
+}  // namespace
+
+HistoryWriter::HistoryWriter(Options options, Timestamp now) : options_(std::move(options)) {
+  {
+    pqxx::connection migrations(options_.url);
+    ApplyMigrations(migrations, kEmbeddedMigrations, options_.schema);
+  }
+  connection_ = std::make_unique<PgConnection>(options_.url);
+  connection_->Exec("SET search_path TO " + QuoteIdentifier(options_.schema));
+  CreatePartitions(now, options_.partition_days_ahead);
+}
+
+Sequence HistoryWriter::Progress() {
+  const PgResult r = connection_->Exec("SELECT last_sequence FROM sink_progress WHERE shard = $1",
+                                       {options_.shard});
+  return r.rows() == 0 ? 0 : static_cast<Sequence>(ToInt(r.value(0, 0)));
+}
+
+void HistoryWriter::CreatePartitions(Timestamp now, int days) {
+  const std::int64_t first = DayOf(now);
+  for (std::int64_t day = first; day < first + std::max(days, 1); ++day)
+    EnsurePartition(day);
+}
+
+// Outside the batch's transaction: creating a partition locks the parent
+// table, and two shards' writers may race to create the same day.
+void HistoryWriter::EnsurePartition(std::int64_t day) {
+  if (partition_days_.contains(day)) return;
+  const std::string from = TimeText(day * kNanosPerDay);
+  const std::string to = TimeText((day + 1) * kNanosPerDay);
+  std::string name = "trades_" + from.substr(0, 4) + from.substr(5, 2) + from.substr(8, 2);
+  try {
+    connection_->Exec("CREATE TABLE IF NOT EXISTS " + QuoteIdentifier(name) +
+                      " PARTITION OF trades FOR VALUES FROM (" + QuoteLiteral(from) + ") TO (" +
+                      QuoteLiteral(to) + ")");
+  } catch (const PgError& e) {
+    // Another writer created it between our check and our CREATE.
+    if (e.sqlstate() != "42P07" && e.sqlstate() != "23505") throw;
+  }
+  partition_days_.insert(day);
+}
+
+std::vector<HistoryWriter::RefusedRow> HistoryWriter::Write(const HistoryBatch& batch) {
+  for (const TradeRow& t : batch.trades)
+    EnsurePartition(DayOf(t.time));
+  std::vector<RefusedRow> refused;
+  connection_->Exec("BEGIN");
+  try {
+    if (!batch.trades.empty()) {
+      EncodeTrades(batch.trades);
+      CopyIsolating("trades", kCopyTrades, 0, ends_.size(), &refused);
+    }
+    if (!batch.orders.empty()) {
+      EncodeOrders(batch.orders);
+      CopyIsolating("orders", kCopyOrders, 0, ends_.size(), &refused);
+    }
+    if (!batch.candles.empty()) UpsertCandles(batch.candles);
+    SaveProgress(batch.up_to);
+    connection_->Exec("COMMIT");
+  } catch (const PgError&) {
+    if (connection_->ok()) {
+      try {
+        connection_->Exec("ROLLBACK");
+      } catch (const PgError&) {
+        // the original error says more
+      }
+    }
+    throw;
+  }
+  return refused;
+}
+
+void HistoryWriter::CopyIsolating(const std::string& table, const std::string& copy_sql,
+                                  std::size_t first, std::size_t last,
+                                  std::vector<RefusedRow>* refused) {
+  if (first == last) return;
+  const std::size_t begin = first == 0 ? 0 : ends_[first - 1];
+  const std::string_view rows =
+      std::string_view(text_.data()).substr(begin, ends_[last - 1] - begin);
+  connection_->Exec("SAVEPOINT copy_rows");
+  try {
+    connection_->CopyIn(copy_sql, rows);
+    connection_->Exec("RELEASE SAVEPOINT copy_rows");
+    return;
+  } catch (const PgError& e) {
+    if (!RowsAreAtFault(e)) throw;
+    connection_->Exec("ROLLBACK TO SAVEPOINT copy_rows; RELEASE SAVEPOINT copy_rows");
+    if (last - first == 1) {
+      std::string row(rows);
+      if (!row.empty() && row.back() == '\n') row.pop_back();
+      refused->push_back(RefusedRow{table, std::move(row), e.what()});
+      return;
+    }
+  }
+  const std::size_t middle = first + (last - first) / 2;
+  CopyIsolating(table, copy_sql, first, middle, refused);
+  CopyIsolating(table, copy_sql, middle, last, refused);
+}
+
+void HistoryWriter::EncodeTrades(const std::vector<TradeRow>& trades) {
+  text_.clear();
+  ends_.clear();
+  for (const TradeRow& t : trades) {
+    text_.Int(static_cast<std::int64_t>(t.trade_id));
+    text_.Tab();
+    text_.Text(t.symbol.view());
+    text_.Tab();
+    text_.Time(t.time);
+    text_.Tab();
+    text_.Int(t.price);
+    text_.Tab();
+    text_.Int(t.quantity);
+    text_.Tab();
+    text_.Char(SideChar(t.aggressor));
+    text_.Tab();
+    text_.Int(static_cast<std::int64_t>(t.taker_account));
+    text_.Tab();
+    text_.Int(static_cast<std::int64_t>(t.taker_order_id));
+    text_.Tab();
+    text_.Int(static_cast<std::int64_t>(t.maker_account));
+    text_.Tab();
+    text_.Int(static_cast<std::int64_t>(t.maker_order_id));
+    text_.EndRow();
+    ends_.push_back(text_.size());
+  }
+}
+
+void HistoryWriter::EncodeOrders(const std::vector<FinishedOrder>& orders) {
+  text_.clear();
+  ends_.clear();
+  for (const FinishedOrder& o : orders) {
+    text_.Text(o.symbol.view());
+    text_.Tab();
+    text_.Int(static_cast<std::int64_t>(o.last_sequence));
+    text_.Tab();
+    text_.Int(static_cast<std::int64_t>(o.account));
+    text_.Tab();
+    text_.Int(static_cast<std::int64_t>(o.order_id));
+    text_.Tab();
+    text_.Int(static_cast<std::int64_t>(o.exchange_order_id));
+    text_.Tab();
+    text_.Char(SideChar(o.side));
+    text_.Tab();
+    text_.Text(ToString(o.order_type));
+    text_.Tab();
+    text_.Int(o.price);
+    text_.Tab();
+    text_.Int(o.stop_price);
+    text_.Tab();
+    text_.Int(o.quantity);
+    text_.Tab();
+    text_.Int(o.filled);
+    text_.Tab();
+    text_.Text(ToString(o.status));
+    text_.Tab();
+    text_.Text(o.reason);
+    text_.Tab();
+    text_.Time(o.finished_at);
+    text_.EndRow();
+    ends_.push_back(text_.size());
+  }
+}
+
+void HistoryWriter::UpsertCandles(std::vector<candles::Candle> candles) {
+  CopyText sql;
+  sql.Raw(
+      "INSERT INTO candles AS c (symbol, interval, open_time, close_time, open, high, low, close, "
+      "volume, quote_volume, trade_count, first_trade_id, last_trade_id) VALUES ");
+  bool first = true;
+  for (const candles::Candle& k : MergedByBucket(std::move(candles))) {
+    sql.Raw(first ? "(" : ",(");
+    first = false;
+    sql.Raw(QuoteLiteral(k.symbol.view()));
+    sql.Raw(",'");
+    sql.Raw(candles::IntervalName(k.interval));
+    sql.Raw("','");
+    sql.Time(k.open_time);
+    sql.Raw("','");
+    sql.Time(k.close_time);
+    sql.Raw("'");
+    for (std::int64_t v : {k.open, k.high, k.low, k.close, k.volume}) {
+      sql.Raw(",");
+      sql.Int(v);
+    }
+    sql.Raw(",");
+    sql.Raw(candles::QuoteVolumeString(k.quote_volume));
+    for (std::int64_t v :
+         {static_cast<std::int64_t>(k.trade_count), static_cast<std::int64_t>(k.first_trade_id),
+          static_cast<std::int64_t>(k.last_trade_id)}) {
+      sql.Raw(",");
+      sql.Int(v);
+    }
+    sql.Raw(")");
+  }
+  sql.Raw(
+      " ON CONFLICT (symbol, interval, open_time) DO UPDATE SET"
+      " open = CASE WHEN EXCLUDED.first_trade_id < c.first_trade_id"
+      " THEN EXCLUDED.open ELSE c.open END,"
+      " close = CASE WHEN EXCLUDED.last_trade_id > c.last_trade_id"
+      " THEN EXCLUDED.close ELSE c.close END,"
+      " high = GREATEST(c.high, EXCLUDED.high), low = LEAST(c.low, EXCLUDED.low),"
+      " volume = c.volume + EXCLUDED.volume,"
+      " quote_volume = c.quote_volume + EXCLUDED.quote_volume,"
+      " trade_count = c.trade_count + EXCLUDED.trade_count,"
+      " first_trade_id = LEAST(c.first_trade_id, EXCLUDED.first_trade_id),"
+      " last_trade_id = GREATEST(c.last_trade_id, EXCLUDED.last_trade_id)");
+  connection_->Exec(sql.data());
+}
+
+void HistoryWriter::SaveProgress(Sequence up_to) {
+  connection_->Exec(
+      "INSERT INTO sink_progress (shard, last_sequence) VALUES ($1, $2) ON CONFLICT (shard) DO "
+      "UPDATE SET last_sequence = GREATEST(sink_progress.last_sequence, EXCLUDED.last_sequence)",
+      {options_.shard, std::to_string(up_to)});
+}
+
+std::vector<candles::Candle> HistoryWriter::NewestCandles() {
+  const PgResult r = connection_->Exec(
+      "SELECT DISTINCT ON (symbol, interval) symbol, interval,"
+      " (extract(epoch FROM open_time) * 1000000)::bigint,"
+      " (extract(epoch FROM close_time) * 1000000)::bigint,"
+      " open, high, low, close, volume, quote_volume, trade_count, first_trade_id, last_trade_id"
+      " FROM candles ORDER BY symbol, interval, open_time DESC");
+  std::vector<candles::Candle> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    const auto interval = candles::ParseInterval(r.value(i, 1));
+    if (!interval) continue;  // an interval this build does not keep
+    candles::Candle c;
+    c.symbol = SymbolName(r.value(i, 0));
+    c.interval = *interval;
+    c.open_time = ToInt(r.value(i, 2)) * 1000;
+    c.close_time = ToInt(r.value(i, 3)) * 1000;
+    c.open = ToInt(r.value(i, 4));
+    c.high = ToInt(r.value(i, 5));
+    c.low = ToInt(r.value(i, 6));
+    c.close = ToInt(r.value(i, 7));
+    c.volume = ToInt(r.value(i, 8));
+    c.quote_volume = ToInt128(r.value(i, 9));
+    c.trade_count = static_cast<std::uint64_t>(ToInt(r.value(i, 10)));
+    c.first_trade_id = static_cast<Sequence>(ToInt(r.value(i, 11)));
+    c.last_trade_id = static_cast<Sequence>(ToInt(r.value(i, 12)));
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace exchange::persistence

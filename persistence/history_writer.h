@@ -1,0 +1,82 @@
+// HistoryWriter: writes HistoryBatches to PostgreSQL, each in one
+// transaction: the trades (COPY), the finished orders (COPY), the candle
+// changes merged into `candles` (INSERT ... ON CONFLICT, with the candle
+// monoid: open by the lower first trade id, close by the higher last, sums,
+// extremes), and the shard's row of `sink_progress`. All of a batch is in,
+// or none of it: after any crash the tables hold the history up to
+// Progress(), with no gap and no duplicate, and the sink resumes after it.
+//
+// A row PostgreSQL refuses never poisons its batch: rows are copied under a
+// savepoint, a refused COPY is split in halves until the refused rows are
+// alone, and those come back to the caller with PostgreSQL's reason (the
+// sink logs them and keeps them in a file); the rest commits.
+//
+// Trades go to day partitions (trades_YYYYMMDD, UTC), created ahead at
+// start-up and whenever a batch has a trade on a day that has none.
+//
+// Owned by the history sink thread (or a test or benchmark); one thread.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "persistence/copy_text.h"
+#include "persistence/history_batch.h"
+#include "persistence/pg_connection.h"
+
+namespace exchange::persistence {
+
+class HistoryWriter {
+ public:
+  struct Options {
+    std::string url;
+    std::string schema = "public";  // tests and benchmarks isolate themselves
+    std::string shard = "main";     // the engine shard whose history this is
+    int partition_days_ahead = 7;
+  };
+  // A row PostgreSQL refused: the row as COPY text, and why.
+  struct RefusedRow {
+    std::string table;
+    std::string row;
+    std::string reason;
+  };
+
+  // Connects, applies the migrations, creates the partitions from the day
+  // of `now` on. Throws PgError or MigrationError.
+  HistoryWriter(Options options, Timestamp now);
+
+  // The engine sequence the stored history reaches for this shard (0: none).
+  Sequence Progress();
+  // Writes `batch` in one transaction; the rows refused, if any. Throws
+  // PgError when the connection is lost or PostgreSQL fails otherwise (the
+  // transaction is then rolled back: write the batch again later).
+  std::vector<RefusedRow> Write(const HistoryBatch& batch);
+  // The newest stored candle of every (symbol, interval): where a restarted
+  // candle aggregator continues.
+  std::vector<candles::Candle> NewestCandles();
+  // Partitions for `days` days from the day of `now` (idempotent).
+  void CreatePartitions(Timestamp now, int days);
+
+  const std::string& address() const { return connection_->address(); }
+
+ private:
+  void EnsurePartition(std::int64_t day);
+  // Copies rows [first, last) of `text` (row ends in `ends`) under a
+  // savepoint, splitting on refusal.
+  void CopyIsolating(const std::string& table, const std::string& copy_sql, std::size_t first,
+                     std::size_t last, std::vector<RefusedRow>* refused);
+  void EncodeTrades(const std::vector<TradeRow>& trades);
+  void EncodeOrders(const std::vector<FinishedOrder>& orders);
+  void UpsertCandles(std::vector<candles::Candle> candles);
+  void SaveProgress(Sequence up_to);
+
+  Options options_;
+  std::unique_ptr<PgConnection> connection_;
+  std::set<std::int64_t> partition_days_;  // days known to have a partition
+  CopyText text_;
+  std::vector<std::size_t> ends_;  // row ends in text_
+};
+
+}  // namespace exchange::persistence
