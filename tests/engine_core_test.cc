@@ -196,6 +196,58 @@ TEST_F(EngineCoreTest, SnapshotThenJournalRecoversTheSameState) {
   EXPECT_EQ(log_, want);
 }
 
+// A sink that derives state from events (the history sink's order tracker)
+// gets the engine as the starting snapshot left it, then every replayed
+// event in order; its progress can force an older starting point.
+TEST_F(EngineCoreTest, RecoveryHooksSeeTheBaseAndEveryReplayedEventInOrder) {
+  RecoveryReport report;
+  auto core = Open(0, &report);
+  Apply(*core, 0, 200, log_);
+  const Sequence at_snapshot = core->last_sequence();
+  const std::uint64_t snapshot_hash = core->engine().StateHash();
+  ASSERT_TRUE(core->StartSnapshot());
+  Apply(*core, 200, 400, log_);
+  core.reset();
+  const Sequence end = log_.rbegin()->first;
+
+  auto recover = [&](Sequence base_at_most, Sequence* base, std::uint64_t* base_hash,
+                     std::vector<Sequence>* seen) {
+    RecoveryHooks hooks;
+    hooks.base_at_most = base_at_most;
+    hooks.on_base = [&](const Engine& e) {
+      *base = e.last_sequence();
+      *base_hash = e.StateHash();
+    };
+    hooks.on_replayed = [&](const wire::EventRecord& r) { seen->push_back(r.event.sequence); };
+    EngineCore::Options o;
+    o.data_dir = dir_;
+    o.expected_orders = 4096;
+    RecoveryReport recovered;
+    EngineCore c(o, end, &recovered, hooks);
+    EXPECT_TRUE(recovered.republish.empty());  // everything had been published
+    return recovered.from_snapshot;
+  };
+  auto expect_contiguous = [](const std::vector<Sequence>& seen, Sequence from, Sequence to) {
+    ASSERT_EQ(seen.size(), to - from + 1);
+    for (std::size_t i = 0; i < seen.size(); ++i)
+      ASSERT_EQ(seen[i], from + i);
+  };
+
+  Sequence base = 99;
+  std::uint64_t base_hash = 0;
+  std::vector<Sequence> seen;
+  // Progress before the snapshot: the snapshot is too new, replay from nothing.
+  EXPECT_FALSE(recover(at_snapshot - 1, &base, &base_hash, &seen));
+  EXPECT_EQ(base, 0u);
+  expect_contiguous(seen, 1, end);
+
+  seen.clear();
+  EXPECT_TRUE(recover(end, &base, &base_hash, &seen));
+  EXPECT_EQ(base, at_snapshot);
+  EXPECT_EQ(base_hash, snapshot_hash);
+  expect_contiguous(seen, at_snapshot + 1, end);
+}
+
 TEST_F(EngineCoreTest, TornJournalTailIsCutAndRedeliveryMakesItGood) {
   EventLog want;
   const std::uint64_t want_hash = Reference(&want);

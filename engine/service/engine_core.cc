@@ -31,14 +31,16 @@ bool IsMassCancelAll(const Command& c) {
 
 }  // namespace
 
-EngineCore::EngineCore(const Options& options, Sequence published_up_to, RecoveryReport* report)
+EngineCore::EngineCore(const Options& options, Sequence published_up_to, RecoveryReport* report,
+                       const RecoveryHooks& hooks)
     : options_(options), snapshots_(options.data_dir + "/snapshots") {
   RecoveryReport local;
   RecoveryReport& r = report ? *report : local;
   JournalOpenReport opened;
   journal_ = Journal::Open(options.data_dir + "/journal", &opened);
   r.journal_damage = opened.damage;
-  RestoreNewestPublishedSnapshot(published_up_to, &r);
+  RestoreNewestPublishedSnapshot(std::min(published_up_to, hooks.base_at_most), &r);
+  if (hooks.on_base) hooks.on_base(*engine_);
 
   std::vector<wire::EventRecord> events;
   journal_->Replay(r.snapshot_index, [&](std::uint64_t index, std::string_view payload) {
@@ -52,6 +54,7 @@ EngineCore::EngineCore(const Options& options, Sequence published_up_to, Recover
     ++r.replayed_records;
     for (const auto& e : events) {
       if (e.event.sequence > published_up_to) r.republish.push_back(e);
+      if (hooks.on_replayed) hooks.on_replayed(e);
     }
   });
 }

@@ -21,14 +21,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
-#include "engine/engine.h"
 #include "engine/depth_collector.h"
+#include "engine/engine.h"
 #include "engine/service/journal.h"
 #include "engine/service/snapshot_store.h"
 #include "wire/wire_format.h"
@@ -43,6 +44,21 @@ struct RecoveryReport {
   std::string snapshot_damage;               // damaged or unusable snapshots skipped, if any
   std::string unpublished_gap;               // events that may never have reached consumers
   std::vector<wire::EventRecord> republish;  // replayed events above published_up_to
+};
+
+// What a sink that derives state from the event stream (the trade-history
+// sink's order tracker) needs from recovery: to start from a snapshot no
+// newer than its own progress, to see the engine as that snapshot left it,
+// and to see every event the replay produces after it, in order.
+struct RecoveryHooks {
+  // Recovery starts from a snapshot whose state holds no event above this
+  // either (besides `published_up_to`).
+  Sequence base_at_most = UINT64_MAX;
+  // The engine right after the starting snapshot was loaded (or empty),
+  // before the journal is replayed.
+  std::function<void(const Engine&)> on_base;
+  // Every event the replay produces, in order.
+  std::function<void(const wire::EventRecord&)> on_replayed;
 };
 
 struct ApplyResult {
@@ -62,7 +78,8 @@ class EngineCore {
   // Recovers the state from data_dir. `published_up_to`: the highest event
   // sequence the publisher had confirmed (0: unknown, republish everything
   // replayed). Throws JournalError / SnapshotError / std::runtime_error.
-  EngineCore(const Options& options, Sequence published_up_to, RecoveryReport* report);
+  EngineCore(const Options& options, Sequence published_up_to, RecoveryReport* report,
+             const RecoveryHooks& hooks = {});
   ~EngineCore();
 
   // Applies one decoded batch. Events go to `events` (appended).
