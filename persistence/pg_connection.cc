@@ -50,6 +50,8 @@ PgConnection::PgConnection(const std::string& url, std::chrono::seconds connect_
     throw PgError("postgresql: cannot connect: " + why, "", true);
   }
   address_ = std::string(PQhost(conn_)) + ":" + PQport(conn_) + "/" + PQdb(conn_);
+  // NOTICEs ("relation ... already exists, skipping") are not for stderr.
+  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
 }
 
 PgConnection::~PgConnection() {

@@ -5,6 +5,8 @@
 // engine that never stopped.
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
+
 #include <cstdlib>
 #include <iostream>
 #include <random>
@@ -13,8 +15,11 @@
 
 #include "bookstate/book_state_reader.h"
 #include "bookstate/book_state_writer.h"
+#include "candles/candle_aggregator.h"
 #include "engine/service/engine_core.h"
 #include "orderflow/benchmark_mix.h"
+#include "persistence/migration.h"
+#include "persistence/order_tracker.h"
 #include "tests/service_env.h"
 #include "tests/service_harness.h"
 
@@ -442,6 +447,179 @@ TEST_F(BookStateServiceTest, RefusedWriteIsRepairedByARewriteWhileOrdersFlow) {
   ASSERT_EQ(AwaitView(*client, seconds(60)), "");
   ExpectViewEqualsReference(*client);
   EXPECT_TRUE(service->Running());
+}
+
+// ---------------------------------------------------------------- history in PostgreSQL
+
+// The service writes trades, finished orders and candles to PostgreSQL
+// (EXCHANGE_PG_URL, inherited), here into a schema of the test's own.
+class HistoryServiceTest : public EngineServiceTest {
+ protected:
+  void SetUp() override {
+    EngineServiceTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    EXCHANGE_REQUIRE_SERVICE("EXCHANGE_PG_URL", pg_url_);
+    schema_ = "history_" + symbol_;
+    for (char& c : schema_) {
+      c = std::isalnum(static_cast<unsigned char>(c))
+              ? static_cast<char>(std::tolower(static_cast<unsigned char>(c)))
+              : '_';
+    }
+    BenchmarkMixOptions mix;
+    mix.seed = 11;
+    mix.commands = 20'000;
+    mix.ioc_percent = 20;  // more trades
+    BenchmarkFlow flow = GenerateBenchmarkMix(mix);
+    commands_ = flow.prefill;
+    commands_.insert(commands_.end(), flow.commands.begin(), flow.commands.end());
+    Stamp(commands_);
+    reference_ = RunReference(spec_, commands_);
+  }
+  void TearDown() override {
+    if (!schema_.empty()) {
+      try {
+        pqxx::connection c(pg_url_);
+        pqxx::work w(c);
+        w.exec0("DROP SCHEMA IF EXISTS " + w.quote_name(schema_) + " CASCADE");
+        w.commit();
+      } catch (const std::exception&) {
+        // PostgreSQL gone: nothing to clean
+      }
+    }
+    EngineServiceTest::TearDown();
+  }
+  std::unique_ptr<ServiceProcess> HistoryService() {
+    return Service({"--pg-schema", schema_, "--pg-batch-ms", "20"});
+  }
+  std::string Value(const std::string& sql) {
+    pqxx::connection c(pg_url_);
+    pqxx::work w(c);
+    w.exec0("SET LOCAL search_path TO " + w.quote_name(schema_));
+    const pqxx::row row = w.exec1(sql);
+    return row[0].is_null() ? "NULL" : row[0].as<std::string>();
+  }
+  // Polls until the stored history reaches the whole flow; "" or why not.
+  std::string AwaitHistory(seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string last = "nothing read";
+    while (std::chrono::steady_clock::now() < deadline) {
+      try {
+        last = Value("SELECT max(last_sequence) FROM sink_progress");
+        if (last == std::to_string(reference_.last_sequence)) return "";
+      } catch (const std::exception& e) {
+        last = e.what();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // poll interval
+    }
+    return "history at " + last + " of " + std::to_string(reference_.last_sequence);
+  }
+
+  // Every trade of the reference once, as the engine made it; the finished
+  // orders the reference's events give; candles equal to a recomputation.
+  void ExpectHistoryEqualsReference() {
+    std::vector<candles::CandleTrade> trades;
+    std::string want_trades;
+    persistence::OrderTracker tracker;
+    std::vector<persistence::FinishedOrder> finished;
+    for (const auto& [sequence, r] : reference_.events) {
+      tracker.Apply(r, &finished);
+      if (r.event.type != EventType::kTrade) continue;
+      const Event& e = r.event;
+      trades.push_back({r.symbol, e.sequence, e.timestamp, e.price, e.quantity});
+      want_trades += std::to_string(e.sequence) + ":" + std::to_string(e.price) + ":" +
+                     std::to_string(e.quantity) + ":" + (e.side == Side::kBuy ? "B" : "S") + ":" +
+                     std::to_string(e.account) + ":" + std::to_string(e.order_id) + ":" +
+                     std::to_string(e.maker_account) + ":" + std::to_string(e.maker_order_id) + ",";
+    }
+    ASSERT_GT(trades.size(), 1000u);
+    EXPECT_EQ(Value("SELECT count(*) FROM trades"), std::to_string(trades.size()));
+    EXPECT_EQ(Value("SELECT string_agg(trade_id || ':' || price || ':' || quantity || ':' || "
+                    "aggressor_side::text || ':' || taker_account || ':' || taker_order_id || ':' || "
+                    "maker_account || ':' || maker_order_id || ',', '' ORDER BY trade_id) FROM "
+                    "trades"),
+              want_trades);
+    EXPECT_EQ(Value("SELECT count(*) FROM orders"), std::to_string(finished.size()));
+    std::uint64_t filled = 0;
+    for (const auto& o : finished)
+      filled += static_cast<std::uint64_t>(o.filled);
+    EXPECT_EQ(Value("SELECT sum(filled) FROM orders"), std::to_string(filled));
+    for (const candles::CandleInterval interval : candles::AllIntervals()) {
+      std::string want;
+      for (const candles::Candle& c : candles::ComputeCandles(trades, interval)) {
+        want += std::to_string(c.open) + ":" + std::to_string(c.high) + ":" +
+                std::to_string(c.low) + ":" + std::to_string(c.close) + ":" +
+                std::to_string(c.volume) + ":" + std::to_string(c.trade_count) + ":" +
+                std::to_string(c.first_trade_id) + ":" + std::to_string(c.last_trade_id) + ",";
+      }
+      EXPECT_EQ(Value("SELECT string_agg(open || ':' || high || ':' || low || ':' || close || "
+                      "':' || volume || ':' || trade_count || ':' || first_trade_id || ':' || "
+                      "last_trade_id || ',', '' ORDER BY open_time) FROM candles WHERE interval "
+                      "= '" +
+                      std::string(candles::IntervalName(interval)) + "'"),
+                want)
+          << candles::IntervalName(interval);
+    }
+  }
+
+  std::string pg_url_, schema_;
+  std::vector<Command> commands_;
+  ReferenceRun reference_;
+};
+
+TEST_F(HistoryServiceTest, EveryTradeOrderAndCandleLandsOnce) {
+  auto service = HistoryService();
+  service->Start();
+  CommandProducer producer(url_, symbol_);
+  producer.Send(commands_, /*batch_size=*/50);
+  ASSERT_EQ(AwaitHistory(seconds(120)), "");
+  ExpectHistoryEqualsReference();
+  EXPECT_EQ(Value("SELECT count(*) FROM schema_migrations"),
+            std::to_string(persistence::kEmbeddedMigrations.size()));
+  EXPECT_EQ(service->Terminate(), 0);
+}
+
+// kill -9 twice and PostgreSQL restarted while the flow runs: still every
+// trade once, every candle equal to the recomputation.
+TEST_F(HistoryServiceTest, KillNineAndPostgresRestartLoseNothingAndCountNothingTwice) {
+  const std::string services = std::string(EXCHANGE_SOURCE_DIR) + "/scripts/services.sh";
+  const std::size_t third = commands_.size() / 3;
+  CommandProducer producer(url_, symbol_);
+  {
+    auto service = HistoryService();
+    service->Start();
+    producer.Send(std::vector<Command>(commands_.begin(), commands_.begin() + third), 50);
+    // Somewhere in the middle of writing.
+    const auto deadline = std::chrono::steady_clock::now() + seconds(60);
+    auto stored = [&] {
+      try {
+        return Value("SELECT count(*) FROM trades") != "0";
+      } catch (const std::exception&) {
+        return false;  // the schema is not there yet
+      }
+    };
+    while (!stored()) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no trade stored within 60 s";
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll interval
+    }
+    service->Kill9();
+    std::cout << "killed with " << Value("SELECT count(*) FROM trades") << " trades stored\n";
+  }
+  {
+    auto service = HistoryService();
+    service->Start();
+    producer.Send(std::vector<Command>(commands_.begin() + third, commands_.begin() + 2 * third),
+                  50);
+    ASSERT_EQ(std::system((services + " restart postgres >/dev/null").c_str()), 0);
+    service->Kill9();
+    std::cout << "killed again with " << Value("SELECT count(*) FROM trades")
+              << " trades stored\n";
+  }
+  auto service = HistoryService();
+  service->Start();
+  producer.Send(std::vector<Command>(commands_.begin() + 2 * third, commands_.end()), 50);
+  ASSERT_EQ(AwaitHistory(seconds(120)), "");
+  ExpectHistoryEqualsReference();
+  EXPECT_EQ(service->Terminate(), 0);
 }
 
 }  // namespace

@@ -67,7 +67,7 @@ void EngineLoop::HandOver() {
 // Called between groups, when the input ran dry: a fork costs about a
 // millisecond per 100,000 resting orders (README), and the child writes.
 void EngineLoop::MaybeSnapshot() {
-  core_.Retain(stats_.published_saved.load(std::memory_order_relaxed));
+  core_.Retain(stats_.RetainUpTo());
   if (core_.snapshot_running()) {
     const std::uint64_t before = core_.last_snapshot_index();
     if (!core_.PollSnapshot()) stats_.snapshots_failed.fetch_add(1, std::memory_order_relaxed);

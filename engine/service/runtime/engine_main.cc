@@ -67,6 +67,16 @@ void AddFlags(CLI::App& app, exchange::ServiceConfig& c, std::string& config_pat
   app.add_option("--redis-stream-max-length", c.redis_stream_max_length,
                  "depth deltas kept in each symbol's stream (approximate)")
       ->capture_default_str();
+  app.add_option(
+      "--pg-url", c.pg_url,
+      "PostgreSQL for the trade history, finished orders and candles, "
+      "postgresql://user:password@host:port/db (env EXCHANGE_PG_URL; \"\" turns it off)");
+  app.add_option("--pg-schema", c.pg_schema, "schema of the history tables")->capture_default_str();
+  app.add_option("--pg-batch-rows", c.pg_batch_rows,
+                 "trades and finished orders per transaction, at most")
+      ->capture_default_str();
+  app.add_option("--pg-batch-ms", c.pg_batch_ms, "how long a batch waits for more rows")
+      ->capture_default_str();
   app.add_option("--metrics", c.metrics_listen,
                  "Prometheus endpoint host:port (\"\" turns it off, port 0 picks one)")
       ->capture_default_str();

@@ -10,6 +10,7 @@
 #include "engine/service/runtime/book_state_sink.h"
 #include "engine/service/runtime/engine_loop.h"
 #include "engine/service/runtime/event_publisher.h"
+#include "engine/service/runtime/history_sink.h"
 #include "engine/service/runtime/journal_committer.h"
 #include "engine/service/runtime/order_ingest.h"
 #include "engine/service/runtime/publish_watermark.h"
@@ -24,7 +25,8 @@ EngineService::EngineService(ServiceConfig config)
       to_engine_(config_.pipeline_slots),
       to_committer_(config_.pipeline_slots),
       publisher_channel_("amqp", config_.pipeline_slots, stats_.publisher),
-      bookstate_channel_("redis", config_.pipeline_slots, stats_.bookstate) {
+      bookstate_channel_("redis", config_.pipeline_slots, stats_.bookstate),
+      history_channel_("postgres", config_.pipeline_slots, stats_.history) {
   config_.Validate();
   LoadInstruments();
   std::filesystem::create_directories(config_.data_dir);
@@ -38,7 +40,20 @@ EngineService::EngineService(ServiceConfig config)
   options.data_dir = config_.data_dir;
   options.expected_orders = config_.expected_orders;
   options.snapshots_kept = config_.snapshots_kept;
-  core_ = std::make_unique<EngineCore>(options, published_up_to_, &recovery_);
+  RecoveryHooks hooks;
+  if (!config_.pg_url.empty()) {
+    // The history sink derives its order tracker from the events: it needs
+    // the state at or below what PostgreSQL has, and every event after it.
+    history_saved_ =
+        ReadPublishWatermark(HistoryWatermarkPath(config_.data_dir), &watermark_problem);
+    if (!watermark_problem.empty()) spdlog::warn("recovery: {}", watermark_problem);
+    hooks.base_at_most = history_saved_;
+    hooks.on_base = [this](const Engine& engine) { history_tracker_.Seed(engine); };
+    hooks.on_replayed = [this](const wire::EventRecord& r) { history_replayed_.push_back(r); };
+    stats_.history_on = 1;
+    stats_.history_saved = history_saved_;
+  }
+  core_ = std::make_unique<EngineCore>(options, published_up_to_, &recovery_, hooks);
   spdlog::info(
       "recovery: {} snapshot (journal index {}), {} journal records replayed, engine sequence "
       "{}, published up to {}, {} events to republish",
@@ -52,6 +67,7 @@ EngineService::EngineService(ServiceConfig config)
   }
   if (!recovery_.unpublished_gap.empty()) spdlog::error("recovery: {}", recovery_.unpublished_gap);
 
+  recovered_up_to_ = core_->last_sequence();
   std::vector<wire::EventRecord> events = std::move(recovery_.republish);
   recovery_.republish.clear();
   core_->EnsureInstruments(instruments_, &events);
@@ -133,6 +149,20 @@ void EngineService::Start() {
       EventPublisher::Options{url, config_.publish_window, PublishWatermarkPath(config_.data_dir)},
       publisher_channel_, pool_, stats_, published_up_to_);
   std::vector<SinkChannel*> sinks = {&publisher_channel_};
+  if (!config_.pg_url.empty()) {
+    HistorySink::Options history;
+    history.writer.url = config_.pg_url;
+    history.writer.schema = config_.pg_schema;
+    history.writer.shard = config_.shard;
+    history.batch_rows = config_.pg_batch_rows;
+    history.batch_age = std::chrono::milliseconds(config_.pg_batch_ms);
+    history.watermark_path = HistoryWatermarkPath(config_.data_dir);
+    history.refused_path = config_.data_dir + "/history-refused.tsv";
+    history_ = std::make_unique<HistorySink>(std::move(history), history_channel_, pool_, stats_,
+                                             std::move(history_tracker_),
+                                             std::move(history_replayed_), recovered_up_to_);
+    sinks.push_back(&history_channel_);
+  }
   if (!config_.redis_url.empty()) {
     BookStateSink::LagObserver observe_lag;
     if (metrics_) {
@@ -160,6 +190,7 @@ void EngineService::Start() {
 
   publisher_thread_ = Spawn("publisher", [this] { publisher_->Run(stop_sinks_); });
   if (bookstate_) bookstate_thread_ = Spawn("bookstate", [this] { bookstate_->Run(stop_sinks_); });
+  if (history_) history_thread_ = Spawn("history", [this] { history_->Run(stop_sinks_); });
   committer_thread_ = Spawn("committer", [this] { committer_->Run(engine_done_); });
   engine_thread_ = Spawn("engine", [this] {
     engine_loop_->Run(stop_engine_);
@@ -187,6 +218,10 @@ void EngineService::Stop() {
   if (bookstate_) {
     bookstate_channel_.bell.Wake();
     bookstate_thread_.join();
+  }
+  if (history_) {
+    history_channel_.bell.Wake();
+    history_thread_.join();
   }
   core_->SnapshotNow();
   spdlog::info("engine service stopped at engine sequence {}, journal index {}",

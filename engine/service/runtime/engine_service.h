@@ -5,7 +5,9 @@
 //     → spsc queue → engine thread (EngineLoop: journal, match)
 //     → spsc queue → committer thread (JournalCommitter: fdatasync, acks)
 //     → one spsc queue per sink → sink threads (EventPublisher: events to
-//       RabbitMQ; BookStateSink: the book-state view in Redis, when configured)
+//       RabbitMQ; BookStateSink: the book-state view in Redis, and
+//       HistorySink: trades, finished orders and candles in PostgreSQL,
+//       when configured)
 //
 // Construction recovers the state (newest usable snapshot + journal replay)
 // and adds the shard's instruments; Start() starts the threads; Stop() drains
@@ -26,12 +28,14 @@
 #include "engine/service/runtime/service_config.h"
 #include "engine/service/runtime/service_stats.h"
 #include "engine/service/runtime/sink_channel.h"
+#include "persistence/order_tracker.h"
 
 namespace exchange {
 
 class BookStateSink;
 class EngineLoop;
 class EventPublisher;
+class HistorySink;
 class JournalCommitter;
 class OrderIngest;
 class ServiceMetrics;
@@ -76,6 +80,11 @@ class EngineService {
   SinkChannel bookstate_channel_;
   bookstate::BookViews seed_views_;  // handed to the book-state sink at Start()
   Sequence seeded_up_to_ = 0;
+  SinkChannel history_channel_;
+  persistence::OrderTracker history_tracker_;        // seeded during recovery
+  std::vector<wire::EventRecord> history_replayed_;  // what recovery replayed after that
+  std::uint64_t history_saved_ = 0;                  // the history watermark at start
+  Sequence recovered_up_to_ = 0;                     // the engine's sequence after recovery
   std::atomic<DeliveryId> durable_{0};
 
   std::unique_ptr<ServiceMetrics> metrics_;
@@ -84,13 +93,14 @@ class EngineService {
   std::unique_ptr<JournalCommitter> committer_;
   std::unique_ptr<EventPublisher> publisher_;
   std::unique_ptr<BookStateSink> bookstate_;
+  std::unique_ptr<HistorySink> history_;
 
   std::atomic<bool> stop_ingest_{false};
   std::atomic<bool> stop_engine_{false};
   std::atomic<bool> engine_done_{false};
   std::atomic<bool> stop_sinks_{false};
   std::thread ingest_thread_, engine_thread_, committer_thread_, publisher_thread_,
-      bookstate_thread_;
+      bookstate_thread_, history_thread_;
   bool running_ = false;
 };
 

@@ -39,11 +39,11 @@ inline std::uint64_t DeliveryTag(DeliveryId id) {
 
 struct PipelineSlot {
   DeliveryId delivery = 0;
-  wire::CommandBatch batch;               // ingest → engine
-  std::vector<wire::EventRecord> events;  // engine → sinks
-  std::vector<DepthChange> depth;         // engine → sinks, when a depth sink runs
+  wire::CommandBatch batch;                            // ingest → engine
+  std::vector<wire::EventRecord> events;               // engine → sinks
+  std::vector<DepthChange> depth;                      // engine → sinks, when a depth sink runs
   std::chrono::steady_clock::time_point dispatched{};  // committer → sinks (lag)
-  std::atomic<int> holders{0};            // sinks still using it
+  std::atomic<int> holders{0};                         // sinks still using it
 };
 
 using SlotQueue = boost::lockfree::spsc_queue<PipelineSlot*>;

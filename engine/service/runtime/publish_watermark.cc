@@ -11,6 +11,10 @@ std::string PublishWatermarkPath(const std::string& data_dir) {
   return data_dir + "/published-up-to";
 }
 
+std::string HistoryWatermarkPath(const std::string& data_dir) {
+  return data_dir + "/history-up-to";
+}
+
 std::uint64_t ReadPublishWatermark(const std::string& path, std::string* problem) {
   std::ifstream in(path);
   if (!in) return 0;

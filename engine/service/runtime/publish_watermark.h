@@ -14,6 +14,9 @@
 namespace exchange {
 
 std::string PublishWatermarkPath(const std::string& data_dir);
+// The same kind of file for the history sink: `<data_dir>/history-up-to`,
+// the engine sequence PostgreSQL is known to hold everything up to.
+std::string HistoryWatermarkPath(const std::string& data_dir);
 
 // 0 when the file is missing; *problem says what was wrong with a damaged one
 // (then 0 is returned too).

@@ -72,6 +72,11 @@ void LoadConfigFile(const std::string& path, ServiceConfig* c) {
         {"publish_window", num(&c->publish_window)}}},
       {"redis",
        {{"url", str(&c->redis_url)}, {"stream_max_length", num(&c->redis_stream_max_length)}}},
+      {"postgres",
+       {{"url", str(&c->pg_url)},
+        {"schema", str(&c->pg_schema)},
+        {"batch_rows", num(&c->pg_batch_rows)},
+        {"batch_ms", num(&c->pg_batch_ms)}}},
       {"metrics", {{"listen", str(&c->metrics_listen)}}},
       {"log", {{"level", str(&c->log_level)}}},
   };
@@ -95,6 +100,7 @@ void LoadConfigFile(const std::string& path, ServiceConfig* c) {
 void ApplyEnvironment(ServiceConfig* c) {
   if (const char* url = std::getenv("EXCHANGE_AMQP_URL"); url && *url) c->amqp_url = url;
   if (const char* url = std::getenv("EXCHANGE_REDIS_URL"); url && *url) c->redis_url = url;
+  if (const char* url = std::getenv("EXCHANGE_PG_URL"); url && *url) c->pg_url = url;
 }
 
 void ServiceConfig::Validate() const {
@@ -114,6 +120,9 @@ void ServiceConfig::Validate() const {
     fail("amqp.publish_window must be 1..engine.pipeline_slots");
   }
   if (redis_stream_max_length == 0) fail("redis.stream_max_length must be at least 1");
+  if (pg_schema.empty()) fail("postgres.schema is empty");
+  if (pg_batch_rows == 0) fail("postgres.batch_rows must be at least 1");
+  if (pg_batch_ms == 0 || pg_batch_ms > 60'000) fail("postgres.batch_ms must be 1..60000");
   if (snapshots_kept == 0) fail("engine.snapshots_kept must be at least 1");
   if (expected_orders == 0) fail("engine.expected_orders must be at least 1");
   static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};

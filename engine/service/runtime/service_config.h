@@ -33,8 +33,14 @@ struct ServiceConfig {
   std::uint64_t prefetch = 1000;        // unacked deliveries RabbitMQ may send
   std::uint64_t publish_window = 1024;  // unconfirmed event batches
   // [redis]: the book-state view (bookstate/); "" turns that sink off
-  std::string redis_url;                        // redis://user:password@host:port/db
+  std::string redis_url;                            // redis://user:password@host:port/db
   std::uint64_t redis_stream_max_length = 100'000;  // depth deltas kept per symbol (approximate)
+  // [postgres]: the trade history, finished orders and candles
+  // (persistence/); "" turns that sink off
+  std::string pg_url;                    // postgresql://user:password@host:port/db
+  std::string pg_schema = "public";      // where the tables live
+  std::uint64_t pg_batch_rows = 50'000;  // trades and orders per transaction, at most
+  std::uint64_t pg_batch_ms = 50;        // a batch waits no longer for more rows
   // [metrics]
   std::string metrics_listen = "127.0.0.1:9464";  // "" turns the endpoint off; port 0 picks one
   // [log]

@@ -75,6 +75,9 @@ class StatsCollector : public prometheus::Collectable {
     if (s_.bookstate_on) {
       add(depth, Load(s_.bookstate.queued) - Load(s_.bookstate.done), {{"queue", "sink_redis"}});
     }
+    if (s_.history_on) {
+      add(depth, Load(s_.history.queued) - Load(s_.history.done), {{"queue", "sink_postgres"}});
+    }
     add(family("slots_in_use", "pipeline slots in use (of slots_total)", gauge),
         static_cast<double>(pool_.in_use()));
     add(family("slots_total", "pipeline slots", gauge), static_cast<double>(pool_.size()));
@@ -85,8 +88,9 @@ class StatsCollector : public prometheus::Collectable {
     auto& sink_sequence =
         family("sink_sequence", "highest event sequence each sink has delivered", gauge);
     auto& sink_lag = family("sink_lag", "engine sequence minus the sink's sequence", gauge);
-    auto& sink_messages = family("sink_messages_total",
-                                 "messages (amqp) or commands (redis) each sink wrote", counter);
+    auto& sink_messages =
+        family("sink_messages_total",
+               "messages (amqp), commands (redis) or rows (postgres) each sink wrote", counter);
     auto sink = [&](const char* name, const SinkStats& stats) {
       add(sink_sequence, Load(stats.sequence), {{"sink", name}});
       add(sink_lag, std::max(0.0, engine_sequence - Load(stats.sequence)), {{"sink", name}});
@@ -94,6 +98,7 @@ class StatsCollector : public prometheus::Collectable {
     };
     sink("amqp", s_.publisher);
     if (s_.bookstate_on) sink("redis", s_.bookstate);
+    if (s_.history_on) sink("postgres", s_.history);
 
     auto& connected = family("amqp_connected", "1 while the AMQP connection is up", gauge);
     add(connected, Load(s_.ingest_connected), {{"connection", "ingest"}});
@@ -106,6 +111,18 @@ class StatsCollector : public prometheus::Collectable {
           Load(s_.bookstate.connected));
       add(family("redis_connects_total", "Redis connections the book-state sink made", counter),
           Load(s_.bookstate.reconnects));
+    }
+    if (s_.history_on) {
+      add(family("postgres_connected", "1 while the history sink's PostgreSQL connection is up",
+                 gauge),
+          Load(s_.history.connected));
+      add(family("postgres_connects_total", "PostgreSQL connections the history sink made",
+                 counter),
+          Load(s_.history.reconnects));
+      add(family("history_refused_rows_total",
+                 "rows PostgreSQL refused (logged, kept in <data_dir>/history-refused.tsv)",
+                 counter),
+          Load(s_.history_refused));
     }
 
     auto& snapshots = family("snapshots_total", "background snapshots", counter);

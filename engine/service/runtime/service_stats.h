@@ -4,6 +4,7 @@
 // when Prometheus scrapes (service_metrics.h).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 
@@ -49,8 +50,20 @@ struct ServiceStats {
   std::atomic<std::uint64_t> published_saved{0};  // what the watermark file says
 
   SinkStats publisher;
-  SinkStats bookstate;             // the Redis book-state sink
+  SinkStats bookstate;               // the Redis book-state sink
   std::atomic<int> bookstate_on{0};  // 1 when that sink runs (main thread, before start)
+  SinkStats history;                 // the PostgreSQL history sink (messages: rows written)
+  std::atomic<int> history_on{0};    // 1 when that sink runs (main thread, before start)
+  std::atomic<std::uint64_t> history_saved{0};    // what its watermark file says
+  std::atomic<std::uint64_t> history_refused{0};  // rows PostgreSQL refused (kept in a file)
+
+  // What recovery must still be able to replay from: every sink that needs
+  // old events has stored everything up to here.
+  std::uint64_t RetainUpTo() const {
+    const std::uint64_t published = published_saved.load(std::memory_order_relaxed);
+    if (history_on.load(std::memory_order_relaxed) == 0) return published;
+    return std::min(published, history_saved.load(std::memory_order_relaxed));
+  }
 };
 
 }  // namespace exchange

@@ -1,0 +1,203 @@
+#include "engine/service/runtime/history_sink.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "engine/service/runtime/publish_watermark.h"
+#include "persistence/migration.h"
+
+namespace exchange {
+
+namespace {
+
+constexpr std::size_t kMaxSlotsPerRound = 1024;
+constexpr std::chrono::milliseconds kMaxBackoff{2000};
+
+Timestamp WallClockNow() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::size_t Rows(const persistence::HistoryBatch& b) {
+  return b.trades.size() + b.orders.size();
+}
+
+}  // namespace
+
+HistorySink::HistorySink(Options options, SinkChannel& channel, SlotPool& pool, ServiceStats& stats,
+                         persistence::OrderTracker tracker, std::vector<wire::EventRecord> replayed,
+                         Sequence recovered_up_to)
+    : options_(std::move(options)),
+      channel_(channel),
+      pool_(pool),
+      stats_(stats),
+      tracker_(std::move(tracker)),
+      recovered_up_to_(recovered_up_to),
+      waiting_(std::move(replayed)) {}
+
+void HistorySink::Run(const std::atomic<bool>& stop) {
+  for (;;) {
+    const std::size_t taken = TakeSlots();
+    if (!started_ && Connect()) Start();
+    CloseBatchIfDue(/*force=*/false);
+    if (!closed_.empty() && Connect()) WriteClosedBatches();
+    if (taken > 0) continue;
+    if (stop.load(std::memory_order_acquire) && channel_.queue.read_available() == 0) break;
+    // Wake for the next batch deadline, or to retry PostgreSQL.
+    const bool due = !closed_.empty() || !started_ || Rows(open_) > 0 || open_.up_to > progress_;
+    channel_.bell.Wait([&] { return channel_.queue.read_available() > 0 || stop.load(); },
+                       due ? static_cast<int>(options_.batch_age.count()) : -1);
+  }
+  // The last rows, if PostgreSQL is there to take them.
+  if (started_) {
+    CloseBatchIfDue(/*force=*/true);
+    if (Connect()) WriteClosedBatches();
+  }
+  if (!closed_.empty() || !started_) {
+    spdlog::warn("history: stopping with events after {} not stored; the next start replays them",
+                 progress_);
+  }
+}
+
+std::size_t HistorySink::TakeSlots() {
+  std::size_t n = 0;
+  PipelineSlot* slot = nullptr;
+  while (n < kMaxSlotsPerRound && channel_.queue.pop(slot)) {
+    for (const wire::EventRecord& r : slot->events)
+      Take(r);
+    pool_.Drop(slot);
+    channel_.stats.done.fetch_add(1, std::memory_order_relaxed);
+    ++n;
+  }
+  return n;
+}
+
+void HistorySink::Take(const wire::EventRecord& record) {
+  if (record.event.sequence <= recovered_up_to_) return;  // came in `replayed`
+  if (started_) {
+    Process(record);
+  } else {
+    waiting_.push_back(record);
+  }
+}
+
+void HistorySink::Process(const wire::EventRecord& record) {
+  const Event& e = record.event;
+  finished_.clear();
+  tracker_.Apply(record, &finished_);
+  if (e.sequence <= progress_) return;  // stored before
+  if (e.type == EventType::kTrade) {
+    open_.trades.push_back(persistence::TradeRowOf(record.symbol, e));
+    aggregator_.Add(
+        candles::CandleTrade{record.symbol, e.sequence, e.timestamp, e.price, e.quantity});
+  }
+  open_.orders.insert(open_.orders.end(), finished_.begin(), finished_.end());
+  open_.up_to = e.sequence;
+  if (Rows(open_) >= options_.batch_rows) CloseBatchIfDue(/*force=*/true);
+}
+
+bool HistorySink::Connect() {
+  if (writer_) return true;
+  if (Clock::now() < next_attempt_) return false;
+  try {
+    writer_ = std::make_unique<persistence::HistoryWriter>(options_.writer, WallClockNow());
+    spdlog::info("history: connected to postgresql {} (schema {})", writer_->address(),
+                 options_.writer.schema);
+    channel_.stats.connected.store(1, std::memory_order_relaxed);
+    channel_.stats.reconnects.fetch_add(1, std::memory_order_relaxed);
+    last_failure_.clear();
+    backoff_ = std::chrono::milliseconds(100);
+    return true;
+  } catch (const std::exception& e) {  // PgError, MigrationError, pqxx errors
+    if (last_failure_ != e.what()) spdlog::warn("history: {}; retrying", e.what());
+    last_failure_ = e.what();
+    next_attempt_ = Clock::now() + backoff_;
+    backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+    return false;
+  }
+}
+
+void HistorySink::Start() {
+  try {
+    progress_ = writer_->Progress();
+    for (const candles::Candle& c : writer_->NewestCandles())
+      aggregator_.Restore(c, progress_);
+  } catch (const persistence::PgError& e) {
+    Disconnect(e.what());
+    return;
+  }
+  started_ = true;
+  spdlog::info("history: stored up to engine sequence {}; {} events waited for that", progress_,
+               waiting_.size());
+  SaveWatermark(progress_);
+  open_since_ = Clock::now();
+  std::vector<wire::EventRecord> waiting;
+  waiting.swap(waiting_);
+  for (const wire::EventRecord& r : waiting)
+    Process(r);
+}
+
+void HistorySink::CloseBatchIfDue(bool force) {
+  if (!started_) return;
+  const bool has_rows = Rows(open_) > 0;
+  const bool advances =
+      open_.up_to > progress_ || (!closed_.empty() && open_.up_to > closed_.back().up_to);
+  if (!has_rows && !advances) return;
+  if (!force && Clock::now() - open_since_ < options_.batch_age) return;
+  open_.candles = aggregator_.TakeChanges();
+  closed_.push_back(std::move(open_));
+  open_ = persistence::HistoryBatch{};
+  open_since_ = Clock::now();
+}
+
+void HistorySink::WriteClosedBatches() {
+  while (!closed_.empty()) {
+    const persistence::HistoryBatch& batch = closed_.front();
+    std::vector<persistence::HistoryWriter::RefusedRow> refused;
+    try {
+      refused = writer_->Write(batch);
+    } catch (const persistence::PgError& e) {
+      Disconnect(e.what());
+      return;
+    }
+    if (!refused.empty()) KeepRefused(refused);
+    channel_.stats.messages.fetch_add(Rows(batch) - refused.size(), std::memory_order_relaxed);
+    channel_.stats.sequence.store(batch.up_to, std::memory_order_relaxed);
+    progress_ = std::max(progress_, batch.up_to);
+    SaveWatermark(batch.up_to);
+    closed_.pop_front();
+  }
+}
+
+void HistorySink::SaveWatermark(Sequence up_to) {
+  if (const std::string problem = WritePublishWatermark(options_.watermark_path, up_to);
+      !problem.empty()) {
+    spdlog::warn("history: {}", problem);  // only retention and recovery start lag behind
+    return;
+  }
+  stats_.history_saved.store(up_to, std::memory_order_relaxed);
+}
+
+void HistorySink::KeepRefused(const std::vector<persistence::HistoryWriter::RefusedRow>& refused) {
+  stats_.history_refused.fetch_add(refused.size(), std::memory_order_relaxed);
+  std::ofstream out(options_.refused_path, std::ios::app);
+  for (const auto& r : refused) {
+    spdlog::error("history: postgresql refused a row of {}: {} (row kept in {})", r.table, r.reason,
+                  options_.refused_path);
+    out << r.table << '\t' << r.row << '\t' << r.reason << '\n';
+  }
+  if (!out) spdlog::error("history: cannot append to {}", options_.refused_path);
+}
+
+void HistorySink::Disconnect(const std::string& why) {
+  spdlog::warn("history: {}; reconnecting", why);
+  writer_.reset();
+  channel_.stats.connected.store(0, std::memory_order_relaxed);
+  next_attempt_ = Clock::now() + backoff_;
+  backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+}
+
+}  // namespace exchange

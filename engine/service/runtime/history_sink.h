@@ -1,0 +1,102 @@
+// HistorySink: the engine service's PostgreSQL sink: every trade, the final
+// state of every finished order, and the candles of every interval. Events
+// become rows on this thread (TRADE events: trade rows and candle changes
+// through a CandleAggregator; every event: the OrderTracker, for finished
+// orders); a batch of at most `batch_rows` rows, or `batch_age` old, is
+// written by HistoryWriter in one transaction together with the shard's
+// progress, and the progress is then mirrored in a local watermark file
+// (journal retention and recovery use it; it is never ahead of PostgreSQL).
+//
+// Exactly once (persistence/README.md): the tracker starts from the engine
+// state recovery started from and sees every event after it, in order (the
+// replayed ones, then the pipeline's). Until the sink has read the shard's
+// progress P from PostgreSQL it only keeps events; from then on, events at
+// or below P go to the tracker alone and rows are made only of events above
+// P. The candle aggregator continues from the newest stored candles.
+//
+// PostgreSQL down or restarted: the sink goes on taking slots (the engine
+// never waits), keeps closed batches in order, reconnects with back-off
+// (100 ms doubling to 2 s) and writes them. A row PostgreSQL refuses is
+// logged and appended to `refused_path`; the rest of its batch commits.
+//
+// Runs on its own thread (Run); built on the main thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "candles/candle_aggregator.h"
+#include "engine/service/runtime/pipeline_slot.h"
+#include "engine/service/runtime/service_stats.h"
+#include "engine/service/runtime/sink_channel.h"
+#include "persistence/history_writer.h"
+#include "persistence/order_tracker.h"
+
+namespace exchange {
+
+class HistorySink {
+ public:
+  struct Options {
+    persistence::HistoryWriter::Options writer;
+    std::size_t batch_rows = 50'000;
+    std::chrono::milliseconds batch_age{50};
+    std::string watermark_path;  // the local mirror of the stored progress
+    std::string refused_path;    // refused rows are appended here
+  };
+
+  // `tracker`: seeded from the engine state recovery started from;
+  // `replayed`: every event recovery replayed after that state, in order;
+  // slot events at or below `recovered_up_to` (the engine's sequence after
+  // recovery) are among them and are skipped.
+  HistorySink(Options options, SinkChannel& channel, SlotPool& pool, ServiceStats& stats,
+              persistence::OrderTracker tracker, std::vector<wire::EventRecord> replayed,
+              Sequence recovered_up_to);
+
+  // Until `stop` is set and the queue is empty; then a last write if
+  // PostgreSQL is up.
+  void Run(const std::atomic<bool>& stop);
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  std::size_t TakeSlots();
+  void Take(const wire::EventRecord& record);
+  // Applies one event in order: tracker always, rows above the progress.
+  void Process(const wire::EventRecord& record);
+  bool Connect();
+  // Reads the stored progress and restores the candles; then processes
+  // what waited for it.
+  void Start();
+  void CloseBatchIfDue(bool force);
+  void WriteClosedBatches();
+  void SaveWatermark(Sequence up_to);
+  void KeepRefused(const std::vector<persistence::HistoryWriter::RefusedRow>& refused);
+  void Disconnect(const std::string& why);
+
+  Options options_;
+  SinkChannel& channel_;
+  SlotPool& pool_;
+  ServiceStats& stats_;
+  persistence::OrderTracker tracker_;
+  candles::CandleAggregator aggregator_;
+  Sequence recovered_up_to_;
+  std::unique_ptr<persistence::HistoryWriter> writer_;
+
+  bool started_ = false;                          // the stored progress is known
+  std::vector<wire::EventRecord> waiting_;        // events before that
+  Sequence progress_ = 0;                         // stored, or about to be
+  persistence::HistoryBatch open_;                // being filled
+  Clock::time_point open_since_{};                // when the batch before it closed
+  std::deque<persistence::HistoryBatch> closed_;  // waiting for PostgreSQL, in order
+  std::vector<persistence::FinishedOrder> finished_;
+
+  Clock::time_point next_attempt_{};
+  std::chrono::milliseconds backoff_{100};
+  std::string last_failure_;
+};
+
+}  // namespace exchange
