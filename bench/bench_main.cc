@@ -7,6 +7,7 @@
 #include "bench/bookstate_bench.h"
 #include "bench/e2e_bench.h"
 #include "bench/engine_bench.h"
+#include "bench/history_bench.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"exchange-bench: benchmarks of the exchange core"};
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
   exchange::bench::AddEngineBenchCommand(app);
   exchange::bench::AddE2eBenchCommand(app);
   exchange::bench::AddBookStateBenchCommand(app);
+  exchange::bench::AddHistoryBenchCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

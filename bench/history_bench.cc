@@ -1,0 +1,330 @@
+// exchange-bench history: the trade history in PostgreSQL, measured with
+// the history sink's own writer (HistoryWriter: COPY, candle merge, progress,
+// one transaction per batch) and its candle aggregator.
+//
+// Insert mode writes --trades synthetic trades (--symbols symbols, prices in
+// a random walk, market time advancing at the offered rate) in batches
+// of --batch, each with its candle changes for all 16 intervals, into a
+// fresh schema; with --rate 0 as fast as PostgreSQL takes them (capacity),
+// else open loop: batch k is due when its last trade is, at --rate trades/s,
+// and its lag runs from then to its COMMIT (a backlog shows as growing lag).
+//
+// Query mode (--queries) fills a schema with --query-trades trades the same
+// way, then times, through the read-only role when EXCHANGE_PG_READER_URL is
+// set, the reads a charting front end and an analyst make: the newest 1,000
+// one-minute candles of one symbol, and the VWAP of one symbol over one day.
+#include "bench/history_bench.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench/latency_recorder.h"
+#include "bench/run_summary.h"
+#include "candles/candle_aggregator.h"
+#include "persistence/history_writer.h"
+
+namespace exchange::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr Timestamp kMarketStart = 1'795'219'200'000'000'000;  // 2026-11-21 00:00 UTC
+constexpr Timestamp kDay = 86'400'000'000'000;
+
+struct Options {
+  std::size_t runs = 5;
+  std::size_t trades = 2'000'000;
+  std::size_t symbols = 4;
+  std::size_t batch = 50'000;
+  double rate = 0;  // trades/s; 0: capacity
+  bool queries = false;
+  std::size_t query_trades = 10'000'000;
+  double days = 30;  // query mode: the stored trades span this many days
+  std::size_t query_repeats = 50;
+  std::string pg_url;
+  std::string reader_url;
+  std::string schema = "bench_history";
+  std::string json_file;
+};
+
+struct InsertRun {
+  double seconds = 0;
+  double trades_per_second = 0;
+  std::size_t batches = 0;
+  std::int64_t batch_p50 = 0, batch_p99 = 0, batch_max = 0;  // COMMIT time of a batch, ns
+  std::int64_t lag_p50 = 0, lag_p99 = 0, lag_max = 0;        // open loop: due -> COMMIT
+  bool kept_up = true;
+};
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::string(v) : fallback;
+}
+
+// Synthetic trades, round robin over the symbols, in trade-id order, each
+// symbol trading every `spacing` ns.
+std::vector<persistence::TradeRow> MakeTrades(std::size_t count, std::size_t symbols,
+                                              Timestamp spacing) {
+  std::vector<persistence::TradeRow> trades(count);
+  std::mt19937_64 random(7);
+  std::vector<Price> price(symbols, 1'000'000);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t s = i % symbols;
+    price[s] = std::max<Price>(1, price[s] + static_cast<Price>(random() % 21) - 10);
+    persistence::TradeRow& t = trades[i];
+    t.symbol = SymbolName("SYM" + std::to_string(s));
+    t.trade_id = i + 1;
+    t.time = kMarketStart + static_cast<Timestamp>(i / symbols) * spacing;
+    t.price = price[s];
+    t.quantity = static_cast<Quantity>(1 + random() % 100);
+    t.aggressor = random() % 2 ? Side::kBuy : Side::kSell;
+    t.taker_account = 1 + random() % 1000;
+    t.taker_order_id = 2 * i;
+    t.maker_account = 1 + random() % 1000;
+    t.maker_order_id = 2 * i + 1;
+  }
+  return trades;
+}
+
+void DropSchema(const std::string& url, const std::string& schema) {
+  pqxx::connection c(url);
+  pqxx::work w(c);
+  w.exec0("DROP SCHEMA IF EXISTS " + w.quote_name(schema) + " CASCADE");
+  w.commit();
+}
+
+// Writes `trades` in batches as the history sink does; `rate` 0: at once.
+InsertRun WriteTrades(const Options& o, const std::vector<persistence::TradeRow>& trades,
+                      double rate) {
+  DropSchema(o.pg_url, o.schema);
+  persistence::HistoryWriter writer({o.pg_url, o.schema, "bench", 3}, kMarketStart);
+  writer.CreatePartitions(kMarketStart,
+                          static_cast<int>(trades.back().time / kDay - kMarketStart / kDay + 2));
+  candles::CandleAggregator aggregator;
+  LatencyRecorder batch_times(trades.size() / o.batch + 2), lags(trades.size() / o.batch + 2);
+  const auto start = Clock::now();
+  InsertRun r;
+  for (std::size_t first = 0; first < trades.size(); first += o.batch) {
+    const std::size_t last = std::min(first + o.batch, trades.size());
+    const auto due = start + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                                 static_cast<double>(last) * 1e9 / (rate > 0 ? rate : 1e18)));
+    if (rate > 0) std::this_thread::sleep_until(due);
+    persistence::HistoryBatch batch;
+    batch.trades.assign(trades.begin() + static_cast<std::ptrdiff_t>(first),
+                        trades.begin() + static_cast<std::ptrdiff_t>(last));
+    for (const auto& t : batch.trades)
+      aggregator.Add({t.symbol, t.trade_id, t.time, t.price, t.quantity});
+    batch.candles = aggregator.TakeChanges();
+    batch.up_to = batch.trades.back().trade_id;
+    const auto before = Clock::now();
+    if (!writer.Write(batch).empty()) throw std::runtime_error("PostgreSQL refused rows");
+    const auto done = Clock::now();
+    batch_times.Record((done - before).count());
+    if (rate > 0) lags.Record((done - due).count());
+    ++r.batches;
+  }
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.trades_per_second = static_cast<double>(trades.size()) / r.seconds;
+  if (writer.Progress() != trades.back().trade_id) throw std::runtime_error("progress is wrong");
+  batch_times.Finish();
+  lags.Finish();
+  r.batch_p50 = batch_times.Percentile(50);
+  r.batch_p99 = batch_times.Percentile(99);
+  r.batch_max = batch_times.Max();
+  if (rate > 0) {
+    r.lag_p50 = lags.Percentile(50);
+    r.lag_p99 = lags.Percentile(99);
+    r.lag_max = lags.Max();
+    // Kept up: the last batch committed within a second of being due.
+    r.kept_up = r.lag_max < 1'000'000'000;
+  }
+  return r;
+}
+
+double Ms(std::int64_t ns) {
+  return static_cast<double>(ns) / 1e6;
+}
+
+int RunInsert(const Options& o) {
+  // Market time advances as fast as the trades are offered (300,000/s when
+  // measuring capacity), as it does when the engine stamps them.
+  const double market_rate = o.rate > 0 ? o.rate : 300'000;
+  const auto trades =
+      MakeTrades(o.trades, o.symbols,
+                 static_cast<Timestamp>(static_cast<double>(o.symbols) * 1e9 / market_rate));
+  std::cout << "exchange-bench history: " << trades.size() << " trades over " << o.symbols
+            << " symbols in batches of " << o.batch << " (each with its candle changes, 16 "
+            << "intervals), "
+            << (o.rate > 0 ? "open loop at " + Fixed(o.rate, 0) + " trades/s"
+                           : "as fast as possible")
+            << "\n";
+  std::vector<InsertRun> runs;
+  nlohmann::json each = nlohmann::json::array();
+  for (std::size_t i = 0; i < o.runs; ++i) {
+    runs.push_back(WriteTrades(o, trades, o.rate));
+    const InsertRun& r = runs.back();
+    std::cout << "  run " << i + 1 << ": " << static_cast<std::uint64_t>(r.trades_per_second)
+              << " trades/s (" << Fixed(r.seconds, 2) << " s, " << r.batches
+              << " transactions; commit ms p50 " << Fixed(Ms(r.batch_p50), 1) << " p99 "
+              << Fixed(Ms(r.batch_p99), 1) << " max " << Fixed(Ms(r.batch_max), 1) << ")";
+    if (o.rate > 0) {
+      std::cout << "; lag ms p50 " << Fixed(Ms(r.lag_p50), 1) << " p99 " << Fixed(Ms(r.lag_p99), 1)
+                << " max " << Fixed(Ms(r.lag_max), 1)
+                << (r.kept_up ? "; kept up" : "; NOT KEPT UP");
+    }
+    std::cout << "\n";
+    each.push_back(
+        {{"seconds", r.seconds},
+         {"trades_per_second", r.trades_per_second},
+         {"transactions", r.batches},
+         {"commit_ms", {{"p50", Ms(r.batch_p50)}, {"p99", Ms(r.batch_p99)}}},
+         {"lag_ms", {{"p50", Ms(r.lag_p50)}, {"p99", Ms(r.lag_p99)}, {"max", Ms(r.lag_max)}}},
+         {"kept_up", r.kept_up}});
+  }
+  DropSchema(o.pg_url, o.schema);
+  std::size_t kept_up = 0;
+  for (const auto& r : runs)
+    kept_up += r.kept_up;
+  const double median = MedianOf(runs, [](const InsertRun& r) { return r.trades_per_second; });
+  std::cout << "  median of " << runs.size() << ": " << static_cast<std::uint64_t>(median)
+            << " trades/s";
+  if (o.rate > 0) std::cout << "; kept up in " << kept_up << " of " << runs.size() << " runs";
+  std::cout << "\n";
+  EmitJson({{"benchmark", "history"},
+            {"mode", o.rate > 0 ? "open_loop" : "capacity"},
+            {"trades", o.trades},
+            {"symbols", o.symbols},
+            {"batch", o.batch},
+            {"rate", o.rate},
+            {"median", {{"trades_per_second", median}, {"runs_kept_up", kept_up}}},
+            {"runs", each}},
+           o.json_file);
+  return 0;
+}
+
+// Median and p99 of `repeats` runs of one query.
+std::pair<double, double> TimeQuery(pqxx::connection& c, const std::string& sql,
+                                    std::size_t repeats, std::size_t* rows) {
+  LatencyRecorder times(repeats);
+  for (std::size_t i = 0; i < repeats; ++i) {
+    pqxx::read_transaction w(c);
+    const auto start = Clock::now();
+    const pqxx::result r = w.exec(sql);
+    times.Record((Clock::now() - start).count());
+    *rows = r.size();
+  }
+  times.Finish();
+  return {Ms(times.Percentile(50)), Ms(times.Percentile(99))};
+}
+
+int RunQueries(const Options& o) {
+  std::cout << "exchange-bench history --queries: filling " << o.query_trades << " trades over "
+            << o.symbols << " symbols and " << o.days << " days\n";
+  const auto per_symbol = static_cast<double>(o.query_trades) / static_cast<double>(o.symbols);
+  const auto trades = MakeTrades(
+      o.query_trades, o.symbols,
+      static_cast<Timestamp>(o.days * static_cast<double>(kDay) / std::max(per_symbol, 1.0)));
+  const InsertRun fill = WriteTrades(o, trades, 0);
+  std::cout << "  filled at " << static_cast<std::uint64_t>(fill.trades_per_second)
+            << " trades/s\n";
+  {
+    pqxx::connection c(o.pg_url);
+    pqxx::nontransaction w(c);
+    w.exec0("ANALYZE " + w.quote_name(o.schema) + ".trades");
+    w.exec0("ANALYZE " + w.quote_name(o.schema) + ".candles");
+  }
+  pqxx::connection reader(o.reader_url);
+  {
+    pqxx::nontransaction w(reader);
+    w.exec0("SET search_path TO " + w.quote_name(o.schema));
+  }
+  const Timestamp last_time = trades.back().time;
+  const std::string symbol = "'SYM0'";
+  const std::string candles_sql =
+      "SELECT open_time, open, high, low, close, volume FROM candles WHERE symbol = " + symbol +
+      " AND interval = '1m' ORDER BY open_time DESC LIMIT 1000";
+  const std::int64_t day = last_time / kDay - 1;  // a whole day of trades
+  const std::string vwap_sql =
+      "SELECT sum(price::numeric * quantity) / sum(quantity) FROM trades WHERE symbol = " + symbol +
+      " AND time >= '" + persistence::TimeText(day * kDay) + "' AND time < '" +
+      persistence::TimeText((day + 1) * kDay) + "'";
+  std::size_t candle_rows = 0, vwap_rows = 0, day_trades = 0;
+  const auto [candles_p50, candles_p99] =
+      TimeQuery(reader, candles_sql, o.query_repeats, &candle_rows);
+  const auto [vwap_p50, vwap_p99] = TimeQuery(reader, vwap_sql, o.query_repeats, &vwap_rows);
+  {
+    pqxx::read_transaction w(reader);
+    day_trades = w.exec1("SELECT count(*) FROM trades WHERE symbol = " + symbol + " AND time >= '" +
+                         persistence::TimeText(day * kDay) + "' AND time < '" +
+                         persistence::TimeText((day + 1) * kDay) + "'")[0]
+                     .as<std::size_t>();
+  }
+  std::cout << "  1,000 newest 1m candles of SYM0 (" << candle_rows << " rows): ms p50 "
+            << Fixed(candles_p50, 2) << " p99 " << Fixed(candles_p99, 2) << "\n  VWAP of SYM0 over "
+            << persistence::TimeText(day * kDay).substr(0, 10) << " (" << day_trades
+            << " trades): ms p50 " << Fixed(vwap_p50, 2) << " p99 " << Fixed(vwap_p99, 2) << "\n";
+  DropSchema(o.pg_url, o.schema);
+  EmitJson({{"benchmark", "history_queries"},
+            {"trades", o.query_trades},
+            {"symbols", o.symbols},
+            {"fill_trades_per_second", fill.trades_per_second},
+            {"candles_1000_1m_ms", {{"p50", candles_p50}, {"p99", candles_p99}}},
+            {"vwap_one_day_ms", {{"p50", vwap_p50}, {"p99", vwap_p99}, {"trades", day_trades}}},
+            {"repeats", o.query_repeats}},
+           o.json_file);
+  return 0;
+}
+
+}  // namespace
+
+void AddHistoryBenchCommand(CLI::App& app) {
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "history", "Benchmark the trade history in PostgreSQL: inserts (COPY + candles) and reads");
+  cmd->add_option("--runs", o->runs, "Insert runs; the median is reported")->capture_default_str();
+  cmd->add_option("--trades", o->trades, "Trades per insert run")->capture_default_str();
+  cmd->add_option("--symbols", o->symbols, "Symbols the trades are spread over")
+      ->capture_default_str();
+  cmd->add_option("--batch", o->batch, "Trades per transaction")->capture_default_str();
+  cmd->add_option("--rate", o->rate, "Open loop at this many trades/s (0: as fast as possible)")
+      ->capture_default_str();
+  cmd->add_flag("--queries", o->queries, "Time the candle and VWAP reads instead");
+  cmd->add_option("--query-trades", o->query_trades, "Trades stored before the reads")
+      ->capture_default_str();
+  cmd->add_option("--query-repeats", o->query_repeats, "Times each read runs")
+      ->capture_default_str();
+  cmd->add_option("--days", o->days, "Days the stored trades span (reads)")->capture_default_str();
+  cmd->add_option("--pg-url", o->pg_url, "Writer URL (default: EXCHANGE_PG_URL)");
+  cmd->add_option("--reader-url", o->reader_url,
+                  "Read-only URL for the reads (default: EXCHANGE_PG_READER_URL, else the writer)");
+  cmd->add_option("--schema", o->schema, "Schema used (dropped before and after)")
+      ->capture_default_str();
+  cmd->add_option("--json", o->json_file, "Also write the JSON result to this file");
+  cmd->callback([o] {
+    if (o->pg_url.empty()) o->pg_url = EnvOr("EXCHANGE_PG_URL", "");
+    if (o->pg_url.empty()) {
+      throw std::runtime_error(
+          "no PostgreSQL URL: pass --pg-url or set EXCHANGE_PG_URL (eval \"$(scripts/services.sh "
+          "env)\")");
+    }
+    if (o->reader_url.empty()) o->reader_url = EnvOr("EXCHANGE_PG_READER_URL", o->pg_url);
+    if (o->batch == 0 || o->trades == 0 || o->symbols == 0 || o->runs == 0) {
+      throw std::runtime_error("--batch, --trades, --symbols and --runs must be at least 1");
+    }
+    const int rc = o->queries ? RunQueries(*o) : RunInsert(*o);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace exchange::bench
