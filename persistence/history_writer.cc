@@ -300,6 +300,18 @@ void HistoryWriter::SaveProgress(Sequence up_to) {
       {options_.shard, std::to_string(up_to)});
 }
 
+void HistoryWriter::SaveInstruments(const std::vector<InstrumentRow>& instruments) {
+  for (const InstrumentRow& i : instruments) {
+    connection_->Exec(
+        "INSERT INTO instruments (symbol, price_decimals, quantity_decimals, tick_size, lot_size) "
+        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (symbol) DO UPDATE SET price_decimals = "
+        "EXCLUDED.price_decimals, quantity_decimals = EXCLUDED.quantity_decimals, tick_size = "
+        "EXCLUDED.tick_size, lot_size = EXCLUDED.lot_size",
+        {i.symbol, std::to_string(i.price_decimals), std::to_string(i.quantity_decimals),
+         std::to_string(i.tick_size), std::to_string(i.lot_size)});
+  }
+}
+
 std::vector<candles::Candle> HistoryWriter::NewestCandles() {
   const PgResult r = connection_->Exec(
       "SELECT DISTINCT ON (symbol, interval) symbol, interval,"

@@ -28,6 +28,15 @@
 
 namespace exchange::persistence {
 
+// A row of `instruments`.
+struct InstrumentRow {
+  std::string symbol;
+  int price_decimals = 0;
+  int quantity_decimals = 0;
+  Price tick_size = 1;
+  Quantity lot_size = 1;
+};
+
 class HistoryWriter {
  public:
   struct Options {
@@ -53,6 +62,9 @@ class HistoryWriter {
   // PgError when the connection is lost or PostgreSQL fails otherwise (the
   // transaction is then rolled back: write the batch again later).
   std::vector<RefusedRow> Write(const HistoryBatch& batch);
+  // Inserts or updates the instruments (how to read their prices and
+  // quantities). Throws PgError.
+  void SaveInstruments(const std::vector<InstrumentRow>& instruments);
   // The newest stored candle of every (symbol, interval): where a restarted
   // candle aggregator continues.
   std::vector<candles::Candle> NewestCandles();

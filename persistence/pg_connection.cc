@@ -51,7 +51,8 @@ PgConnection::PgConnection(const std::string& url, std::chrono::seconds connect_
   }
   address_ = std::string(PQhost(conn_)) + ":" + PQport(conn_) + "/" + PQdb(conn_);
   // NOTICEs ("relation ... already exists, skipping") are not for stderr.
-  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
 }
 
 PgConnection::~PgConnection() {

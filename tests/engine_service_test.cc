@@ -533,11 +533,12 @@ class HistoryServiceTest : public EngineServiceTest {
     }
     ASSERT_GT(trades.size(), 1000u);
     EXPECT_EQ(Value("SELECT count(*) FROM trades"), std::to_string(trades.size()));
-    EXPECT_EQ(Value("SELECT string_agg(trade_id || ':' || price || ':' || quantity || ':' || "
-                    "aggressor_side::text || ':' || taker_account || ':' || taker_order_id || ':' || "
-                    "maker_account || ':' || maker_order_id || ',', '' ORDER BY trade_id) FROM "
-                    "trades"),
-              want_trades);
+    EXPECT_EQ(
+        Value("SELECT string_agg(trade_id || ':' || price || ':' || quantity || ':' || "
+              "aggressor_side::text || ':' || taker_account || ':' || taker_order_id || ':' || "
+              "maker_account || ':' || maker_order_id || ',', '' ORDER BY trade_id) FROM "
+              "trades"),
+        want_trades);
     EXPECT_EQ(Value("SELECT count(*) FROM orders"), std::to_string(finished.size()));
     std::uint64_t filled = 0;
     for (const auto& o : finished)
@@ -575,6 +576,8 @@ TEST_F(HistoryServiceTest, EveryTradeOrderAndCandleLandsOnce) {
   ExpectHistoryEqualsReference();
   EXPECT_EQ(Value("SELECT count(*) FROM schema_migrations"),
             std::to_string(persistence::kEmbeddedMigrations.size()));
+  EXPECT_EQ(Value("SELECT symbol || ':' || tick_size || ':' || lot_size FROM instruments"),
+            symbol_ + ":" + std::to_string(spec_.tick_size) + ":" + std::to_string(spec_.lot_size));
   EXPECT_EQ(service->Terminate(), 0);
 }
 
@@ -611,8 +614,7 @@ TEST_F(HistoryServiceTest, KillNineAndPostgresRestartLoseNothingAndCountNothingT
                   50);
     ASSERT_EQ(std::system((services + " restart postgres >/dev/null").c_str()), 0);
     service->Kill9();
-    std::cout << "killed again with " << Value("SELECT count(*) FROM trades")
-              << " trades stored\n";
+    std::cout << "killed again with " << Value("SELECT count(*) FROM trades") << " trades stored\n";
   }
   auto service = HistoryService();
   service->Start();

@@ -105,6 +105,8 @@ void EngineService::LoadInstruments() {
     if (!wanted.empty() && !wanted.erase(name)) continue;
     instruments_.push_back(instrument.spec);
     symbols_.push_back(name);
+    history_instruments_.push_back({name, instrument.price_decimals, instrument.quantity_decimals,
+                                    instrument.spec.tick_size, instrument.spec.lot_size});
   }
   if (!wanted.empty()) {
     throw ConfigError("engine.symbols names " + *wanted.begin() + ", which " +
@@ -158,6 +160,7 @@ void EngineService::Start() {
     history.batch_age = std::chrono::milliseconds(config_.pg_batch_ms);
     history.watermark_path = HistoryWatermarkPath(config_.data_dir);
     history.refused_path = config_.data_dir + "/history-refused.tsv";
+    history.instruments = history_instruments_;
     history_ = std::make_unique<HistorySink>(std::move(history), history_channel_, pool_, stats_,
                                              std::move(history_tracker_),
                                              std::move(history_replayed_), recovered_up_to_);

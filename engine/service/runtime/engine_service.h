@@ -28,6 +28,7 @@
 #include "engine/service/runtime/service_config.h"
 #include "engine/service/runtime/service_stats.h"
 #include "engine/service/runtime/sink_channel.h"
+#include "persistence/history_writer.h"
 #include "persistence/order_tracker.h"
 
 namespace exchange {
@@ -67,6 +68,7 @@ class EngineService {
   ServiceConfig config_;
   std::vector<std::string> symbols_;
   std::vector<InstrumentSpec> instruments_;
+  std::vector<persistence::InstrumentRow> history_instruments_;  // the same, for PostgreSQL
   RecoveryReport recovery_;
   std::uint64_t published_up_to_ = 0;  // the watermark recovery started from
   ServiceStats stats_;

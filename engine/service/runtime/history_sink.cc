@@ -104,6 +104,7 @@ bool HistorySink::Connect() {
   if (Clock::now() < next_attempt_) return false;
   try {
     writer_ = std::make_unique<persistence::HistoryWriter>(options_.writer, WallClockNow());
+    writer_->SaveInstruments(options_.instruments);
     spdlog::info("history: connected to postgresql {} (schema {})", writer_->address(),
                  options_.writer.schema);
     channel_.stats.connected.store(1, std::memory_order_relaxed);

@@ -44,8 +44,9 @@ class HistorySink {
     persistence::HistoryWriter::Options writer;
     std::size_t batch_rows = 50'000;
     std::chrono::milliseconds batch_age{50};
-    std::string watermark_path;  // the local mirror of the stored progress
-    std::string refused_path;    // refused rows are appended here
+    std::string watermark_path;                           // the local mirror of the stored progress
+    std::string refused_path;                             // refused rows are appended here
+    std::vector<persistence::InstrumentRow> instruments;  // saved at each connection
   };
 
   // `tracker`: seeded from the engine state recovery started from;
