@@ -5,6 +5,14 @@
 
 namespace exchange::bookstate {
 
+std::string CandleKeyOf(std::string_view symbol, std::string_view interval) {
+  std::string out = "candle:{";
+  out += symbol;
+  out += "}:";
+  out += interval;
+  return out;
+}
+
 std::string KeyOf(std::string_view symbol, ViewKey key) {
   std::string out = "book:{";
   out += symbol;

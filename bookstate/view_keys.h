@@ -12,6 +12,10 @@
 //                    stop_price quantity leaves filled exchange_id seq"
 //   book:{S}:depth   stream of depth deltas: first last prev bids asks [reset]
 //   exchange:symbols set of the symbols with a view
+//   candle:{S}:I     hash: the live (open) candle of interval I ("1m", "1M"
+//                    ...): open_time close_time (ns) open high low close
+//                    volume quote_volume trades first_trade_id last_trade_id
+//                    (written by the history sink)
 //
 // Prices and quantities are the engine's integers (instrument units).
 // Plain functions and values; any thread.
@@ -30,6 +34,8 @@ inline constexpr std::string_view kSymbolsKey = "exchange:symbols";
 
 enum class ViewKey { kBids, kAsks, kState, kOrders, kDepth };
 std::string KeyOf(std::string_view symbol, ViewKey key);
+// candle:{symbol}:interval
+std::string CandleKeyOf(std::string_view symbol, std::string_view interval);
 
 // "price:quantity:orders" (a sorted-set member; the score is the price).
 void AppendLevelMember(std::string& out, Price price, const LevelValue& value);

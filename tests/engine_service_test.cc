@@ -476,6 +476,16 @@ class HistoryServiceTest : public EngineServiceTest {
     reference_ = RunReference(spec_, commands_);
   }
   void TearDown() override {
+    if (const std::string redis_url = ServiceUrl("EXCHANGE_REDIS_URL");
+        !redis_url.empty() && !symbol_.empty()) {
+      try {
+        redis::RedisClient client(redis::ParseRedisUrl(redis_url));
+        for (const candles::CandleInterval interval : candles::AllIntervals())
+          client.Command({"DEL", bookstate::CandleKeyOf(symbol_, candles::IntervalName(interval))});
+      } catch (const redis::RedisError&) {
+        // Redis not reachable: nothing to clean
+      }
+    }
     if (!schema_.empty()) {
       try {
         pqxx::connection c(pg_url_);
@@ -559,6 +569,40 @@ class HistoryServiceTest : public EngineServiceTest {
                       std::string(candles::IntervalName(interval)) + "'"),
                 want)
           << candles::IntervalName(interval);
+    }
+    ExpectLiveCandlesInRedis(trades);
+  }
+
+  // With Redis (EXCHANGE_REDIS_URL, inherited), the live candle of each
+  // interval is the recomputation's newest bucket.
+  void ExpectLiveCandlesInRedis(const std::vector<candles::CandleTrade>& trades) {
+    const std::string url = ServiceUrl("EXCHANGE_REDIS_URL");
+    if (url.empty()) return;
+    redis::RedisClient client(redis::ParseRedisUrl(url));
+    for (const candles::CandleInterval interval : candles::AllIntervals()) {
+      const candles::Candle want = candles::ComputeCandles(trades, interval).back();
+      const std::string key = bookstate::CandleKeyOf(symbol_, candles::IntervalName(interval));
+      // Written as the batch closes, a moment after it is stored.
+      std::string last_id = ":";  // built in steps: GCC 12 -Wrestrict misfires on a + chain
+      last_id += std::to_string(want.last_trade_id);
+      last_id += ":";
+      std::string got;
+      const auto deadline = std::chrono::steady_clock::now() + seconds(10);
+      while (std::chrono::steady_clock::now() < deadline) {
+        const auto reply = client.Command({"HMGET", key, "open_time", "open", "high", "low",
+                                           "close", "volume", "trades", "last_trade_id"});
+        got.clear();
+        for (std::size_t i = 0; i < reply.size(); ++i)
+          got += std::string(reply.element(i).str()) + ":";
+        if (got.find(last_id) != std::string::npos) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll interval
+      }
+      EXPECT_EQ(got, std::to_string(want.open_time) + ":" + std::to_string(want.open) + ":" +
+                         std::to_string(want.high) + ":" + std::to_string(want.low) + ":" +
+                         std::to_string(want.close) + ":" + std::to_string(want.volume) + ":" +
+                         std::to_string(want.trade_count) + ":" +
+                         std::to_string(want.last_trade_id) + ":")
+          << key;
     }
   }
 

@@ -161,6 +161,7 @@ void EngineService::Start() {
     history.watermark_path = HistoryWatermarkPath(config_.data_dir);
     history.refused_path = config_.data_dir + "/history-refused.tsv";
     history.instruments = history_instruments_;
+    history.redis_url = config_.redis_url;
     history_ = std::make_unique<HistorySink>(std::move(history), history_channel_, pool_, stats_,
                                              std::move(history_tracker_),
                                              std::move(history_replayed_), recovered_up_to_);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "bookstate/view_keys.h"
 #include "engine/service/runtime/publish_watermark.h"
 #include "persistence/migration.h"
 
@@ -149,6 +150,7 @@ void HistorySink::CloseBatchIfDue(bool force) {
   if (!has_rows && !advances) return;
   if (!force && Clock::now() - open_since_ < options_.batch_age) return;
   open_.candles = aggregator_.TakeChanges();
+  if (!options_.redis_url.empty()) WriteLiveCandles(open_.candles);
   closed_.push_back(std::move(open_));
   open_ = persistence::HistoryBatch{};
   open_since_ = Clock::now();
@@ -191,6 +193,77 @@ void HistorySink::KeepRefused(const std::vector<persistence::HistoryWriter::Refu
     out << r.table << '\t' << r.row << '\t' << r.reason << '\n';
   }
   if (!out) spdlog::error("history: cannot append to {}", options_.refused_path);
+}
+
+void HistorySink::WriteLiveCandles(const std::vector<candles::Candle>& changed) {
+  for (const candles::Candle& c : changed)
+    live_keys_.emplace(std::string(c.symbol.view()), c.interval);
+  if (live_keys_.empty() || Clock::now() < next_redis_attempt_) return;
+  std::set<std::pair<std::string, candles::CandleInterval>> keys;
+  if (redis_stale_) {
+    keys = live_keys_;
+  } else {
+    for (const candles::Candle& c : changed)
+      keys.emplace(std::string(c.symbol.view()), c.interval);
+  }
+  try {
+    if (!redis_)
+      redis_ = std::make_unique<redis::RedisClient>(redis::ParseRedisUrl(options_.redis_url));
+    redis_->Append({"MULTI"});
+    for (const auto& [symbol, interval] : keys) {
+      const auto live = aggregator_.Live(symbol, interval);
+      if (!live) continue;
+      const auto n = [](auto v) { return std::to_string(v); };
+      redis_->Append({"HSET",
+                      bookstate::CandleKeyOf(symbol, candles::IntervalName(interval)),
+                      "open_time",
+                      n(live->open_time),
+                      "close_time",
+                      n(live->close_time),
+                      "open",
+                      n(live->open),
+                      "high",
+                      n(live->high),
+                      "low",
+                      n(live->low),
+                      "close",
+                      n(live->close),
+                      "volume",
+                      n(live->volume),
+                      "quote_volume",
+                      candles::QuoteVolumeString(live->quote_volume),
+                      "trades",
+                      n(live->trade_count),
+                      "first_trade_id",
+                      n(live->first_trade_id),
+                      "last_trade_id",
+                      n(live->last_trade_id)});
+    }
+    redis_->Append({"EXEC"});
+    std::vector<redis::RedisReply> replies;
+    redis_->ReadReplies(replies);
+    const redis::RedisReply& exec = replies.back();
+    if (!exec.is_array()) {
+      throw redis::RedisError("live candles: redis refused the transaction: " +
+                              std::string(exec.str()));
+    }
+    for (std::size_t i = 0; i < exec.size(); ++i) {
+      if (exec.element(i).is_error()) {
+        throw redis::RedisError("live candles: redis refused a write: " +
+                                std::string(exec.element(i).str()));
+      }
+    }
+    redis_stale_ = false;
+    last_redis_failure_.clear();
+  } catch (const redis::RedisError& e) {
+    if (last_redis_failure_ != e.what()) {
+      spdlog::warn("history: {}; live candles are written again once Redis answers", e.what());
+    }
+    last_redis_failure_ = e.what();
+    redis_.reset();
+    redis_stale_ = true;
+    next_redis_attempt_ = Clock::now() + std::chrono::milliseconds(500);
+  }
 }
 
 void HistorySink::Disconnect(const std::string& why) {

@@ -14,6 +14,10 @@
 // or below P go to the tracker alone and rows are made only of events above
 // P. The candle aggregator continues from the newest stored candles.
 //
+// The live (open) candle of each symbol and interval goes to Redis
+// (candle:{S}:I, bookstate/view_keys.h) as each batch closes, when a Redis
+// URL is given: a latest-value view, rewritten whole after Redis was away.
+//
 // PostgreSQL down or restarted: the sink goes on taking slots (the engine
 // never waits), keeps closed batches in order, reconnects with back-off
 // (100 ms doubling to 2 s) and writes them. A row PostgreSQL refuses is
@@ -26,9 +30,11 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "bookstate/redis_client.h"
 #include "candles/candle_aggregator.h"
 #include "engine/service/runtime/pipeline_slot.h"
 #include "engine/service/runtime/service_stats.h"
@@ -47,6 +53,7 @@ class HistorySink {
     std::string watermark_path;                           // the local mirror of the stored progress
     std::string refused_path;                             // refused rows are appended here
     std::vector<persistence::InstrumentRow> instruments;  // saved at each connection
+    std::string redis_url;                                // the live candles go here; "" for none
   };
 
   // `tracker`: seeded from the engine state recovery started from;
@@ -77,6 +84,9 @@ class HistorySink {
   void SaveWatermark(Sequence up_to);
   void KeepRefused(const std::vector<persistence::HistoryWriter::RefusedRow>& refused);
   void Disconnect(const std::string& why);
+  // The live candles the closed batch changed (all of them after Redis was
+  // away), in one MULTI/EXEC; best effort, retried with the next batch.
+  void WriteLiveCandles(const std::vector<candles::Candle>& changed);
 
   Options options_;
   SinkChannel& channel_;
@@ -95,6 +105,11 @@ class HistorySink {
   std::deque<persistence::HistoryBatch> closed_;  // waiting for PostgreSQL, in order
   std::vector<persistence::FinishedOrder> finished_;
 
+  std::unique_ptr<redis::RedisClient> redis_;
+  std::set<std::pair<std::string, candles::CandleInterval>> live_keys_;  // every live candle
+  bool redis_stale_ = true;  // Redis may lack some live candles: write them all
+  Clock::time_point next_redis_attempt_{};
+  std::string last_redis_failure_;
   Clock::time_point next_attempt_{};
   std::chrono::milliseconds backoff_{100};
   std::string last_failure_;
