@@ -64,12 +64,15 @@ bool PgConnection::ok() const {
 }
 
 void PgConnection::Fail(pg_result* result, const std::string& doing) {
-  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  // Copied before PQclear frees the result they point into.
+  const char* state_field =
+      result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string state = state_field != nullptr ? state_field : "";
   std::string message = Trimmed(result != nullptr ? PQresultErrorMessage(result) : nullptr);
   if (message.empty()) message = Trimmed(PQerrorMessage(conn_));
   if (result != nullptr) PQclear(result);
   const bool lost = PQstatus(conn_) != CONNECTION_OK;
-  throw PgError("postgresql " + address_ + ": " + doing + ": " + message, state ? state : "", lost);
+  throw PgError("postgresql " + address_ + ": " + doing + ": " + message, state, lost);
 }
 
 void PgConnection::Check(pg_result* result, const std::string& doing) {
