@@ -104,8 +104,9 @@ bool HistorySink::Connect() {
   if (writer_) return true;
   if (Clock::now() < next_attempt_) return false;
   try {
-    writer_ = std::make_unique<persistence::HistoryWriter>(options_.writer, WallClockNow());
-    writer_->SaveInstruments(options_.instruments);
+    auto writer = std::make_unique<persistence::HistoryWriter>(options_.writer, WallClockNow());
+    writer->SaveInstruments(options_.instruments);
+    writer_ = std::move(writer);  // only a writer that got this far counts as connected
     spdlog::info("history: connected to postgresql {} (schema {})", writer_->address(),
                  options_.writer.schema);
     channel_.stats.connected.store(1, std::memory_order_relaxed);
