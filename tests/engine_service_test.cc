@@ -115,6 +115,16 @@ void Stamp(std::vector<Command>& commands) {
     commands[i].timestamp = static_cast<Timestamp>(1'700'000'000'000'000'000 + i * 1000);
 }
 
+// The exchange-core mix as one command list (pre-fill, then the measured
+// commands), stamped.
+std::vector<Command> StampedMix(BenchmarkMixOptions mix) {
+  BenchmarkFlow flow = GenerateBenchmarkMix(mix);
+  std::vector<Command> commands = std::move(flow.prefill);
+  commands.insert(commands.end(), flow.commands.begin(), flow.commands.end());
+  Stamp(commands);
+  return commands;
+}
+
 TEST_F(EngineServiceTest, EveryOrderTypeRoundTrips) {
   const auto B = Side::kBuy, S = Side::kSell;
   const auto GTC = TimeInForce::kGtc, IOC = TimeInForce::kIoc, FOK = TimeInForce::kFok;
@@ -226,10 +236,7 @@ TEST_F(EngineServiceTest, SurvivesRepeatedKillNineWithoutLossOrDuplication) {
   BenchmarkMixOptions mix;
   mix.seed = 7;
   mix.commands = 200'000;
-  BenchmarkFlow flow = GenerateBenchmarkMix(mix);
-  std::vector<Command> commands = flow.prefill;
-  commands.insert(commands.end(), flow.commands.begin(), flow.commands.end());
-  Stamp(commands);
+  const std::vector<Command> commands = StampedMix(mix);
   const ReferenceRun reference = RunReference(spec_, commands);
 
   EventCollector events(url_, symbol_, AllKeys());
@@ -265,10 +272,7 @@ TEST_F(EngineServiceTest, RabbitMqRestartMidStreamLosesNothing) {
   BenchmarkMixOptions mix;
   mix.seed = 3;
   mix.commands = 20'000;
-  BenchmarkFlow flow = GenerateBenchmarkMix(mix);
-  std::vector<Command> commands = flow.prefill;
-  commands.insert(commands.end(), flow.commands.begin(), flow.commands.end());
-  Stamp(commands);
+  const std::vector<Command> commands = StampedMix(mix);
   const ReferenceRun reference = RunReference(spec_, commands);
   const std::size_t half = commands.size() / 2;
 
@@ -310,10 +314,7 @@ class BookStateServiceTest : public EngineServiceTest {
     BenchmarkMixOptions mix;
     mix.seed = 5;
     mix.commands = 30'000;
-    BenchmarkFlow flow = GenerateBenchmarkMix(mix);
-    commands_ = flow.prefill;
-    commands_.insert(commands_.end(), flow.commands.begin(), flow.commands.end());
-    Stamp(commands_);
+    commands_ = StampedMix(mix);
     reference_ = RunReference(spec_, commands_);
   }
 
@@ -469,10 +470,7 @@ class HistoryServiceTest : public EngineServiceTest {
     mix.seed = 11;
     mix.commands = 20'000;
     mix.ioc_percent = 20;  // more trades
-    BenchmarkFlow flow = GenerateBenchmarkMix(mix);
-    commands_ = flow.prefill;
-    commands_.insert(commands_.end(), flow.commands.begin(), flow.commands.end());
-    Stamp(commands_);
+    commands_ = StampedMix(mix);
     reference_ = RunReference(spec_, commands_);
   }
   void TearDown() override {

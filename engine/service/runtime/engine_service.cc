@@ -32,8 +32,7 @@ EngineService::EngineService(ServiceConfig config)
   std::filesystem::create_directories(config_.data_dir);
 
   std::string watermark_problem;
-  published_up_to_ =
-      ReadPublishWatermark(PublishWatermarkPath(config_.data_dir), &watermark_problem);
+  published_up_to_ = ReadWatermarkFile(PublishWatermarkPath(config_.data_dir), &watermark_problem);
   if (!watermark_problem.empty()) spdlog::warn("recovery: {}", watermark_problem);
 
   EngineCore::Options options;
@@ -44,8 +43,7 @@ EngineService::EngineService(ServiceConfig config)
   if (!config_.pg_url.empty()) {
     // The history sink derives its order tracker from the events: it needs
     // the state at or below what PostgreSQL has, and every event after it.
-    history_saved_ =
-        ReadPublishWatermark(HistoryWatermarkPath(config_.data_dir), &watermark_problem);
+    history_saved_ = ReadWatermarkFile(HistoryWatermarkPath(config_.data_dir), &watermark_problem);
     if (!watermark_problem.empty()) spdlog::warn("recovery: {}", watermark_problem);
     hooks.base_at_most = history_saved_;
     hooks.on_base = [this](const Engine& engine) { history_tracker_.Seed(engine); };

@@ -187,7 +187,7 @@ void EventPublisher::SaveWatermark(bool force) {
   if (published_up_to_ == saved_up_to_) return;
   const auto now = std::chrono::steady_clock::now();
   if (!force && now - saved_at_ < kWatermarkEvery) return;
-  if (const std::string error = WritePublishWatermark(options_.watermark_path, published_up_to_);
+  if (const std::string error = WriteWatermarkFile(options_.watermark_path, published_up_to_);
       !error.empty()) {
     spdlog::error("event publisher: {}", error);
     return;

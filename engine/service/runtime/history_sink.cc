@@ -177,7 +177,7 @@ void HistorySink::WriteClosedBatches() {
 }
 
 void HistorySink::SaveWatermark(Sequence up_to) {
-  if (const std::string problem = WritePublishWatermark(options_.watermark_path, up_to);
+  if (const std::string problem = WriteWatermarkFile(options_.watermark_path, up_to);
       !problem.empty()) {
     spdlog::warn("history: {}", problem);  // only retention and recovery start lag behind
     return;

@@ -15,7 +15,7 @@ std::string HistoryWatermarkPath(const std::string& data_dir) {
   return data_dir + "/history-up-to";
 }
 
-std::uint64_t ReadPublishWatermark(const std::string& path, std::string* problem) {
+std::uint64_t ReadWatermarkFile(const std::string& path, std::string* problem) {
   std::ifstream in(path);
   if (!in) return 0;
   std::stringstream text;
@@ -32,7 +32,7 @@ std::uint64_t ReadPublishWatermark(const std::string& path, std::string* problem
   return value;
 }
 
-std::string WritePublishWatermark(const std::string& path, std::uint64_t sequence) {
+std::string WriteWatermarkFile(const std::string& path, std::uint64_t sequence) {
   const std::string temp = path + ".tmp";
   {
     std::ofstream out(temp, std::ios::trunc);
