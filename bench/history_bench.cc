@@ -17,9 +17,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <random>
@@ -31,6 +33,8 @@
 #include "bench/latency_recorder.h"
 #include "bench/run_summary.h"
 #include "candles/candle_aggregator.h"
+#include "persistence/copy_text.h"
+#include "persistence/history_pipeline.h"
 #include "persistence/history_writer.h"
 
 namespace exchange::bench {
@@ -47,6 +51,7 @@ struct Options {
   std::size_t trades = 2'000'000;
   std::size_t symbols = 4;
   std::size_t batch = 50'000;
+  std::size_t connections = 2;
   double rate = 0;  // trades/s; 0: capacity
   bool queries = false;
   std::size_t query_trades = 10'000'000;
@@ -104,39 +109,79 @@ void DropSchema(const std::string& url, const std::string& schema) {
   w.commit();
 }
 
-// Writes `trades` in batches as the history sink does; `rate` 0: at once.
+// Wakes the bench thread when the pipeline commits.
+struct CommitSignal {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::size_t count = 0;
+  void Notify() {
+    {
+      std::lock_guard lock(mutex);
+      ++count;
+    }
+    changed.notify_one();
+  }
+  std::size_t Seen() {
+    std::lock_guard lock(mutex);
+    return count;
+  }
+  void WaitPast(std::size_t seen) {
+    std::unique_lock lock(mutex);
+    changed.wait_for(lock, std::chrono::milliseconds(100), [&] { return count > seen; });
+  }
+};
+
+// Writes `trades` in batches as the history sink does, through a
+// HistoryPipeline of o.connections; `rate` 0: at once.
 InsertRun WriteTrades(const Options& o, const std::vector<persistence::TradeRow>& trades,
                       double rate) {
   DropSchema(o.pg_url, o.schema);
-  persistence::HistoryWriter writer({o.pg_url, o.schema, "bench", 3}, kMarketStart);
-  writer.CreatePartitions(kMarketStart,
-                          static_cast<int>(trades.back().time / kDay - kMarketStart / kDay + 2));
+  CommitSignal signal;
+  persistence::HistoryPipeline pipeline({o.pg_url, o.schema, "bench", 3}, o.connections,
+                                        kMarketStart, [&] { signal.Notify(); });
+  pipeline.writer().CreatePartitions(
+      kMarketStart, static_cast<int>(trades.back().time / kDay - kMarketStart / kDay + 2));
   candles::CandleAggregator aggregator;
   LatencyRecorder batch_times(trades.size() / o.batch + 2), lags(trades.size() / o.batch + 2);
+  std::vector<Clock::time_point> submitted, due;
+  std::size_t committed = 0;
+  auto take_committed = [&] {
+    for (const auto& c : pipeline.TakeCommitted()) {
+      if (!c.refused.empty()) throw std::runtime_error("PostgreSQL refused rows");
+      batch_times.Record((c.committed_at - submitted[committed]).count());
+      if (rate > 0) lags.Record((c.committed_at - due[committed]).count());
+      ++committed;
+    }
+    if (const std::string why = pipeline.failure(); !why.empty()) throw std::runtime_error(why);
+  };
   const auto start = Clock::now();
   InsertRun r;
   for (std::size_t first = 0; first < trades.size(); first += o.batch) {
     const std::size_t last = std::min(first + o.batch, trades.size());
-    const auto due = start + std::chrono::nanoseconds(static_cast<std::int64_t>(
-                                 static_cast<double>(last) * 1e9 / (rate > 0 ? rate : 1e18)));
-    if (rate > 0) std::this_thread::sleep_until(due);
-    persistence::HistoryBatch batch;
-    batch.trades.assign(trades.begin() + static_cast<std::ptrdiff_t>(first),
-                        trades.begin() + static_cast<std::ptrdiff_t>(last));
-    for (const auto& t : batch.trades)
+    due.push_back(start + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                              static_cast<double>(last) * 1e9 / (rate > 0 ? rate : 1e18))));
+    if (rate > 0) std::this_thread::sleep_until(due.back());
+    auto batch = std::make_shared<persistence::HistoryBatch>();
+    batch->trades.assign(trades.begin() + static_cast<std::ptrdiff_t>(first),
+                         trades.begin() + static_cast<std::ptrdiff_t>(last));
+    for (const auto& t : batch->trades)
       aggregator.Add({t.symbol, t.trade_id, t.time, t.price, t.quantity});
-    batch.candles = aggregator.TakeChanges();
-    batch.up_to = batch.trades.back().trade_id;
-    const auto before = Clock::now();
-    if (!writer.Write(batch).empty()) throw std::runtime_error("PostgreSQL refused rows");
-    const auto done = Clock::now();
-    batch_times.Record((done - before).count());
-    if (rate > 0) lags.Record((done - due).count());
+    batch->candles = aggregator.TakeChanges();
+    batch->up_to = batch->trades.back().trade_id;
+    submitted.push_back(Clock::now());
+    pipeline.Submit(std::move(batch));
     ++r.batches;
+    take_committed();
+  }
+  while (committed < r.batches) {
+    const std::size_t seen = signal.Seen();
+    take_committed();
+    if (committed < r.batches) signal.WaitPast(seen);
   }
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   r.trades_per_second = static_cast<double>(trades.size()) / r.seconds;
-  if (writer.Progress() != trades.back().trade_id) throw std::runtime_error("progress is wrong");
+  if (pipeline.writer().Progress() != trades.back().trade_id)
+    throw std::runtime_error("progress is wrong");
   batch_times.Finish();
   lags.Finish();
   r.batch_p50 = batch_times.Percentile(50);
@@ -164,7 +209,8 @@ int RunInsert(const Options& o) {
       MakeTrades(o.trades, o.symbols,
                  static_cast<Timestamp>(static_cast<double>(o.symbols) * 1e9 / market_rate));
   std::cout << "exchange-bench history: " << trades.size() << " trades over " << o.symbols
-            << " symbols in batches of " << o.batch << " (each with its candle changes, 16 "
+            << " symbols in batches of " << o.batch << " over " << o.connections << " connections"
+            << " (each with its candle changes, 16 "
             << "intervals), "
             << (o.rate > 0 ? "open loop at " + Fixed(o.rate, 0) + " trades/s"
                            : "as fast as possible")
@@ -206,6 +252,7 @@ int RunInsert(const Options& o) {
             {"trades", o.trades},
             {"symbols", o.symbols},
             {"batch", o.batch},
+            {"connections", o.connections},
             {"rate", o.rate},
             {"median", {{"trades_per_second", median}, {"runs_kept_up", kept_up}}},
             {"runs", each}},
@@ -297,6 +344,9 @@ void AddHistoryBenchCommand(CLI::App& app) {
   cmd->add_option("--symbols", o->symbols, "Symbols the trades are spread over")
       ->capture_default_str();
   cmd->add_option("--batch", o->batch, "Trades per transaction")->capture_default_str();
+  cmd->add_option("--connections", o->connections,
+                  "PostgreSQL connections writing at once (the sink's [postgres] connections)")
+      ->capture_default_str();
   cmd->add_option("--rate", o->rate, "Open loop at this many trades/s (0: as fast as possible)")
       ->capture_default_str();
   cmd->add_flag("--queries", o->queries, "Time the candle and VWAP reads instead");

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "persistence/copy_text.h"
 #include "persistence/migration.h"
 
 namespace exchange::persistence {
@@ -15,10 +16,10 @@ constexpr std::int64_t kNanosPerDay = 86'400'000'000'000;
 
 const std::string kCopyTrades =
     "COPY trades (trade_id, symbol, time, price, quantity, aggressor_side, taker_account, "
-    "taker_order_id, maker_account, maker_order_id) FROM STDIN";
+    "taker_order_id, maker_account, maker_order_id) FROM STDIN (FORMAT binary)";
 const std::string kCopyOrders =
     "COPY orders (symbol, last_sequence, account, order_id, exchange_order_id, side, order_type, "
-    "price, stop_price, quantity, filled, status, reason, finished_at) FROM STDIN";
+    "price, stop_price, quantity, filled, status, reason, finished_at) FROM STDIN (FORMAT binary)";
 
 std::string QuoteIdentifier(std::string_view name) {
   std::string q = "\"";
@@ -84,6 +85,71 @@ std::vector<candles::Candle> MergedByBucket(std::vector<candles::Candle> candles
   return merged;
 }
 
+// The columns of a trade, in kCopyTrades's order, to a CopyBinary (the
+// COPY) or a CopyTextRow (a refused row, as the sink logs it).
+template <class Row>
+void TradeFields(const TradeRow& t, Row& row) {
+  row.BeginRow(10);
+  row.Int(static_cast<std::int64_t>(t.trade_id));
+  row.Text(t.symbol.view());
+  row.Time(t.time);
+  row.Int(t.price);
+  row.Int(t.quantity);
+  row.Char(SideChar(t.aggressor));
+  row.Int(static_cast<std::int64_t>(t.taker_account));
+  row.Int(static_cast<std::int64_t>(t.taker_order_id));
+  row.Int(static_cast<std::int64_t>(t.maker_account));
+  row.Int(static_cast<std::int64_t>(t.maker_order_id));
+  row.EndRow();
+}
+
+// The columns of a finished order, in kCopyOrders's order.
+template <class Row>
+void OrderFields(const FinishedOrder& o, Row& row) {
+  row.BeginRow(14);
+  row.Text(o.symbol.view());
+  row.Int(static_cast<std::int64_t>(o.last_sequence));
+  row.Int(static_cast<std::int64_t>(o.account));
+  row.Int(static_cast<std::int64_t>(o.order_id));
+  row.Int(static_cast<std::int64_t>(o.exchange_order_id));
+  row.Char(SideChar(o.side));
+  row.Text(ToString(o.order_type));
+  row.Int(o.price);
+  row.Int(o.stop_price);
+  row.Int(o.quantity);
+  row.Int(o.filled);
+  row.Text(ToString(o.status));
+  row.Text(o.reason);
+  row.Time(o.finished_at);
+  row.EndRow();
+}
+
+// One row as COPY text (tab-separated), for the refused-rows file.
+class CopyTextRow {
+ public:
+  void BeginRow(int) {}
+  void Int(std::int64_t v) { Field().Int(v); }
+  void Text(std::string_view s) { Field().Text(s); }
+  void Char(char c) { Field().Char(c); }
+  void Time(Timestamp t) { Field().Time(t); }
+  void EndRow() {}
+  const std::string& text() const { return text_.data(); }
+
+ private:
+  CopyText& Field() {
+    if (text_.size() != 0) text_.Tab();
+    return text_;
+  }
+  CopyText text_;
+};
+
+template <class Row, class Fields>
+std::string RowText(const Row& row, Fields fields) {
+  CopyTextRow text;
+  fields(row, text);
+  return text.text();
+}
+
 }  // namespace
 
 HistoryWriter::HistoryWriter(Options options, Timestamp now) : options_(std::move(options)) {
@@ -93,6 +159,10 @@ HistoryWriter::HistoryWriter(Options options, Timestamp now) : options_(std::mov
   }
   connection_ = std::make_unique<PgConnection>(options_.url);
   connection_->Exec("SET search_path TO " + QuoteIdentifier(options_.schema));
+  // Names the connection in pg_stat_activity (and lets tests find it).
+  std::string application = "exchange-history ";
+  application += options_.shard;
+  connection_->Exec("SET application_name TO " + QuoteLiteral(application));
   CreatePartitions(now, options_.partition_days_ahead);
 }
 
@@ -127,124 +197,84 @@ void HistoryWriter::EnsurePartition(std::int64_t day) {
 }
 
 std::vector<HistoryWriter::RefusedRow> HistoryWriter::Write(const HistoryBatch& batch) {
+  std::vector<RefusedRow> refused = Begin(batch);
+  Commit(batch);
+  return refused;
+}
+
+std::vector<HistoryWriter::RefusedRow> HistoryWriter::Begin(const HistoryBatch& batch) {
   for (const TradeRow& t : batch.trades)
     EnsurePartition(DayOf(t.time));
   std::vector<RefusedRow> refused;
   connection_->Exec("BEGIN");
-  try {
+  RollingBackOnError([&] {
     if (!batch.trades.empty()) {
-      EncodeTrades(batch.trades);
-      CopyIsolating("trades", kCopyTrades, 0, ends_.size(), &refused);
+      Encode(batch.trades, TradeFields<CopyBinary>);
+      CopyIsolating(
+          "trades", kCopyTrades, 0, ends_.size(),
+          [&](std::size_t i) { return RowText(batch.trades[i], TradeFields<CopyTextRow>); },
+          &refused);
     }
     if (!batch.orders.empty()) {
-      EncodeOrders(batch.orders);
-      CopyIsolating("orders", kCopyOrders, 0, ends_.size(), &refused);
+      Encode(batch.orders, OrderFields<CopyBinary>);
+      CopyIsolating(
+          "orders", kCopyOrders, 0, ends_.size(),
+          [&](std::size_t i) { return RowText(batch.orders[i], OrderFields<CopyTextRow>); },
+          &refused);
     }
-    if (!batch.candles.empty()) UpsertCandles(batch.candles);
-    SaveProgress(batch.up_to);
-    connection_->Exec("COMMIT");
-  } catch (const PgError&) {
-    if (connection_->ok()) {
-      try {
-        connection_->Exec("ROLLBACK");
-      } catch (const PgError&) {
-        // the original error says more
-      }
-    }
-    throw;
-  }
+  });
   return refused;
 }
 
+void HistoryWriter::Commit(const HistoryBatch& batch) {
+  RollingBackOnError([&] {
+    if (!batch.candles.empty()) UpsertCandles(batch.candles);
+    SaveProgress(batch.up_to);
+    connection_->Exec("COMMIT");
+  });
+}
+
+void HistoryWriter::Rollback() {
+  if (!connection_->ok()) return;
+  try {
+    connection_->Exec("ROLLBACK");
+  } catch (const PgError&) {
+    // whatever made the caller give up says more
+  }
+}
+
+void HistoryWriter::RollingBackOnError(const std::function<void()>& work) {
+  try {
+    work();
+  } catch (const PgError&) {
+    Rollback();
+    throw;
+  }
+}
+
 void HistoryWriter::CopyIsolating(const std::string& table, const std::string& copy_sql,
-                                  std::size_t first, std::size_t last,
+                                  std::size_t first, std::size_t last, const RowTextOf& row_text,
                                   std::vector<RefusedRow>* refused) {
   if (first == last) return;
   const std::size_t begin = first == 0 ? 0 : ends_[first - 1];
   const std::string_view rows =
-      std::string_view(text_.data()).substr(begin, ends_[last - 1] - begin);
+      std::string_view(rows_.data()).substr(begin, ends_[last - 1] - begin);
   connection_->Exec("SAVEPOINT copy_rows");
   try {
-    connection_->CopyIn(copy_sql, rows);
+    connection_->CopyIn(copy_sql, {CopyBinary::Header(), rows, CopyBinary::Trailer()});
     connection_->Exec("RELEASE SAVEPOINT copy_rows");
     return;
   } catch (const PgError& e) {
     if (!RowsAreAtFault(e)) throw;
     connection_->Exec("ROLLBACK TO SAVEPOINT copy_rows; RELEASE SAVEPOINT copy_rows");
     if (last - first == 1) {
-      std::string row(rows);
-      if (!row.empty() && row.back() == '\n') row.pop_back();
-      refused->push_back(RefusedRow{table, std::move(row), e.what()});
+      refused->push_back(RefusedRow{table, row_text(first), e.what()});
       return;
     }
   }
   const std::size_t middle = first + (last - first) / 2;
-  CopyIsolating(table, copy_sql, first, middle, refused);
-  CopyIsolating(table, copy_sql, middle, last, refused);
-}
-
-void HistoryWriter::EncodeTrades(const std::vector<TradeRow>& trades) {
-  text_.clear();
-  ends_.clear();
-  for (const TradeRow& t : trades) {
-    text_.Int(static_cast<std::int64_t>(t.trade_id));
-    text_.Tab();
-    text_.Text(t.symbol.view());
-    text_.Tab();
-    text_.Time(t.time);
-    text_.Tab();
-    text_.Int(t.price);
-    text_.Tab();
-    text_.Int(t.quantity);
-    text_.Tab();
-    text_.Char(SideChar(t.aggressor));
-    text_.Tab();
-    text_.Int(static_cast<std::int64_t>(t.taker_account));
-    text_.Tab();
-    text_.Int(static_cast<std::int64_t>(t.taker_order_id));
-    text_.Tab();
-    text_.Int(static_cast<std::int64_t>(t.maker_account));
-    text_.Tab();
-    text_.Int(static_cast<std::int64_t>(t.maker_order_id));
-    text_.EndRow();
-    ends_.push_back(text_.size());
-  }
-}
-
-void HistoryWriter::EncodeOrders(const std::vector<FinishedOrder>& orders) {
-  text_.clear();
-  ends_.clear();
-  for (const FinishedOrder& o : orders) {
-    text_.Text(o.symbol.view());
-    text_.Tab();
-    text_.Int(static_cast<std::int64_t>(o.last_sequence));
-    text_.Tab();
-    text_.Int(static_cast<std::int64_t>(o.account));
-    text_.Tab();
-    text_.Int(static_cast<std::int64_t>(o.order_id));
-    text_.Tab();
-    text_.Int(static_cast<std::int64_t>(o.exchange_order_id));
-    text_.Tab();
-    text_.Char(SideChar(o.side));
-    text_.Tab();
-    text_.Text(ToString(o.order_type));
-    text_.Tab();
-    text_.Int(o.price);
-    text_.Tab();
-    text_.Int(o.stop_price);
-    text_.Tab();
-    text_.Int(o.quantity);
-    text_.Tab();
-    text_.Int(o.filled);
-    text_.Tab();
-    text_.Text(ToString(o.status));
-    text_.Tab();
-    text_.Text(o.reason);
-    text_.Tab();
-    text_.Time(o.finished_at);
-    text_.EndRow();
-    ends_.push_back(text_.size());
-  }
+  CopyIsolating(table, copy_sql, first, middle, row_text, refused);
+  CopyIsolating(table, copy_sql, middle, last, row_text, refused);
 }
 
 void HistoryWriter::UpsertCandles(std::vector<candles::Candle> candles) {

@@ -17,12 +17,13 @@
 // Owned by the history sink thread (or a test or benchmark); one thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "persistence/copy_text.h"
+#include "persistence/copy_binary.h"
 #include "persistence/history_batch.h"
 #include "persistence/pg_connection.h"
 
@@ -45,7 +46,7 @@ class HistoryWriter {
     std::string shard = "main";     // the engine shard whose history this is
     int partition_days_ahead = 7;
   };
-  // A row PostgreSQL refused: the row as COPY text, and why.
+  // A row PostgreSQL refused: the row as COPY text (tab-separated), and why.
   struct RefusedRow {
     std::string table;
     std::string row;
@@ -62,6 +63,14 @@ class HistoryWriter {
   // PgError when the connection is lost or PostgreSQL fails otherwise (the
   // transaction is then rolled back: write the batch again later).
   std::vector<RefusedRow> Write(const HistoryBatch& batch);
+
+  // Write in two steps, for HistoryPipeline: Begin opens the batch's
+  // transaction and copies its rows (the bulk of the work; the rows
+  // refused), Commit merges its candle changes, saves the progress and
+  // commits, Rollback gives it up. Both throw PgError after rolling back.
+  std::vector<RefusedRow> Begin(const HistoryBatch& batch);
+  void Commit(const HistoryBatch& batch);
+  void Rollback();
   // Inserts or updates the instruments (how to read their prices and
   // quantities). Throws PgError.
   void SaveInstruments(const std::vector<InstrumentRow>& instruments);
@@ -75,20 +84,30 @@ class HistoryWriter {
 
  private:
   void EnsurePartition(std::int64_t day);
-  // Copies rows [first, last) of `text` (row ends in `ends`) under a
-  // savepoint, splitting on refusal.
+  void RollingBackOnError(const std::function<void()>& work);
+  using RowTextOf = std::function<std::string(std::size_t)>;
+  // COPY of rows_'s rows [first, last) under a savepoint, split in halves
+  // on refusal; a row refused alone goes to `refused` as row_text(index).
   void CopyIsolating(const std::string& table, const std::string& copy_sql, std::size_t first,
-                     std::size_t last, std::vector<RefusedRow>* refused);
-  void EncodeTrades(const std::vector<TradeRow>& trades);
-  void EncodeOrders(const std::vector<FinishedOrder>& orders);
+                     std::size_t last, const RowTextOf& row_text, std::vector<RefusedRow>* refused);
+  // rows_ := `fields` of each row, in binary COPY format; ends_ their ends.
+  template <class Row, class Fields>
+  void Encode(const std::vector<Row>& rows, Fields fields) {
+    rows_.clear();
+    ends_.clear();
+    for (const Row& row : rows) {
+      fields(row, rows_);
+      ends_.push_back(rows_.size());
+    }
+  }
   void UpsertCandles(std::vector<candles::Candle> candles);
   void SaveProgress(Sequence up_to);
 
   Options options_;
   std::unique_ptr<PgConnection> connection_;
   std::set<std::int64_t> partition_days_;  // days known to have a partition
-  CopyText text_;
-  std::vector<std::size_t> ends_;  // row ends in text_
+  CopyBinary rows_;
+  std::vector<std::size_t> ends_;  // row ends in rows_
 };
 
 }  // namespace exchange::persistence

@@ -97,14 +97,17 @@ PgResult PgConnection::Exec(const std::string& sql, const std::vector<std::strin
   return PgResult(result);
 }
 
-void PgConnection::CopyIn(const std::string& copy_sql, std::string_view data) {
+void PgConnection::CopyIn(const std::string& copy_sql,
+                          std::initializer_list<std::string_view> pieces) {
   pg_result* start = PQexec(conn_, copy_sql.c_str());
   if (start == nullptr || PQresultStatus(start) != PGRES_COPY_IN) Fail(start, copy_sql);
   PQclear(start);
   bool sent = true;
-  for (std::size_t at = 0; at < data.size() && sent; at += kCopyChunk) {
-    const std::size_t n = std::min(kCopyChunk, data.size() - at);
-    sent = PQputCopyData(conn_, data.data() + at, static_cast<int>(n)) == 1;
+  for (std::string_view data : pieces) {
+    for (std::size_t at = 0; at < data.size() && sent; at += kCopyChunk) {
+      const std::size_t n = std::min(kCopyChunk, data.size() - at);
+      sent = PQputCopyData(conn_, data.data() + at, static_cast<int>(n)) == 1;
+    }
   }
   if (!sent || PQputCopyEnd(conn_, nullptr) != 1) Fail(nullptr, copy_sql);
   // The COPY's own result, then nothing.

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -69,10 +70,10 @@ class PgConnection {
   PgResult Exec(const std::string& sql);
   // One statement with $1.. parameters, as text. Throws PgError.
   PgResult Exec(const std::string& sql, const std::vector<std::string>& params);
-  // COPY ... FROM STDIN (text format) with `data`, whole lines. Throws
-  // PgError; after a data error the transaction is aborted, the connection
-  // is fine.
-  void CopyIn(const std::string& copy_sql, std::string_view data);
+  // COPY ... FROM STDIN with the concatenation of `pieces` as its data
+  // (whole rows, and a binary COPY's header and trailer). Throws PgError;
+  // after a data error the transaction is aborted, the connection is fine.
+  void CopyIn(const std::string& copy_sql, std::initializer_list<std::string_view> pieces);
 
   // False once the connection is lost.
   bool ok() const;

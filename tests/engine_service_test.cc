@@ -522,6 +522,20 @@ class HistoryServiceTest : public EngineServiceTest {
     return "history at " + last + " of " + std::to_string(reference_.last_sequence);
   }
 
+  // Polls until at least one trade is stored; "" or why not.
+  std::string AwaitSomeTradeStored(seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      try {
+        if (Value("SELECT count(*) FROM trades") != "0") return "";
+      } catch (const std::exception&) {
+        // the schema is not there yet
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll interval
+    }
+    return "no trade stored in time";
+  }
+
   // Every trade of the reference once, as the engine made it; the finished
   // orders the reference's events give; candles equal to a recomputation.
   void ExpectHistoryEqualsReference() {
@@ -633,19 +647,7 @@ TEST_F(HistoryServiceTest, KillNineAndPostgresRestartLoseNothingAndCountNothingT
     auto service = HistoryService();
     service->Start();
     producer.Send(std::vector<Command>(commands_.begin(), commands_.begin() + third), 50);
-    // Somewhere in the middle of writing.
-    const auto deadline = std::chrono::steady_clock::now() + seconds(60);
-    auto stored = [&] {
-      try {
-        return Value("SELECT count(*) FROM trades") != "0";
-      } catch (const std::exception&) {
-        return false;  // the schema is not there yet
-      }
-    };
-    while (!stored()) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no trade stored within 60 s";
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll interval
-    }
+    ASSERT_EQ(AwaitSomeTradeStored(seconds(60)), "");  // somewhere in the middle of writing
     service->Kill9();
     std::cout << "killed with " << Value("SELECT count(*) FROM trades") << " trades stored\n";
   }
@@ -663,6 +665,38 @@ TEST_F(HistoryServiceTest, KillNineAndPostgresRestartLoseNothingAndCountNothingT
   producer.Send(std::vector<Command>(commands_.begin() + 2 * third, commands_.end()), 50);
   ASSERT_EQ(AwaitHistory(seconds(120)), "");
   ExpectHistoryEqualsReference();
+  EXPECT_EQ(service->Terminate(), 0);
+}
+
+// PostgreSQL stopped while the flow runs, with room for few rows in memory:
+// further events wait in the spool file while the engine goes on, and once
+// PostgreSQL is back everything is stored once, in order.
+TEST_F(HistoryServiceTest, PostgresDownSpoolsToDiskAndCatchesUpInOrder) {
+  const std::string services = std::string(EXCHANGE_SOURCE_DIR) + "/scripts/services.sh";
+  const std::string spool = dir_ + "/data/history-spool";
+  auto service = Service({"--pg-schema", schema_, "--pg-batch-ms", "20", "--pg-batch-rows", "100",
+                          "--pg-memory-rows", "300"});
+  service->Start();
+  CommandProducer producer(url_, symbol_);
+  const std::size_t tenth = commands_.size() / 10;
+  producer.Send(std::vector<Command>(commands_.begin(), commands_.begin() + tenth), 50);
+  ASSERT_EQ(AwaitSomeTradeStored(seconds(60)), "");
+  ASSERT_EQ(std::system((services + " stop postgres >/dev/null").c_str()), 0);
+  producer.Send(std::vector<Command>(commands_.begin() + tenth, commands_.end()), 50);
+  const auto deadline = std::chrono::steady_clock::now() + seconds(60);
+  auto spooled = [&] {
+    std::error_code ec;
+    return std::filesystem::file_size(spool, ec) > 0 && !ec;
+  };
+  while (!spooled()) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << spool << " not written";
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll interval
+  }
+  ASSERT_TRUE(service->Running());
+  ASSERT_EQ(std::system((services + " start postgres >/dev/null").c_str()), 0);
+  ASSERT_EQ(AwaitHistory(seconds(120)), "");
+  ExpectHistoryEqualsReference();
+  EXPECT_FALSE(std::filesystem::exists(spool)) << "the spool is removed once drained";
   EXPECT_EQ(service->Terminate(), 0);
 }
 

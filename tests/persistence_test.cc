@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <pqxx/pqxx>
 #include <string>
 #include <thread>
@@ -11,6 +13,7 @@
 
 #include "candles/candle_aggregator.h"
 #include "persistence/copy_text.h"
+#include "persistence/history_pipeline.h"
 #include "persistence/history_writer.h"
 #include "persistence/migration.h"
 #include "tests/service_env.h"
@@ -287,6 +290,157 @@ TEST_F(HistoryWriterTest, CandleChangesMergeIntoWhatIsStored) {
     ASSERT_FALSE(want.empty());
     EXPECT_EQ(got, want.back()) << candles::IntervalName(got.interval);
   }
+}
+
+// ---- HistoryPipeline ----
+
+class HistoryPipelineTest : public HistoryWriterTest {
+ protected:
+  static constexpr const char* kShard = "pipeline-shard";
+  HistoryWriter::Options Options() const { return {url_, schema_, kShard, 3}; }
+
+  // 40 batches of 250 trades over two days, each with its candle changes.
+  std::vector<std::shared_ptr<const HistoryBatch>> Batches() {
+    candles::CandleAggregator aggregator;
+    std::vector<std::shared_ptr<const HistoryBatch>> batches;
+    Sequence id = 0;
+    for (int b = 0; b < 40; ++b) {
+      auto batch = std::make_shared<HistoryBatch>();
+      for (int i = 0; i < 250; ++i) {
+        ++id;
+        batch->trades.push_back(Trade(id, k2026_11_21 + static_cast<Timestamp>(id) * 17'000'000'000,
+                                      650'000 + static_cast<Price>(id % 11), 1 + id % 5));
+        const TradeRow& t = batch->trades.back();
+        aggregator.Add({t.symbol, t.trade_id, t.time, t.price, t.quantity});
+      }
+      batch->candles = aggregator.TakeChanges();
+      batch->up_to = id;
+      batches.push_back(std::move(batch));
+    }
+    return batches;
+  }
+  std::vector<candles::CandleTrade> TradesOf(
+      const std::vector<std::shared_ptr<const HistoryBatch>>& batches) {
+    std::vector<candles::CandleTrade> out;
+    for (const auto& b : batches)
+      for (const TradeRow& t : b->trades)
+        out.push_back({t.symbol, t.trade_id, t.time, t.price, t.quantity});
+    return out;
+  }
+  // Waits for `count` commits (or a failure), collecting them in order.
+  void Collect(HistoryPipeline& pipeline, std::size_t count,
+               std::vector<HistoryPipeline::Committed>* out) {
+    std::unique_lock lock(mutex_);
+    while (out->size() < count && pipeline.failure().empty()) {
+      changed_.wait_for(lock, std::chrono::milliseconds(200));
+      for (auto& c : pipeline.TakeCommitted())
+        out->push_back(std::move(c));
+    }
+  }
+  std::function<void()> Notify() {
+    return [this] {
+      { std::lock_guard lock(mutex_); }
+      changed_.notify_all();
+    };
+  }
+  void ExpectEveryTradeOnceAndCandlesEqualTheRecomputation(
+      const std::vector<std::shared_ptr<const HistoryBatch>>& batches) {
+    EXPECT_EQ(Value("SELECT count(*) FROM trades"), "10000");
+    EXPECT_EQ(Value("SELECT count(DISTINCT trade_id) FROM trades"), "10000");
+    EXPECT_EQ(Value("SELECT min(trade_id) || '-' || max(trade_id) FROM trades"), "1-10000");
+    const auto trades = TradesOf(batches);
+    for (const candles::CandleInterval interval : candles::AllIntervals()) {
+      const auto want = candles::ComputeCandles(trades, interval);
+      std::string volume = "0";
+      std::int64_t sum = 0;
+      for (const auto& c : want)
+        sum += c.volume;
+      volume = std::to_string(sum);
+      const std::string where = "WHERE interval = '" + std::string(candles::IntervalName(interval));
+      EXPECT_EQ(Value("SELECT count(*) FROM candles " + where + "'"), std::to_string(want.size()));
+      EXPECT_EQ(Value("SELECT sum(volume) FROM candles " + where + "'"), volume);
+      EXPECT_EQ(Value("SELECT sum(trade_count) FROM candles " + where + "'"), "10000");
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+};
+
+TEST_F(HistoryPipelineTest, BatchesCommitInOrderOverSeveralConnections) {
+  const auto batches = Batches();
+  HistoryPipeline pipeline(Options(), 3, k2026_11_21, Notify());
+  for (const auto& b : batches)
+    pipeline.Submit(b);
+  std::vector<HistoryPipeline::Committed> committed;
+  Collect(pipeline, batches.size(), &committed);
+  ASSERT_EQ(pipeline.failure(), "");
+  ASSERT_EQ(committed.size(), batches.size());
+  for (std::size_t i = 0; i < batches.size(); ++i) {
+    EXPECT_EQ(committed[i].up_to, batches[i]->up_to);
+    EXPECT_EQ(committed[i].rows, 250u);
+  }
+  EXPECT_EQ(pipeline.in_flight(), 0u);
+  EXPECT_EQ(pipeline.writer().Progress(), 10'000u);
+  ExpectEveryTradeOnceAndCandlesEqualTheRecomputation(batches);
+}
+
+// A batch held at its commit (another session locks the shard's progress
+// row) holds every later batch; connections killed then commit nothing, and
+// a new pipeline given the uncommitted batches stores each trade once.
+TEST_F(HistoryPipelineTest, AFailureCommitsNothingOutOfOrderAndTheRestIsWrittenAgain) {
+  const auto batches = Batches();
+  {
+    HistoryWriter writer(Options(), k2026_11_21);
+    HistoryBatch first;  // so that the progress row exists to be locked
+    first.up_to = 0;
+    EXPECT_TRUE(writer.Write(first).empty());
+  }
+  pqxx::connection locker(url_);
+  pqxx::work hold(locker);
+  hold.exec0("SET LOCAL search_path TO " + hold.quote_name(schema_));
+  hold.exec1("SELECT last_sequence FROM sink_progress WHERE shard = " + hold.quote(kShard) +
+             " FOR UPDATE");
+
+  std::vector<HistoryPipeline::Committed> committed;
+  {
+    HistoryPipeline pipeline(Options(), 2, k2026_11_21, Notify());
+    for (const auto& b : batches)
+      pipeline.Submit(b);
+    // Both connections busy: batch 0 waits for the lock, batch 1 for its turn.
+    pqxx::connection observer(url_);
+    const std::string waiting =
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'exchange-history " +
+        std::string(kShard) + "' AND wait_event_type = 'Lock'";
+    for (;;) {
+      pqxx::work w(observer);
+      if (w.exec1(waiting)[0].as<int>() == 1) break;
+    }
+    for (auto& c : pipeline.TakeCommitted())
+      committed.push_back(std::move(c));
+    EXPECT_TRUE(committed.empty());
+    {
+      pqxx::work w(observer);
+      w.exec(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
+          "'exchange-history " +
+          std::string(kShard) + "'");
+      w.commit();
+    }
+    Collect(pipeline, batches.size(), &committed);
+    EXPECT_NE(pipeline.failure(), "");
+    EXPECT_TRUE(committed.empty());
+  }
+  hold.abort();
+  EXPECT_EQ(Value("SELECT count(*) FROM trades"), "0");
+
+  HistoryPipeline again(Options(), 2, k2026_11_21, Notify());
+  for (const auto& b : batches)
+    again.Submit(b);
+  Collect(again, batches.size(), &committed);
+  ASSERT_EQ(again.failure(), "");
+  ASSERT_EQ(committed.size(), batches.size());
+  ExpectEveryTradeOnceAndCandlesEqualTheRecomputation(batches);
 }
 
 }  // namespace

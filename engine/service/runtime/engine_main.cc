@@ -77,6 +77,12 @@ void AddFlags(CLI::App& app, exchange::ServiceConfig& c, std::string& config_pat
       ->capture_default_str();
   app.add_option("--pg-batch-ms", c.pg_batch_ms, "how long a batch waits for more rows")
       ->capture_default_str();
+  app.add_option("--pg-connections", c.pg_connections, "connections writing batches at once")
+      ->capture_default_str();
+  app.add_option("--pg-memory-rows", c.pg_memory_rows,
+                 "rows waiting for PostgreSQL in memory, at most; further events wait in "
+                 "<data_dir>/history-spool")
+      ->capture_default_str();
   app.add_option("--metrics", c.metrics_listen,
                  "Prometheus endpoint host:port (\"\" turns it off, port 0 picks one)")
       ->capture_default_str();

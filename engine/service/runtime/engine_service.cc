@@ -160,6 +160,9 @@ void EngineService::Start() {
     history.refused_path = config_.data_dir + "/history-refused.tsv";
     history.instruments = history_instruments_;
     history.redis_url = config_.redis_url;
+    history.connections = config_.pg_connections;
+    history.memory_rows = config_.pg_memory_rows;
+    history.spool_path = config_.data_dir + "/history-spool";
     history_ = std::make_unique<HistorySink>(std::move(history), history_channel_, pool_, stats_,
                                              std::move(history_tracker_),
                                              std::move(history_replayed_), recovered_up_to_);

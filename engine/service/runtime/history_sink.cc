@@ -15,6 +15,7 @@ namespace {
 
 constexpr std::size_t kMaxSlotsPerRound = 1024;
 constexpr std::chrono::milliseconds kMaxBackoff{2000};
+constexpr std::chrono::seconds kStopDrainTime{10};
 
 Timestamp WallClockNow() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -37,26 +38,43 @@ HistorySink::HistorySink(Options options, SinkChannel& channel, SlotPool& pool, 
       stats_(stats),
       tracker_(std::move(tracker)),
       recovered_up_to_(recovered_up_to),
-      waiting_(std::move(replayed)) {}
+      waiting_(std::move(replayed)),
+      spool_(options_.spool_path) {}
 
 void HistorySink::Run(const std::atomic<bool>& stop) {
   for (;;) {
     const std::size_t taken = TakeSlots();
     if (!started_ && Connect()) Start();
+    DrainSpool();
     CloseBatchIfDue(/*force=*/false);
     if (!closed_.empty() && Connect()) WriteClosedBatches();
     if (taken > 0) continue;
     if (stop.load(std::memory_order_acquire) && channel_.queue.read_available() == 0) break;
-    // Wake for the next batch deadline, or to retry PostgreSQL.
-    const bool due = !closed_.empty() || !started_ || Rows(open_) > 0 || open_.up_to > progress_;
-    channel_.bell.Wait([&] { return channel_.queue.read_available() > 0 || stop.load(); },
-                       due ? static_cast<int>(options_.batch_age.count()) : -1);
+    // Wake for the next batch deadline, a commit, or to retry PostgreSQL.
+    const bool due = !closed_.empty() || !started_ || open_rows_ > 0 || open_.up_to > progress_ ||
+                     !spool_.empty();
+    channel_.bell.Wait(
+        [&] {
+          return channel_.queue.read_available() > 0 || stop.load() ||
+                 committed_signal_.load(std::memory_order_relaxed);
+        },
+        due ? static_cast<int>(options_.batch_age.count()) : -1);
   }
-  // The last rows, if PostgreSQL is there to take them.
-  if (started_) {
+  // The last rows, if PostgreSQL is there to take them, for a few seconds
+  // at most: what is left, the next start replays from the journal.
+  const auto give_up = Clock::now() + kStopDrainTime;
+  while (started_ && Clock::now() < give_up &&
+         (!closed_.empty() || !spool_.empty() || open_rows_ > 0 || open_.up_to > progress_)) {
+    DrainSpool();
     CloseBatchIfDue(/*force=*/true);
-    if (Connect()) WriteClosedBatches();
+    if (!Connect()) break;
+    WriteClosedBatches();
+    if (!closed_.empty() && pipeline_) {
+      channel_.bell.Wait([&] { return committed_signal_.load(std::memory_order_relaxed); },
+                         static_cast<int>(options_.batch_age.count()));
+    }
   }
+  pipeline_.reset();
   if (!closed_.empty() || !started_) {
     spdlog::warn("history: stopping with events after {} not stored; the next start replays them",
                  progress_);
@@ -78,11 +96,37 @@ std::size_t HistorySink::TakeSlots() {
 
 void HistorySink::Take(const wire::EventRecord& record) {
   if (record.event.sequence <= recovered_up_to_) return;  // came in `replayed`
-  if (started_) {
+  if (spool_broken_) return;                              // not stored; a restart replays
+  if (!spool_.empty()) {
+    spool_.Append(record);  // behind what is already there
+  } else if (started_ && RowsInMemory() < options_.memory_rows) {
     Process(record);
-  } else {
+  } else if (!started_ && waiting_.size() < options_.memory_rows) {
     waiting_.push_back(record);
+  } else {
+    spool_.Append(record);
+    spdlog::warn("history: {} rows wait for postgresql; further events wait in {}", RowsInMemory(),
+                 options_.spool_path);
   }
+}
+
+void HistorySink::DrainSpool() {
+  if (!started_ || spool_.empty() || spool_broken_) return;
+  std::vector<wire::EventRecord> events;
+  while (!spool_.empty() && RowsInMemory() < options_.memory_rows) {
+    events.clear();
+    if (const std::string problem = spool_.Take(4096, events); !problem.empty()) {
+      spdlog::error(
+          "history: {}; the history stops at engine sequence {} until the service restarts "
+          "(the journal keeps the rest and recovery replays it)",
+          problem, progress_);
+      spool_broken_ = true;
+      return;
+    }
+    for (const wire::EventRecord& r : events)
+      Process(r);
+  }
+  if (spool_.empty()) spdlog::info("history: the spooled events are rows again");
 }
 
 void HistorySink::Process(const wire::EventRecord& record) {
@@ -94,21 +138,28 @@ void HistorySink::Process(const wire::EventRecord& record) {
     open_.trades.push_back(persistence::TradeRowOf(record.symbol, e));
     aggregator_.Add(
         candles::CandleTrade{record.symbol, e.sequence, e.timestamp, e.price, e.quantity});
+    ++open_rows_;
   }
   open_.orders.insert(open_.orders.end(), finished_.begin(), finished_.end());
+  open_rows_ += finished_.size();
   open_.up_to = e.sequence;
-  if (Rows(open_) >= options_.batch_rows) CloseBatchIfDue(/*force=*/true);
+  if (open_rows_ >= options_.batch_rows) CloseBatchIfDue(/*force=*/true);
 }
 
 bool HistorySink::Connect() {
-  if (writer_) return true;
+  if (pipeline_) return true;
   if (Clock::now() < next_attempt_) return false;
   try {
-    auto writer = std::make_unique<persistence::HistoryWriter>(options_.writer, WallClockNow());
-    writer->SaveInstruments(options_.instruments);
-    writer_ = std::move(writer);  // only a writer that got this far counts as connected
-    spdlog::info("history: connected to postgresql {} (schema {})", writer_->address(),
-                 options_.writer.schema);
+    auto pipeline = std::make_unique<persistence::HistoryPipeline>(
+        options_.writer, options_.connections, WallClockNow(), [this] {
+          committed_signal_.store(true, std::memory_order_relaxed);
+          channel_.bell.Ring();
+        });
+    pipeline->writer().SaveInstruments(options_.instruments);
+    pipeline_ = std::move(pipeline);  // only a pipeline that got this far counts as connected
+    submitted_ = 0;
+    spdlog::info("history: connected to postgresql {} (schema {}, {} connections)",
+                 pipeline_->address(), options_.writer.schema, options_.connections);
     channel_.stats.connected.store(1, std::memory_order_relaxed);
     channel_.stats.reconnects.fetch_add(1, std::memory_order_relaxed);
     last_failure_.clear();
@@ -125,8 +176,8 @@ bool HistorySink::Connect() {
 
 void HistorySink::Start() {
   try {
-    progress_ = writer_->Progress();
-    for (const candles::Candle& c : writer_->NewestCandles())
+    progress_ = pipeline_->writer().Progress();
+    for (const candles::Candle& c : pipeline_->writer().NewestCandles())
       aggregator_.Restore(c, progress_);
   } catch (const persistence::PgError& e) {
     Disconnect(e.what());
@@ -145,35 +196,39 @@ void HistorySink::Start() {
 
 void HistorySink::CloseBatchIfDue(bool force) {
   if (!started_) return;
-  const bool has_rows = Rows(open_) > 0;
+  const bool has_rows = open_rows_ > 0;
   const bool advances =
-      open_.up_to > progress_ || (!closed_.empty() && open_.up_to > closed_.back().up_to);
+      open_.up_to > progress_ || (!closed_.empty() && open_.up_to > closed_.back()->up_to);
   if (!has_rows && !advances) return;
   if (!force && Clock::now() - open_since_ < options_.batch_age) return;
   open_.candles = aggregator_.TakeChanges();
   if (!options_.redis_url.empty()) WriteLiveCandles(open_.candles);
-  closed_.push_back(std::move(open_));
+  closed_rows_ += open_rows_;
+  closed_.push_back(std::make_shared<const persistence::HistoryBatch>(std::move(open_)));
   open_ = persistence::HistoryBatch{};
+  open_rows_ = 0;
   open_since_ = Clock::now();
 }
 
 void HistorySink::WriteClosedBatches() {
-  while (!closed_.empty()) {
-    const persistence::HistoryBatch& batch = closed_.front();
-    std::vector<persistence::HistoryWriter::RefusedRow> refused;
-    try {
-      refused = writer_->Write(batch);
-    } catch (const persistence::PgError& e) {
-      Disconnect(e.what());
-      return;
-    }
-    if (!refused.empty()) KeepRefused(refused);
-    channel_.stats.messages.fetch_add(Rows(batch) - refused.size(), std::memory_order_relaxed);
-    channel_.stats.sequence.store(batch.up_to, std::memory_order_relaxed);
-    progress_ = std::max(progress_, batch.up_to);
-    SaveWatermark(batch.up_to);
+  for (; submitted_ < closed_.size(); ++submitted_)
+    pipeline_->Submit(closed_[submitted_]);
+  TakeCommitted();
+}
+
+void HistorySink::TakeCommitted() {
+  committed_signal_.store(false, std::memory_order_relaxed);
+  for (auto& c : pipeline_->TakeCommitted()) {
+    if (!c.refused.empty()) KeepRefused(c.refused);
+    channel_.stats.messages.fetch_add(c.rows, std::memory_order_relaxed);
+    channel_.stats.sequence.store(c.up_to, std::memory_order_relaxed);
+    progress_ = std::max(progress_, c.up_to);
+    SaveWatermark(c.up_to);
+    closed_rows_ -= Rows(*closed_.front());
     closed_.pop_front();
+    --submitted_;
   }
+  if (const std::string why = pipeline_->failure(); !why.empty()) Disconnect(why);
 }
 
 void HistorySink::SaveWatermark(Sequence up_to) {
@@ -264,7 +319,8 @@ void HistorySink::WriteLiveCandles(const std::vector<candles::Candle>& changed) 
 
 void HistorySink::Disconnect(const std::string& why) {
   spdlog::warn("history: {}; reconnecting", why);
-  writer_.reset();
+  pipeline_.reset();  // rolls back what had not committed; written again after reconnecting
+  submitted_ = 0;
   channel_.stats.connected.store(0, std::memory_order_relaxed);
   next_attempt_ = Clock::now() + backoff_;
   backoff_ = std::min(backoff_ * 2, kMaxBackoff);

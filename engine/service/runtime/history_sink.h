@@ -18,10 +18,18 @@
 // (candle:{S}:I, bookstate/view_keys.h) as each batch closes, when a Redis
 // URL is given: a latest-value view, rewritten whole after Redis was away.
 //
+// Batches are written by a HistoryPipeline of `connections` connections
+// (several batches in flight, committed in order), so the sink thread never
+// waits for PostgreSQL and goes on making rows while batches commit.
+//
 // PostgreSQL down or restarted: the sink goes on taking slots (the engine
 // never waits), keeps closed batches in order, reconnects with back-off
-// (100 ms doubling to 2 s) and writes them. A row PostgreSQL refuses is
-// logged and appended to `refused_path`; the rest of its batch commits.
+// (100 ms doubling to 2 s) and writes them. Memory is bounded: once
+// `memory_rows` rows wait (or `memory_rows` events wait for the first
+// connection), further events go to an EventSpool file and are turned into
+// rows when the backlog has drained, in order (live candles in Redis pause
+// meanwhile). A row PostgreSQL refuses is logged and appended to
+// `refused_path`; the rest of its batch commits.
 //
 // Runs on its own thread (Run); built on the main thread.
 #pragma once
@@ -36,9 +44,11 @@
 
 #include "bookstate/redis_client.h"
 #include "candles/candle_aggregator.h"
+#include "engine/service/runtime/event_spool.h"
 #include "engine/service/runtime/pipeline_slot.h"
 #include "engine/service/runtime/service_stats.h"
 #include "engine/service/runtime/sink_channel.h"
+#include "persistence/history_pipeline.h"
 #include "persistence/history_writer.h"
 #include "persistence/order_tracker.h"
 
@@ -54,6 +64,9 @@ class HistorySink {
     std::string refused_path;                             // refused rows are appended here
     std::vector<persistence::InstrumentRow> instruments;  // saved at each connection
     std::string redis_url;                                // the live candles go here; "" for none
+    std::size_t connections = 2;                          // writing at once (HistoryPipeline)
+    std::size_t memory_rows = 1'000'000;                  // waiting rows kept in memory, at most
+    std::string spool_path;                               // events beyond that wait here
   };
 
   // `tracker`: seeded from the engine state recovery started from;
@@ -79,8 +92,13 @@ class HistorySink {
   // Reads the stored progress and restores the candles; then processes
   // what waited for it.
   void Start();
+  // Processes spooled events while the rows in memory leave room.
+  void DrainSpool();
   void CloseBatchIfDue(bool force);
+  // Hands the closed batches to the pipeline; takes what committed.
   void WriteClosedBatches();
+  void TakeCommitted();
+  std::size_t RowsInMemory() const { return open_rows_ + closed_rows_; }
   void SaveWatermark(Sequence up_to);
   void KeepRefused(const std::vector<persistence::HistoryWriter::RefusedRow>& refused);
   void Disconnect(const std::string& why);
@@ -95,14 +113,20 @@ class HistorySink {
   persistence::OrderTracker tracker_;
   candles::CandleAggregator aggregator_;
   Sequence recovered_up_to_;
-  std::unique_ptr<persistence::HistoryWriter> writer_;
+  std::unique_ptr<persistence::HistoryPipeline> pipeline_;
+  std::atomic<bool> committed_signal_{false};  // set by the pipeline's threads
 
-  bool started_ = false;                          // the stored progress is known
-  std::vector<wire::EventRecord> waiting_;        // events before that
-  Sequence progress_ = 0;                         // stored, or about to be
-  persistence::HistoryBatch open_;                // being filled
-  Clock::time_point open_since_{};                // when the batch before it closed
-  std::deque<persistence::HistoryBatch> closed_;  // waiting for PostgreSQL, in order
+  bool started_ = false;                    // the stored progress is known
+  std::vector<wire::EventRecord> waiting_;  // events before that
+  EventSpool spool_;                        // events beyond the memory bound, in order
+  bool spool_broken_ = false;               // unreadable: stop storing (a restart replays)
+  Sequence progress_ = 0;                   // stored, or about to be
+  persistence::HistoryBatch open_;          // being filled
+  std::size_t open_rows_ = 0;
+  Clock::time_point open_since_{};  // when the batch before it closed
+  std::deque<std::shared_ptr<const persistence::HistoryBatch>> closed_;  // not yet committed
+  std::size_t closed_rows_ = 0;
+  std::size_t submitted_ = 0;  // closed_'s first batches, handed to pipeline_
   std::vector<persistence::FinishedOrder> finished_;
 
   std::unique_ptr<redis::RedisClient> redis_;

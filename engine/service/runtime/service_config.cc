@@ -76,7 +76,9 @@ void LoadConfigFile(const std::string& path, ServiceConfig* c) {
        {{"url", str(&c->pg_url)},
         {"schema", str(&c->pg_schema)},
         {"batch_rows", num(&c->pg_batch_rows)},
-        {"batch_ms", num(&c->pg_batch_ms)}}},
+        {"batch_ms", num(&c->pg_batch_ms)},
+        {"connections", num(&c->pg_connections)},
+        {"memory_rows", num(&c->pg_memory_rows)}}},
       {"metrics", {{"listen", str(&c->metrics_listen)}}},
       {"log", {{"level", str(&c->log_level)}}},
   };
@@ -123,6 +125,9 @@ void ServiceConfig::Validate() const {
   if (pg_schema.empty()) fail("postgres.schema is empty");
   if (pg_batch_rows == 0) fail("postgres.batch_rows must be at least 1");
   if (pg_batch_ms == 0 || pg_batch_ms > 60'000) fail("postgres.batch_ms must be 1..60000");
+  if (pg_connections == 0 || pg_connections > 16) fail("postgres.connections must be 1..16");
+  if (pg_memory_rows < pg_batch_rows)
+    fail("postgres.memory_rows must be at least postgres.batch_rows");
   if (snapshots_kept == 0) fail("engine.snapshots_kept must be at least 1");
   if (expected_orders == 0) fail("engine.expected_orders must be at least 1");
   static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};

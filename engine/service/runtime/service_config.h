@@ -37,10 +37,12 @@ struct ServiceConfig {
   std::uint64_t redis_stream_max_length = 100'000;  // depth deltas kept per symbol (approximate)
   // [postgres]: the trade history, finished orders and candles
   // (persistence/); "" turns that sink off
-  std::string pg_url;                    // postgresql://user:password@host:port/db
-  std::string pg_schema = "public";      // where the tables live
-  std::uint64_t pg_batch_rows = 50'000;  // trades and orders per transaction, at most
-  std::uint64_t pg_batch_ms = 50;        // a batch waits no longer for more rows
+  std::string pg_url;                        // postgresql://user:password@host:port/db
+  std::string pg_schema = "public";          // where the tables live
+  std::uint64_t pg_batch_rows = 50'000;      // trades and orders per transaction, at most
+  std::uint64_t pg_batch_ms = 50;            // a batch waits no longer for more rows
+  std::uint64_t pg_connections = 2;          // connections writing batches at once
+  std::uint64_t pg_memory_rows = 1'000'000;  // rows waiting in memory; beyond: a spool file
   // [metrics]
   std::string metrics_listen = "127.0.0.1:9464";  // "" turns the endpoint off; port 0 picks one
   // [log]
