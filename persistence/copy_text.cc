@@ -79,6 +79,28 @@ void CopyText::Time(Timestamp t) {
   AppendTime(out_, t);
 }
 
+namespace {
+
+std::string Quote(std::string_view text, char quote) {
+  std::string q(1, quote);
+  for (char c : text) {
+    if (c == quote) q.push_back(quote);
+    q.push_back(c);
+  }
+  q.push_back(quote);
+  return q;
+}
+
+}  // namespace
+
+std::string QuoteIdentifier(std::string_view name) {
+  return Quote(name, '"');
+}
+
+std::string QuoteLiteral(std::string_view text) {
+  return Quote(text, '\'');
+}
+
 std::string TimeText(Timestamp t) {
   std::string s;
   AppendTime(s, t);

@@ -34,6 +34,12 @@ class CopyText {
   std::string out_;
 };
 
+// SQL quoting, for the few statements built as text (names from the
+// configuration, partition bounds, candle values): "name" and 'text', with
+// the quote character doubled.
+std::string QuoteIdentifier(std::string_view name);
+std::string QuoteLiteral(std::string_view text);
+
 // The same time text, for partition bounds and SQL literals.
 std::string TimeText(Timestamp t);
 

@@ -21,24 +21,6 @@ const std::string kCopyOrders =
     "COPY orders (symbol, last_sequence, account, order_id, exchange_order_id, side, order_type, "
     "price, stop_price, quantity, filled, status, reason, finished_at) FROM STDIN (FORMAT binary)";
 
-std::string QuoteIdentifier(std::string_view name) {
-  std::string q = "\"";
-  for (char c : name) {
-    if (c == '"') q.push_back('"');
-    q.push_back(c);
-  }
-  return q + "\"";
-}
-
-std::string QuoteLiteral(std::string_view text) {
-  std::string q = "'";
-  for (char c : text) {
-    if (c == '\'') q.push_back('\'');
-    q.push_back(c);
-  }
-  return q + "'";
-}
-
 // Data exceptions (22) and integrity violations (23): the rows' fault.
 bool RowsAreAtFault(const PgError& e) {
   return !e.connection_lost() && (e.sqlstate().starts_with("22") || e.sqlstate().starts_with("23"));

@@ -5,7 +5,8 @@
 // filter, the text and JSON of `book` and `order`, and, against a real
 // RabbitMQ (scripts/services.sh), `send` of config/sample_orders.csv and
 // `tail` of the events exchange, and against a real Redis, `book` and `order`
-// of a view written by the book-state writer.
+// of a view written by the book-state writer; `report`'s flags (its reports
+// against PostgreSQL are in tests/history_reports_test.cc).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -15,6 +16,7 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -35,6 +37,7 @@
 #include "tools/cli/decode.h"
 #include "tools/cli/order_input.h"
 #include "tools/cli/prometheus_text.h"
+#include "tools/cli/report.h"
 #include "tools/cli/send.h"
 #include "tools/cli/status.h"
 #include "tools/cli/tail.h"
@@ -903,6 +906,187 @@ TEST(CliBook, RedisUrlErrors) {
   EXPECT_FALSE(Contains(message, "secret")) << message;
   EXPECT_EQ(ConnectExitCode("redis://127.0.0.1:1", &message), kExitFailure);
   EXPECT_TRUE(Contains(message, "127.0.0.1:1")) << message;
+}
+
+// ------------------------------------------------------------ report
+
+constexpr Timestamp kNanosPerDay = 86'400'000'000'000;
+constexpr Timestamp k2026_11_28 = 20'785 * kNanosPerDay;
+
+// The exit code and message of a CliError thrown by `f` (0 when none).
+template <class F>
+int ExitCodeOf(F f, std::string* message) {
+  message->clear();
+  try {
+    f();
+  } catch (const CliError& e) {
+    *message = e.what();
+    return e.exit_code();
+  }
+  return 0;
+}
+
+TEST(CliReport, TimesAreUtcDatesOrDateTimesWithAZ) {
+  EXPECT_EQ(ParseReportTime("1970-01-01", "--from"), 0);
+  EXPECT_EQ(ParseReportTime("2026-11-28", "--from"), k2026_11_28);
+  EXPECT_EQ(ParseReportTime("2026-11-28T00:00:00Z", "--from"), k2026_11_28);
+  EXPECT_EQ(ParseReportTime("2026-11-28T12:34:56Z", "--from"),
+            k2026_11_28 + ((12 * 60 + 34) * 60 + 56) * 1'000'000'000LL);
+  EXPECT_EQ(ParseReportTime("2026-11-28T00:00:01.5Z", "--to"), k2026_11_28 + 1'500'000'000);
+  EXPECT_EQ(ParseReportTime("2026-11-28T00:00:00.000001Z", "--to"), k2026_11_28 + 1'000);
+  EXPECT_EQ(ParseReportTime("2026-11-28T00:00:00.123456789Z", "--to"), k2026_11_28 + 123'456'789);
+  EXPECT_EQ(ParseReportTime("2024-02-29T23:59:59Z", "--to"),
+            ParseReportTime("2024-03-01", "--to") - 1'000'000'000);  // a leap day
+  EXPECT_EQ(ParseReportTime("2261-12-31", "--to"), 106'650 * kNanosPerDay);
+
+  // What FormatReportTime prints reads back.
+  for (Timestamp t : {Timestamp{0}, k2026_11_28, k2026_11_28 + 86'399'999'999'000}) {
+    EXPECT_EQ(ParseReportTime(FormatReportTime(t), "--from"), t) << FormatReportTime(t);
+  }
+  EXPECT_EQ(FormatReportTime(k2026_11_28 + 1'500'000'999), "2026-11-28T00:00:01.500000Z");
+
+  for (const char* bad : {"",
+                          "2026",
+                          "2026-11",
+                          "2026-11-28T",
+                          "2026-11-28T12:00:00",
+                          "2026-11-28 12:00:00Z",
+                          "2026-11-28T12:00Z",
+                          "2026-11-28T12:00:00.Z",
+                          "2026-11-28T12:00:00.1234567890Z",
+                          "2026-11-28T12:00:00+00:00",
+                          "2026-11-28T12:00:00z",
+                          "2026/11/28",
+                          "28-11-2026",
+                          "2026-13-01",
+                          "2026-00-10",
+                          "2026-02-29",
+                          "2026-11-31",
+                          "2026-11-28T24:00:00Z",
+                          "2026-11-28T12:60:00Z",
+                          "2026-11-28T12:00:60Z",
+                          "1969-12-31",
+                          "2262-01-01",
+                          "2026-11-28x",
+                          " 2026-11-28",
+                          "+026-11-28",
+                          "2026-11-28T1:00:00Z"}) {
+    std::string message;
+    EXPECT_EQ(ExitCodeOf([&] { ParseReportTime(bad, "--from"); }, &message), kExitBadInput)
+        << "'" << bad << "'";
+    EXPECT_TRUE(Contains(message, std::string("--from: '") + bad + "'")) << message;
+  }
+  std::string message;
+  ExitCodeOf([&] { ParseReportTime("2026-11-28T12:00:00", "--to"); }, &message);
+  EXPECT_TRUE(Contains(message, "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.ffffff]Z")) << message;
+  ExitCodeOf([&] { ParseReportTime("2026-02-30", "--to"); }, &message);
+  EXPECT_TRUE(Contains(message, "is not a date")) << message;
+}
+
+TEST(CliReport, RequestsFromFlags) {
+  using persistence::Report;
+  ReportFlags f;
+  f.symbol = "BTC-USD";
+  f.from = "2026-11-28";
+  f.to = "2026-11-29T06:00:00Z";
+  persistence::ReportRequest r = ReportRequestOf(Report::kVwap, f);
+  EXPECT_EQ(r.report, Report::kVwap);
+  EXPECT_EQ(r.symbol, "BTC-USD");
+  EXPECT_EQ(r.from, k2026_11_28);
+  EXPECT_EQ(r.to, k2026_11_28 + kNanosPerDay + 6 * 3'600'000'000'000LL);
+
+  f.interval = "1M";
+  EXPECT_EQ(ReportRequestOf(Report::kCandles, f).interval, candles::CandleInterval::k1M);
+  f.account = "4294967295";
+  f.limit = "7";
+  r = ReportRequestOf(Report::kAccountTrades, f);
+  EXPECT_EQ(r.account, 4'294'967'295u);
+  EXPECT_EQ(r.limit, 7);
+  f.symbol.clear();
+  EXPECT_EQ(ReportRequestOf(Report::kTopAccounts, f).symbol, "");  // all symbols
+
+  // (The good flags copied, not literals assigned in the loop: GCC 12's
+  // -Wrestrict misfires on those.)
+  ReportFlags good;
+  good.symbol = "BTC-USD";
+  good.account = "7";
+  good.interval = "1h";
+  good.from = "2026-11-28";
+  good.to = "2026-11-29";
+  struct Bad {
+    Report report;
+    std::string ReportFlags::*field;
+    std::string value;
+    std::string says;
+  };
+  const std::vector<Bad> bad = {
+      {Report::kVwap, &ReportFlags::symbol, "", "--symbol is required"},
+      {Report::kDailyOhlc, &ReportFlags::symbol, "", "--symbol is required"},
+      {Report::kCandles, &ReportFlags::symbol, "", "--symbol is required"},
+      {Report::kVwap, &ReportFlags::from, "", "--from is required"},
+      {Report::kVwap, &ReportFlags::to, "", "--to is required"},
+      {Report::kVwap, &ReportFlags::to, "2026-11-28", "must be before --to"},
+      {Report::kVwap, &ReportFlags::from, "2026-11-30", "must be before --to"},
+      {Report::kVwap, &ReportFlags::to, "tomorrow", "--to: 'tomorrow'"},
+      {Report::kCandles, &ReportFlags::interval, "", "--interval is required"},
+      {Report::kCandles, &ReportFlags::interval, "2d", "--interval: '2d' is not one"},
+      {Report::kCandles, &ReportFlags::interval, "1mo", "--interval: '1mo'"},
+      {Report::kAccountTrades, &ReportFlags::account, "", "--account is required"},
+      {Report::kAccountTrades, &ReportFlags::account, "-1", "--account: '-1'"},
+      {Report::kAccountTrades, &ReportFlags::account, "4294967296", "--account"},
+      {Report::kAccountTrades, &ReportFlags::account, "12x", "--account: '12x'"},
+      {Report::kAccountTrades, &ReportFlags::limit, "0", "--limit: '0'"},
+      {Report::kTopAccounts, &ReportFlags::limit, "-5", "--limit: '-5'"},
+      {Report::kTopAccounts, &ReportFlags::limit, "ten", "--limit: 'ten'"},
+  };
+  for (const Bad& b : bad) {
+    ReportFlags flags = good;
+    flags.*b.field = b.value;
+    std::string message;
+    EXPECT_EQ(ExitCodeOf([&] { ReportRequestOf(b.report, flags); }, &message), kExitBadInput)
+        << b.says;
+    EXPECT_TRUE(Contains(message, b.says)) << message;
+  }
+}
+
+TEST(CliReport, PostgresUrlFromTheFlagOrTheReaderVariable) {
+  ReportFlags f;
+  f.pg_url = "postgresql://u@h/db";
+  EXPECT_EQ(ReportPgUrl(f), "postgresql://u@h/db");
+  f.pg_url.clear();
+  const char* saved = std::getenv("EXCHANGE_PG_READER_URL");
+  const std::string restore = saved ? saved : "";
+  ::setenv("EXCHANGE_PG_READER_URL", "postgresql://reader@h/db", 1);
+  EXPECT_EQ(ReportPgUrl(f), "postgresql://reader@h/db");
+  ::unsetenv("EXCHANGE_PG_READER_URL");
+  std::string message;
+  EXPECT_EQ(ExitCodeOf([&] { ReportPgUrl(f); }, &message), kExitBadInput);
+  EXPECT_TRUE(Contains(message, "pass --pg-url or set EXCHANGE_PG_READER_URL")) << message;
+  if (saved) ::setenv("EXCHANGE_PG_READER_URL", restore.c_str(), 1);
+
+  // A server that is not there: exit 1, after the flags were found good.
+  f.pg_url = "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2";
+  f.symbol = "BTC-USD";
+  f.from = "2026-11-28";
+  f.to = "2026-11-29";
+  std::ostringstream out;
+  EXPECT_EQ(ExitCodeOf([&] { RunReport(persistence::Report::kVwap, f, out); }, &message),
+            kExitFailure);
+  EXPECT_TRUE(Contains(message, "cannot connect")) << message;
+  f.to = "2026-11-28";  // bad flags are found before connecting
+  EXPECT_EQ(ExitCodeOf([&] { RunReport(persistence::Report::kVwap, f, out); }, &message),
+            kExitBadInput);
+}
+
+TEST(CliReport, TablesAreAligned) {
+  std::ostringstream out;
+  PrintTable({{"time", false}, {"price"}, {"qty"}},
+             {{"2026-11-28T00:00:00.000000Z", "65432.10", "1.5"}, {"x", "1.00", "123456.000"}},
+             out);
+  EXPECT_EQ(out.str(),
+            "  time                            price         qty\n"
+            "  2026-11-28T00:00:00.000000Z  65432.10         1.5\n"
+            "  x                                1.00  123456.000\n");
 }
 
 // ------------------------------------------------------------ with Redis

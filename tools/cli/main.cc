@@ -5,6 +5,7 @@
 //   status  the engine service's health from its metrics
 //   book    a symbol's book from the Redis book-state view
 //   order   one open order from the Redis book-state view
+//   report  analytical reads of the trade history in PostgreSQL
 // The logic is in the exchange_cli library (tools/cli/); this file only
 // wires flags to it and turns every error into a message and an exit status.
 #include <CLI/CLI.hpp>
@@ -21,6 +22,7 @@
 #include "tools/cli/cli_error.h"
 #include "tools/cli/decode.h"
 #include "tools/cli/order_input.h"
+#include "tools/cli/report.h"
 #include "tools/cli/send.h"
 #include "tools/cli/status.h"
 #include "tools/cli/tail.h"
@@ -368,6 +370,78 @@ int RunOrder(const OrderFlags& f) {
   return RunOrder(client, f.options, std::cout, std::cerr);
 }
 
+// ------------------------------------------------------------------ report
+
+struct ReportCommand {
+  ReportFlags flags;
+  std::vector<std::pair<CLI::App*, persistence::Report>> reports;
+};
+
+void AddReport(CLI::App& app, ReportCommand& c) {
+  CLI::App* report = app.add_subcommand(
+      "report",
+      "Analytical reads of the trade history in PostgreSQL (persistence/README.md, \"Analytical "
+      "reads\"), over the window [--from, --to), UTC: an aligned table with the instruments' "
+      "decimals, --json one JSON document, --explain the query's plan instead. Exit 2 for bad "
+      "flags, 4 for a symbol not in instruments, 1 when PostgreSQL fails.");
+  report->require_subcommand(1);
+  ReportFlags& f = c.flags;
+  struct Kind {
+    const char* name;
+    persistence::Report report;
+    const char* help;
+  };
+  const Kind kinds[] = {
+      {"vwap", persistence::Report::kVwap,
+       "Trade count, volume, quote volume, VWAP, first and last trade of --symbol"},
+      {"account", persistence::Report::kAccountTrades,
+       "The trades of --account (as taker or maker) in time order, at most --limit"},
+      {"daily", persistence::Report::kDailyOhlc,
+       "Daily OHLC of --symbol (the stored 1d candles of the UTC days the window overlaps)"},
+      {"top-accounts", persistence::Report::kTopAccounts,
+       "Accounts by volume traded (taker plus maker), in --symbol or all symbols, at most --limit"},
+      {"candles", persistence::Report::kCandles,
+       "Candles of --interval of --symbol recomputed from the trades"},
+  };
+  for (const Kind& k : kinds) {
+    CLI::App* sub = report->add_subcommand(k.name, k.help);
+    const bool symbol = k.report != persistence::Report::kAccountTrades;
+    if (symbol) {
+      sub->add_option("--symbol", f.symbol,
+                      k.report == persistence::Report::kTopAccounts
+                          ? "Only this symbol (default: all)"
+                          : "Symbol (required)");
+    }
+    if (k.report == persistence::Report::kAccountTrades) {
+      sub->add_option("--account", f.account, "Account (required)");
+    }
+    if (k.report == persistence::Report::kCandles) {
+      sub->add_option("--interval", f.interval,
+                      "1s 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 3d 1w 1M (required)");
+    }
+    sub->add_option("--from", f.from,
+                    "Window start, inclusive: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.ffffff]Z (UTC)");
+    sub->add_option("--to", f.to, "Window end, exclusive, in the same formats");
+    if (k.report == persistence::Report::kAccountTrades ||
+        k.report == persistence::Report::kTopAccounts) {
+      sub->add_option("--limit", f.limit, "Most rows")->capture_default_str();
+    }
+    sub->add_flag("--json", f.json, "One JSON document (prices and quantities as decimal strings)");
+    sub->add_flag("--explain", f.explain, "Print the query and PostgreSQL's plan of it instead");
+    sub->add_option("--pg-url", f.pg_url,
+                    "PostgreSQL URL (default: $EXCHANGE_PG_READER_URL, the read-only role)");
+    sub->add_option("--pg-schema", f.pg_schema, "Schema of the tables")->capture_default_str();
+    c.reports.emplace_back(sub, k.report);
+  }
+}
+
+int RunReport(const ReportCommand& c) {
+  for (const auto& [sub, report] : c.reports) {
+    if (sub->parsed()) return RunReport(report, c.flags, std::cout);
+  }
+  throw CliError(kExitBadInput, "which report? vwap, account, daily, top-accounts or candles");
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"exchange-cli: command-line client of the exchange engine service"};
   app.require_subcommand(1);
@@ -377,12 +451,14 @@ int Main(int argc, char** argv) {
   StatusFlags status;
   BookFlags book;
   OrderFlags order;
+  ReportCommand report;
   AddSend(app, send);
   AddTail(app, tail);
   AddDecode(app, decode);
   AddStatus(app, status);
   AddBook(app, book);
   AddOrder(app, order);
+  AddReport(app, report);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -395,6 +471,7 @@ int Main(int argc, char** argv) {
     if (name == "decode") return RunDecode(decode);
     if (name == "book") return RunBook(book);
     if (name == "order") return RunOrder(order);
+    if (name == "report") return RunReport(report);
     return RunStatus(status);
   } catch (const CliError& e) {
     std::cerr << "exchange-cli " << name << ": " << e.what() << "\n";
