@@ -35,6 +35,7 @@
 #include "candles/candle_aggregator.h"
 #include "persistence/copy_text.h"
 #include "persistence/history_pipeline.h"
+#include "persistence/history_reports.h"
 #include "persistence/history_writer.h"
 
 namespace exchange::bench {
@@ -141,6 +142,10 @@ InsertRun WriteTrades(const Options& o, const std::vector<persistence::TradeRow>
                                         kMarketStart, [&] { signal.Notify(); });
   pipeline.writer().CreatePartitions(
       kMarketStart, static_cast<int>(trades.back().time / kDay - kMarketStart / kDay + 2));
+  std::vector<persistence::InstrumentRow> instruments;  // the reports need them
+  for (std::size_t s = 0; s < o.symbols; ++s)
+    instruments.push_back({"SYM" + std::to_string(s), 2, 0, 1, 1});
+  pipeline.writer().SaveInstruments(instruments);
   candles::CandleAggregator aggregator;
   LatencyRecorder batch_times(trades.size() / o.batch + 2), lags(trades.size() / o.batch + 2);
   std::vector<Clock::time_point> submitted, due;
@@ -302,21 +307,20 @@ int RunQueries(const Options& o) {
       "SELECT open_time, open, high, low, close, volume FROM candles WHERE symbol = " + symbol +
       " AND interval = '1m' ORDER BY open_time DESC LIMIT 1000";
   const std::int64_t day = last_time / kDay - 1;  // a whole day of trades
-  const std::string vwap_sql =
-      "SELECT sum(price::numeric * quantity) / sum(quantity) FROM trades WHERE symbol = " + symbol +
-      " AND time >= '" + persistence::TimeText(day * kDay) + "' AND time < '" +
-      persistence::TimeText((day + 1) * kDay) + "'";
-  std::size_t candle_rows = 0, vwap_rows = 0, day_trades = 0;
+  std::size_t candle_rows = 0, day_trades = 0;
   const auto [candles_p50, candles_p99] =
       TimeQuery(reader, candles_sql, o.query_repeats, &candle_rows);
-  const auto [vwap_p50, vwap_p99] = TimeQuery(reader, vwap_sql, o.query_repeats, &vwap_rows);
-  {
-    pqxx::read_transaction w(reader);
-    day_trades = w.exec1("SELECT count(*) FROM trades WHERE symbol = " + symbol + " AND time >= '" +
-                         persistence::TimeText(day * kDay) + "' AND time < '" +
-                         persistence::TimeText((day + 1) * kDay) + "'")[0]
-                     .as<std::size_t>();
+  // The VWAP as `exchange-cli report vwap` reads it (HistoryReports).
+  persistence::HistoryReports reports(o.reader_url, o.schema);
+  LatencyRecorder vwap_times(o.query_repeats);
+  for (std::size_t i = 0; i < o.query_repeats; ++i) {
+    const auto before = Clock::now();
+    const persistence::VwapReport v = reports.Vwap("SYM0", day * kDay, (day + 1) * kDay);
+    vwap_times.Record((Clock::now() - before).count());
+    day_trades = static_cast<std::size_t>(v.trade_count);
   }
+  vwap_times.Finish();
+  const double vwap_p50 = Ms(vwap_times.Percentile(50)), vwap_p99 = Ms(vwap_times.Percentile(99));
   std::cout << "  1,000 newest 1m candles of SYM0 (" << candle_rows << " rows): ms p50 "
             << Fixed(candles_p50, 2) << " p99 " << Fixed(candles_p99, 2) << "\n  VWAP of SYM0 over "
             << persistence::TimeText(day * kDay).substr(0, 10) << " (" << day_trades
