@@ -397,7 +397,7 @@ std::string FormatReportTime(Timestamp t) {
   const year_month_day date(day);
   const auto in_day = (time - day).count();
   const auto micros = in_day / 1000;
-  char text[40];
+  char text[160];  // room for any int64 in each field (GCC checks the worst case)
   std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ",
                 static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
                 static_cast<unsigned>(date.day()), static_cast<long long>(micros / 3'600'000'000),
