@@ -321,6 +321,33 @@ int RunQueries(const Options& o) {
   }
   vwap_times.Finish();
   const double vwap_p50 = Ms(vwap_times.Percentile(50)), vwap_p99 = Ms(vwap_times.Percentile(99));
+  // The other reports of `exchange-cli report`, over the same day (daily:
+  // the whole span), each timed like the VWAP.
+  const Timestamp from = day * kDay, to = (day + 1) * kDay;
+  nlohmann::json report_times = nlohmann::json::object();
+  auto time_report = [&](const std::string& name, const std::string& what, auto read) {
+    LatencyRecorder times(o.query_repeats);
+    std::size_t rows = 0;
+    for (std::size_t i = 0; i < o.query_repeats; ++i) {
+      const auto before = Clock::now();
+      rows = read();
+      times.Record((Clock::now() - before).count());
+    }
+    times.Finish();
+    const double p50 = Ms(times.Percentile(50)), p99 = Ms(times.Percentile(99));
+    std::cout << "  report " << name << " (" << what << ", " << rows << " rows): ms p50 "
+              << Fixed(p50, 2) << " p99 " << Fixed(p99, 2) << "\n";
+    report_times[name] = {{"p50_ms", p50}, {"p99_ms", p99}, {"rows", rows}};
+  };
+  time_report("account", "account 1's trades over the day, limit 1000",
+              [&] { return reports.AccountTrades(1, from, to, 1000).size(); });
+  time_report("daily", "SYM0, every day",
+              [&] { return reports.DailyOhlc("SYM0", kMarketStart, last_time + kDay).size(); });
+  time_report("top-accounts", "all symbols over the day, top 10",
+              [&] { return reports.TopAccounts(from, to, 10, "").size(); });
+  time_report("candles", "SYM0 1h recomputed from the day's trades", [&] {
+    return reports.CandlesFromTrades("SYM0", candles::CandleInterval::k1h, from, to).size();
+  });
   std::cout << "  1,000 newest 1m candles of SYM0 (" << candle_rows << " rows): ms p50 "
             << Fixed(candles_p50, 2) << " p99 " << Fixed(candles_p99, 2) << "\n  VWAP of SYM0 over "
             << persistence::TimeText(day * kDay).substr(0, 10) << " (" << day_trades
@@ -332,6 +359,7 @@ int RunQueries(const Options& o) {
             {"fill_trades_per_second", fill.trades_per_second},
             {"candles_1000_1m_ms", {{"p50", candles_p50}, {"p99", candles_p99}}},
             {"vwap_one_day_ms", {{"p50", vwap_p50}, {"p99", vwap_p99}, {"trades", day_trades}}},
+            {"reports", report_times},
             {"repeats", o.query_repeats}},
            o.json_file);
   return 0;
