@@ -296,8 +296,14 @@ TEST_F(HistoryWriterTest, CandleChangesMergeIntoWhatIsStored) {
 
 class HistoryPipelineTest : public HistoryWriterTest {
  protected:
-  static constexpr const char* kShard = "pipeline-shard";
-  HistoryWriter::Options Options() const { return {url_, schema_, kShard, 3}; }
+  // The shard names the connections (application_name): one per test, so
+  // that a test killing its connections never touches another's (CTest
+  // runs them at once).
+  // Short: PostgreSQL keeps 63 bytes of an application_name.
+  std::string Shard() const {
+    return "pipeline " + std::to_string(std::hash<std::string>{}(schema_) % 1'000'000'007);
+  }
+  HistoryWriter::Options Options() const { return {url_, schema_, Shard(), 3}; }
 
   // 40 batches of 250 trades over two days, each with its candle changes.
   std::vector<std::shared_ptr<const HistoryBatch>> Batches() {
@@ -399,7 +405,7 @@ TEST_F(HistoryPipelineTest, AFailureCommitsNothingOutOfOrderAndTheRestIsWrittenA
   pqxx::connection locker(url_);
   pqxx::work hold(locker);
   hold.exec0("SET LOCAL search_path TO " + hold.quote_name(schema_));
-  hold.exec1("SELECT last_sequence FROM sink_progress WHERE shard = " + hold.quote(kShard) +
+  hold.exec1("SELECT last_sequence FROM sink_progress WHERE shard = " + hold.quote(Shard()) +
              " FOR UPDATE");
 
   std::vector<HistoryPipeline::Committed> committed;
@@ -411,7 +417,7 @@ TEST_F(HistoryPipelineTest, AFailureCommitsNothingOutOfOrderAndTheRestIsWrittenA
     pqxx::connection observer(url_);
     const std::string waiting =
         "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'exchange-history " +
-        std::string(kShard) + "' AND wait_event_type = 'Lock'";
+        Shard() + "' AND wait_event_type = 'Lock'";
     for (;;) {
       pqxx::work w(observer);
       if (w.exec1(waiting)[0].as<int>() == 1) break;
@@ -424,7 +430,7 @@ TEST_F(HistoryPipelineTest, AFailureCommitsNothingOutOfOrderAndTheRestIsWrittenA
       w.exec(
           "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
           "'exchange-history " +
-          std::string(kShard) + "'");
+          Shard() + "'");
       w.commit();
     }
     Collect(pipeline, batches.size(), &committed);
