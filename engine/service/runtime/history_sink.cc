@@ -98,16 +98,25 @@ void HistorySink::Take(const wire::EventRecord& record) {
   if (record.event.sequence <= recovered_up_to_) return;  // came in `replayed`
   if (spool_broken_) return;                              // not stored; a restart replays
   if (!spool_.empty()) {
-    spool_.Append(record);  // behind what is already there
+    Spool(record);  // behind what is already there
   } else if (started_ && RowsInMemory() < options_.memory_rows) {
     Process(record);
   } else if (!started_ && waiting_.size() < options_.memory_rows) {
     waiting_.push_back(record);
   } else {
-    spool_.Append(record);
+    Spool(record);
     spdlog::warn("history: {} rows wait for postgresql; further events wait in {}", RowsInMemory(),
                  options_.spool_path);
   }
+}
+
+void HistorySink::Spool(const wire::EventRecord& record) {
+  spool_.Append(record);
+  const std::string& problem = spool_.write_problem();
+  if (!problem.empty() && problem != last_spool_problem_) {
+    spdlog::error("history: {}; the spooled events stay in memory", problem);
+  }
+  last_spool_problem_ = problem;
 }
 
 void HistorySink::DrainSpool() {

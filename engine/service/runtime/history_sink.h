@@ -92,6 +92,8 @@ class HistorySink {
   // Reads the stored progress and restores the candles; then processes
   // what waited for it.
   void Start();
+  // Appends to the spool; reports a failed write once.
+  void Spool(const wire::EventRecord& record);
   // Processes spooled events while the rows in memory leave room.
   void DrainSpool();
   void CloseBatchIfDue(bool force);
@@ -120,6 +122,7 @@ class HistorySink {
   std::vector<wire::EventRecord> waiting_;  // events before that
   EventSpool spool_;                        // events beyond the memory bound, in order
   bool spool_broken_ = false;               // unreadable: stop storing (a restart replays)
+  std::string last_spool_problem_;          // the write failure last logged
   Sequence progress_ = 0;                   // stored, or about to be
   persistence::HistoryBatch open_;          // being filled
   std::size_t open_rows_ = 0;
