@@ -12,12 +12,15 @@
 // Query mode (--queries) fills a schema with --query-trades trades the same
 // way, then times, through the read-only role when EXCHANGE_PG_READER_URL is
 // set, the reads a charting front end and an analyst make: the newest 1,000
-// one-minute candles of one symbol, and the VWAP of one symbol over one day.
+// one-minute candles of one symbol, the VWAP of one symbol over one day and
+// the other reports, --runs times over the one fill (filling 10 M trades
+// takes minutes); each figure is the median over the runs.
 #include "bench/history_bench.h"
 
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -28,6 +31,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "bench/latency_recorder.h"
@@ -265,19 +269,28 @@ int RunInsert(const Options& o) {
   return 0;
 }
 
-// Median and p99 of `repeats` runs of one query.
-std::pair<double, double> TimeQuery(pqxx::connection& c, const std::string& sql,
-                                    std::size_t repeats, std::size_t* rows) {
+// One read a front end or an analyst makes, timed `repeats` times per run.
+struct TimedRead {
+  TimedRead(std::string n, std::string w, std::function<std::size_t()> r)
+      : name(std::move(n)), what(std::move(w)), read(std::move(r)) {}
+
+  std::string name;
+  std::string what;
+  std::function<std::size_t()> read;  // returns the rows read
+  std::vector<double> p50_ms, p99_ms;  // one per run
+  std::size_t rows = 0;
+};
+
+void TimeRead(TimedRead& r, std::size_t repeats) {
   LatencyRecorder times(repeats);
   for (std::size_t i = 0; i < repeats; ++i) {
-    pqxx::read_transaction w(c);
-    const auto start = Clock::now();
-    const pqxx::result r = w.exec(sql);
-    times.Record((Clock::now() - start).count());
-    *rows = r.size();
+    const auto before = Clock::now();
+    r.rows = r.read();
+    times.Record((Clock::now() - before).count());
   }
   times.Finish();
-  return {Ms(times.Percentile(50)), Ms(times.Percentile(99))};
+  r.p50_ms.push_back(Ms(times.Percentile(50)));
+  r.p99_ms.push_back(Ms(times.Percentile(99)));
 }
 
 int RunQueries(const Options& o) {
@@ -301,66 +314,60 @@ int RunQueries(const Options& o) {
     pqxx::nontransaction w(reader);
     w.exec0("SET search_path TO " + w.quote_name(o.schema));
   }
-  const Timestamp last_time = trades.back().time;
-  const std::string symbol = "'SYM0'";
-  const std::string candles_sql =
-      "SELECT open_time, open, high, low, close, volume FROM candles WHERE symbol = " + symbol +
-      " AND interval = '1m' ORDER BY open_time DESC LIMIT 1000";
-  const std::int64_t day = last_time / kDay - 1;  // a whole day of trades
-  std::size_t candle_rows = 0, day_trades = 0;
-  const auto [candles_p50, candles_p99] =
-      TimeQuery(reader, candles_sql, o.query_repeats, &candle_rows);
-  // The VWAP as `exchange-cli report vwap` reads it (HistoryReports).
   persistence::HistoryReports reports(o.reader_url, o.schema);
-  LatencyRecorder vwap_times(o.query_repeats);
-  for (std::size_t i = 0; i < o.query_repeats; ++i) {
-    const auto before = Clock::now();
-    const persistence::VwapReport v = reports.Vwap("SYM0", day * kDay, (day + 1) * kDay);
-    vwap_times.Record((Clock::now() - before).count());
-    day_trades = static_cast<std::size_t>(v.trade_count);
-  }
-  vwap_times.Finish();
-  const double vwap_p50 = Ms(vwap_times.Percentile(50)), vwap_p99 = Ms(vwap_times.Percentile(99));
-  // The other reports of `exchange-cli report`, over the same day (daily:
-  // the whole span), each timed like the VWAP.
+  const Timestamp last_time = trades.back().time;
+  const std::int64_t day = last_time / kDay - 1;  // a whole day of trades
   const Timestamp from = day * kDay, to = (day + 1) * kDay;
-  nlohmann::json report_times = nlohmann::json::object();
-  auto time_report = [&](const std::string& name, const std::string& what, auto read) {
-    LatencyRecorder times(o.query_repeats);
-    std::size_t rows = 0;
-    for (std::size_t i = 0; i < o.query_repeats; ++i) {
-      const auto before = Clock::now();
-      rows = read();
-      times.Record((Clock::now() - before).count());
-    }
-    times.Finish();
-    const double p50 = Ms(times.Percentile(50)), p99 = Ms(times.Percentile(99));
-    std::cout << "  report " << name << " (" << what << ", " << rows << " rows): ms p50 "
-              << Fixed(p50, 2) << " p99 " << Fixed(p99, 2) << "\n";
-    report_times[name] = {{"p50_ms", p50}, {"p99_ms", p99}, {"rows", rows}};
+  const std::string candles_sql =
+      "SELECT open_time, open, high, low, close, volume FROM candles WHERE symbol = 'SYM0' AND "
+      "interval = '1m' ORDER BY open_time DESC LIMIT 1000";
+  // The candle read is what a chart asks for; the others are the reports
+  // of `exchange-cli report`, made through HistoryReports as it makes them.
+  std::vector<TimedRead> reads = {
+      {"candles_1000_1m", "the 1,000 newest 1m candles of SYM0",
+       [&] {
+         pqxx::read_transaction w(reader);
+         return static_cast<std::size_t>(w.exec(candles_sql).size());
+       }},
+      {"vwap_one_day", "VWAP of SYM0 over " + persistence::TimeText(from).substr(0, 10),
+       [&] { return static_cast<std::size_t>(reports.Vwap("SYM0", from, to).trade_count); }},
+      {"account", "account 1's trades over the day, limit 1000",
+       [&] { return reports.AccountTrades(1, from, to, 1000).size(); }},
+      {"daily", "SYM0, every day",
+       [&] { return reports.DailyOhlc("SYM0", kMarketStart, last_time + kDay).size(); }},
+      {"top-accounts", "all symbols over the day, top 10",
+       [&] { return reports.TopAccounts(from, to, 10, "").size(); }},
+      {"candles", "SYM0 1h recomputed from the day's trades",
+       [&] {
+         return reports.CandlesFromTrades("SYM0", candles::CandleInterval::k1h, from, to).size();
+       }},
   };
-  time_report("account", "account 1's trades over the day, limit 1000",
-              [&] { return reports.AccountTrades(1, from, to, 1000).size(); });
-  time_report("daily", "SYM0, every day",
-              [&] { return reports.DailyOhlc("SYM0", kMarketStart, last_time + kDay).size(); });
-  time_report("top-accounts", "all symbols over the day, top 10",
-              [&] { return reports.TopAccounts(from, to, 10, "").size(); });
-  time_report("candles", "SYM0 1h recomputed from the day's trades", [&] {
-    return reports.CandlesFromTrades("SYM0", candles::CandleInterval::k1h, from, to).size();
-  });
-  std::cout << "  1,000 newest 1m candles of SYM0 (" << candle_rows << " rows): ms p50 "
-            << Fixed(candles_p50, 2) << " p99 " << Fixed(candles_p99, 2) << "\n  VWAP of SYM0 over "
-            << persistence::TimeText(day * kDay).substr(0, 10) << " (" << day_trades
-            << " trades): ms p50 " << Fixed(vwap_p50, 2) << " p99 " << Fixed(vwap_p99, 2) << "\n";
+  // Each run times every read in turn, so a slow spell of the machine
+  // lands on one run of each rather than on all runs of one read.
+  for (std::size_t run = 0; run < o.runs; ++run)
+    for (auto& r : reads)
+      TimeRead(r, o.query_repeats);
   DropSchema(o.pg_url, o.schema);
+
+  std::cout << "  median over " << o.runs << " runs of " << o.query_repeats
+            << " repeats each (ms):\n";
+  nlohmann::json each = nlohmann::json::object();
+  for (const auto& r : reads) {
+    const double p50 = Median(r.p50_ms), p99 = Median(r.p99_ms);
+    std::cout << "    " << r.name << " (" << r.what << "; " << r.rows << " rows): p50 "
+              << Fixed(p50, 2) << " p99 " << Fixed(p99, 2) << "  [run p50s";
+    for (const double v : r.p50_ms)
+      std::cout << " " << Fixed(v, 2);
+    std::cout << "]\n";
+    each[r.name] = {{"p50_ms", p50}, {"p99_ms", p99}, {"rows", r.rows}, {"run_p50_ms", r.p50_ms}};
+  }
   EmitJson({{"benchmark", "history_queries"},
             {"trades", o.query_trades},
             {"symbols", o.symbols},
             {"fill_trades_per_second", fill.trades_per_second},
-            {"candles_1000_1m_ms", {{"p50", candles_p50}, {"p99", candles_p99}}},
-            {"vwap_one_day_ms", {{"p50", vwap_p50}, {"p99", vwap_p99}, {"trades", day_trades}}},
-            {"reports", report_times},
-            {"repeats", o.query_repeats}},
+            {"runs", o.runs},
+            {"repeats", o.query_repeats},
+            {"reads", each}},
            o.json_file);
   return 0;
 }
@@ -371,7 +378,7 @@ void AddHistoryBenchCommand(CLI::App& app) {
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
       "history", "Benchmark the trade history in PostgreSQL: inserts (COPY + candles) and reads");
-  cmd->add_option("--runs", o->runs, "Insert runs; the median is reported")->capture_default_str();
+  cmd->add_option("--runs", o->runs, "Runs (insert: each a fresh schema; queries: rounds of reads over one fill); the median is reported")->capture_default_str();
   cmd->add_option("--trades", o->trades, "Trades per insert run")->capture_default_str();
   cmd->add_option("--symbols", o->symbols, "Symbols the trades are spread over")
       ->capture_default_str();

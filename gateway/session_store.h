@@ -1,0 +1,78 @@
+// SessionStore: what one FIX session must remember across connections and
+// gateway restarts: the next MsgSeqNum it sends, the next it expects, and
+// every application message it sent (to answer a ResendRequest).
+//
+// One append-only file per session (`<dir>/<name>.fixstore`): records of
+// "sent application message", "sent admin message" (a sequence number used,
+// nothing to resend) and "next incoming". Opening reads it back; a torn
+// record at the end (a crash mid-write) is cut off. Writes go to the file
+// (the page cache) before the message goes to the socket, so a gateway crash
+// never reuses a sequence number the peer has seen; an operating-system crash
+// may lose the last records (no fsync: see README.md, "FIX gateway").
+// The messages themselves are read back from the file on resend; memory
+// holds only an index (offset per sequence number).
+//
+// Owned by its FixSession; used on the gateway's I/O thread only.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace exchange::fix {
+
+class SessionStoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class SessionStore {
+ public:
+  // Opens or creates the file. Throws SessionStoreError naming the path and
+  // the reason (unreadable, corrupt before the last record, …).
+  explicit SessionStore(std::string path);
+  ~SessionStore();
+  SessionStore(const SessionStore&) = delete;
+  SessionStore& operator=(const SessionStore&) = delete;
+
+  std::uint64_t next_outgoing() const { return next_outgoing_; }
+  std::uint64_t next_incoming() const { return next_incoming_; }
+
+  // Records that message `seq` (== next_outgoing()) was sent, and advances
+  // next_outgoing. `application`: kept for resend; admin messages (which a
+  // resend replaces by a gap fill) only use up their number.
+  void RecordOutgoing(std::uint64_t seq, std::string_view message, bool application);
+  void SetNextIncoming(std::uint64_t seq);
+
+  // The stored application messages with begin <= seq <= end (end 0: no
+  // upper bound), in order, read back from the file.
+  std::vector<std::pair<std::uint64_t, std::string>> Outgoing(std::uint64_t begin,
+                                                              std::uint64_t end) const;
+
+  // Both numbers back to 1, stored messages dropped (ResetSeqNumFlag).
+  void Reset();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  void Load();
+  void Append(std::string_view record);
+
+  std::string path_;
+  int fd_ = -1;
+  std::uint64_t next_outgoing_ = 1;
+  std::uint64_t next_incoming_ = 1;
+  std::uint64_t file_size_ = 0;
+  // (seq, offset of the message bytes, length), ascending by seq.
+  struct Stored {
+    std::uint64_t seq;
+    std::uint64_t offset;
+    std::uint32_t length;
+  };
+  std::vector<Stored> index_;
+};
+
+}  // namespace exchange::fix
