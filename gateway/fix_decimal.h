@@ -6,6 +6,7 @@
 // Pure functions: any thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,7 +22,9 @@ struct DecimalError {
 // with `decimals` digits after the point (0..18). Refuses: empty text, a sign
 // other than a leading '-', any character but digits and one '.', a '.' with
 // no digit on either side, non-zero digits beyond `decimals`, overflow of
-// int64. `what` names the field in the error text ("Price(44)").
+// int64. A '.' needs a digit on both sides: ".5" and "5." are refused too.
+// `what` names the field in the error text ("Price(44)"). A `decimals`
+// outside 0..18 is an error too.
 std::variant<std::int64_t, DecimalError> ParseDecimal(std::string_view text, int decimals,
                                                       std::string_view what);
 
@@ -35,6 +38,13 @@ std::variant<std::int64_t, DecimalError> ParseDecimalOnStep(std::string_view tex
 
 // Fixed-point to decimal text with exactly `decimals` digits after the point
 // (none and no point when decimals is 0): FormatDecimal(-5, 2) is "-0.05".
+// `decimals` must be 0..18 (asserted; outside, it is clamped to that range).
 std::string FormatDecimal(std::int64_t value, int decimals);
+
+// The longest FormatDecimal text: '-', 19 digits and the point.
+inline constexpr std::size_t kMaxDecimalChars = 21;
+// FormatDecimal without allocating (FixWriter::AddDecimal): writes the text
+// to `out`, which has room for kMaxDecimalChars, and returns its end.
+char* FormatDecimalTo(char* out, std::int64_t value, int decimals);
 
 }  // namespace exchange::fix

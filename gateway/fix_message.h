@@ -47,6 +47,10 @@ inline constexpr std::size_t kMaxMessageLength = 16 * 1024;
 // A complete frame starts with "8=FIX.4.4<SOH>9=<digits><SOH>", has exactly
 // BodyLength bytes from after that field up to "10=", and ends with
 // "10=<three digits><SOH>" equal to the sum of all previous bytes mod 256.
+// Garbled bytes are skipped up to the next "8=FIX.4.4<SOH>"; with none, up
+// to a tail that may begin one (so "...8=FI" keeps "8=FI"). A message cut
+// short is garbled as soon as "<SOH>8=FIX.4.4<SOH>" shows within the body its
+// BodyLength claims, without waiting for the rest of that claimed body.
 Frame FrameMessage(std::string_view buffer);
 
 // The sum of the bytes mod 256: the CheckSum(10) of a message whose bytes

@@ -25,12 +25,12 @@
 namespace exchange::fix {
 
 struct SessionConfig {
-  std::string name;            // for logs and the store file name
-  std::string client_comp_id;  // the client's SenderCompID(49)
-  std::string gateway_comp_id; // the client's TargetCompID(56): ours
-  std::string password;        // Password(554) the Logon must carry
-  std::uint32_t account = 0;   // the engine account this session trades for
-  int max_heartbeat_seconds = 300;  // a Logon asking for more is refused
+  std::string name;                                  // for logs and the store file name
+  std::string client_comp_id;                        // the client's SenderCompID(49)
+  std::string gateway_comp_id;                       // the client's TargetCompID(56): ours
+  std::string password;                              // Password(554) the Logon must carry
+  std::uint32_t account = 0;                         // the engine account this session trades for
+  int max_heartbeat_seconds = 300;                   // a Logon asking for more is refused
   std::int64_t max_clock_skew_ns = 120'000'000'000;  // SendingTime(52) accuracy
   std::int64_t logout_timeout_ns = 2'000'000'000;    // wait for the peer's Logout
 };
@@ -39,7 +39,9 @@ struct SessionConfig {
 class SessionHost {
  public:
   virtual ~SessionHost() = default;
-  // Bytes of one whole message to write to the peer, in order.
+  // Bytes of one whole message to write to the peer, in order. It may close
+  // the connection and Detach() the session before returning (a client that
+  // does not read): the session allows for that.
   virtual void Send(std::string_view message) = 0;
   // Close the connection once what was sent has been written. The session
   // has already been detached when this is called.
@@ -64,41 +66,51 @@ class FixSession {
     kDisconnected,
     kAwaitingLogon,  // attached, Logon not yet processed
     kLoggedOn,
-    kLoggingOut,     // we sent Logout, waiting for the peer's
+    kLoggingOut,  // we sent Logout, waiting for the peer's
   };
 
   // The store must outlive the session.
   FixSession(SessionConfig config, SessionStore& store, SessionApplication& application);
 
   // A connection whose first message names this session's CompIDs. The
-  // caller then passes that first message (the Logon) to OnMessage.
+  // caller then passes that first message (the Logon) to OnMessage. A
+  // connection still attached is disconnected first ("replaced by a new
+  // connection"): refusing a second Logon is the caller's choice.
   void Attach(SessionHost& host, std::int64_t now_ns);
   // The connection is gone (no further Send or Disconnect on its host).
   void Detach();
 
   // A framed message that parsed. Handles everything the session layer
   // does and hands in-sequence application messages to the application.
+  // Any message received counts as a sign of life (it also answers an
+  // outstanding TestRequest). Throws only SessionStoreError.
   void OnMessage(const FixMessage& message, std::int64_t now_ns);
   // A framed message that did not parse: Reject(35=3) with RefSeqNum when
-  // its MsgSeqNum was read (and the sequence number is used up), else it is
-  // ignored as garbled.
+  // its MsgSeqNum was read (and the sequence number is used up; the usual
+  // MsgSeqNum rules apply first), else it is ignored as garbled. As the
+  // first message of a connection: Logout and disconnect.
   void OnParseError(const FixMessage& partial, const ParseError& error, std::int64_t now_ns);
   // Call at least once a second: heartbeats, test requests, timeouts.
+  // Throws only SessionStoreError.
   void OnTimer(std::int64_t now_ns);
 
   // Sends an application message: BeginApplication() returns the writer
   // with the header started (35, 49, 56, 34, 52); the caller adds the body
   // and calls SendApplication(). The message is stored; it is written now if
-  // the session is logged on, else delivered later through resend.
+  // the session is logged on, else delivered later through resend. Nothing
+  // else may be sent in between (SendApplication throws std::logic_error).
   FixWriter& BeginApplication(std::string_view msg_type, std::int64_t now_ns);
   void SendApplication();
 
   // Session-level Reject(35=3) of an in-sequence application message (the
-  // router's verdict on a malformed field).
-  void SendReject(std::uint64_t ref_seq_num, std::string_view ref_msg_type, int ref_tag,
-                  int reason, std::string_view text, std::int64_t now_ns);
+  // router's verdict on a malformed field). Session-level messages (this
+  // one, Heartbeat, Logout, …) exist only on a connection: without one
+  // nothing is sent and no MsgSeqNum is used.
+  void SendReject(std::uint64_t ref_seq_num, std::string_view ref_msg_type, int ref_tag, int reason,
+                  std::string_view text, std::int64_t now_ns);
   // Logout with a text, then disconnect when the peer answers or after the
-  // logout timeout.
+  // logout timeout. Application messages arriving meanwhile are answered
+  // with a Reject, not delivered. Before the Logon: Logout and disconnect.
   void Logout(std::string_view text, std::int64_t now_ns);
 
   State state() const { return state_; }
@@ -109,7 +121,38 @@ class FixSession {
   std::uint64_t next_incoming() const { return store_.next_incoming(); }
 
  private:
-  // (private helpers are the implementation's business)
+  // What the sequence check decided about an incoming MsgSeqNum.
+  enum class Sequence {
+    kInOrder,  // == expected: process
+    kBeyond,   // > expected: a ResendRequest is out; only some types are processed
+    kHandled,  // < expected: ignored (PossDup) or logged out
+  };
+
+  void HandleLogon(const FixMessage& message, std::int64_t now_ns);
+  bool CheckHeader(const FixMessage& message, std::uint64_t seq, std::int64_t now_ns);
+  Sequence CheckSequence(std::uint64_t seq, bool poss_dup, std::int64_t now_ns);
+  void ProcessInOrder(const FixMessage& message, std::uint64_t seq, std::int64_t now_ns);
+  void HandleGapFill(const FixMessage& message, std::uint64_t seq, std::int64_t now_ns);
+  void HandleSequenceReset(const FixMessage& message, std::uint64_t seq, std::int64_t now_ns);
+  void HandleResendRequest(const FixMessage& message, std::uint64_t seq, std::int64_t now_ns);
+  void HandleTestRequest(const FixMessage& message, std::uint64_t seq, std::int64_t now_ns);
+  void HandlePeerLogout(std::int64_t now_ns);
+  void Advance(std::uint64_t next_incoming);
+  void NoteReceived(std::int64_t now_ns);
+
+  void RequestResend(std::uint64_t seen_seq, std::int64_t now_ns);
+  void Resend(std::uint64_t seq, const std::string& stored, std::int64_t now_ns);
+  void SendGapFill(std::uint64_t seq, std::uint64_t new_seq_no, std::int64_t now_ns);
+  void RejectAndDisconnect(std::uint64_t seq, std::string_view msg_type, int ref_tag, int reason,
+                           const std::string& text, std::int64_t now_ns);
+  void SendLogout(std::string_view text, std::int64_t now_ns);
+  void LogoutAndDisconnect(const std::string& text, std::int64_t now_ns);
+  void Disconnect(std::string_view reason);
+  void Leave();
+  FixWriter& StartAdmin(std::string_view msg_type, std::int64_t now_ns);
+  void SendAdmin(std::int64_t now_ns);
+  void Transmit(std::string_view bytes, std::int64_t now_ns);
+
   SessionConfig config_;
   SessionStore& store_;
   SessionApplication& application_;
@@ -122,6 +165,14 @@ class FixSession {
   std::int64_t test_request_sent_ns_ = 0;  // 0: none outstanding
   std::int64_t logout_sent_ns_ = 0;
   std::uint64_t resend_requested_up_to_ = 0;  // a ResendRequest of ours is outstanding below this
+  bool logon_notified_ = false;               // OnLogon called, OnLogout owed
+  // The application message between BeginApplication and SendApplication
+  // (its own writer: admin messages use writer_).
+  FixWriter app_writer_;
+  bool app_pending_ = false;
+  bool app_is_admin_ = false;
+  std::uint64_t app_seq_ = 0;
+  std::int64_t app_now_ns_ = 0;
 };
 
 }  // namespace exchange::fix

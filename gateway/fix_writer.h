@@ -26,11 +26,14 @@ class FixWriter {
   void Start(std::string_view msg_type, std::string_view sender_comp_id,
              std::string_view target_comp_id, std::uint64_t seq_num, std::int64_t sending_time_ns);
 
-  // Appends tag=value<SOH>. The value must not contain SOH (checked in debug
-  // builds only: values come from the gateway itself or from fields it parsed).
+  // Appends tag=value<SOH>. The value must not be empty nor contain SOH
+  // (checked in debug builds only: values come from the gateway itself or
+  // from fields it parsed).
   void Add(int tag, std::string_view value);
   void Add(int tag, std::int64_t value);
   void Add(int tag, char value);
+  // An int would be ambiguous between the two above (w.Add(tag::kCumQty, 100)).
+  void Add(int tag, int value) { Add(tag, static_cast<std::int64_t>(value)); }
   // UTCTimestamp with milliseconds, as in Start().
   void AddTime(int tag, std::int64_t time_ns);
   // A fixed-point value as a decimal with `decimals` digits after the point,
@@ -38,12 +41,14 @@ class FixWriter {
   void AddDecimal(int tag, std::int64_t value, int decimals);
 
   // Writes 8 and 9 in front and 10 at the end; returns the whole message.
+  // Once per Start() (checked in debug builds, as is Add() after Finish()).
   std::string_view Finish();
 
  private:
   static constexpr std::size_t kHeadRoom = 32;  // room for "8=FIX.4.4|9=<n>|" in front
   std::string buffer_;
   std::size_t body_start_ = kHeadRoom;
+  bool open_ = false;  // between Start() and Finish()
 };
 
 // UTCTimestamp text of nanoseconds since the epoch: YYYYMMDD-HH:MM:SS.sss.

@@ -10,7 +10,9 @@
 // never reuses a sequence number the peer has seen; an operating-system crash
 // may lose the last records (no fsync: see README.md, "FIX gateway").
 // The messages themselves are read back from the file on resend; memory
-// holds only an index (offset per sequence number).
+// holds only an index (offset per sequence number). The file format is
+// described in session_store.cc. The file is locked (flock) while open: a
+// second SessionStore on the same path, in this process or another, fails.
 //
 // Owned by its FixSession; used on the gateway's I/O thread only.
 #pragma once
@@ -32,7 +34,8 @@ class SessionStoreError : public std::runtime_error {
 class SessionStore {
  public:
   // Opens or creates the file. Throws SessionStoreError naming the path and
-  // the reason (unreadable, corrupt before the last record, …).
+  // the reason (unreadable, corrupt before the last record, in use, …).
+  // Every other method throws SessionStoreError on an I/O error.
   explicit SessionStore(std::string path);
   ~SessionStore();
   SessionStore(const SessionStore&) = delete;
@@ -56,16 +59,27 @@ class SessionStore {
   void Reset();
 
   const std::string& path() const { return path_; }
+  // Bytes of a torn tail cut off when the file was opened (0: clean), for
+  // the owner's log.
+  std::uint64_t dropped_bytes() const { return dropped_bytes_; }
 
  private:
   void Load();
+  void Apply(std::uint8_t type, std::uint64_t seq, std::uint64_t payload_offset,
+             std::uint32_t length);
+  void WriteFileHeader();
+  void AppendRecord(std::uint8_t type, std::uint64_t seq, std::string_view payload);
   void Append(std::string_view record);
+  void Truncate(std::uint64_t size);
+  [[noreturn]] void Fail(const std::string& what) const;
 
   std::string path_;
   int fd_ = -1;
   std::uint64_t next_outgoing_ = 1;
   std::uint64_t next_incoming_ = 1;
   std::uint64_t file_size_ = 0;
+  std::uint64_t dropped_bytes_ = 0;
+  std::string record_;  // the record being appended, reused
   // (seq, offset of the message bytes, length), ascending by seq.
   struct Stored {
     std::uint64_t seq;

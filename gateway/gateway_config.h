@@ -1,0 +1,48 @@
+// GatewayConfig: everything exchange-gateway can be told: where it listens,
+// where it keeps its session stores, the instruments file (for decimal
+// prices), RabbitMQ, and the FIX sessions it accepts (CompIDs, password,
+// account). Precedence, lowest first: defaults, the TOML file (--config),
+// EXCHANGE_AMQP_URL, flags. Keys: README.md ("FIX gateway").
+//
+// Built once on the main thread before any other thread starts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gateway/fix_session.h"
+#include "orderflow/instruments_file.h"  // ConfigError
+
+namespace exchange::fix {
+
+struct GatewayConfig {
+  // [gateway]
+  std::string name = "main";  // its event queue is gateway.<name>
+  std::string listen = "127.0.0.1:9878";
+  std::string data_dir = "var/gateway";  // session stores
+  std::string instruments_file = "config/instruments.toml";
+  std::uint64_t producer_id = 0;  // 0: derived from the name (must differ from other producers')
+  std::uint64_t logon_timeout_ms = 10'000;          // a connection must log on within this
+  std::uint64_t max_messages_per_second = 100'000;  // per connection; beyond: logout
+  std::uint64_t max_output_bytes = 16 << 20;        // unsent bytes per connection; beyond: dropped
+  // [amqp]
+  std::string amqp_url = "amqp://guest:guest@127.0.0.1:5672/";
+  std::uint64_t prefetch = 1000;
+  // [log]
+  std::string log_level = "info";
+  // [[session]]
+  std::vector<SessionConfig> sessions;
+
+  // Checks ranges, unique CompID pairs and names; throws ConfigError.
+  void Validate() const;
+  // The producer id used on the wire (producer_id, or one derived from name).
+  std::uint64_t EffectiveProducerId() const;
+};
+
+// Reads `path` into `config`; unknown sections and keys are errors.
+void LoadGatewayConfig(const std::string& path, GatewayConfig* config);
+void ParseGatewayConfig(const std::string& toml_text, const std::string& source_name,
+                        GatewayConfig* config);
+
+}  // namespace exchange::fix

@@ -1,0 +1,134 @@
+// exchange-gateway: the FIX 4.4 order-entry gateway process. Configuration: a
+// TOML file (--config; keys in README.md, "FIX gateway"), EXCHANGE_AMQP_URL,
+// then flags. Threads: the I/O thread (this one: sessions, router, sockets),
+// the RabbitMQ publisher and the RabbitMQ event consumer. Stops cleanly on
+// SIGINT or SIGTERM.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "gateway/command_publisher.h"
+#include "gateway/event_consumer.h"
+#include "gateway/fix_server.h"
+#include "gateway/gateway_config.h"
+#include "gateway/order_router.h"
+#include "wire/topology.h"
+
+namespace {
+
+using namespace exchange;
+using namespace exchange::fix;
+
+std::string FindConfigPath(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--config" && i + 1 < argc) return argv[i + 1];
+    if (arg.rfind("--config=", 0) == 0) return arg.substr(9);
+  }
+  return "";
+}
+
+InstrumentTable LoadInstrumentTable(const std::string& path) {
+  InstrumentTable table;
+  for (InstrumentConfig& i : LoadInstruments(path)) {
+    std::string symbol = i.spec.symbol.str();
+    table.emplace(std::move(symbol), i);
+  }
+  return table;
+}
+
+std::vector<std::uint32_t> AccountsOf(const GatewayConfig& c) {
+  std::vector<std::uint32_t> accounts;
+  for (const SessionConfig& s : c.sessions)
+    accounts.push_back(s.account);
+  std::sort(accounts.begin(), accounts.end());
+  accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
+  return accounts;
+}
+
+int Run(GatewayConfig& config) {
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  const InstrumentTable instruments = LoadInstrumentTable(config.instruments_file);
+  const amqp::Url url = amqp::ParseUrl(config.amqp_url);
+  boost::asio::io_context io(1);
+
+  const std::int64_t start_ns = WallClockNs();
+  CommandPublisher publisher(url, config.EffectiveProducerId(),
+                             static_cast<std::uint64_t>(start_ns));
+  OrderRouter router(instruments, publisher, static_cast<ClientOrderId>(start_ns));
+  FixServer server(io, config, router);
+
+  EventConsumer consumer(url, "gateway." + config.name, AccountsOf(config),
+                         static_cast<std::uint16_t>(config.prefetch),
+                         [&](wire::EventBatch batch, EventConsumer::Receipt receipt) {
+                           boost::asio::post(io, [&, batch = std::move(batch), receipt] {
+                             const std::int64_t now = WallClockNs();
+                             for (const wire::EventRecord& r : batch.records)
+                               router.OnEvent(r.event, now);
+                             consumer.MarkHandled(receipt);
+                           });
+                         });
+  if (auto error = publisher.Start(std::chrono::seconds(10))) {
+    spdlog::warn("gateway: RabbitMQ not reachable yet ({}); orders are refused until it is",
+                 *error);
+  }
+  if (auto error = consumer.Start(std::chrono::seconds(10))) {
+    spdlog::warn("gateway: event queue not consumed yet ({}); reports wait in RabbitMQ", *error);
+  }
+  server.Start();
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("gateway: signal {}, stopping", signal);
+    server.Stop();
+    io.stop();
+  });
+  spdlog::info("gateway {}: listening on {} (port {}), {} sessions, {} instruments, queue {}",
+               config.name, config.listen, server.port(), config.sessions.size(),
+               instruments.size(), "gateway." + config.name);
+  std::cout << "exchange-gateway: listening on port " << server.port() << std::endl;
+  io.run();
+  consumer.Stop();
+  publisher.Stop();
+  spdlog::info("gateway: stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  GatewayConfig config;
+  CLI::App app{"exchange-gateway: FIX 4.4 order entry for the exchange engine"};
+  std::string config_path;
+  app.add_option("--config", config_path, "TOML configuration (keys: README \"FIX gateway\")");
+  try {
+    const std::string path = FindConfigPath(argc, argv);
+    if (!path.empty()) LoadGatewayConfig(path, &config);
+    if (const char* url = std::getenv("EXCHANGE_AMQP_URL"); url && *url) config.amqp_url = url;
+  } catch (const std::exception& e) {
+    std::cerr << "exchange-gateway: " << e.what() << "\n";
+    return 2;
+  }
+  app.add_option("--name", config.name, "gateway name; its event queue is gateway.<name>")
+      ->capture_default_str();
+  app.add_option("--listen", config.listen, "host:port to accept FIX clients on (port 0: any)")
+      ->capture_default_str();
+  app.add_option("--data-dir", config.data_dir, "folder of the session stores")
+      ->capture_default_str();
+  app.add_option("--instruments", config.instruments_file, "instruments TOML file")
+      ->capture_default_str();
+  app.add_option("--amqp-url", config.amqp_url, "RabbitMQ URL (env EXCHANGE_AMQP_URL)");
+  app.add_option("--log-level", config.log_level, "trace debug info warn error off")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  try {
+    config.Validate();
+    return Run(config);
+  } catch (const std::exception& e) {
+    std::cerr << "exchange-gateway: " << e.what() << "\n";
+    return 1;
+  }
+}

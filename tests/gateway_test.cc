@@ -1,0 +1,337 @@
+// Integration tests of exchange-gateway: real FIX clients (FixTestClient, on
+// the gateway's codec) → the real gateway process → RabbitMQ → the real
+// exchange-engine process → RabbitMQ → gateway → clients. Each test runs its
+// own engine shard on its own symbol, and its own gateway (own event queue,
+// own accounts), so tests never see each other's orders.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <fstream>
+#include <set>
+
+#include "amqp/shard_topology.h"
+#include "tests/fix_test_client.h"
+#include "tests/service_env.h"
+#include "tests/service_harness.h"
+
+namespace exchange::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+namespace tag = fix::tag;
+
+std::uint16_t FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// The exchange-gateway process.
+class GatewayProcess {
+ public:
+  explicit GatewayProcess(std::string config) : config_(std::move(config)) {}
+  ~GatewayProcess() {
+    if (pid_ > 0) Signal(SIGKILL);
+  }
+  void Start() {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::vector<std::string> args = {EXCHANGE_GATEWAY_BIN, "--config", config_, "--log-level",
+                                       "warn"};
+      std::vector<char*> argv;
+      for (auto& a : args)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+  }
+  int Terminate() { return Signal(SIGTERM); }
+
+ private:
+  int Signal(int sig) {
+    ::kill(pid_, sig);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+  std::string config_;
+  pid_t pid_ = -1;
+};
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    EXCHANGE_REQUIRE_SERVICE("EXCHANGE_AMQP_URL", url_);
+    dir_ = FreshDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    symbol_ = UniqueSymbol("G");
+    instruments_ = dir_ + "/instruments.toml";
+    std::ofstream(instruments_) << "[[instrument]]\nsymbol = \"" << symbol_
+                                << "\"\nprice_decimals = 2\nquantity_decimals = 0\n"
+                                   "tick_size = 5\nlot_size = 1\nmin_quantity = 1\n"
+                                   "max_quantity = 1000000\nmarket_protection_ticks = 1000\n";
+    amqp::AmqpClient admin(amqp::ParseUrl(url_));
+    queue_ = amqp::DeclareShardTopology(admin, "test-" + symbol_, {symbol_});
+    engine_ = std::make_unique<ServiceProcess>(url_, symbol_, instruments_, dir_ + "/engine");
+    engine_->Start();
+    account_a_ = static_cast<std::uint32_t>(RandomId() % 1'000'000'000) + 1;
+    account_b_ = account_a_ + 1;
+    port_ = FreePort();
+    WriteGatewayConfig();
+    StartGateway();
+  }
+  void TearDown() override {
+    gateway_.reset();
+    engine_.reset();
+    if (queue_.empty()) return;
+    amqp::AmqpClient admin(amqp::ParseUrl(url_));
+    admin.DeleteQueue(queue_);
+    admin.DeleteQueue("gateway." + gateway_name());
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::string gateway_name() const { return "test-" + symbol_; }
+
+  void WriteGatewayConfig() {
+    std::ofstream c(dir_ + "/gateway.toml");
+    c << "[gateway]\nname = \"" << gateway_name() << "\"\nlisten = \"127.0.0.1:" << port_
+      << "\"\ndata_dir = \"" << dir_ << "/gateway\"\ninstruments = \"" << instruments_
+      << "\"\nlogon_timeout_ms = 500\nmax_messages_per_second = 300\n"
+      << "[amqp]\nurl = \"" << url_ << "\"\n";
+    for (const auto& [name, account] : {std::pair{"A", account_a_}, std::pair{"B", account_b_}}) {
+      c << "[[session]]\nname = \"" << name << "\"\nclient_comp_id = \"CLIENT_" << name
+        << "\"\ngateway_comp_id = \"EXCH\"\npassword = \"pw-" << name << "\"\naccount = " << account
+        << "\n";
+    }
+  }
+
+  void StartGateway() {
+    gateway_ = std::make_unique<GatewayProcess>(dir_ + "/gateway.toml");
+    gateway_->Start();
+    FixTestClient probe("probe", "probe");
+    const auto deadline = std::chrono::steady_clock::now() + seconds(20);
+    while (!probe.Connect(port_)) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the gateway never listened";
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+  }
+
+  // A logged-on client of session "A" or "B".
+  std::unique_ptr<FixTestClient> LoggedOn(const std::string& name, bool reset = true) {
+    auto c = std::make_unique<FixTestClient>("CLIENT_" + name, "EXCH");
+    EXPECT_TRUE(c->Connect(port_));
+    c->Logon("pw-" + name, reset);
+    auto reply = c->WaitForType(fix::msg::kLogon);
+    EXPECT_TRUE(reply.has_value()) << "no Logon reply for " << name;
+    return c;
+  }
+
+  void NewLimit(FixTestClient& c, const std::string& id, char side, const std::string& qty,
+                const std::string& px, const std::string& tif = "1") {
+    c.Send(fix::msg::kNewOrderSingle, {{tag::kClOrdID, id},
+                                       {tag::kSymbol, symbol_},
+                                       {tag::kSide, std::string(1, side)},
+                                       {tag::kOrderQty, qty},
+                                       {tag::kOrdType, "2"},
+                                       {tag::kPrice, px},
+                                       {tag::kTimeInForce, tif},
+                                       {tag::kTransactTime, fix::UtcTimestamp(WallNs())}});
+  }
+
+  std::string url_, dir_, symbol_, instruments_, queue_;
+  std::uint32_t account_a_ = 0, account_b_ = 0;
+  std::uint16_t port_ = 0;
+  std::unique_ptr<ServiceProcess> engine_;
+  std::unique_ptr<GatewayProcess> gateway_;
+};
+
+TEST_F(GatewayTest, NewTradeReplaceCancelAndMassCancelThroughTheEngine) {
+  auto a = LoggedOn("A");
+  auto b = LoggedOn("B");
+  NewLimit(*a, "A-1", '1', "2", "100.00");
+  auto new_a = a->WaitForReport("A-1", '0');
+  ASSERT_TRUE(new_a) << "no ExecutionReport New";
+  EXPECT_EQ(new_a->at(tag::kOrdStatus), "0");
+  EXPECT_EQ(new_a->at(tag::kLeavesQty), "2");
+  EXPECT_EQ(new_a->at(tag::kCumQty), "0");
+  EXPECT_EQ(new_a->at(tag::kAccount), std::to_string(account_a_));
+  const std::string order_a = new_a->at(tag::kOrderID);
+
+  // B sells 3 at 100.00: 2 trade with A, 1 rests.
+  NewLimit(*b, "B-1", '2', "3", "100.00");
+  ASSERT_TRUE(b->WaitForReport("B-1", '0'));
+  auto fill_b = b->WaitForReport("B-1", 'F');
+  ASSERT_TRUE(fill_b);
+  EXPECT_EQ(fill_b->at(tag::kOrdStatus), "1");
+  EXPECT_EQ(fill_b->at(tag::kLastQty), "2");
+  EXPECT_EQ(fill_b->at(tag::kLastPx), "100.00");
+  EXPECT_EQ(fill_b->at(tag::kCumQty), "2");
+  EXPECT_EQ(fill_b->at(tag::kLeavesQty), "1");
+  EXPECT_EQ(fill_b->at(tag::kAvgPx), "100.00");
+  auto fill_a = a->WaitForReport("A-1", 'F');
+  ASSERT_TRUE(fill_a);
+  EXPECT_EQ(fill_a->at(tag::kOrdStatus), "2");
+  EXPECT_EQ(fill_a->at(tag::kOrderID), order_a);
+  EXPECT_EQ(fill_a->at(tag::kLeavesQty), "0");
+  EXPECT_EQ(fill_a->at(tag::kExecID), fill_b->at(tag::kExecID)) << "one trade, one ExecID";
+
+  // B moves its remaining 1 to 101.00 and 4 in all (FIX: OrderQty is the new total).
+  b->Send(fix::msg::kOrderCancelReplaceRequest, {{tag::kClOrdID, "B-2"},
+                                                 {tag::kOrigClOrdID, "B-1"},
+                                                 {tag::kSymbol, symbol_},
+                                                 {tag::kSide, "2"},
+                                                 {tag::kOrderQty, "4"},
+                                                 {tag::kOrdType, "2"},
+                                                 {tag::kPrice, "101.00"}});
+  auto replaced = b->WaitForReport("B-2", '5');
+  ASSERT_TRUE(replaced);
+  EXPECT_EQ(replaced->at(tag::kOrigClOrdID), "B-1");
+  EXPECT_EQ(replaced->at(tag::kOrdStatus), "1");
+  EXPECT_EQ(replaced->at(tag::kLeavesQty), "2");
+  EXPECT_EQ(replaced->at(tag::kCumQty), "2");
+  EXPECT_EQ(replaced->at(tag::kPrice), "101.00");
+
+  b->Send(fix::msg::kOrderCancelRequest, {{tag::kClOrdID, "B-3"},
+                                          {tag::kOrigClOrdID, "B-2"},
+                                          {tag::kSymbol, symbol_},
+                                          {tag::kSide, "2"}});
+  auto canceled = b->WaitForReport("B-3", '4');
+  ASSERT_TRUE(canceled);
+  EXPECT_EQ(canceled->at(tag::kOrigClOrdID), "B-2");
+  EXPECT_EQ(canceled->at(tag::kOrdStatus), "4");
+  EXPECT_EQ(canceled->at(tag::kLeavesQty), "0");
+
+  // A cancel of the now-finished order is refused with an OrderCancelReject.
+  b->Send(fix::msg::kOrderCancelRequest,
+          {{tag::kClOrdID, "B-4"}, {tag::kOrigClOrdID, "B-2"}, {tag::kSymbol, symbol_}});
+  auto cancel_reject = b->WaitForType(fix::msg::kOrderCancelReject);
+  ASSERT_TRUE(cancel_reject);
+  EXPECT_EQ(cancel_reject->at(tag::kClOrdID), "B-4");
+
+  // A price off the 0.05 tick is rejected with a clear text, never rounded.
+  NewLimit(*a, "A-bad", '1', "1", "100.01");
+  auto bad = a->WaitForReport("A-bad", '8');
+  ASSERT_TRUE(bad);
+  EXPECT_NE(bad->at(tag::kText).find("tick"), std::string::npos) << bad->at(tag::kText);
+
+  // Two resting orders, then one mass cancel.
+  NewLimit(*a, "A-2", '1', "1", "90.00");
+  NewLimit(*a, "A-3", '1', "1", "91.00");
+  ASSERT_TRUE(a->WaitForReport("A-2", '0'));
+  ASSERT_TRUE(a->WaitForReport("A-3", '0'));
+  a->Send(fix::msg::kOrderMassCancelRequest,
+          {{tag::kClOrdID, "A-M"}, {tag::kMassCancelRequestType, "1"}, {tag::kSymbol, symbol_}});
+  auto report = a->WaitForType(fix::msg::kOrderMassCancelReport);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->at(tag::kMassCancelResponse), "1");
+  std::set<std::string> canceled_ids;  // the engine picks the order
+  for (int i = 0; i < 2; ++i) {
+    auto r = a->WaitFor([](const FixFields& f) {
+      return f.at(tag::kMsgType) == "8" && f.at(tag::kExecType) == "4";
+    });
+    ASSERT_TRUE(r) << "missing a cancel report of the mass cancel";
+    canceled_ids.insert(r->at(tag::kClOrdID));
+  }
+  EXPECT_EQ(canceled_ids, (std::set<std::string>{"A-2", "A-3"}));
+}
+
+TEST_F(GatewayTest, ReportsSentWhileAClientIsAwayAreResentAndSequencesSurviveARestart) {
+  auto a = LoggedOn("A");
+  NewLimit(*a, "A-1", '1', "1", "100.00");
+  ASSERT_TRUE(a->WaitForReport("A-1", '0'));
+  const std::uint64_t a_next = a->next_seq();
+  a->Close();  // A goes away with an order resting
+
+  auto b = LoggedOn("B");
+  NewLimit(*b, "B-1", '2', "1", "100.00");
+  ASSERT_TRUE(b->WaitForReport("B-1", 'F'));
+
+  // A comes back (no reset): the gateway's Logon shows a gap, A asks for it.
+  FixTestClient again("CLIENT_A", "EXCH");
+  ASSERT_TRUE(again.Connect(port_));
+  again.set_next_seq(a_next);
+  again.Logon("pw-A");
+  auto logon = again.WaitForType(fix::msg::kLogon);
+  ASSERT_TRUE(logon);
+  const std::uint64_t gateway_seq = std::stoull(logon->at(tag::kMsgSeqNum));
+  again.Send(fix::msg::kResendRequest, {{tag::kBeginSeqNo, "1"}, {tag::kEndSeqNo, "0"}});
+  auto fill = again.WaitForReport("A-1", 'F');
+  ASSERT_TRUE(fill) << "the fill made while A was away is resent";
+  EXPECT_EQ(fill->at(tag::kPossDupFlag), "Y");
+  EXPECT_LT(std::stoull(fill->at(tag::kMsgSeqNum)), gateway_seq);
+  const std::uint64_t client_next = again.next_seq();
+  again.Send(fix::msg::kLogout, {});
+  again.WaitForType(fix::msg::kLogout);
+  again.Close();
+
+  // A gateway restart keeps both sides' sequence numbers.
+  ASSERT_EQ(gateway_->Terminate(), 0);
+  StartGateway();
+  FixTestClient after("CLIENT_A", "EXCH");
+  ASSERT_TRUE(after.Connect(port_));
+  after.set_next_seq(client_next + 1);  // our Logout used client_next
+  after.Logon("pw-A");
+  auto logon_after = after.WaitForType(fix::msg::kLogon);
+  ASSERT_TRUE(logon_after);
+  EXPECT_GT(std::stoull(logon_after->at(tag::kMsgSeqNum)), gateway_seq);
+  EXPECT_FALSE(after.WaitForType(fix::msg::kLogout, milliseconds(300)))
+      << "the gateway expected exactly our sequence number";
+}
+
+TEST_F(GatewayTest, BadClientsAreDroppedWhileOthersTradeOn) {
+  auto a = LoggedOn("A");
+  // Garbage instead of a Logon.
+  FixTestClient garbage("X", "Y");
+  ASSERT_TRUE(garbage.Connect(port_));
+  garbage.SendRaw("GET / HTTP/1.1\r\nHost: exchange\r\n\r\n");
+  EXPECT_FALSE(garbage.Receive(seconds(5)));
+  EXPECT_TRUE(garbage.closed_by_peer());
+  // Never logs on: dropped after logon_timeout_ms (500).
+  FixTestClient silent("X", "Y");
+  ASSERT_TRUE(silent.Connect(port_));
+  EXPECT_FALSE(silent.Receive(seconds(5)));
+  EXPECT_TRUE(silent.closed_by_peer());
+  // Wrong password: a Logout saying why, then the connection closes.
+  FixTestClient wrong("CLIENT_B", "EXCH");
+  ASSERT_TRUE(wrong.Connect(port_));
+  wrong.Logon("not-the-password", true);
+  auto refused = wrong.WaitForType(fix::msg::kLogout);
+  ASSERT_TRUE(refused);
+  EXPECT_FALSE(wrong.Receive(seconds(5)));
+  EXPECT_TRUE(wrong.closed_by_peer());
+  // Disconnects in the middle of a message.
+  {
+    auto b = LoggedOn("B");
+    b->SendRaw(
+        "8=FIX.4.4\x01"
+        "9=120\x01"
+        "35=D\x01"
+        "49=CLIENT_B\x01");
+    b->Close();
+  }
+  // Floods: more than max_messages_per_second (300).
+  auto b = LoggedOn("B");
+  for (int i = 0; i < 600 && !b->closed_by_peer(); ++i) {
+    b->Send(fix::msg::kTestRequest, {{tag::kTestReqID, std::to_string(i)}});
+  }
+  auto logout = b->WaitFor(
+      [](const FixFields& f) { return f.at(tag::kMsgType) == fix::msg::kLogout; }, seconds(10));
+  ASSERT_TRUE(logout) << "the flooding client is logged out";
+  EXPECT_NE(logout->at(tag::kText).find("messages per second"), std::string::npos);
+
+  // Through all of that, A trades as usual.
+  NewLimit(*a, "A-1", '1', "1", "100.00");
+  ASSERT_TRUE(a->WaitForReport("A-1", '0'));
+}
+
+}  // namespace
+}  // namespace exchange::testing
