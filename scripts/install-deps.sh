@@ -18,6 +18,8 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build git pkg-config clang-format
+  # the FIX gateway's fuzz target (scripts/fuzz-fix.sh): clang with libFuzzer
+  clang libclang-rt-14-dev
   # engine, tools, tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev prometheus-cpp-dev

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, starts the local services
 # (scripts/services.sh), builds Release and an AddressSanitizer+UBSan build,
-# runs every CTest test in both. The services are left running; stop them
-# with scripts/services.sh stop.
+# runs every CTest test in both, then fuzzes the FIX gateway's input path for
+# a minute (scripts/fuzz-fix.sh, clang + libFuzzer). The services are left
+# running; stop them with scripts/services.sh stop.
 # Usage: scripts/run-tests.sh [--release-only]
 # LOBSTER sample data: $LOBSTER_DIR, default ../shared/data/lobster beside
 # the repository; tests that need it skip with a message when it is absent.
@@ -29,6 +30,11 @@ run_suite() {
 run_suite release build
 if [[ "${1:-}" != "--release-only" ]]; then
   run_suite sanitize build-asan
+fi
+
+if [[ "${1:-}" != "--release-only" ]]; then
+  echo "== fuzzing the FIX input path (scripts/fuzz-fix.sh ${FIX_FUZZ_SECONDS:-60})"
+  scripts/fuzz-fix.sh "${FIX_FUZZ_SECONDS:-60}" || status=1
 fi
 
 if [[ $status -eq 0 ]]; then echo "== all test suites passed"; else echo "== TEST FAILURES (see above)"; fi
