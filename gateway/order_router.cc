@@ -276,7 +276,8 @@ void OrderRouter::HandleRefusal(FixSession& s, const FixMessage& m, const Refusa
   w.Add(tag::kExecType, exec_type::kRejected);
   w.Add(tag::kOrdStatus, '8');
   w.Add(tag::kOrdRejReason, static_cast<std::int64_t>(r.reason));
-  for (const int t : {tag::kSymbol, tag::kSide, tag::kOrderQty, tag::kOrdType, tag::kPrice}) {
+  for (const int t : {tag::kSymbol, tag::kSide, tag::kOrderQty, tag::kOrdType, tag::kPrice,
+                      tag::kStopPx, tag::kExecInst, tag::kTimeInForce}) {
     if (m.Has(t)) w.Add(t, m.Get(t));
   }
   w.Add(tag::kLeavesQty, std::int64_t{0});

@@ -23,7 +23,7 @@ PACKAGES=(
   # engine, tools, tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev prometheus-cpp-dev
-  libboost1.81-dev
+  libboost1.81-dev libquickfix-dev
   # adapters: RabbitMQ, Redis, PostgreSQL clients
   librabbitmq-dev libhiredis-dev libpqxx-dev libpq-dev
   # local servers run by scripts/services.sh (with their CLIs: rabbitmqctl, redis-cli, psql)
