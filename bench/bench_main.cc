@@ -7,6 +7,7 @@
 #include "bench/bookstate_bench.h"
 #include "bench/e2e_bench.h"
 #include "bench/engine_bench.h"
+#include "bench/fix_bench.h"
 #include "bench/history_bench.h"
 
 int main(int argc, char** argv) {
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   exchange::bench::AddE2eBenchCommand(app);
   exchange::bench::AddBookStateBenchCommand(app);
   exchange::bench::AddHistoryBenchCommand(app);
+  exchange::bench::AddFixBenchCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

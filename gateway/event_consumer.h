@@ -35,7 +35,9 @@ class EventConsumer {
     std::uint64_t connection = 0;
     std::uint64_t delivery_tag = 0;
   };
-  using BatchCallback = std::function<void(wire::EventBatch batch, Receipt receipt)>;
+  // `account`: the N of the message's routing key exec.<N>.
+  using BatchCallback =
+      std::function<void(wire::EventBatch batch, std::uint32_t account, Receipt receipt)>;
 
   EventConsumer(amqp::Url url, std::string queue, std::vector<std::uint32_t> accounts,
                 std::uint16_t prefetch, BatchCallback on_batch);

@@ -61,16 +61,17 @@ int Run(GatewayConfig& config) {
   OrderRouter router(instruments, publisher, static_cast<ClientOrderId>(start_ns));
   FixServer server(io, config, router);
 
-  EventConsumer consumer(url, "gateway." + config.name, AccountsOf(config),
-                         static_cast<std::uint16_t>(config.prefetch),
-                         [&](wire::EventBatch batch, EventConsumer::Receipt receipt) {
-                           boost::asio::post(io, [&, batch = std::move(batch), receipt] {
-                             const std::int64_t now = WallClockNs();
-                             for (const wire::EventRecord& r : batch.records)
-                               router.OnEvent(r.event, now);
-                             consumer.MarkHandled(receipt);
-                           });
-                         });
+  EventConsumer consumer(
+      url, "gateway." + config.name, AccountsOf(config),
+      static_cast<std::uint16_t>(config.prefetch),
+      [&](wire::EventBatch batch, std::uint32_t account, EventConsumer::Receipt receipt) {
+        boost::asio::post(io, [&, batch = std::move(batch), account, receipt] {
+          const std::int64_t now = WallClockNs();
+          for (const wire::EventRecord& r : batch.records)
+            router.OnEvent(r.event, account, now);
+          consumer.MarkHandled(receipt);
+        });
+      });
   if (auto error = publisher.Start(std::chrono::seconds(10))) {
     spdlog::warn("gateway: RabbitMQ not reachable yet ({}); orders are refused until it is",
                  *error);

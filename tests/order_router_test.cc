@@ -122,6 +122,13 @@ class OrderRouterTest : public ::testing::Test {
     return hosts_[i].messages.back();
   }
 
+  // An event as the gateway gets it: on its account's stream, and a trade
+  // also on the maker's.
+  void Apply(const Event& e) {
+    router_->OnEvent(e, e.account, kNow);
+    if (e.type == EventType::kTrade) router_->OnEvent(e, e.maker_account, kNow);
+  }
+
   const NewOrder& LastNew() { return std::get<NewOrder>(submitter_.sent.back().command.body); }
 
   // The engine's answers, as engine/event.h documents them.
@@ -190,7 +197,7 @@ TEST_F(OrderRouterTest, LimitOrderBecomesEngineUnitsAndAcceptedBecomesNewReport)
   EXPECT_EQ(n.quantity, 15000);
   EXPECT_TRUE(hosts_[0].messages.empty()) << "nothing is reported before the engine answers";
 
-  router_->OnEvent(Accepted(n, 41, 9001), kNow);
+  Apply(Accepted(n, 41, 9001));
   const auto& er = Last(0);
   EXPECT_EQ(er.at(tag::kMsgType), "8");
   EXPECT_EQ(er.at(tag::kExecType), "0");
@@ -250,12 +257,12 @@ TEST_F(OrderRouterTest, UnknownSymbolMissingFieldAndUnsupportedTypeGetTheirOwnAn
 TEST_F(OrderRouterTest, FillsReportLastCumLeavesAndAveragePriceOnBothSides) {
   NewLimit(0, "BUY", "1", "3", "100.00");
   const NewOrder buy = LastNew();
-  router_->OnEvent(Accepted(buy, 1, 1), kNow);
+  Apply(Accepted(buy, 1, 1));
   NewLimit(1, "SELL", "2", "3", "99.00");
   const NewOrder sell = LastNew();
-  router_->OnEvent(Accepted(sell, 2, 2), kNow);
+  Apply(Accepted(sell, 2, 2));
   // The seller takes 1 at 100.00, then (say, after a replace) 2 at 100.05.
-  router_->OnEvent(Trade(sell, buy, 3, 10000, 10000, 10000, 10000), kNow);
+  Apply(Trade(sell, buy, 3, 10000, 10000, 10000, 10000));
   EXPECT_EQ(Last(1).at(tag::kExecType), "F");
   EXPECT_EQ(Last(1).at(tag::kOrdStatus), "1");
   EXPECT_EQ(Last(1).at(tag::kLastQty), "1.0000");
@@ -265,7 +272,7 @@ TEST_F(OrderRouterTest, FillsReportLastCumLeavesAndAveragePriceOnBothSides) {
   EXPECT_EQ(Last(0).at(tag::kExecType), "F") << "the maker is told too";
   EXPECT_EQ(Last(0).at(tag::kClOrdID), "BUY");
   EXPECT_EQ(Last(0).at(tag::kCumQty), "1.0000");
-  router_->OnEvent(Trade(sell, buy, 4, 10005, 20000, 30000, 30000), kNow);
+  Apply(Trade(sell, buy, 4, 10005, 20000, 30000, 30000));
   EXPECT_EQ(Last(1).at(tag::kOrdStatus), "2");
   EXPECT_EQ(Last(1).at(tag::kLeavesQty), "0.0000");
   EXPECT_EQ(Last(1).at(tag::kCumQty), "3.0000");
@@ -274,18 +281,37 @@ TEST_F(OrderRouterTest, FillsReportLastCumLeavesAndAveragePriceOnBothSides) {
   EXPECT_EQ(router_->tracked_orders(), 0u) << "filled orders are forgotten";
 }
 
+TEST_F(OrderRouterTest, ATradeOnTheMakersStreamFirstStillReportsTheTakerNewThenFill) {
+  NewLimit(0, "BUY", "1", "1", "100.00");
+  const NewOrder buy = LastNew();
+  Apply(Accepted(buy, 1, 1));
+  NewLimit(1, "SELL", "2", "1", "100.00");
+  const NewOrder sell = LastNew();
+  const Event trade = Trade(sell, buy, 3, 10000, 10000, 10000, 10000);
+  // The maker's copy of the trade comes before the taker's own stream.
+  router_->OnEvent(trade, buy.account, kNow);
+  EXPECT_EQ(Last(0).at(tag::kExecType), "F");
+  EXPECT_TRUE(hosts_[1].messages.empty()) << "the taker's side waits for its own stream";
+  router_->OnEvent(Accepted(sell, 2, 2), sell.account, kNow);
+  router_->OnEvent(trade, sell.account, kNow);
+  ASSERT_EQ(hosts_[1].messages.size(), 2u);
+  EXPECT_EQ(hosts_[1].messages[0].at(tag::kExecType), "0");
+  EXPECT_EQ(hosts_[1].messages[1].at(tag::kExecType), "F");
+  EXPECT_EQ(hosts_[1].messages[1].at(tag::kOrdStatus), "2");
+}
+
 TEST_F(OrderRouterTest, RedeliveredEventIsReportedOnce) {
   NewLimit(0, "A1", "1", "1", "100");
   const Event accepted = Accepted(LastNew(), 5, 1);
-  router_->OnEvent(accepted, kNow);
-  router_->OnEvent(accepted, kNow);
+  Apply(accepted);
+  Apply(accepted);
   EXPECT_EQ(hosts_[0].messages.size(), 1u);
 }
 
 TEST_F(OrderRouterTest, CancelNamesTheOrderByOrigClOrdIdAndReportsWithBothIds) {
   NewLimit(0, "A1", "1", "1", "100");
   const NewOrder n = LastNew();
-  router_->OnEvent(Accepted(n, 1, 77), kNow);
+  Apply(Accepted(n, 1, 77));
   Deliver(0, msg::kOrderCancelRequest,
           {{tag::kClOrdID, "C1"},
            {tag::kOrigClOrdID, "A1"},
@@ -295,7 +321,7 @@ TEST_F(OrderRouterTest, CancelNamesTheOrderByOrigClOrdIdAndReportsWithBothIds) {
   const auto& cancel = std::get<CancelOrder>(submitter_.sent[1].command.body);
   EXPECT_EQ(cancel.order_id, n.order_id);
   EXPECT_EQ(cancel.account, 7u);
-  router_->OnEvent(Canceled(n, 2, CancelReason::kUserRequest), kNow);
+  Apply(Canceled(n, 2, CancelReason::kUserRequest));
   EXPECT_EQ(Last(0).at(tag::kExecType), "4");
   EXPECT_EQ(Last(0).at(tag::kOrdStatus), "4");
   EXPECT_EQ(Last(0).at(tag::kClOrdID), "C1");
@@ -306,7 +332,7 @@ TEST_F(OrderRouterTest, CancelNamesTheOrderByOrigClOrdIdAndReportsWithBothIds) {
 
 TEST_F(OrderRouterTest, CancelOfAnUnknownOrAnotherSessionsOrderIsRejected) {
   NewLimit(0, "A1", "1", "1", "100");
-  router_->OnEvent(Accepted(LastNew(), 1, 77), kNow);
+  Apply(Accepted(LastNew(), 1, 77));
   // Session 1 names session 0's order: not one of its own.
   Deliver(1, msg::kOrderCancelRequest,
           {{tag::kClOrdID, "C1"}, {tag::kOrigClOrdID, "A1"}, {tag::kSymbol, "BTC-USD"}});
@@ -319,7 +345,7 @@ TEST_F(OrderRouterTest, CancelOfAnUnknownOrAnotherSessionsOrderIsRejected) {
 TEST_F(OrderRouterTest, ReplaceKeepsTheEngineIdAndMovesTheClOrdId) {
   NewLimit(0, "A1", "1", "2", "100");
   const NewOrder n = LastNew();
-  router_->OnEvent(Accepted(n, 1, 77), kNow);
+  Apply(Accepted(n, 1, 77));
   Deliver(0, msg::kOrderCancelReplaceRequest,
           {{tag::kClOrdID, "A2"},
            {tag::kOrigClOrdID, "A1"},
@@ -342,7 +368,7 @@ TEST_F(OrderRouterTest, ReplaceKeepsTheEngineIdAndMovesTheClOrdId) {
   e.price = 10100;
   e.quantity = 30000;
   e.leaves = 30000;
-  router_->OnEvent(e, kNow);
+  Apply(e);
   EXPECT_EQ(Last(0).at(tag::kExecType), "5");
   EXPECT_EQ(Last(0).at(tag::kOrdStatus), "0");
   EXPECT_EQ(Last(0).at(tag::kClOrdID), "A2");
@@ -361,7 +387,7 @@ TEST_F(OrderRouterTest, ReplaceKeepsTheEngineIdAndMovesTheClOrdId) {
 TEST_F(OrderRouterTest, EngineRejectionOfAReplaceIsAnOrderCancelReject) {
   NewLimit(0, "A1", "1", "2", "100");
   const NewOrder n = LastNew();
-  router_->OnEvent(Accepted(n, 1, 77), kNow);
+  Apply(Accepted(n, 1, 77));
   Deliver(0, msg::kOrderCancelReplaceRequest,
           {{tag::kClOrdID, "A2"},
            {tag::kOrigClOrdID, "A1"},
@@ -374,7 +400,7 @@ TEST_F(OrderRouterTest, EngineRejectionOfAReplaceIsAnOrderCancelReject) {
   e.account = 7;
   e.order_id = n.order_id;
   e.reject_reason = RejectReason::kPriceOutsideBand;
-  router_->OnEvent(e, kNow);
+  Apply(e);
   EXPECT_EQ(Last(0).at(tag::kMsgType), "9");
   EXPECT_EQ(Last(0).at(tag::kCxlRejResponseTo), "2");
   EXPECT_EQ(Last(0).at(tag::kClOrdID), "A2");
@@ -392,7 +418,7 @@ TEST_F(OrderRouterTest, EngineRejectionOfANewOrderIsARejectedReport) {
   e.account = 7;
   e.order_id = LastNew().order_id;
   e.reject_reason = RejectReason::kHalted;
-  router_->OnEvent(e, kNow);
+  Apply(e);
   EXPECT_EQ(Last(0).at(tag::kExecType), "8");
   EXPECT_EQ(Last(0).at(tag::kOrdStatus), "8");
   EXPECT_EQ(Last(0).at(tag::kOrdRejReason), "2");
@@ -411,16 +437,16 @@ TEST_F(OrderRouterTest, IocRemainderIsExpiredAndMassCancelIsReported) {
            {tag::kTimeInForce, "3"}});
   const NewOrder ioc = LastNew();
   EXPECT_EQ(ioc.tif, TimeInForce::kIoc);
-  router_->OnEvent(Accepted(ioc, 1, 1), kNow);
-  router_->OnEvent(Canceled(ioc, 2, CancelReason::kIocRemainder), kNow);
+  Apply(Accepted(ioc, 1, 1));
+  Apply(Canceled(ioc, 2, CancelReason::kIocRemainder));
   EXPECT_EQ(Last(0).at(tag::kExecType), "C");
   EXPECT_EQ(Last(0).at(tag::kOrdStatus), "C");
 
   NewLimit(0, "G1", "1", "1", "100");
   const NewOrder g1 = LastNew();
-  router_->OnEvent(Accepted(g1, 3, 2), kNow);
+  Apply(Accepted(g1, 3, 2));
   NewLimit(0, "G2", "1", "1", "100", "ETH-USD");
-  router_->OnEvent(Accepted(LastNew(), 4, 3), kNow);
+  Apply(Accepted(LastNew(), 4, 3));
   Deliver(0, msg::kOrderMassCancelRequest,
           {{tag::kClOrdID, "M1"}, {tag::kMassCancelRequestType, "1"}, {tag::kSymbol, "BTC-USD"}});
   EXPECT_EQ(submitter_.sent.back().symbol, "BTC-USD");
@@ -428,7 +454,7 @@ TEST_F(OrderRouterTest, IocRemainderIsExpiredAndMassCancelIsReported) {
   EXPECT_EQ(Last(0).at(tag::kMsgType), "r");
   EXPECT_EQ(Last(0).at(tag::kMassCancelResponse), "1");
   EXPECT_EQ(Last(0).at(tag::kTotalAffectedOrders), "1");
-  router_->OnEvent(Canceled(g1, 5, CancelReason::kMassCancel), kNow);
+  Apply(Canceled(g1, 5, CancelReason::kMassCancel));
   EXPECT_EQ(Last(0).at(tag::kExecType), "4");
   EXPECT_EQ(Last(0).at(tag::kClOrdID), "G1");
 }
@@ -503,7 +529,7 @@ TEST_F(OrderRouterTest, EventsOfOrdersPlacedElsewhereAreIgnored) {
   foreign.account = 7;
   foreign.order_id = 5;  // not an id this router handed out
   foreign.quantity = 1;
-  router_->OnEvent(Accepted(foreign, 1, 1), kNow);
+  Apply(Accepted(foreign, 1, 1));
   EXPECT_TRUE(hosts_[0].messages.empty());
 }
 
