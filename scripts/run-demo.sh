@@ -12,17 +12,17 @@ lobster_dir=${LOBSTER_DIR:-$(cd .. && pwd)/shared/data/lobster}
 metrics=${EXCHANGE_DEMO_METRICS:-127.0.0.1:9464}
 mkdir -p "$out"
 
-echo "== 1/8 dependencies"
+echo "== 1/9 dependencies"
 scripts/install-deps.sh
-echo "== 2/8 build (Release)"
+echo "== 2/9 build (Release)"
 scripts/build.sh release >/dev/null
 bin=$root/build/bin
 
-echo "== 3/8 local services (RabbitMQ, Redis, PostgreSQL on 127.0.0.1)"
+echo "== 3/9 local services (RabbitMQ, Redis, PostgreSQL on 127.0.0.1)"
 scripts/services.sh start
 eval "$(scripts/services.sh env)"
 
-echo "== 4/8 engine service: exchange-engine, log in $out/engine.log"
+echo "== 4/9 engine service: exchange-engine, log in $out/engine.log"
 data=$out/engine-data
 rm -rf "$data"
 "$bin/exchange-engine" --config config/engine.toml --data-dir "$data" --metrics "$metrics" \
@@ -35,7 +35,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-echo "== 5/8 sample order flow through RabbitMQ (every order type) -> $out/sample_events.txt"
+echo "== 5/9 sample order flow through RabbitMQ (every order type) -> $out/sample_events.txt"
 "$bin/exchange-cli" tail --key 'book.*' --key 'exec.*' --timeout-ms 3000 \
   >"$out/sample_events.txt" 2>"$out/tail.log" &
 tail_pid=$!
@@ -54,20 +54,24 @@ echo "   the book-state view in Redis (exchange-cli book BTC-USD):"
 "$bin/exchange-cli" book BTC-USD --levels 5 | sed 's/^/   /' ||
   echo "   (the book-state view could not be read: see the message above)"
 
-echo "== 6/8 stop the service; final books from its journal and snapshot"
+echo "== 6/9 stop the service; final books from its journal and snapshot"
 kill -TERM "$engine_pid"
 wait "$engine_pid" || true
 trap - EXIT
 "$bin/exchange-engine" --inspect --config config/engine.toml --data-dir "$data" --levels 5 \
   | tee "$out/final_books.txt"
 
-echo "== 7/8 end to end through RabbitMQ: throughput, then open-loop latency (1 run each; README uses 5)"
+echo "== 7/9 end to end through RabbitMQ: throughput, then open-loop latency (1 run each; README uses 5)"
 "$bin/exchange-bench" e2e --runs 1 --orders 200000 --json "$out/bench_e2e_throughput.json" \
   | grep -v '^{'
 "$bin/exchange-bench" e2e --runs 1 --rate 10000 --batch 1 --seconds 5 \
   --json "$out/bench_e2e_latency.json" | grep -v '^{'
 
-echo "== 8/8 matching engine alone: exchange-core mix (3 runs) and LOBSTER replay"
+echo "== 8/9 FIX 4.4 gateway: 8 FIX sessions -> exchange-gateway -> RabbitMQ -> exchange-engine -> back (1 run)"
+"$bin/exchange-bench" fix --runs 1 --rate 1000 --sessions 8 --seconds 5 \
+  --json "$out/bench_fix.json" | grep -v '^{'
+
+echo "== 9/9 matching engine alone: exchange-core mix (3 runs) and LOBSTER replay"
 "$bin/exchange-bench" engine --runs 3 --commands 1000000 --json "$out/bench_engine.json" \
   | grep -v '^{'
 aapl="$lobster_dir/AAPL_2012-06-21_34200000_57600000_message_10.csv"
@@ -86,9 +90,11 @@ Done. Where to look:
   $out/final_books.txt          the books after the sample flow (exchange-engine --inspect)
   $out/bench_e2e_*.json         end-to-end throughput and latency, machine-readable
   $out/bench_engine.json        matching engine benchmark, machine-readable
+  $out/bench_fix.json           FIX round trip through exchange-gateway, machine-readable
   $out/aapl_book_10.csv         the engine's top 10 levels after every LOBSTER event
 The local services keep running (scripts/services.sh status | stop); try
   eval "\$(scripts/services.sh env)"; build/bin/exchange-engine --config config/engine.toml &
   build/bin/exchange-cli tail --symbol BTC-USD
+  build/bin/exchange-gateway --config config/gateway.toml    # FIX 4.4 on 127.0.0.1:9878
 Next: scripts/run-tests.sh runs the whole test suite.
 MSG
