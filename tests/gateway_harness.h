@@ -128,6 +128,23 @@ class GatewayTest : public ::testing::Test {
     }
   }
 
+  // Waits until session `name`'s store holds a sent message with the field
+  // `field` ("150=F"): the gateway made that report, whether or not the
+  // client was connected to get it.
+  void WaitUntilStored(const std::string& name, const std::string& field) {
+    const std::string needle = std::string(1, fix::kSoh) + field + fix::kSoh;
+    const auto deadline = std::chrono::steady_clock::now() + seconds(10);
+    for (;;) {
+      std::ifstream in(dir_ + "/gateway/" + name + ".fixstore", std::ios::binary);
+      const std::string bytes((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+      if (bytes.find(needle) != std::string::npos) return;
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+          << field << " never stored for " << name;
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+  }
+
   // A logged-on client of session "A" or "B".
   std::unique_ptr<FixTestClient> LoggedOn(const std::string& name, bool reset = true) {
     auto c = std::make_unique<FixTestClient>("CLIENT_" + name, "EXCH");

@@ -106,6 +106,8 @@ TEST_F(GatewayTest, QuickFixClientRecoversReportsAfterARestartAndAGap) {
   ASSERT_TRUE(fill) << "B's sell did not trade with QuickFIX's resting buy";
   EXPECT_EQ(fill->at(tag::kOrdStatus), "2");
 
+  // A's copy of the trade comes on A's own event stream, maybe after B's.
+  WaitUntilStored("A", "150=F");
   auto resume = ClientArgs("resume", port_, symbol_, account_a_, store);
   resume.insert(resume.end(), {"--clordid", "QF-REST-1"});
   const ClientRun resumed = RunInteropClient(resume, dir_ + "/interop-resume.out");

@@ -108,6 +108,8 @@ TEST_F(GatewayTest, ReportsSentWhileAClientIsAwayAreResentAndSequencesSurviveARe
   auto b = LoggedOn("B");
   NewLimit(*b, "B-1", '2', "1", "100.00");
   ASSERT_TRUE(b->WaitForReport("B-1", 'F'));
+  // A's copy of the trade comes on A's own event stream, maybe after B's.
+  WaitUntilStored("A", "150=F");
 
   // A comes back (no reset): the gateway's Logon shows a gap, A asks for it.
   FixTestClient again("CLIENT_A", "EXCH");
