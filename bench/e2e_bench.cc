@@ -84,6 +84,7 @@
 #include "amqp/amqp_client.h"
 #include "amqp/shard_topology.h"
 #include "bench/latency_recorder.h"
+#include "bench/run_resources.h"
 #include "bench/run_summary.h"
 #include "engine/engine.h"
 #include "orderflow/benchmark_mix.h"
@@ -330,40 +331,6 @@ std::string DefaultEngineBin() {
   return (self.parent_path() / "exchange-engine").string();
 }
 
-// Deletes a queue with a connection of its own (AmqpClient has no
-// queue.delete). Returns "" or what failed.
-std::string DeleteQueue(const amqp::Url& url, const std::string& queue) {
-  amqp_connection_state_t conn = amqp_new_connection();
-  amqp_socket_t* socket = amqp_tcp_socket_new(conn);
-  timeval tv{5, 0};
-  std::string error;
-  if (socket == nullptr || amqp_socket_open_noblock(socket, url.host.c_str(), url.port, &tv) != 0) {
-    error = "cannot connect";
-  } else {
-    amqp_set_rpc_timeout(conn, &tv);
-    if (amqp_login(conn, url.vhost.c_str(), 0, 131072, 0, AMQP_SASL_METHOD_PLAIN, url.user.c_str(),
-                   url.password.c_str())
-            .reply_type != AMQP_RESPONSE_NORMAL) {
-      error = "login failed";
-    } else {
-      amqp_channel_open(conn, 1);
-      if (amqp_get_rpc_reply(conn).reply_type != AMQP_RESPONSE_NORMAL) {
-        error = "channel open failed";
-      } else {
-        amqp_queue_delete(conn, 1, amqp_cstring_bytes(queue.c_str()), 0, 0);
-        if (amqp_get_rpc_reply(conn).reply_type != AMQP_RESPONSE_NORMAL) {
-          error = "queue.delete refused";
-        } else {
-          amqp_channel_close(conn, 1, AMQP_REPLY_SUCCESS);
-        }
-      }
-      amqp_connection_close(conn, AMQP_REPLY_SUCCESS);
-    }
-  }
-  amqp_destroy_connection(conn);
-  return error;
-}
-
 // The consumers of a queue (a passive queue.declare), or -1 when that failed.
 long QueueConsumers(const amqp::Url& url, const std::string& queue) {
   amqp_connection_state_t conn = amqp_new_connection();
@@ -392,48 +359,6 @@ long QueueConsumers(const amqp::Url& url, const std::string& queue) {
 }
 
 // ---------------------------------------------------------------- run parts
-
-// A fresh folder (mkdtemp), removed with everything in it.
-class TempDir {
- public:
-  explicit TempDir(const std::string& root) {
-    std::string pattern = (std::filesystem::path(root) / "exchange-e2e-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("cannot create a temporary folder in " + root + ": " +
-                               std::strerror(errno));
-    }
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-// Deletes the run's shard queue when the run ends (it is durable and bound to
-// the symbol in `orders`: left behind, it would collect every BENCH order).
-class QueueGuard {
- public:
-  QueueGuard(amqp::Url url, std::string queue) : url_(std::move(url)), queue_(std::move(queue)) {}
-  ~QueueGuard() {
-    if (const std::string error = DeleteQueue(url_, queue_); !error.empty()) {
-      std::cerr << "exchange-bench: warning: could not delete queue " << queue_ << ": " << error
-                << "\n";
-    }
-  }
-  QueueGuard(const QueueGuard&) = delete;
-  QueueGuard& operator=(const QueueGuard&) = delete;
-
- private:
-  amqp::Url url_;
-  std::string queue_;
-};
 
 // The exchange-engine child process. Its output goes to `log_path`; it gets
 // the AMQP URL through its environment (not its command line, where `ps`
@@ -1020,7 +945,7 @@ class RunEnvironment {
                       : " (is RabbitMQ running? scripts/services.sh start; eval \"$(scripts/"
                         "services.sh env)\")"));
     }
-    if (!o.external && !o.relay) dir_.emplace(o.data_root);
+    if (!o.external && !o.relay) dir_.emplace(o.data_root, "exchange-e2e");
     consumer_ = std::make_unique<EventConsumer>(
         EventConsumer::Config{url_, o.symbol, first_account, last_account, track_orders,
                               marker_account, std::chrono::seconds(30)});

@@ -128,6 +128,7 @@
 #include "amqp/amqp_client.h"
 #include "amqp/shard_topology.h"
 #include "bench/latency_recorder.h"
+#include "bench/run_resources.h"
 #include "bench/run_summary.h"
 #include "gateway/fix_message.h"
 #include "gateway/fix_tags.h"
@@ -232,52 +233,6 @@ std::string ServicesHint() {
 }
 
 // ---------------------------------------------------------------- processes
-
-// A fresh folder (mkdtemp), removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "exchange-fix-bench-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("cannot create a temporary folder: " +
-                               std::string(std::strerror(errno)));
-    }
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-// Deletes a queue when the run ends (the shard's queue is durable and bound
-// to the run's symbol; the gateway's is durable and bound to its accounts).
-class QueueGuard {
- public:
-  QueueGuard(amqp::Url url, std::string queue) : url_(std::move(url)), queue_(std::move(queue)) {}
-  ~QueueGuard() {
-    try {
-      amqp::AmqpClient admin(url_, std::chrono::seconds(5));
-      admin.DeleteQueue(queue_);
-    } catch (const std::exception& e) {
-      std::cerr << "exchange-bench: warning: could not delete queue " << queue_ << ": " << e.what()
-                << "\n";
-    }
-  }
-  QueueGuard(const QueueGuard&) = delete;
-  QueueGuard& operator=(const QueueGuard&) = delete;
-
- private:
-  amqp::Url url_;
-  std::string queue_;
-};
 
 // A child process (exchange-engine or exchange-gateway). Its output goes to
 // `log_path`; it gets the AMQP URL through its environment (not its command
@@ -1006,7 +961,7 @@ RunResult RunOnce(const Options& o, const amqp::Url& url, std::size_t run) {
   const auto base =
       static_cast<std::uint32_t>(1'000'000'000ULL + (RandomU64() % 3'000'000ULL) * 1000ULL);
 
-  TempDir dir;
+  TempDir dir(std::filesystem::temp_directory_path().string(), "exchange-fix-bench");
   const std::string instruments = dir.path() + "/instruments.toml";
   WriteInstruments(instruments, r.symbol);
 

@@ -2,6 +2,7 @@
 // reports. See order_router.h; the field mapping is tabled in README.md.
 #include "gateway/order_router.h"
 
+#include <type_traits>
 #include <utility>
 
 #include "gateway/execution_report.h"
@@ -148,74 +149,57 @@ void OrderRouter::HandleNew(FixSession& s, const NewOrderRequest& r, std::int64_
 }
 
 void OrderRouter::HandleCancel(FixSession& s, const CancelRequest& r, std::int64_t now_ns) {
-  TrackedOrder* o = FindBySession(s, r.orig_cl_ord_id);
-  std::string problem;
-  if (o == nullptr || o->done) {
-    problem = "unknown order: no open order of this session has OrigClOrdID(41) '";
-    problem += r.orig_cl_ord_id;
-    problem += "'";
-  } else if (o->instrument != r.instrument) {
-    problem = "Symbol(55) does not match the order's";
-  } else if (IdsOf(s).count(std::string(r.cl_ord_id)) != 0) {
-    problem = "duplicate ClOrdID(11) '";
-    problem += r.cl_ord_id;
-    problem += "'";
-  }
-  std::uint64_t token = 0;
-  if (problem.empty()) {
-    CancelOrder c;
-    c.account = s.config().account;
-    c.order_id = o->id;
-    token = Submit(o->instrument->spec.symbol.view(), Command{now_ns, c}, &problem);
-  }
-  if (token == 0) {
-    const bool unknown = o == nullptr || o->done;
-    SendCancelReject(s, r.cl_ord_id, r.orig_cl_ord_id,
-                     o && o->exchange_id ? std::to_string(o->exchange_id) : "NONE",
-                     o ? OrdStatusOf(*o, exec_type::kNew) : '8', false, unknown ? 1 : 99, problem,
-                     now_ns);
-    return;
-  }
-  o->pending.push_back(
-      {PendingRequest::Kind::kCancel, token, std::string(r.cl_ord_id), o->cl_ord_id});
-  IdsOf(s)[std::string(r.cl_ord_id)] = o->id;
+  SubmitAmend(s, r.cl_ord_id, r.orig_cl_ord_id, r.instrument, CancelOrder{}, now_ns);
 }
 
 void OrderRouter::HandleReplace(FixSession& s, const ReplaceRequest& r, std::int64_t now_ns) {
-  TrackedOrder* o = FindBySession(s, r.orig_cl_ord_id);
+  ReplaceOrder c;
+  c.price = r.price;
+  c.quantity = r.quantity;
+  c.stop_price = r.stop_price;
+  SubmitAmend(s, r.cl_ord_id, r.orig_cl_ord_id, r.instrument, c, now_ns);
+}
+
+void OrderRouter::SubmitAmend(FixSession& s, std::string_view cl_ord_id, std::string_view orig,
+                              const InstrumentConfig* instrument, CommandBody body,
+                              std::int64_t now_ns) {
+  const bool replace = std::holds_alternative<ReplaceOrder>(body);
+  TrackedOrder* o = FindBySession(s, orig);
   std::string problem;
   if (o == nullptr || o->done) {
     problem = "unknown order: no open order of this session has OrigClOrdID(41) '";
-    problem += r.orig_cl_ord_id;
+    problem += orig;
     problem += "'";
-  } else if (o->instrument != r.instrument) {
+  } else if (o->instrument != instrument) {
     problem = "Symbol(55) does not match the order's";
-  } else if (IdsOf(s).count(std::string(r.cl_ord_id)) != 0) {
+  } else if (IdsOf(s).count(std::string(cl_ord_id)) != 0) {
     problem = "duplicate ClOrdID(11) '";
-    problem += r.cl_ord_id;
+    problem += cl_ord_id;
     problem += "'";
   }
   std::uint64_t token = 0;
   if (problem.empty()) {
-    ReplaceOrder c;
-    c.account = s.config().account;
-    c.order_id = o->id;
-    c.price = r.price;
-    c.quantity = r.quantity;
-    c.stop_price = r.stop_price;
-    token = Submit(o->instrument->spec.symbol.view(), Command{now_ns, c}, &problem);
+    std::visit(
+        [&](auto& c) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(c)>, CancelOrder> ||
+                        std::is_same_v<std::decay_t<decltype(c)>, ReplaceOrder>) {
+            c.account = s.config().account;
+            c.order_id = o->id;
+          }
+        },
+        body);
+    token = Submit(o->instrument->spec.symbol.view(), Command{now_ns, body}, &problem);
   }
   if (token == 0) {
     const bool unknown = o == nullptr || o->done;
-    SendCancelReject(s, r.cl_ord_id, r.orig_cl_ord_id,
-                     o && o->exchange_id ? std::to_string(o->exchange_id) : "NONE",
-                     o ? OrdStatusOf(*o, exec_type::kNew) : '8', true, unknown ? 1 : 99, problem,
-                     now_ns);
+    SendCancelReject(
+        s, cl_ord_id, orig, o && o->exchange_id ? std::to_string(o->exchange_id) : "NONE",
+        o ? OrdStatusOf(*o, exec_type::kNew) : '8', replace, unknown ? 1 : 99, problem, now_ns);
     return;
   }
-  o->pending.push_back(
-      {PendingRequest::Kind::kReplace, token, std::string(r.cl_ord_id), o->cl_ord_id});
-  IdsOf(s)[std::string(r.cl_ord_id)] = o->id;
+  const auto kind = replace ? PendingRequest::Kind::kReplace : PendingRequest::Kind::kCancel;
+  o->pending.push_back({kind, token, std::string(cl_ord_id), o->cl_ord_id});
+  IdsOf(s)[std::string(cl_ord_id)] = o->id;
 }
 
 void OrderRouter::HandleMassCancel(FixSession& s, const MassCancelRequest& r, std::int64_t now_ns) {

@@ -71,6 +71,11 @@ class OrderRouter : public SessionApplication {
   void HandleNew(FixSession& s, const NewOrderRequest& r, std::int64_t now_ns);
   void HandleCancel(FixSession& s, const CancelRequest& r, std::int64_t now_ns);
   void HandleReplace(FixSession& s, const ReplaceRequest& r, std::int64_t now_ns);
+  // A cancel or replace (`body`, its order id filled in here) of one of this
+  // session's open orders: checked, submitted and recorded as pending, or
+  // answered with an OrderCancelReject.
+  void SubmitAmend(FixSession& s, std::string_view cl_ord_id, std::string_view orig,
+                   const InstrumentConfig* instrument, CommandBody body, std::int64_t now_ns);
   void HandleMassCancel(FixSession& s, const MassCancelRequest& r, std::int64_t now_ns);
   void HandleRefusal(FixSession& s, const FixMessage& m, const Refusal& r, std::int64_t now_ns);
 
