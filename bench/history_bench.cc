@@ -20,8 +20,8 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <functional>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -53,6 +53,7 @@ constexpr Timestamp kDay = 86'400'000'000'000;
 
 struct Options {
   std::size_t runs = 5;
+  std::size_t warmup = 1;  // insert runs before the measured ones, not counted
   std::size_t trades = 2'000'000;
   std::size_t symbols = 4;
   std::size_t batch = 50'000;
@@ -225,27 +226,31 @@ int RunInsert(const Options& o) {
                            : "as fast as possible")
             << "\n";
   std::vector<InsertRun> runs;
-  nlohmann::json each = nlohmann::json::array();
-  for (std::size_t i = 0; i < o.runs; ++i) {
+  nlohmann::json each = nlohmann::json::array(), warmups = nlohmann::json::array();
+  for (std::size_t i = 0; i < o.warmup + o.runs; ++i) {
+    const bool warming = i < o.warmup;
     runs.push_back(WriteTrades(o, trades, o.rate));
     const InsertRun& r = runs.back();
-    std::cout << "  run " << i + 1 << ": " << static_cast<std::uint64_t>(r.trades_per_second)
-              << " trades/s (" << Fixed(r.seconds, 2) << " s, " << r.batches
-              << " transactions; commit ms p50 " << Fixed(Ms(r.batch_p50), 1) << " p99 "
-              << Fixed(Ms(r.batch_p99), 1) << " max " << Fixed(Ms(r.batch_max), 1) << ")";
+    std::cout << "  " << (warming ? "warm-up " : "run ") << (warming ? i + 1 : i + 1 - o.warmup)
+              << ": " << static_cast<std::uint64_t>(r.trades_per_second) << " trades/s ("
+              << Fixed(r.seconds, 2) << " s, " << r.batches << " transactions; commit ms p50 "
+              << Fixed(Ms(r.batch_p50), 1) << " p99 " << Fixed(Ms(r.batch_p99), 1) << " max "
+              << Fixed(Ms(r.batch_max), 1) << ")";
     if (o.rate > 0) {
       std::cout << "; lag ms p50 " << Fixed(Ms(r.lag_p50), 1) << " p99 " << Fixed(Ms(r.lag_p99), 1)
                 << " max " << Fixed(Ms(r.lag_max), 1)
                 << (r.kept_up ? "; kept up" : "; NOT KEPT UP");
     }
-    std::cout << "\n";
-    each.push_back(
-        {{"seconds", r.seconds},
-         {"trades_per_second", r.trades_per_second},
-         {"transactions", r.batches},
-         {"commit_ms", {{"p50", Ms(r.batch_p50)}, {"p99", Ms(r.batch_p99)}}},
-         {"lag_ms", {{"p50", Ms(r.lag_p50)}, {"p99", Ms(r.lag_p99)}, {"max", Ms(r.lag_max)}}},
-         {"kept_up", r.kept_up}});
+    std::cout << (warming ? " (not counted)\n" : "\n");
+    (warming ? warmups : each)
+        .push_back(
+            {{"seconds", r.seconds},
+             {"trades_per_second", r.trades_per_second},
+             {"transactions", r.batches},
+             {"commit_ms", {{"p50", Ms(r.batch_p50)}, {"p99", Ms(r.batch_p99)}}},
+             {"lag_ms", {{"p50", Ms(r.lag_p50)}, {"p99", Ms(r.lag_p99)}, {"max", Ms(r.lag_max)}}},
+             {"kept_up", r.kept_up}});
+    if (warming) runs.pop_back();
   }
   DropSchema(o.pg_url, o.schema);
   std::size_t kept_up = 0;
@@ -264,7 +269,8 @@ int RunInsert(const Options& o) {
             {"connections", o.connections},
             {"rate", o.rate},
             {"median", {{"trades_per_second", median}, {"runs_kept_up", kept_up}}},
-            {"runs", each}},
+            {"runs", each},
+            {"warmup_runs", warmups}},
            o.json_file);
   return 0;
 }
@@ -276,7 +282,7 @@ struct TimedRead {
 
   std::string name;
   std::string what;
-  std::function<std::size_t()> read;  // returns the rows read
+  std::function<std::size_t()> read;   // returns the rows read
   std::vector<double> p50_ms, p99_ms;  // one per run
   std::size_t rows = 0;
 };
@@ -378,7 +384,14 @@ void AddHistoryBenchCommand(CLI::App& app) {
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
       "history", "Benchmark the trade history in PostgreSQL: inserts (COPY + candles) and reads");
-  cmd->add_option("--runs", o->runs, "Runs (insert: each a fresh schema; queries: rounds of reads over one fill); the median is reported")->capture_default_str();
+  cmd->add_option("--warmup", o->warmup,
+                  "Insert runs made first and not counted (the first writes after PostgreSQL "
+                  "starts are slower: cold caches, first files of each partition)")
+      ->capture_default_str();
+  cmd->add_option("--runs", o->runs,
+                  "Runs (insert: each a fresh schema; queries: rounds of reads over one fill); the "
+                  "median is reported")
+      ->capture_default_str();
   cmd->add_option("--trades", o->trades, "Trades per insert run")->capture_default_str();
   cmd->add_option("--symbols", o->symbols, "Symbols the trades are spread over")
       ->capture_default_str();
