@@ -85,6 +85,13 @@ FixSession* FixServer::FindSession(std::string_view client_comp_id,
   return nullptr;
 }
 
+FixSession* FixServer::SessionNamed(std::string_view name) {
+  for (auto& s : sessions_) {
+    if (s->config().name == name) return s.get();
+  }
+  return nullptr;
+}
+
 void FixServer::Accept() {
   acceptor_.async_accept(
       [this](const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket) {

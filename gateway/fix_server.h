@@ -45,6 +45,8 @@ class FixServer {
 
   // For FixConnection: the session a Logon's CompIDs name; nullptr if none.
   FixSession* FindSession(std::string_view client_comp_id, std::string_view gateway_comp_id);
+  // The session configured under `name` (SessionConfig::name); nullptr when none.
+  FixSession* SessionNamed(std::string_view name);
   const GatewayConfig& config() const { return config_; }
 
  private:

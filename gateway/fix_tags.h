@@ -90,8 +90,7 @@ inline constexpr std::string_view kOrderMassCancelReport = "r";
 // Session-level messages (everything else is an application message).
 inline bool IsAdmin(std::string_view type) {
   return type.size() == 1 && (type[0] == '0' || type[0] == '1' || type[0] == '2' ||
-                              type[0] == '3' || type[0] == '4' || type[0] == '5' ||
-                              type[0] == 'A');
+                              type[0] == '3' || type[0] == '4' || type[0] == '5' || type[0] == 'A');
 }
 }  // namespace msg
 

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "gateway/command_publisher.h"
@@ -59,7 +60,20 @@ int Run(GatewayConfig& config) {
   CommandPublisher publisher(url, config.EffectiveProducerId(),
                              static_cast<std::uint64_t>(start_ns));
   OrderRouter router(instruments, publisher, static_cast<ClientOrderId>(start_ns));
-  FixServer server(io, config, router);
+  FixServer server(io, config, router);  // creates data_dir
+  OrderJournal journal((std::filesystem::path(config.data_dir) / "orders.journal").string());
+  if (journal.dropped_bytes() != 0) {
+    spdlog::warn("gateway: {}: cut {} bytes of a torn record off its end", journal.path(),
+                 journal.dropped_bytes());
+  }
+  router.SetJournal(&journal);
+  std::vector<std::string> dropped;
+  const std::size_t restored = router.Restore(
+      journal.TakeLoaded(), [&](std::string_view name) { return server.SessionNamed(name); },
+      &dropped);
+  for (const std::string& why : dropped)
+    spdlog::warn("gateway: {}: {}", journal.path(), why);
+  spdlog::info("gateway: {} open orders restored from {}", restored, journal.path());
 
   EventConsumer consumer(
       url, "gateway." + config.name, AccountsOf(config),
@@ -69,6 +83,7 @@ int Run(GatewayConfig& config) {
           const std::int64_t now = WallClockNs();
           for (const wire::EventRecord& r : batch.records)
             router.OnEvent(r.event, account, now);
+          router.FlushJournal();  // before RabbitMQ forgets the batch
           consumer.MarkHandled(receipt);
         });
       });
@@ -92,6 +107,7 @@ int Run(GatewayConfig& config) {
                instruments.size(), "gateway." + config.name);
   std::cout << "exchange-gateway: listening on port " << server.port() << std::endl;
   io.run();
+  router.FlushJournal();
   consumer.Stop();
   publisher.Stop();
   spdlog::info("gateway: stopped");

@@ -2,6 +2,7 @@
 // reports. See order_router.h; the field mapping is tabled in README.md.
 #include "gateway/order_router.h"
 
+#include <algorithm>
 #include <type_traits>
 #include <utility>
 
@@ -130,9 +131,17 @@ void OrderRouter::HandleNew(FixSession& s, const NewOrderRequest& r, std::int64_
   c.quantity = r.quantity;
   c.stop_price = r.stop_price;
   c.display_quantity = r.display_quantity;
+  // On disk before the engine can know it (a restart still reports on it).
+  o.pending.push_back({PendingRequest::Kind::kNew, 0, o.cl_ord_id, {}});
+  if (journal_) {
+    journal_->Put(o);
+    journal_->Flush();
+  }
   std::string error;
   const std::uint64_t token = Submit(r.instrument->spec.symbol.view(), Command{now_ns, c}, &error);
   if (token == 0) {
+    if (journal_) journal_->Erase(o.id);
+    o.pending.clear();
     o.done = true;
     const std::string exec_id = GatewayExecId(next_token_++);
     FixWriter& w = s.BeginApplication(msg::kExecutionReport, now_ns);
@@ -143,7 +152,7 @@ void OrderRouter::HandleNew(FixSession& s, const NewOrderRequest& r, std::int64_
     s.SendApplication();
     return;
   }
-  o.pending.push_back({PendingRequest::Kind::kNew, token, o.cl_ord_id, {}});
+  o.pending.back().token = token;
   ids[o.cl_ord_id] = o.id;
   orders_.emplace(o.id, std::move(order));
 }
@@ -188,7 +197,18 @@ void OrderRouter::SubmitAmend(FixSession& s, std::string_view cl_ord_id, std::st
           }
         },
         body);
+    // On disk before the engine can know it, as for a new order.
+    const auto kind = replace ? PendingRequest::Kind::kReplace : PendingRequest::Kind::kCancel;
+    o->pending.push_back({kind, 0, std::string(cl_ord_id), o->cl_ord_id});
+    if (journal_) {
+      journal_->Put(*o);
+      journal_->Flush();
+    }
     token = Submit(o->instrument->spec.symbol.view(), Command{now_ns, body}, &problem);
+    if (token == 0) {
+      o->pending.pop_back();
+      if (journal_) journal_->Put(*o);
+    }
   }
   if (token == 0) {
     const bool unknown = o == nullptr || o->done;
@@ -197,8 +217,7 @@ void OrderRouter::SubmitAmend(FixSession& s, std::string_view cl_ord_id, std::st
         o ? OrdStatusOf(*o, exec_type::kNew) : '8', replace, unknown ? 1 : 99, problem, now_ns);
     return;
   }
-  const auto kind = replace ? PendingRequest::Kind::kReplace : PendingRequest::Kind::kCancel;
-  o->pending.push_back({kind, token, std::string(cl_ord_id), o->cl_ord_id});
+  o->pending.back().token = token;
   IdsOf(s)[std::string(cl_ord_id)] = o->id;
 }
 
@@ -367,7 +386,7 @@ void OrderRouter::OnRejected(TrackedOrder& o, const Event& e, std::int64_t now_n
                    o.exchange_id ? std::to_string(o.exchange_id) : "NONE",
                    OrdStatusOf(o, exec_type::kNew), p.kind == PendingRequest::Kind::kReplace,
                    reason, o.done ? "too late: the order is done" : text, now_ns);
-  ForgetIfFinished(o);
+  Settle(o);
 }
 
 void OrderRouter::OnFill(TrackedOrder& o, const Event& e, bool maker, std::int64_t now_ns) {
@@ -440,7 +459,7 @@ void OrderRouter::SendReport(TrackedOrder& o, const ReportDetail& d, std::int64_
   FixWriter& w = s.BeginApplication(msg::kExecutionReport, now_ns);
   AddExecutionReport(w, o, d, s.config().account);
   s.SendApplication();
-  ForgetIfFinished(o);
+  Settle(o);
 }
 
 void OrderRouter::SendCancelReject(FixSession& s, std::string_view cl_ord_id, std::string_view orig,
@@ -476,10 +495,50 @@ void OrderRouter::SendMassCancelReport(FixSession& s, std::string_view cl_ord_id
   s.SendApplication();
 }
 
-void OrderRouter::ForgetIfFinished(TrackedOrder& o) {
-  if (!o.done || !o.pending.empty()) return;
+void OrderRouter::Settle(TrackedOrder& o) {
+  if (!o.done || !o.pending.empty()) {
+    if (journal_) journal_->Put(o);
+    return;
+  }
+  if (journal_) journal_->Erase(o.id);
   IdsOf(*o.session).erase(o.cl_ord_id);
   orders_.erase(o.id);  // o is gone from here on
+}
+
+std::size_t OrderRouter::Restore(
+    std::vector<JournaledOrder> orders,
+    const std::function<FixSession*(std::string_view name)>& session_named,
+    std::vector<std::string>* dropped) {
+  std::size_t restored = 0;
+  for (JournaledOrder& j : orders) {
+    FixSession* session = session_named(j.session);
+    const auto instrument = instruments_.find(j.symbol);
+    if (session == nullptr || instrument == instruments_.end()) {
+      std::string why = "order ";
+      why += std::to_string(j.order.id);
+      why += " (ClOrdID '";
+      why += j.order.cl_ord_id;
+      why += "') dropped: ";
+      why += session == nullptr ? "no session named '" + j.session + "'"
+                                : "no instrument '" + j.symbol + "'";
+      why += " is configured";
+      dropped->push_back(std::move(why));
+      if (journal_) journal_->Erase(j.order.id);
+      continue;
+    }
+    auto order = std::make_unique<TrackedOrder>(std::move(j.order));
+    order->session = session;
+    order->instrument = &instrument->second;
+    ClOrdIdMap& ids = IdsOf(*session);
+    ids[order->cl_ord_id] = order->id;
+    for (const PendingRequest& p : order->pending)
+      ids[p.cl_ord_id] = order->id;
+    next_order_id_ = std::max(next_order_id_, order->id + 1);
+    orders_[order->id] = std::move(order);
+    ++restored;
+  }
+  FlushJournal();
+  return restored;
 }
 
 }  // namespace exchange::fix

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,7 @@
 #include "engine/command.h"
 #include "engine/event.h"
 #include "gateway/fix_session.h"
+#include "gateway/order_journal.h"
 #include "gateway/order_request.h"
 #include "gateway/tracked_order.h"
 
@@ -51,6 +53,22 @@ class OrderRouter : public SessionApplication {
 
   void OnApplicationMessage(FixSession& session, const FixMessage& message,
                             std::int64_t now_ns) override;
+
+  // Keeps the open orders in `journal` from now on (order_journal.h says
+  // when it is written); nullptr: in memory only.
+  void SetJournal(OrderJournal* journal) { journal_ = journal; }
+  // Takes back the orders a journal held at open; each finds its session
+  // through `session_named` and its instrument by symbol. An order whose
+  // session or instrument is no longer configured is dropped (and erased
+  // from the journal) with a line in `dropped`. Returns the orders restored.
+  std::size_t Restore(std::vector<JournaledOrder> orders,
+                      const std::function<FixSession*(std::string_view name)>& session_named,
+                      std::vector<std::string>* dropped);
+  // Writes what the journal buffered: after each batch of events, before the
+  // batch is acknowledged.
+  void FlushJournal() {
+    if (journal_) journal_->Flush();
+  }
 
   // One event from the engine, taken from an exec.<stream_account> message.
   // Only what the event says about orders of stream_account is applied: the
@@ -98,11 +116,14 @@ class OrderRouter : public SessionApplication {
                         std::string_view text, std::int64_t now_ns);
   void SendMassCancelReport(FixSession& s, std::string_view cl_ord_id, const InstrumentConfig* ins,
                             int affected, std::string_view reject_text, std::int64_t now_ns);
-  void ForgetIfFinished(TrackedOrder& o);
+  // Journals the order as it is now, or, once it is done with nothing
+  // pending, forgets it (and erases it from the journal).
+  void Settle(TrackedOrder& o);
   std::uint64_t Submit(std::string_view symbol, const Command& c, std::string* error);
 
   InstrumentTable instruments_;
   CommandSubmitter& submitter_;
+  OrderJournal* journal_ = nullptr;
   ClientOrderId next_order_id_;
   std::uint64_t next_token_ = 1;
   std::unordered_map<ClientOrderId, std::unique_ptr<TrackedOrder>> orders_;

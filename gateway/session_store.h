@@ -24,12 +24,11 @@
 #include <utility>
 #include <vector>
 
+#include "gateway/append_file.h"
+
 namespace exchange::fix {
 
-class SessionStoreError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using SessionStoreError = StoreFileError;
 
 class SessionStore {
  public:
@@ -58,7 +57,7 @@ class SessionStore {
   // Both numbers back to 1, stored messages dropped (ResetSeqNumFlag).
   void Reset();
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return file_.path(); }
   // Bytes of a torn tail cut off when the file was opened (0: clean), for
   // the owner's log.
   std::uint64_t dropped_bytes() const { return dropped_bytes_; }
@@ -69,15 +68,11 @@ class SessionStore {
              std::uint32_t length);
   void WriteFileHeader();
   void AppendRecord(std::uint8_t type, std::uint64_t seq, std::string_view payload);
-  void Append(std::string_view record);
-  void Truncate(std::uint64_t size);
   [[noreturn]] void Fail(const std::string& what) const;
 
-  std::string path_;
-  int fd_ = -1;
+  AppendFile file_;
   std::uint64_t next_outgoing_ = 1;
   std::uint64_t next_incoming_ = 1;
-  std::uint64_t file_size_ = 0;
   std::uint64_t dropped_bytes_ = 0;
   std::string record_;  // the record being appended, reused
   // (seq, offset of the message bytes, length), ascending by seq.

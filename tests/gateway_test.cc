@@ -143,6 +143,37 @@ TEST_F(GatewayTest, ReportsSentWhileAClientIsAwayAreResentAndSequencesSurviveARe
       << "the gateway expected exactly our sequence number";
 }
 
+TEST_F(GatewayTest, OrdersPlacedBeforeAGatewayCrashStillGetTheirReports) {
+  auto a = LoggedOn("A");
+  NewLimit(*a, "A-1", '1', "2", "100.00");
+  auto new_a = a->WaitForReport("A-1", '0');
+  ASSERT_TRUE(new_a);
+  NewLimit(*a, "A-2", '1', "1", "99.00");
+  ASSERT_TRUE(a->WaitForReport("A-2", '0'));
+  a->Close();
+  gateway_->Kill();  // kill -9: the open orders are only in the order journal
+  StartGateway();
+
+  auto again = LoggedOn("A");
+  auto b = LoggedOn("B");
+  NewLimit(*b, "B-1", '2', "1", "100.00");
+  auto fill = again->WaitForReport("A-1", 'F');
+  ASSERT_TRUE(fill) << "no report for an order placed before the crash";
+  EXPECT_EQ(fill->at(tag::kOrderID), new_a->at(tag::kOrderID));
+  EXPECT_EQ(fill->at(tag::kOrdStatus), "1");
+  EXPECT_EQ(fill->at(tag::kCumQty), "1");
+  EXPECT_EQ(fill->at(tag::kLeavesQty), "1");
+  // A cancels its other order by the ClOrdID it gave before the crash.
+  again->Send(fix::msg::kOrderCancelRequest, {{tag::kClOrdID, "A-2c"},
+                                              {tag::kOrigClOrdID, "A-2"},
+                                              {tag::kSymbol, symbol_},
+                                              {tag::kSide, "1"}});
+  auto canceled = again->WaitForReport("A-2c", '4');
+  ASSERT_TRUE(canceled);
+  EXPECT_EQ(canceled->at(tag::kOrigClOrdID), "A-2");
+  EXPECT_EQ(canceled->at(tag::kLeavesQty), "0");
+}
+
 TEST_F(GatewayTest, BadClientsAreDroppedWhileOthersTradeOn) {
   auto a = LoggedOn("A");
   // Garbage instead of a Logon.

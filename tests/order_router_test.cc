@@ -71,10 +71,18 @@ class OrderRouterTest : public ::testing::Test {
   void SetUp() override {
     char dir_template[] = "/tmp/order_router_test.XXXXXX";
     dir_ = ::mkdtemp(dir_template);
+    Start(1000);
+  }
+
+  // A router (with its journal) and two logged-on sessions; the stores and
+  // the journal carry over what an earlier Start left on disk.
+  void Start(ClientOrderId first_order_id) {
     InstrumentTable instruments;
     instruments["BTC-USD"] = Instrument("BTC-USD", 5, 2, 4);  // tick 0.05
     instruments["ETH-USD"] = Instrument("ETH-USD", 1, 2, 3);
-    router_ = std::make_unique<OrderRouter>(instruments, submitter_, 1000);
+    journal_ = std::make_unique<OrderJournal>(dir_ + "/orders.journal");
+    router_ = std::make_unique<OrderRouter>(instruments, submitter_, first_order_id);
+    router_->SetJournal(journal_.get());
     for (int i = 0; i < 2; ++i) {
       SessionConfig c;
       c.name = "s" + std::to_string(i);
@@ -84,12 +92,38 @@ class OrderRouterTest : public ::testing::Test {
       c.account = 7 + static_cast<std::uint32_t>(i);
       stores_[i] = std::make_unique<SessionStore>(dir_ + "/" + c.name + ".fixstore");
       sessions_[i] = std::make_unique<FixSession>(c, *stores_[i], *router_);
+    }
+    restored_ = router_->Restore(
+        journal_->TakeLoaded(),
+        [&](std::string_view name) -> FixSession* {
+          for (auto& s : sessions_) {
+            if (s->config().name == name) return s.get();
+          }
+          return nullptr;
+        },
+        &dropped_);
+    for (int i = 0; i < 2; ++i) {
+      hosts_[i].messages.clear();
       sessions_[i]->Attach(hosts_[i], kNow);
       Deliver(i, msg::kLogon, {{tag::kHeartBtInt, "30"}, {tag::kPassword, "secret"}});
       EXPECT_TRUE(sessions_[i]->logged_on());
       hosts_[i].messages.clear();
     }
   }
+
+  // The gateway process ends (what it buffered flushed, as after each event
+  // batch) and starts again on the same folder.
+  void Restart(ClientOrderId first_order_id) {
+    router_->FlushJournal();
+    for (int i = 0; i < 2; ++i) {
+      sessions_[i].reset();
+      stores_[i].reset();
+    }
+    router_.reset();
+    journal_.reset();
+    Start(first_order_id);
+  }
+
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // Sends one message from client `i` with the next sequence number.
@@ -177,7 +211,10 @@ class OrderRouterTest : public ::testing::Test {
 
   std::string dir_;
   RecordingSubmitter submitter_;
+  std::unique_ptr<OrderJournal> journal_;
   std::unique_ptr<OrderRouter> router_;
+  std::size_t restored_ = 0;
+  std::vector<std::string> dropped_;
   std::unique_ptr<SessionStore> stores_[2];
   std::unique_ptr<FixSession> sessions_[2];
   RecordingHost hosts_[2];
@@ -531,6 +568,93 @@ TEST_F(OrderRouterTest, EventsOfOrdersPlacedElsewhereAreIgnored) {
   foreign.quantity = 1;
   Apply(Accepted(foreign, 1, 1));
   EXPECT_TRUE(hosts_[0].messages.empty());
+}
+
+TEST_F(OrderRouterTest, OpenOrdersSurviveARestartAndTheirLaterEventsAreReported) {
+  NewLimit(0, "BUY", "1", "3", "100.00");
+  const NewOrder buy = LastNew();
+  Apply(Accepted(buy, 1, 1));
+  NewLimit(1, "SELL", "2", "1", "100.00");
+  const NewOrder sell = LastNew();
+  Apply(Accepted(sell, 2, 2));
+  Apply(Trade(sell, buy, 3, 10000, 10000, 10000, 10000));  // 1 of BUY's 3 at 100.00
+  NewLimit(0, "REST", "1", "1", "90.00");
+  const NewOrder rest = LastNew();
+  Apply(Accepted(rest, 4, 3));
+  Deliver(0, msg::kOrderCancelRequest,
+          {{tag::kClOrdID, "C1"}, {tag::kOrigClOrdID, "REST"}, {tag::kSymbol, "BTC-USD"}});
+  ASSERT_EQ(router_->tracked_orders(), 2u);
+
+  Restart(5000);
+  EXPECT_EQ(restored_, 2u);
+  EXPECT_TRUE(dropped_.empty());
+  EXPECT_EQ(router_->tracked_orders(), 2u);
+
+  // BUY takes 2 more at 100.10: the report carries what came before the restart.
+  NewOrder sell2 = sell;
+  sell2.order_id = 99;
+  sell2.quantity = 2;
+  Apply(Trade(sell2, buy, 5, 10010, 20000, 20000, 30000));
+  EXPECT_EQ(Last(0).at(tag::kClOrdID), "BUY");
+  EXPECT_EQ(Last(0).at(tag::kOrderID), "1");
+  EXPECT_EQ(Last(0).at(tag::kOrdStatus), "2");
+  EXPECT_EQ(Last(0).at(tag::kCumQty), "3.0000");
+  EXPECT_EQ(Last(0).at(tag::kAvgPx), "100.066666");  // (100.00 + 2 × 100.10) / 3, cut
+  // The cancel asked before the restart is answered with its own ClOrdID.
+  Apply(Canceled(rest, 6, CancelReason::kUserRequest));
+  EXPECT_EQ(Last(0).at(tag::kExecType), "4");
+  EXPECT_EQ(Last(0).at(tag::kClOrdID), "C1");
+  EXPECT_EQ(Last(0).at(tag::kOrigClOrdID), "REST");
+  EXPECT_EQ(router_->tracked_orders(), 0u);
+
+  Restart(6000);
+  EXPECT_EQ(restored_, 0u) << "finished orders are erased from the journal";
+}
+
+TEST_F(OrderRouterTest, AnEventAppliedBeforeARestartIsNotReportedAgainAfterIt) {
+  NewLimit(0, "A1", "1", "2", "100");
+  const NewOrder n = LastNew();
+  const Event accepted = Accepted(n, 5, 1);
+  Apply(accepted);
+  Restart(5000);
+  Apply(accepted);  // RabbitMQ redelivers what was not acknowledged
+  EXPECT_TRUE(hosts_[0].messages.empty());
+  // The ClOrdID is still in use, and the order can still be replaced.
+  NewLimit(0, "A1", "1", "1", "100");
+  EXPECT_EQ(Last(0).at(tag::kOrdRejReason), "6") << "duplicate order";
+  Deliver(0, msg::kOrderCancelReplaceRequest,
+          {{tag::kClOrdID, "A2"},
+           {tag::kOrigClOrdID, "A1"},
+           {tag::kSymbol, "BTC-USD"},
+           {tag::kSide, "1"},
+           {tag::kOrderQty, "3"},
+           {tag::kOrdType, "2"},
+           {tag::kPrice, "100"}});
+  const auto& replace = std::get<ReplaceOrder>(submitter_.sent.back().command.body);
+  EXPECT_EQ(replace.order_id, n.order_id) << "the engine id from before the restart";
+}
+
+TEST_F(OrderRouterTest, AJournaledOrderOfASessionNoLongerConfiguredIsDroppedWithAReason) {
+  NewLimit(1, "B1", "2", "1", "100");
+  Apply(Accepted(LastNew(), 1, 1));
+  router_->FlushJournal();
+  for (auto& s : sessions_)
+    s.reset();
+  for (auto& s : stores_)
+    s.reset();
+  router_.reset();
+  journal_.reset();
+  OrderJournal journal(dir_ + "/orders.journal");
+  OrderRouter router({}, submitter_, 1);  // no instruments configured any more
+  router.SetJournal(&journal);
+  std::vector<std::string> dropped;
+  EXPECT_EQ(router.Restore(
+                journal.TakeLoaded(), [](std::string_view) { return nullptr; }, &dropped),
+            0u);
+  ASSERT_EQ(dropped.size(), 1u);
+  EXPECT_NE(dropped[0].find("'B1'"), std::string::npos) << dropped[0];
+  EXPECT_NE(dropped[0].find("no session named 's1'"), std::string::npos) << dropped[0];
+  EXPECT_EQ(journal.live_orders(), 0u);
 }
 
 }  // namespace

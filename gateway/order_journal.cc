@@ -1,0 +1,251 @@
+// OrderJournal: see order_journal.h.
+//
+// On disk: an 8-byte file header "XGWORD01", then records, little-endian:
+//   u8 type (1 put, 2 erase), u32 payload length, u32 CRC-32C of the five
+//   bytes before it and the payload, then the payload:
+//   put:   u64 id, u64 exchange id, str session, str symbol, str ClOrdID,
+//          u8 side, u8 type, u8 time in force, i64 price, stop price,
+//          quantity, cum qty, leaves, u64 notional low and high halves,
+//          u64 last sequence, u8 flags (1 accepted, 2 done), u32 pending
+//          requests, each u8 kind, u64 token, str ClOrdID, str OrigClOrdID
+//   erase: u64 id
+// where str is u32 length then bytes. A torn record at the end (incomplete,
+// the last record with a bad checksum, or a tail of zero bytes) is cut off;
+// any other damage is an error.
+#include "gateway/order_journal.h"
+
+#include <algorithm>
+
+#include "engine/byte_io.h"
+#include "engine/service/crc32c.h"
+#include "gateway/fix_session.h"
+
+namespace exchange::fix {
+namespace {
+
+constexpr std::string_view kFileMagic = "XGWORD01";
+constexpr std::size_t kRecordHeaderBytes = 9;
+constexpr std::uint32_t kMaxPayload = 1 << 20;
+constexpr std::uint64_t kCompactDeadBytes = 16 << 20;
+
+enum RecordType : std::uint8_t { kPut = 1, kErase = 2 };
+
+void PutString(ByteWriter& w, std::string_view s) {
+  w.U32(static_cast<std::uint32_t>(s.size()));
+  w.Bytes(s);
+}
+
+std::string GetString(ByteReader& r) {
+  const std::uint32_t n = r.U32();
+  return std::string(r.Bytes(n));
+}
+
+std::uint32_t RecordCrc(std::string_view header, std::string_view payload) {
+  return Crc32c(payload, Crc32c(header.substr(0, 5)));
+}
+
+std::string RecordOf(std::uint8_t type, std::string_view payload) {
+  std::string record;
+  ByteWriter w(record);
+  w.U8(type);
+  w.U32(static_cast<std::uint32_t>(payload.size()));
+  w.U32(RecordCrc(record, payload));
+  w.Bytes(payload);
+  return record;
+}
+
+}  // namespace
+
+std::string EncodeJournaledOrder(const JournaledOrder& j) {
+  const TrackedOrder& o = j.order;
+  std::string out;
+  ByteWriter w(out);
+  w.U64(o.id);
+  w.U64(o.exchange_id);
+  PutString(w, j.session);
+  PutString(w, j.symbol);
+  PutString(w, o.cl_ord_id);
+  w.U8(static_cast<std::uint8_t>(o.side));
+  w.U8(static_cast<std::uint8_t>(o.type));
+  w.U8(static_cast<std::uint8_t>(o.tif));
+  w.I64(o.price);
+  w.I64(o.stop_price);
+  w.I64(o.quantity);
+  w.I64(o.cum_qty);
+  w.I64(o.leaves);
+  const auto notional = static_cast<unsigned __int128>(o.notional);
+  w.U64(static_cast<std::uint64_t>(notional));
+  w.U64(static_cast<std::uint64_t>(notional >> 64));
+  w.U64(o.last_sequence);
+  w.U8(static_cast<std::uint8_t>((o.accepted ? 1 : 0) | (o.done ? 2 : 0)));
+  w.U32(static_cast<std::uint32_t>(o.pending.size()));
+  for (const PendingRequest& p : o.pending) {
+    w.U8(static_cast<std::uint8_t>(p.kind));
+    w.U64(p.token);
+    PutString(w, p.cl_ord_id);
+    PutString(w, p.orig_cl_ord_id);
+  }
+  return out;
+}
+
+std::optional<JournaledOrder> DecodeJournaledOrder(std::string_view payload) {
+  ByteReader r(payload);
+  JournaledOrder j;
+  TrackedOrder& o = j.order;
+  o.id = r.U64();
+  o.exchange_id = r.U64();
+  j.session = GetString(r);
+  j.symbol = GetString(r);
+  o.cl_ord_id = GetString(r);
+  const std::uint8_t side = r.U8(), type = r.U8(), tif = r.U8();
+  if (side > 1 || type > static_cast<std::uint8_t>(OrderType::kStopLimit) || tif > 2) {
+    return std::nullopt;
+  }
+  o.side = static_cast<Side>(side);
+  o.type = static_cast<OrderType>(type);
+  o.tif = static_cast<TimeInForce>(tif);
+  o.price = r.I64();
+  o.stop_price = r.I64();
+  o.quantity = r.I64();
+  o.cum_qty = r.I64();
+  o.leaves = r.I64();
+  const std::uint64_t low = r.U64(), high = r.U64();
+  o.notional = static_cast<__int128>((static_cast<unsigned __int128>(high) << 64) | low);
+  o.last_sequence = r.U64();
+  const std::uint8_t flags = r.U8();
+  o.accepted = (flags & 1) != 0;
+  o.done = (flags & 2) != 0;
+  const std::uint32_t pending = r.U32();
+  for (std::uint32_t i = 0; i < pending && !r.failed(); ++i) {
+    PendingRequest p;
+    const std::uint8_t kind = r.U8();
+    if (kind > static_cast<std::uint8_t>(PendingRequest::Kind::kReplace)) return std::nullopt;
+    p.kind = static_cast<PendingRequest::Kind>(kind);
+    p.token = r.U64();
+    p.cl_ord_id = GetString(r);
+    p.orig_cl_ord_id = GetString(r);
+    o.pending.push_back(std::move(p));
+  }
+  if (r.failed() || r.remaining() != 0) return std::nullopt;
+  return j;
+}
+
+OrderJournal::OrderJournal(std::string path) : file_(std::move(path), "gateway order journal") {
+  Load();
+  Compact();
+}
+
+void OrderJournal::Load() {
+  const std::uint64_t size = file_.size();
+  const std::string_view magic = file_.Read(0, kFileMagic.size());
+  if (magic != kFileMagic) {
+    // Empty, or a header torn while being created: start afresh.
+    if (size < kFileMagic.size() && kFileMagic.substr(0, magic.size()) == magic) {
+      dropped_bytes_ = size;
+      return;
+    }
+    file_.Fail("not a gateway order journal (bad file header)");
+  }
+  std::uint64_t offset = kFileMagic.size();
+  while (offset < size) {
+    const std::string header(file_.Read(offset, kRecordHeaderBytes));
+    std::string damage;
+    bool torn = false;
+    if (header.size() < kRecordHeaderBytes) {
+      damage = "torn record header";
+      torn = true;
+    } else {
+      ByteReader h(header);
+      const std::uint8_t type = h.U8();
+      const std::uint32_t length = h.U32(), crc = h.U32();
+      if ((type != kPut && type != kErase) || length > kMaxPayload) {
+        damage = "impossible record header";
+      } else {
+        const std::string_view payload = file_.Read(offset + kRecordHeaderBytes, length);
+        if (payload.size() < length) {
+          damage = "torn record";
+          torn = true;
+        } else if (RecordCrc(header, payload) != crc) {
+          damage = "record checksum mismatch";
+          torn = offset + kRecordHeaderBytes + length == size;
+        } else {
+          Apply(type, payload);
+          offset += kRecordHeaderBytes + length;
+          continue;
+        }
+      }
+    }
+    dropped_bytes_ = file_.EndAt(offset, torn, damage);
+    break;
+  }
+  std::vector<ClientOrderId> ids;
+  for (const auto& [id, payload] : live_)
+    ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  for (const ClientOrderId id : ids)
+    loaded_.push_back(*DecodeJournaledOrder(live_[id]));
+}
+
+void OrderJournal::Apply(std::uint8_t type, std::string_view payload) {
+  ByteReader r(payload);
+  const ClientOrderId id = r.U64();
+  if (type == kErase) {
+    if (r.failed() || r.remaining() != 0) file_.Fail("malformed erase record");
+    live_.erase(id);
+    return;
+  }
+  if (!DecodeJournaledOrder(payload)) file_.Fail("malformed order record");
+  live_[id] = std::string(payload);
+}
+
+std::vector<JournaledOrder> OrderJournal::TakeLoaded() {
+  return std::exchange(loaded_, {});
+}
+
+void OrderJournal::Put(const TrackedOrder& order) {
+  JournaledOrder j;
+  j.session = order.session->config().name;
+  j.symbol = order.instrument->spec.symbol.view();
+  j.order = order;
+  std::string payload = EncodeJournaledOrder(j);
+  AppendRecord(kPut, payload);
+  std::string& live = live_[order.id];
+  live_bytes_ -= live.empty() ? 0 : kRecordHeaderBytes + live.size();
+  live_bytes_ += kRecordHeaderBytes + payload.size();
+  live = std::move(payload);
+}
+
+void OrderJournal::Erase(ClientOrderId id) {
+  const auto it = live_.find(id);
+  if (it == live_.end()) return;
+  live_bytes_ -= kRecordHeaderBytes + it->second.size();
+  live_.erase(it);
+  payload_.clear();
+  ByteWriter w(payload_);
+  w.U64(id);
+  AppendRecord(kErase, payload_);
+}
+
+void OrderJournal::AppendRecord(std::uint8_t type, std::string_view payload) {
+  buffer_ += RecordOf(type, payload);
+}
+
+void OrderJournal::Flush() {
+  if (buffer_.empty()) return;
+  file_.Append(buffer_);
+  buffer_.clear();
+  const std::uint64_t dead = file_.size() - kFileMagic.size() - live_bytes_;
+  if (dead > kCompactDeadBytes && dead > 3 * live_bytes_) Compact();
+}
+
+void OrderJournal::Compact() {
+  std::string contents(kFileMagic);
+  live_bytes_ = 0;
+  for (const auto& [id, payload] : live_) {
+    contents += RecordOf(kPut, payload);
+    live_bytes_ += kRecordHeaderBytes + payload.size();
+  }
+  file_.Replace(contents);
+}
+
+}  // namespace exchange::fix
