@@ -24,6 +24,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev prometheus-cpp-dev
   libboost1.81-dev libquickfix-dev
+  # exchange-md: gzip responses (zlib)
+  zlib1g-dev
   # adapters: RabbitMQ, Redis, PostgreSQL clients
   librabbitmq-dev libhiredis-dev libpqxx-dev libpq-dev
   # local servers run by scripts/services.sh (with their CLIs: rabbitmqctl, redis-cli, psql)
