@@ -1,0 +1,98 @@
+#include "md/http_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <stdexcept>
+
+#include "md/http_session.h"
+
+namespace exchange::md {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+}  // namespace
+
+HttpServer::HttpServer(const Options& options, const HandlerFactory& make_handler)
+    : options_(options) {
+  if (options.threads == 0) throw std::invalid_argument("HttpServer: threads must be at least 1");
+  for (std::size_t i = 0; i < options.threads; ++i) {
+    auto worker = std::make_unique<Worker>();
+    worker->handler = make_handler(i);
+    workers_.push_back(std::move(worker));
+  }
+  const std::string where = options.host + ":" + std::to_string(options.port);
+  try {
+    const tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
+    acceptor_ = std::make_unique<tcp::acceptor>(workers_[0]->io);
+    acceptor_->open(endpoint.protocol());
+    acceptor_->set_option(asio::socket_base::reuse_address(true));
+    acceptor_->bind(endpoint);
+    acceptor_->listen(asio::socket_base::max_listen_connections);
+    port_ = acceptor_->local_endpoint().port();
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error("cannot listen on " + where + ": " + e.code().message());
+  }
+}
+
+HttpServer::~HttpServer() {
+  Stop();
+}
+
+void HttpServer::Start() {
+  if (started_) return;
+  started_ = true;
+  for (auto& worker : workers_) {
+    worker->work.emplace(worker->io.get_executor());
+    Worker* w = worker.get();
+    w->thread = std::thread([w] {
+      for (;;) {
+        try {
+          w->io.run();
+          return;
+        } catch (const std::exception& e) {
+          spdlog::error("md: serving thread: {}; going on", e.what());
+        }
+      }
+    });
+  }
+  asio::post(workers_[0]->io, [this] { Accept(); });
+}
+
+void HttpServer::Accept() {
+  Worker& target = *workers_[next_worker_];
+  next_worker_ = (next_worker_ + 1) % workers_.size();
+  acceptor_->async_accept(target.io,
+                          [this, &target](boost::system::error_code ec, tcp::socket socket) {
+                            if (ec == asio::error::operation_aborted || !acceptor_->is_open())
+                              return;
+                            if (!ec) {
+                              auto session = std::make_shared<HttpSession>(
+                                  std::move(socket), *target.handler, options_.idle_timeout);
+                              asio::post(target.io, [session] { session->Start(); });
+                            } else {
+                              spdlog::warn("md: accept: {}", ec.message());
+                            }
+                            Accept();
+                          });
+}
+
+void HttpServer::Stop() {
+  if (!acceptor_) return;
+  // Every io_context stops; with no serving thread left, the acceptor and
+  // the sessions (destroyed with their io_context) are ours to close.
+  for (auto& worker : workers_) {
+    worker->work.reset();
+    worker->io.stop();
+  }
+  for (auto& worker : workers_) {
+    if (worker->thread.joinable()) worker->thread.join();
+  }
+  boost::system::error_code ignored;
+  acceptor_->close(ignored);
+  acceptor_.reset();
+}
+
+}  // namespace exchange::md

@@ -1,0 +1,71 @@
+// HttpServer: exchange-md's HTTP listener and its serving threads. Each
+// serving thread runs its own io_context with its own RequestHandler (and
+// so its own Redis and PostgreSQL connections): a request is read, answered
+// and written on one thread, and no lock is shared between threads on the
+// way. One acceptor (on thread 0's io_context) hands new connections to the
+// threads in turn.
+//
+// Built and started on the main thread; Stop from any thread but a serving
+// one. The handlers are built by the factory on the constructing thread.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "md/request_handler.h"
+
+namespace exchange::md {
+
+class HttpServer {
+ public:
+  struct Options {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;  // 0: any free port (see port())
+    std::size_t threads = 2;
+    std::chrono::milliseconds idle_timeout{30'000};
+  };
+  // The handler of serving thread `index`.
+  using HandlerFactory = std::function<std::unique_ptr<RequestHandler>(std::size_t index)>;
+
+  // Builds the handlers, binds and listens. Throws std::runtime_error naming
+  // the address when it cannot.
+  HttpServer(const Options& options, const HandlerFactory& make_handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Starts the serving threads and accepting.
+  void Start();
+  // Stops accepting, closes every connection and joins the threads.
+  // Idempotent.
+  void Stop();
+
+  std::uint16_t port() const { return port_; }
+
+ private:
+  struct Worker {
+    std::unique_ptr<RequestHandler> handler;  // outlives the io_context's sessions
+    boost::asio::io_context io{1};
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
+    std::thread thread;
+  };
+
+  void Accept();
+
+  Options options_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;  // on workers_[0]'s io_context
+  std::size_t next_worker_ = 0;
+  std::uint16_t port_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace exchange::md

@@ -1,0 +1,101 @@
+// exchange-md: the market-data HTTP server (TradingView UDF, Binance-style
+// REST, /metrics) over the Redis book-state view and the PostgreSQL
+// history. Configuration: a TOML file (--config; keys in md/README.md),
+// EXCHANGE_REDIS_URL and EXCHANGE_PG_READER_URL, then flags. Threads: the
+// main thread waits for SIGINT or SIGTERM; `threads` serving threads answer
+// requests. Stops cleanly on either signal.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "md/http_server.h"
+#include "md/md_config.h"
+#include "md/request_metrics.h"
+
+namespace {
+
+using namespace exchange::md;
+
+std::string FindConfigPath(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--config" && i + 1 < argc) return argv[i + 1];
+    if (arg.rfind("--config=", 0) == 0) return arg.substr(9);
+  }
+  return "";
+}
+
+int Run(const MdConfig& config) {
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  const ListenAddress address = ParseListen(config.listen);
+  RequestMetrics metrics(config.threads);
+  RequestHandler::Options handler_options;
+  handler_options.source.redis_url = config.redis_url;
+  handler_options.source.pg_url = config.pg_url;
+  handler_options.source.pg_schema = config.pg_schema;
+  handler_options.source.retry = std::chrono::milliseconds(config.retry_ms);
+  handler_options.gzip_min_bytes = config.gzip_min_bytes;
+
+  HttpServer::Options server_options;
+  server_options.host = address.host;
+  server_options.port = address.port;
+  server_options.threads = config.threads;
+  server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  HttpServer server(server_options, [&](std::size_t index) {
+    return std::make_unique<RequestHandler>(handler_options, metrics.stats_of(index), metrics);
+  });
+  server.Start();
+  spdlog::info("md: listening on {} (port {}), {} threads, postgres schema {}", config.listen,
+               server.port(), config.threads, config.pg_schema);
+  std::cout << "exchange-md: listening on port " << server.port() << std::endl;
+
+  boost::asio::io_context signals_io(1);
+  boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+  signals.async_wait([](const boost::system::error_code& ec, int signal) {
+    if (!ec) spdlog::info("md: signal {}, stopping", signal);
+  });
+  signals_io.run();
+  server.Stop();
+  spdlog::info("md: stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  MdConfig config;
+  CLI::App app{"exchange-md: market data over HTTP (TradingView UDF, Binance-style REST)"};
+  std::string config_path;
+  app.add_option("--config", config_path, "TOML configuration (keys: md/README.md)");
+  try {
+    const std::string path = FindConfigPath(argc, argv);
+    if (!path.empty()) LoadMdConfig(path, &config);
+    ApplyEnvironment(&config);
+  } catch (const std::exception& e) {
+    std::cerr << "exchange-md: " << e.what() << "\n";
+    return 2;
+  }
+  app.add_option("--listen", config.listen, "host:port to serve HTTP on (port 0: any)")
+      ->capture_default_str();
+  app.add_option("--threads", config.threads, "serving threads (one io_context each)")
+      ->capture_default_str();
+  app.add_option("--redis-url", config.redis_url, "Redis book-state view (env EXCHANGE_REDIS_URL)");
+  app.add_option("--pg-url", config.pg_url,
+                 "PostgreSQL, read-only role (env EXCHANGE_PG_READER_URL)");
+  app.add_option("--pg-schema", config.pg_schema, "schema of the history tables")
+      ->capture_default_str();
+  app.add_option("--log-level", config.log_level, "trace debug info warn error off")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  try {
+    config.Validate();
+    return Run(config);
+  } catch (const std::exception& e) {
+    std::cerr << "exchange-md: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,123 @@
+#include "md/request_handler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace exchange::md {
+namespace {
+
+constexpr std::string_view kAllowedMethods = "GET, OPTIONS";
+constexpr std::string_view kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
+
+bool IsUdfPath(std::string_view path) {
+  return path.substr(0, 5) == "/udf/";
+}
+
+}  // namespace
+
+RequestHandler::RequestHandler(const Options& options, RequestStats& stats,
+                               const RequestMetrics& metrics)
+    : options_(options),
+      stats_(stats),
+      metrics_(metrics),
+      source_(options.source),
+      udf_(source_),
+      binance_(source_) {}
+
+std::string RequestHandler::ErrorBody(Endpoint endpoint, int code, std::string_view message) {
+  return IsUdf(endpoint) ? UdfErrorBody(message) : BinanceErrorBody(code, message);
+}
+
+Reply RequestHandler::Dispatch(Endpoint endpoint, const QueryParams& params) {
+  switch (endpoint) {
+    case Endpoint::kUdfConfig: return udf_.Config();
+    case Endpoint::kUdfSymbols: return udf_.Symbols(params);
+    case Endpoint::kUdfSearch: return udf_.Search(params);
+    case Endpoint::kUdfTime: return udf_.Time();
+    case Endpoint::kUdfHistory: return udf_.History(params);
+    case Endpoint::kKlines: return binance_.Klines(params);
+    case Endpoint::kDepth: return binance_.Depth(params);
+    case Endpoint::kTrades: return binance_.Trades(params);
+    case Endpoint::kTicker24h: return binance_.Ticker24h(params);
+    case Endpoint::kExchangeInfo: return binance_.ExchangeInfo(params);
+    case Endpoint::kMetrics: return Reply{metrics_.Exposition(), kMetricsType};
+    case Endpoint::kUnknown: break;
+  }
+  throw std::logic_error("RequestHandler: no handler for an unknown endpoint");
+}
+
+HttpResponse RequestHandler::Preflight(const HttpRequest& request) {
+  HttpResponse response;
+  response.status = 204;
+  response.headers.emplace_back("Access-Control-Allow-Methods", std::string(kAllowedMethods));
+  response.headers.emplace_back("Access-Control-Allow-Headers",
+                                request.access_control_request_headers.empty()
+                                    ? std::string("Content-Type")
+                                    : std::string(request.access_control_request_headers));
+  response.headers.emplace_back("Access-Control-Max-Age", "86400");
+  return response;
+}
+
+void RequestHandler::Compress(HttpResponse& response) {
+  gzip_.Compress(response.body, compressed_);
+  response.body.swap(compressed_);
+  response.headers.emplace_back("Content-Encoding", "gzip");
+}
+
+HttpResponse RequestHandler::Handle(const HttpRequest& request) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto [path, query] = SplitTarget(request.target);
+  const Endpoint endpoint = EndpointOf(path);
+  HttpResponse response;
+  std::string_view content_type = "application/json";
+  if (endpoint == Endpoint::kUnknown) {
+    response.status = 404;
+    std::string message = "Unknown path ";
+    message += path;
+    response.body = IsUdfPath(path) ? UdfErrorBody(message)
+                                    : BinanceErrorBody(binance_code::kUnsupported, message);
+  } else if (request.method == "OPTIONS") {
+    response = Preflight(request);
+  } else if (request.method != "GET") {
+    response.status = 405;
+    std::string message = "Method ";
+    message += request.method;
+    message += " is not allowed on ";
+    message += path;
+    message += "; allowed: GET, OPTIONS";
+    response.body = ErrorBody(endpoint, binance_code::kUnsupported, message);
+    response.headers.emplace_back("Allow", std::string(kAllowedMethods));
+  } else {
+    try {
+      Reply reply = Dispatch(endpoint, QueryParams::Parse(query));
+      response.body = std::move(reply.body);
+      content_type = reply.content_type;
+    } catch (const RequestError& e) {
+      response.status = static_cast<unsigned>(e.status());
+      response.body = ErrorBody(endpoint, e.code(), e.what());
+    } catch (const BackendUnavailable& e) {
+      response.status = 503;
+      response.body = ErrorBody(endpoint, binance_code::kDisconnected, e.what());
+    } catch (const std::exception& e) {
+      spdlog::error("md: {} failed: {}", request.target, e.what());
+      response.status = 500;
+      std::string message = "internal error: ";
+      message += e.what();
+      response.body = ErrorBody(endpoint, binance_code::kUnknown, message);
+    }
+  }
+  response.headers.emplace_back("Access-Control-Allow-Origin", "*");
+  if (response.status != 204) {
+    response.headers.emplace_back("Content-Type", std::string(content_type));
+    response.headers.emplace_back("Cache-Control", "no-store");
+    if (response.body.size() >= options_.gzip_min_bytes) {
+      response.headers.emplace_back("Vary", "Accept-Encoding");
+      if (AcceptsGzip(request.accept_encoding)) Compress(response);
+    }
+  }
+  stats_.Record(endpoint, response.status, std::chrono::steady_clock::now() - started);
+  return response;
+}
+
+}  // namespace exchange::md

@@ -1,0 +1,1165 @@
+// exchange-md against real Redis and PostgreSQL (scripts/services.sh): an
+// engine runs a benchmark order flow; its trades and candles go to
+// PostgreSQL through HistoryWriter and CandleAggregator (in a schema of the
+// test's own), its book to Redis through BookStateWriter and its live
+// candles to Redis as the history sink writes them. The server runs in
+// process on an ephemeral port (and once as the exchange-md executable);
+// every endpoint is checked over HTTP for its shape, each parameter's edge
+// cases, and agreement with what PostgreSQL and Redis hold. Then the
+// backends go away: 503, and recovery once PostgreSQL is reachable again.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <pqxx/pqxx>
+#include <random>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bookstate/book_state_reader.h"
+#include "bookstate/book_state_writer.h"
+#include "bookstate/book_view_seed.h"
+#include "bookstate/view_keys.h"
+#include "candles/candle_aggregator.h"
+#include "engine/depth_collector.h"
+#include "engine/engine.h"
+#include "md/candle_series.h"
+#include "md/gzip_encoder.h"
+#include "md/http_server.h"
+#include "md/json_writer.h"
+#include "md/query_params.h"
+#include "md/request_metrics.h"
+#include "orderflow/benchmark_mix.h"
+#include "persistence/copy_text.h"
+#include "persistence/history_reports.h"
+#include "persistence/history_writer.h"
+#include "tests/service_env.h"
+
+namespace exchange::md {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using json = nlohmann::json;
+using tcp = asio::ip::tcp;
+using candles::CandleInterval;
+
+constexpr Timestamp kSecond = 1'000'000'000;
+constexpr Timestamp kMinute = 60 * kSecond;
+constexpr Timestamp kDay = 86'400 * kSecond;
+constexpr Timestamp kMilli = 1'000'000;
+constexpr int kPriceDecimals = 2;
+constexpr int kQuantityDecimals = 3;
+
+Timestamp NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// ---- An HTTP client (one connection per request unless given one) ----
+
+struct HttpResult {
+  unsigned status = 0;
+  std::map<std::string, std::string> headers;  // names lower-case
+  std::string body;
+  json Json() const { return json::parse(body); }
+  std::string Header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+HttpResult Exchange(tcp::socket& socket, const std::string& method, const std::string& target,
+                    const std::vector<std::pair<std::string, std::string>>& headers) {
+  http::request<http::empty_body> request;
+  request.method_string(method);
+  request.target(target);
+  request.version(11);
+  request.set(http::field::host, "127.0.0.1");
+  for (const auto& [name, value] : headers)
+    request.set(name, value);
+  http::write(socket, request);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 << 20);
+  if (method == "HEAD") parser.skip(true);
+  http::read(socket, buffer, parser);
+  HttpResult result;
+  result.status = parser.get().result_int();
+  for (const auto& field : parser.get()) {
+    std::string name(field.name_string());
+    for (char& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    result.headers[name] = std::string(field.value());
+  }
+  result.body = parser.get().body();
+  return result;
+}
+
+HttpResult Request(std::uint16_t port, const std::string& target, const std::string& method = "GET",
+                   const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  return Exchange(socket, method, target, headers);
+}
+
+std::string Gunzip(const std::string& in) {
+  z_stream z{};
+  EXPECT_EQ(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
+  std::string out;
+  char buffer[65536];
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(buffer);
+    z.avail_out = sizeof(buffer);
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buffer, sizeof(buffer) - z.avail_out);
+  }
+  EXPECT_EQ(rc, Z_STREAM_END);
+  inflateEnd(&z);
+  return out;
+}
+
+// A port nothing listens on (bound, then released).
+std::uint16_t ClosedPort() {
+  asio::io_context io;
+  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
+}
+
+// `url` (postgresql://user:pw@host:port/db or redis://...) with its
+// host:port replaced.
+std::string WithPort(const std::string& url, std::uint16_t port) {
+  return std::regex_replace(url, std::regex("@[^/@]+(/|$)"),
+                            "@127.0.0.1:" + std::to_string(port) + "$1");
+}
+
+// Waits up to `limit` for `condition`; false if it never held.
+template <typename Condition>
+bool Eventually(Condition condition, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return condition();
+}
+
+// A TCP forwarder on a fixed local port to `target`: the backend "comes
+// back" when it starts listening.
+class TcpForwarder {
+ public:
+  TcpForwarder(std::uint16_t port, tcp::endpoint target)
+      : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), port)), target_(target) {
+    Accept();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~TcpForwarder() {
+    io_.stop();
+    thread_.join();
+  }
+
+ private:
+  void Accept() {
+    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket client) {
+      if (ec) return;
+      auto pair = std::make_shared<std::pair<tcp::socket, tcp::socket>>(std::move(client),
+                                                                        tcp::socket(io_));
+      pair->second.async_connect(target_, [pair](boost::system::error_code ec) {
+        if (ec) return;
+        Pump(pair, &pair->first, &pair->second);
+        Pump(pair, &pair->second, &pair->first);
+      });
+      Accept();
+    });
+  }
+  static void Pump(std::shared_ptr<std::pair<tcp::socket, tcp::socket>> pair, tcp::socket* from,
+                   tcp::socket* to) {
+    auto buffer = std::make_shared<std::array<char, 16384>>();
+    from->async_read_some(asio::buffer(*buffer), [pair, from, to, buffer](
+                                                     boost::system::error_code ec, std::size_t n) {
+      if (ec) {
+        boost::system::error_code ignored;
+        to->shutdown(tcp::socket::shutdown_send, ignored);
+        return;
+      }
+      asio::async_write(*to, asio::buffer(*buffer, n),
+                        [pair, from, to, buffer](boost::system::error_code ec, std::size_t) {
+                          if (!ec) Pump(pair, from, to);
+                        });
+    });
+  }
+
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  tcp::endpoint target_;
+  std::thread thread_;
+};
+
+// The server in process, on an ephemeral port.
+class InProcessServer {
+ public:
+  InProcessServer(const SourceOptions& source, std::size_t threads = 2) : metrics_(threads) {
+    RequestHandler::Options options;
+    options.source = source;
+    HttpServer::Options server;
+    server.port = 0;
+    server.threads = threads;
+    server_ = std::make_unique<HttpServer>(server, [&](std::size_t i) {
+      return std::make_unique<RequestHandler>(options, metrics_.stats_of(i), metrics_);
+    });
+    server_->Start();
+  }
+  ~InProcessServer() { server_->Stop(); }
+  std::uint16_t port() const { return server_->port(); }
+
+ private:
+  RequestMetrics metrics_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+// The live candle as the engine's history sink writes it (candle:{S}:I).
+void WriteLiveCandle(redis::RedisClient& client, const candles::Candle& c) {
+  const std::string key =
+      bookstate::CandleKeyOf(c.symbol.view(), candles::IntervalName(c.interval));
+  const auto n = [](auto v) { return std::to_string(v); };
+  const std::string values[] = {n(c.open_time),    n(c.close_time),
+                                n(c.open),         n(c.high),
+                                n(c.low),          n(c.close),
+                                n(c.volume),       candles::QuoteVolumeString(c.quote_volume),
+                                n(c.trade_count),  n(c.first_trade_id),
+                                n(c.last_trade_id)};
+  const char* names[] = {"open_time", "close_time",     "open",         "high",
+                         "low",       "close",          "volume",       "quote_volume",
+                         "trades",    "first_trade_id", "last_trade_id"};
+  std::vector<std::string_view> argv = {"HSET", key};
+  for (std::size_t i = 0; i < 11; ++i) {
+    argv.push_back(names[i]);
+    argv.push_back(values[i]);
+  }
+  ASSERT_FALSE(client.Command(argv).is_error());
+}
+
+std::string Fixed(__int128 v, int decimals) {
+  return persistence::FixedPoint(v, decimals);
+}
+
+// ---- The data, made once for the whole suite ----
+
+struct Data {
+  std::string redis_url, pg_url, reader_url;
+  std::string schema;
+  std::string symbol;                         // traded: trades, candles, a book
+  std::string quiet_symbol;                   // an instrument with nothing yet
+  std::vector<persistence::TradeRow> trades;  // every trade, in trade id order
+  Timestamp old_start = 0;                    // the first run of trades (10%), 40 days before
+  Timestamp recent_start = 0;                 // the second (90%), ending shortly before now
+  std::unique_ptr<InProcessServer> server;
+};
+
+Data* data = nullptr;
+
+class MdServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto d = std::make_unique<Data>();
+    d->redis_url = testing::ServiceUrl("EXCHANGE_REDIS_URL");
+    d->pg_url = testing::ServiceUrl("EXCHANGE_PG_URL");
+    d->reader_url = testing::ServiceUrl("EXCHANGE_PG_READER_URL");
+    if (d->redis_url.empty() || d->pg_url.empty() || d->reader_url.empty()) {
+      data = d.release();  // each test skips in SetUp
+      return;
+    }
+    std::random_device rd;
+    const std::string tag = std::to_string(::getpid() % 100000) + "_" + std::to_string(rd() % 1000);
+    d->schema = "md_test_" + tag;
+    d->symbol = "MD" + tag;
+    d->quiet_symbol = "MQ" + tag;
+    data = d.release();  // from here on TearDownTestSuite cleans up, whatever fails
+    try {
+      Produce(*data);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "producing the test data: " << e.what();
+      return;
+    }
+    SourceOptions source;
+    source.redis_url = data->redis_url;
+    source.pg_url = data->reader_url;
+    source.pg_schema = data->schema;
+    data->server = std::make_unique<InProcessServer>(source);
+  }
+
+  static void TearDownTestSuite() {
+    if (data == nullptr) return;
+    data->server.reset();
+    if (data->schema.empty()) {  // services not configured: nothing was made
+      delete data;
+      data = nullptr;
+      return;
+    }
+    redis::RedisClient client(redis::ParseRedisUrl(data->redis_url));
+    bookstate::BookStateWriter::DeleteView(client, data->symbol);
+    for (CandleInterval interval : candles::AllIntervals())
+      client.Command(
+          {"DEL", bookstate::CandleKeyOf(data->symbol, candles::IntervalName(interval))});
+    pqxx::connection c(data->pg_url);
+    pqxx::work w(c);
+    w.exec0("DROP SCHEMA IF EXISTS " + w.quote_name(data->schema) + " CASCADE");
+    w.commit();
+    delete data;
+    data = nullptr;
+  }
+
+  void SetUp() override {
+    std::string url;
+    EXCHANGE_REQUIRE_SERVICE("EXCHANGE_REDIS_URL", url);
+    EXCHANGE_REQUIRE_SERVICE("EXCHANGE_PG_URL", url);
+    EXCHANGE_REQUIRE_SERVICE("EXCHANGE_PG_READER_URL", url);
+    ASSERT_NE(data, nullptr);
+    ASSERT_NE(data->server, nullptr);
+  }
+
+  // An engine runs the benchmark mix; trades and candles to PostgreSQL,
+  // the book and live candles to Redis, batch by batch.
+  static void Produce(Data& d) {
+    const Timestamp now = NowNs();
+    d.recent_start = candles::BucketStart(now - 3 * 3600 * kSecond, CandleInterval::k1h);
+    d.old_start = d.recent_start - 40 * kDay;
+    BenchmarkMixOptions mix;
+    mix.seed = 7;
+    mix.commands = 20'000;
+    mix.resting_orders = 400;
+    mix.gtc_percent = 15;
+    mix.ioc_percent = 25;  // trades, about one command in four
+    mix.cancel_percent = 5;
+    const BenchmarkFlow flow = GenerateBenchmarkMix(mix);
+    std::vector<Command> commands = flow.prefill;
+    commands.insert(commands.end(), flow.commands.begin(), flow.commands.end());
+    // 10% 40 days ago, then the rest one every 250 ms from recent_start.
+    const std::size_t old_count = commands.size() / 10;
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+      const Timestamp step = static_cast<Timestamp>(i) * 250 * kMilli;
+      commands[i].timestamp =
+          i < old_count ? d.old_start + step
+                        : d.recent_start + step - static_cast<Timestamp>(old_count) * 250 * kMilli;
+    }
+
+    InstrumentSpec spec = flow.instrument;
+    spec.symbol = SymbolName(d.symbol);
+    Engine engine;
+    engine.Process(Command{d.old_start - kSecond, AddInstrument{spec}});
+    bookstate::BookViews views = bookstate::SeedBookViews(engine);
+    bookstate::BookStateWriter book_writer(bookstate::BookStateWriter::Options{});
+    redis::RedisClient redis(redis::ParseRedisUrl(d.redis_url));
+    ASSERT_EQ(book_writer.WriteAll(redis, views), "");
+
+    persistence::HistoryWriter history(
+        persistence::HistoryWriter::Options{d.pg_url, d.schema, "md-test", 2}, d.old_start);
+    history.SaveInstruments(
+        {{d.symbol, kPriceDecimals, kQuantityDecimals, 1, 1}, {d.quiet_symbol, 4, 0, 5, 10}});
+    candles::CandleAggregator aggregator;
+    DepthCollector collector;
+    std::vector<wire::EventRecord> records;
+    std::vector<DepthChange> depth;
+    for (std::size_t at = 0; at < commands.size(); at += 200) {
+      persistence::HistoryBatch batch;
+      records.clear();
+      depth.clear();
+      for (std::size_t i = at; i < std::min(commands.size(), at + 200); ++i) {
+        collector.BeforeCommand(engine, commands[i]);
+        const auto events = engine.Process(commands[i]);
+        collector.AfterEvents(events);
+        for (const Event& e : events) {
+          records.push_back(wire::EventRecord{spec.symbol, e});
+          batch.up_to = e.sequence;
+          if (e.type != EventType::kTrade) continue;
+          const persistence::TradeRow row = persistence::TradeRowOf(spec.symbol, e);
+          batch.trades.push_back(row);
+          d.trades.push_back(row);
+          aggregator.Add({row.symbol, row.trade_id, row.time, row.price, row.quantity});
+        }
+      }
+      collector.Finish(engine, &depth);
+      views.ApplyBatch(records, depth);
+      ASSERT_EQ(book_writer.WriteChanges(redis, views), "");
+      batch.candles = aggregator.TakeChanges();
+      ASSERT_TRUE(history.Write(batch).empty());
+      for (CandleInterval interval : candles::AllIntervals()) {
+        if (const auto live = aggregator.Live(d.symbol, interval)) WriteLiveCandle(redis, *live);
+      }
+    }
+    ASSERT_GT(d.trades.size(), 2000u);
+    std::set<Price> prices;
+    for (const auto& t : d.trades)
+      prices.insert(t.price);
+    ASSERT_GE(prices.size(), 5u);  // candles with distinct open, high, low and close
+  }
+
+  // The candles table's rows of (symbol, interval), oldest first.
+  static std::vector<candles::Candle> StoredCandles(CandleInterval interval) {
+    pqxx::connection c(data->reader_url);
+    pqxx::work w(c);
+    w.exec0("SET LOCAL search_path TO " + w.quote_name(data->schema));
+    const pqxx::result rows = w.exec_params(
+        "SELECT (extract(epoch FROM open_time) * 1000000)::bigint,"
+        " (extract(epoch FROM close_time) * 1000000)::bigint, open, high, low, close, volume,"
+        " quote_volume::text, trade_count, first_trade_id, last_trade_id FROM candles"
+        " WHERE symbol = $1 AND interval = $2 ORDER BY open_time",
+        data->symbol, std::string(candles::IntervalName(interval)));
+    std::vector<candles::Candle> out;
+    for (const auto& r : rows) {
+      candles::Candle k;
+      k.symbol = SymbolName(data->symbol);
+      k.interval = interval;
+      k.open_time = r[0].as<std::int64_t>() * 1000;
+      k.close_time = r[1].as<std::int64_t>() * 1000;
+      k.open = r[2].as<std::int64_t>();
+      k.high = r[3].as<std::int64_t>();
+      k.low = r[4].as<std::int64_t>();
+      k.close = r[5].as<std::int64_t>();
+      k.volume = r[6].as<std::int64_t>();
+      k.quote_volume = r[7].as<std::int64_t>();
+      k.trade_count = r[8].as<std::uint64_t>();
+      k.first_trade_id = r[9].as<std::uint64_t>();
+      k.last_trade_id = r[10].as<std::uint64_t>();
+      out.push_back(k);
+    }
+    return out;
+  }
+
+  static HttpResult Get(const std::string& target,
+                        const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    return Request(data->server->port(), target, "GET", headers);
+  }
+
+  static std::string Sym() { return data->symbol; }
+};
+
+// The Binance kline the server should give for a stored candle.
+json ExpectedKline(const candles::Candle& c) {
+  return json::array(
+      {c.open_time / kMilli, Fixed(c.open, kPriceDecimals), Fixed(c.high, kPriceDecimals),
+       Fixed(c.low, kPriceDecimals), Fixed(c.close, kPriceDecimals),
+       Fixed(c.volume, kQuantityDecimals), c.close_time / kMilli - 1,
+       Fixed(c.quote_volume, kPriceDecimals + kQuantityDecimals), c.trade_count, "0", "0", "0"});
+}
+
+json ExpectedKlines(const std::vector<candles::Candle>& candles) {
+  json out = json::array();
+  for (const auto& c : candles)
+    out.push_back(ExpectedKline(c));
+  return out;
+}
+
+double Number(__int128 v, int decimals) {
+  return std::stod(Fixed(v, decimals));
+}
+
+// The UDF history body the server should give for `bars`.
+json ExpectedHistory(const std::vector<candles::Candle>& bars) {
+  json h = {{"s", "ok"}};
+  for (const char* k : {"t", "o", "h", "l", "c", "v"})
+    h[k] = json::array();
+  for (const auto& c : bars) {
+    h["t"].push_back(c.open_time / kSecond);
+    h["o"].push_back(Number(c.open, kPriceDecimals));
+    h["h"].push_back(Number(c.high, kPriceDecimals));
+    h["l"].push_back(Number(c.low, kPriceDecimals));
+    h["c"].push_back(Number(c.close, kPriceDecimals));
+    h["v"].push_back(Number(c.volume, kQuantityDecimals));
+  }
+  return h;
+}
+
+std::string S(Timestamp ns_in_seconds) {
+  return std::to_string(ns_in_seconds / kSecond);
+}
+std::string Ms(Timestamp ns) {
+  return std::to_string(ns / kMilli);
+}
+
+// ---- UDF ----
+
+TEST_F(MdServerTest, UdfConfigAdvertisesEveryResolution) {
+  const HttpResult r = Get("/udf/config");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.Header("content-type"), "application/json");
+  const json config = r.Json();
+  EXPECT_EQ(config["supported_resolutions"],
+            json::array({"1S", "1", "3", "5", "15", "30", "60", "120", "240", "360", "480", "720",
+                         "1D", "3D", "1W", "1M"}));
+  EXPECT_EQ(config["supports_search"], true);
+  EXPECT_EQ(config["supports_time"], true);
+  EXPECT_EQ(config["supports_group_request"], false);
+}
+
+TEST_F(MdServerTest, UdfSymbolsDescribesTheInstrument) {
+  const json s = Get("/udf/symbols?symbol=" + Sym()).Json();
+  EXPECT_EQ(s["name"], Sym());
+  EXPECT_EQ(s["ticker"], Sym());
+  EXPECT_EQ(s["pricescale"], 100);
+  EXPECT_EQ(s["minmov"], 1);
+  EXPECT_EQ(s["volume_precision"], kQuantityDecimals);
+  EXPECT_EQ(s["has_seconds"], true);
+  EXPECT_EQ(s["timezone"], "Etc/UTC");
+  EXPECT_EQ(s["session"], "24x7");
+  // With an exchange prefix, as the charting library may ask.
+  EXPECT_EQ(Get("/udf/symbols?symbol=exchange-core:" + Sym()).Json()["name"], Sym());
+  const json quiet = Get("/udf/symbols?symbol=" + data->quiet_symbol).Json();
+  EXPECT_EQ(quiet["pricescale"], 10000);
+  EXPECT_EQ(quiet["minmov"], 5);
+
+  const HttpResult unknown = Get("/udf/symbols?symbol=NOPE" + Sym());
+  EXPECT_EQ(unknown.status, 400u);
+  EXPECT_EQ(unknown.Json()["s"], "error");
+  EXPECT_NE(unknown.Json()["errmsg"].get<std::string>().find("NOPE"), std::string::npos);
+  const HttpResult missing = Get("/udf/symbols");
+  EXPECT_EQ(missing.status, 400u);
+  EXPECT_EQ(missing.Json()["s"], "error");
+}
+
+TEST_F(MdServerTest, UdfSearchFindsBySubstringAndHonoursLimit) {
+  std::string lower = Sym().substr(0, 4);
+  for (char& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const json found = Get("/udf/search?query=" + lower + "&limit=10").Json();
+  ASSERT_EQ(found.size(), 1u) << found;
+  EXPECT_EQ(found[0]["symbol"], Sym());
+  EXPECT_EQ(found[0]["exchange"], "exchange-core");
+  EXPECT_EQ(Get("/udf/search?query=M").Json().size(), 2u);  // both of the schema's
+  EXPECT_EQ(Get("/udf/search?query=M&limit=1").Json().size(), 1u);
+  EXPECT_EQ(Get("/udf/search?query=zzzz").Json(), json::array());
+  EXPECT_EQ(Get("/udf/search?query=M&limit=0").status, 400u);
+  EXPECT_EQ(Get("/udf/search?query=M&limit=1001").status, 400u);
+  EXPECT_EQ(Get("/udf/search?query=M&limit=ten").Json()["s"], "error");
+}
+
+TEST_F(MdServerTest, UdfTimeIsTheServersClockInSeconds) {
+  const HttpResult r = Get("/udf/time");
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_EQ(r.Header("content-type"), "text/plain");
+  const std::int64_t t = std::stoll(r.body);
+  EXPECT_NEAR(static_cast<double>(t), static_cast<double>(NowNs() / kSecond), 5.0);
+}
+
+TEST_F(MdServerTest, UdfHistoryEqualsTheCandlesTable) {
+  const std::pair<const char*, CandleInterval> cases[] = {
+      {"1S", CandleInterval::k1s}, {"1", CandleInterval::k1m},  {"5", CandleInterval::k5m},
+      {"60", CandleInterval::k1h}, {"1D", CandleInterval::k1d}, {"D", CandleInterval::k1d},
+      {"1W", CandleInterval::k1w}, {"1M", CandleInterval::k1M}};
+  for (const auto& [resolution, interval] : cases) {
+    std::vector<candles::Candle> stored = StoredCandles(interval);
+    ASSERT_FALSE(stored.empty()) << resolution;
+    // Everything: from before the first to after the last.
+    const Timestamp from = stored.front().open_time - kDay * 40;
+    const Timestamp to = stored.back().close_time + kDay;
+    const HttpResult r = Get("/udf/history?symbol=" + Sym() + "&resolution=" + resolution +
+                             "&from=" + S(from) + "&to=" + S(to));
+    ASSERT_EQ(r.status, 200u) << resolution << ": " << r.body;
+    if (stored.size() > static_cast<std::size_t>(UdfEndpoints::kMaxBars)) {
+      stored.erase(stored.begin(), stored.end() - UdfEndpoints::kMaxBars);
+    }
+    EXPECT_EQ(r.Json(), ExpectedHistory(stored)) << resolution;
+  }
+}
+
+TEST_F(MdServerTest, UdfHistoryToIsExclusiveAndFromInclusive) {
+  const std::vector<candles::Candle> stored = StoredCandles(CandleInterval::k1m);
+  ASSERT_GT(stored.size(), 10u);
+  const candles::Candle& bar = stored[5];
+  const std::string base = "/udf/history?symbol=" + Sym() + "&resolution=1";
+  // [bar, next bar): just the bar.
+  EXPECT_EQ(Get(base + "&from=" + S(bar.open_time) + "&to=" + S(stored[6].open_time)).Json(),
+            ExpectedHistory({bar}));
+  // to = the bar's open: it is not included.
+  EXPECT_EQ(Get(base + "&from=" + S(stored[3].open_time) + "&to=" + S(bar.open_time)).Json(),
+            ExpectedHistory({stored[3], stored[4]}));
+  // from = to: nothing; the bar before from is the next to ask for.
+  const json empty = Get(base + "&from=" + S(bar.open_time) + "&to=" + S(bar.open_time)).Json();
+  EXPECT_EQ(empty, (json{{"s", "no_data"}, {"nextTime", stored[4].open_time / kSecond}}));
+}
+
+TEST_F(MdServerTest, UdfHistoryCountbackTakesTheNewestBarsBeforeToEvenBeforeFrom) {
+  const std::vector<candles::Candle> stored = StoredCandles(CandleInterval::k1m);
+  ASSERT_GT(stored.size(), 20u);
+  const Timestamp to = stored[20].open_time;
+  const std::string base = "/udf/history?symbol=" + Sym() + "&resolution=1&to=" + S(to);
+  // from just before to would hold one bar; countback=5 asks for five.
+  const std::vector<candles::Candle> five(stored.begin() + 15, stored.begin() + 20);
+  EXPECT_EQ(Get(base + "&from=" + S(stored[19].open_time) + "&countback=5").Json(),
+            ExpectedHistory(five));
+  EXPECT_EQ(Get(base + "&countback=5").Json(), ExpectedHistory(five));  // from may be absent
+  EXPECT_EQ(Get(base + "&countback=1").Json(), ExpectedHistory({stored[19]}));
+  // More than there are: all of them.
+  const std::vector<candles::Candle> all(stored.begin(), stored.begin() + 20);
+  EXPECT_EQ(Get(base + "&countback=10000").Json(), ExpectedHistory(all));
+  // Nothing before to at all: no_data without nextTime.
+  EXPECT_EQ(Get("/udf/history?symbol=" + Sym() +
+                "&resolution=1&countback=3&to=" + S(stored.front().open_time))
+                .Json(),
+            json({{"s", "no_data"}}));
+  // A `to` far in the future (past 2262, beyond nanoseconds in 64 bits).
+  const std::string far = "/udf/history?symbol=" + Sym() + "&resolution=1&countback=2&to=";
+  EXPECT_EQ(Get(far + "9999999999").Json(), ExpectedHistory({stored.end() - 2, stored.end()}));
+  EXPECT_EQ(Get(far + "253402300799").Json(), ExpectedHistory({stored.end() - 2, stored.end()}));
+  EXPECT_EQ(Get(far + "253402300800").status, 400u);
+  EXPECT_EQ(Get(base + "&countback=0").status, 400u);
+  EXPECT_EQ(Get(base + "&countback=10001").status, 400u);
+}
+
+TEST_F(MdServerTest, UdfHistoryNoDataCarriesNextTime) {
+  const std::vector<candles::Candle> stored = StoredCandles(CandleInterval::k1m);
+  // The gap between the old run and the recent one.
+  const auto gap = std::adjacent_find(
+      stored.begin(), stored.end(),
+      [](const auto& a, const auto& b) { return b.open_time - a.open_time > 30 * kDay; });
+  ASSERT_NE(gap, stored.end());
+  const std::string base = "/udf/history?symbol=" + Sym() + "&resolution=1";
+  const json inside =
+      Get(base + "&from=" + S(gap->close_time + kDay) + "&to=" + S(gap->close_time + 2 * kDay))
+          .Json();
+  EXPECT_EQ(inside, (json{{"s", "no_data"}, {"nextTime", gap->open_time / kSecond}}));
+  // Before anything: no nextTime.
+  const json before = Get(base + "&from=" + S(stored.front().open_time - 2 * kDay) +
+                          "&to=" + S(stored.front().open_time))
+                          .Json();
+  EXPECT_EQ(before, (json{{"s", "no_data"}}));
+  // A symbol with no candles at all.
+  EXPECT_EQ(
+      Get("/udf/history?symbol=" + data->quiet_symbol + "&resolution=1&from=0&to=" + S(NowNs()))
+          .Json(),
+      (json{{"s", "no_data"}}));
+}
+
+TEST_F(MdServerTest, UdfHistoryRefusesBadRequestsUdfStyle) {
+  const std::string base = "/udf/history?symbol=" + Sym();
+  const std::pair<std::string, std::string> cases[] = {
+      {base + "&resolution=1&from=200&to=100", "after"},
+      {base + "&resolution=7&from=100&to=200", "resolution"},
+      {base + "&resolution=1m&from=100&to=200", "resolution"},
+      {"/udf/history?symbol=NOPE&resolution=1&from=100&to=200", "NOPE"},
+      {base + "&resolution=1&from=100", "'to'"},
+      {base + "&resolution=1&to=100", "'from'"},
+      {"/udf/history?resolution=1&from=100&to=200", "'symbol'"},
+      {base + "&from=100&to=200", "'resolution'"},
+      {base + "&resolution=1&from=abc&to=200", "'from'"},
+      {base + "&resolution=1&from=-5&to=200", "'from'"},
+      {base + "&resolution=1&from=%zz&to=200", "percent"},
+  };
+  for (const auto& [target, says] : cases) {
+    const HttpResult r = Get(target);
+    EXPECT_EQ(r.status, 400u) << target << ": " << r.body;
+    const json body = r.Json();
+    EXPECT_EQ(body["s"], "error") << target;
+    EXPECT_NE(body["errmsg"].get<std::string>().find(says), std::string::npos)
+        << target << ": " << body;
+  }
+}
+
+// ---- Binance ----
+
+TEST_F(MdServerTest, KlinesEqualTheCandlesTable) {
+  for (CandleInterval interval :
+       {CandleInterval::k1s, CandleInterval::k1m, CandleInterval::k1h, CandleInterval::k1M}) {
+    const std::vector<candles::Candle> stored = StoredCandles(interval);
+    const std::string name(candles::IntervalName(interval));
+    const HttpResult r =
+        Get("/api/v3/klines?symbol=" + Sym() + "&interval=" + name + "&limit=1000");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    const std::size_t n = std::min<std::size_t>(stored.size(), 1000);
+    EXPECT_EQ(r.Json(),
+              ExpectedKlines({stored.end() - static_cast<std::ptrdiff_t>(n), stored.end()}))
+        << name;
+  }
+}
+
+TEST_F(MdServerTest, KlinesHonourLimitStartAndEndTime) {
+  const std::vector<candles::Candle> stored = StoredCandles(CandleInterval::k1s);
+  ASSERT_GT(stored.size(), 1200u);
+  const std::string base = "/api/v3/klines?symbol=" + Sym() + "&interval=1s";
+  const auto slice = [&](std::size_t first, std::size_t last) {
+    return ExpectedKlines({stored.begin() + static_cast<std::ptrdiff_t>(first),
+                           stored.begin() + static_cast<std::ptrdiff_t>(last)});
+  };
+  const std::size_t n = stored.size();
+  // Default limit 500: the newest.
+  EXPECT_EQ(Get(base).Json(), slice(n - 500, n));
+  EXPECT_EQ(Get(base + "&limit=1").Json(), slice(n - 1, n));
+  // startTime: the oldest from there, inclusive.
+  EXPECT_EQ(Get(base + "&startTime=" + Ms(stored[100].open_time) + "&limit=3").Json(),
+            slice(100, 103));
+  EXPECT_EQ(Get(base + "&startTime=" + Ms(stored[100].open_time + kMilli) + "&limit=3").Json(),
+            slice(101, 104));
+  // endTime: inclusive of a kline opening at it.
+  EXPECT_EQ(Get(base + "&endTime=" + Ms(stored[100].open_time) + "&limit=3").Json(),
+            slice(98, 101));
+  EXPECT_EQ(Get(base + "&endTime=" + Ms(stored[100].open_time - kMilli) + "&limit=3").Json(),
+            slice(97, 100));
+  // Both: the oldest of the window, at most limit.
+  EXPECT_EQ(Get(base + "&startTime=" + Ms(stored[10].open_time) +
+                "&endTime=" + Ms(stored[14].open_time) + "&limit=1000")
+                .Json(),
+            slice(10, 15));
+  EXPECT_EQ(
+      Get(base + "&startTime=" + Ms(stored[10].open_time) + "&endTime=" + Ms(stored[10].open_time))
+          .Json(),
+      slice(10, 11));
+  // Close time: the open of the next bucket less 1 ms.
+  const json one = Get(base + "&limit=1").Json()[0];
+  EXPECT_EQ(one[6].get<std::int64_t>(), one[0].get<std::int64_t>() + 999);
+  EXPECT_EQ(one.size(), 12u);
+  // endTime far in the future: the newest.
+  EXPECT_EQ(Get(base + "&endTime=253402300799999&limit=2").Json(), slice(n - 2, n));
+  EXPECT_EQ(Get(base + "&startTime=0&endTime=253402300799999&limit=2").Json(), slice(0, 2));
+  // A window with nothing: [].
+  EXPECT_EQ(Get(base + "&startTime=0&endTime=1000").Json(), json::array());
+}
+
+TEST_F(MdServerTest, KlinesRefuseBadRequestsBinanceStyle) {
+  const std::string base = "/api/v3/klines?symbol=" + Sym();
+  const std::tuple<std::string, int> cases[] = {
+      {base + "&interval=1m&startTime=2000&endTime=1000", -1023},
+      {base + "&interval=1x", -1120},
+      {base + "&interval=1", -1120},
+      {base, -1102},
+      {"/api/v3/klines?interval=1m", -1102},
+      {"/api/v3/klines?symbol=NOPE&interval=1m", -1121},
+      {base + "&interval=1m&limit=0", -1130},
+      {base + "&interval=1m&limit=1001", -1130},
+      {base + "&interval=1m&limit=abc", -1100},
+      {base + "&interval=1m&startTime=-1", -1130},
+      {base + "&interval=1m&startTime=99999999999999999999", -1130},
+  };
+  for (const auto& [target, code] : cases) {
+    const HttpResult r = Get(target);
+    EXPECT_EQ(r.status, 400u) << target << ": " << r.body;
+    EXPECT_EQ(r.Json()["code"], code) << target << ": " << r.body;
+    EXPECT_FALSE(r.Json()["msg"].get<std::string>().empty());
+  }
+}
+
+TEST_F(MdServerTest, KlinesTakeTheLiveCandleFromRedisWhenItIsNewer) {
+  redis::RedisClient client(redis::ParseRedisUrl(data->redis_url));
+  const std::vector<candles::Candle> stored = StoredCandles(CandleInterval::k1m);
+  const candles::Candle last = stored.back();
+  // The sink has written a newer state of the open candle to Redis than
+  // PostgreSQL has committed: its bucket shows Redis's.
+  candles::Candle fresher = last;
+  fresher.close = last.close + 7;
+  fresher.high = std::max(last.high, fresher.close);
+  fresher.volume += 5;
+  fresher.quote_volume += static_cast<__int128>(fresher.close) * 5;
+  fresher.trade_count += 1;
+  fresher.last_trade_id += 1'000'000;
+  WriteLiveCandle(client, fresher);
+  const std::string target = "/api/v3/klines?symbol=" + Sym() + "&interval=1m&limit=2";
+  EXPECT_EQ(Get(target).Json(), ExpectedKlines({stored[stored.size() - 2], fresher}));
+  // A live candle of a newer bucket, not in PostgreSQL yet: appended.
+  candles::Candle next = fresher;
+  next.open_time = last.close_time;
+  next.close_time = last.close_time + kMinute;
+  WriteLiveCandle(client, next);
+  EXPECT_EQ(Get(target).Json(), ExpectedKlines({last, next}));
+  // An older live candle (PostgreSQL ahead): PostgreSQL's.
+  candles::Candle older = last;
+  older.last_trade_id -= 1;
+  older.close += 3;
+  WriteLiveCandle(client, older);
+  EXPECT_EQ(Get(target).Json(), ExpectedKlines({stored[stored.size() - 2], last}));
+  WriteLiveCandle(client, last);
+}
+
+TEST_F(MdServerTest, DepthEqualsTheRedisView) {
+  redis::RedisClient client(redis::ParseRedisUrl(data->redis_url));
+  bookstate::BookStateReader reader(client);
+  const auto expected = [](const bookstate::BookSnapshot& book) {
+    json out = {{"lastUpdateId", book.sequence}, {"bids", json::array()}, {"asks", json::array()}};
+    for (const auto& l : book.bids)
+      out["bids"].push_back(
+          {Fixed(l.price, kPriceDecimals), Fixed(l.value.quantity, kQuantityDecimals)});
+    for (const auto& l : book.asks)
+      out["asks"].push_back(
+          {Fixed(l.price, kPriceDecimals), Fixed(l.value.quantity, kQuantityDecimals)});
+    return out;
+  };
+  const std::string base = "/api/v3/depth?symbol=" + Sym();
+  const bookstate::BookSnapshot hundred = reader.ReadBook(Sym(), 100);
+  ASSERT_EQ(hundred.bids.size(), 100u);  // the book is deeper than the default
+  EXPECT_EQ(Get(base).Json(), expected(hundred));
+  EXPECT_EQ(Get(base + "&limit=5").Json(), expected(reader.ReadBook(Sym(), 5)));
+  EXPECT_EQ(Get(base + "&limit=1").Json(), expected(reader.ReadBook(Sym(), 1)));
+  const bookstate::BookSnapshot all = reader.ReadBook(Sym(), 0);
+  EXPECT_EQ(Get(base + "&limit=5000").Json(), expected(all));
+  EXPECT_GT(all.sequence, 0u);
+  // An instrument with no book yet: empty.
+  EXPECT_EQ(Get("/api/v3/depth?symbol=" + data->quiet_symbol).Json(),
+            (json{{"lastUpdateId", 0}, {"bids", json::array()}, {"asks", json::array()}}));
+  EXPECT_EQ(Get(base + "&limit=0").Json()["code"], -1130);
+  EXPECT_EQ(Get(base + "&limit=5001").Json()["code"], -1130);
+  EXPECT_EQ(Get("/api/v3/depth?symbol=NOPE").Json()["code"], -1121);
+  EXPECT_EQ(Get("/api/v3/depth").status, 400u);
+}
+
+TEST_F(MdServerTest, TradesAreTheNewestOfTheTableOldestFirst) {
+  std::vector<persistence::TradeRow> trades = data->trades;
+  std::stable_sort(trades.begin(), trades.end(), [](const auto& a, const auto& b) {
+    return std::make_pair(a.time / 1000, a.trade_id) < std::make_pair(b.time / 1000, b.trade_id);
+  });
+  const auto expected = [&](std::size_t n) {
+    json out = json::array();
+    for (std::size_t i = trades.size() - n; i < trades.size(); ++i) {
+      const persistence::TradeRow& t = trades[i];
+      out.push_back({{"id", t.trade_id},
+                     {"price", Fixed(t.price, kPriceDecimals)},
+                     {"qty", Fixed(t.quantity, kQuantityDecimals)},
+                     {"quoteQty", Fixed(static_cast<__int128>(t.price) * t.quantity,
+                                        kPriceDecimals + kQuantityDecimals)},
+                     {"time", t.time / kMilli},
+                     {"isBuyerMaker", t.aggressor == Side::kSell},
+                     {"isBestMatch", true}});
+    }
+    return out;
+  };
+  const std::string base = "/api/v3/trades?symbol=" + Sym();
+  EXPECT_EQ(Get(base).Json(), expected(500));
+  EXPECT_EQ(Get(base + "&limit=1").Json(), expected(1));
+  EXPECT_EQ(Get(base + "&limit=1000").Json(), expected(1000));
+  EXPECT_EQ(Get(base + "&limit=0").Json()["code"], -1130);
+  EXPECT_EQ(Get(base + "&limit=1001").Json()["code"], -1130);
+  EXPECT_EQ(Get("/api/v3/trades?symbol=" + data->quiet_symbol).Json(), json::array());
+  EXPECT_EQ(Get("/api/v3/trades?symbol=NOPE").Json()["code"], -1121);
+}
+
+TEST_F(MdServerTest, Ticker24hSumsTheLastDaysTrades) {
+  const Timestamp now = NowNs();
+  const Timestamp since = candles::BucketStart(now - kDay, CandleInterval::k1m);
+  std::vector<persistence::TradeRow> day;
+  for (const auto& t : data->trades)
+    if (t.time >= since) day.push_back(t);
+  ASSERT_FALSE(day.empty());
+  Quantity volume = 0;
+  __int128 quote = 0;
+  Price high = day.front().price, low = day.front().price;
+  for (const auto& t : day) {
+    volume += t.quantity;
+    quote += static_cast<__int128>(t.price) * t.quantity;
+    high = std::max(high, t.price);
+    low = std::min(low, t.price);
+  }
+  const HttpResult r = Get("/api/v3/ticker/24hr?symbol=" + Sym());
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const json t = r.Json();
+  const persistence::TradeRow& last = data->trades.back();
+  EXPECT_EQ(t["symbol"], Sym());
+  EXPECT_EQ(t["count"], day.size());
+  EXPECT_EQ(t["firstId"], day.front().trade_id);
+  EXPECT_EQ(t["lastId"], last.trade_id);
+  EXPECT_EQ(t["openPrice"], Fixed(day.front().price, kPriceDecimals));
+  EXPECT_EQ(t["highPrice"], Fixed(high, kPriceDecimals));
+  EXPECT_EQ(t["lowPrice"], Fixed(low, kPriceDecimals));
+  EXPECT_EQ(t["lastPrice"], Fixed(last.price, kPriceDecimals));
+  EXPECT_EQ(t["lastQty"], Fixed(last.quantity, kQuantityDecimals));
+  EXPECT_EQ(t["volume"], Fixed(volume, kQuantityDecimals));
+  EXPECT_EQ(t["quoteVolume"], Fixed(quote, kPriceDecimals + kQuantityDecimals));
+  EXPECT_EQ(t["priceChange"], Fixed(last.price - day.front().price, kPriceDecimals));
+  EXPECT_EQ(t["weightedAvgPrice"],
+            persistence::DecimalRatio(quote, volume, kPriceDecimals, kPriceDecimals));
+  // The old run's last trade closed before the window.
+  const auto before = std::find_if(data->trades.rbegin(), data->trades.rend(),
+                                   [&](const auto& x) { return x.time < since; });
+  ASSERT_NE(before, data->trades.rend());
+  EXPECT_EQ(t["prevClosePrice"], Fixed(before->price, kPriceDecimals));
+  redis::RedisClient client(redis::ParseRedisUrl(data->redis_url));
+  const auto book = bookstate::BookStateReader(client).ReadBook(Sym(), 1);
+  ASSERT_TRUE(book.best_bid && book.best_ask);
+  EXPECT_EQ(t["bidPrice"], Fixed(book.best_bid->price, kPriceDecimals));
+  EXPECT_EQ(t["askQty"], Fixed(book.best_ask->quantity, kQuantityDecimals));
+  EXPECT_NEAR(t["closeTime"].get<double>(), static_cast<double>(now / kMilli), 5000.0);
+  EXPECT_EQ(t["closeTime"].get<std::int64_t>() - t["openTime"].get<std::int64_t>(), kDay / kMilli);
+
+  // Every symbol: an array; the quiet one has nothing.
+  const json all = Get("/api/v3/ticker/24hr").Json();
+  ASSERT_EQ(all.size(), 2u);
+  const json& quiet = all[0]["symbol"] == data->quiet_symbol ? all[0] : all[1];
+  EXPECT_EQ(quiet["count"], 0);
+  EXPECT_EQ(quiet["firstId"], -1);
+  EXPECT_EQ(Get("/api/v3/ticker/24hr?symbol=NOPE").Json()["code"], -1121);
+}
+
+TEST_F(MdServerTest, ExchangeInfoListsTheInstruments) {
+  const json info = Get("/api/v3/exchangeInfo").Json();
+  EXPECT_EQ(info["timezone"], "UTC");
+  ASSERT_EQ(info["symbols"].size(), 2u);
+  const json one = Get("/api/v3/exchangeInfo?symbol=" + data->quiet_symbol).Json();
+  ASSERT_EQ(one["symbols"].size(), 1u);
+  const json& s = one["symbols"][0];
+  EXPECT_EQ(s["symbol"], data->quiet_symbol);
+  EXPECT_EQ(s["status"], "TRADING");
+  EXPECT_EQ(s["quotePrecision"], 4);
+  EXPECT_EQ(s["baseAssetPrecision"], 0);
+  EXPECT_EQ(s["filters"][0]["filterType"], "PRICE_FILTER");
+  EXPECT_EQ(s["filters"][0]["tickSize"], "0.0005");
+  EXPECT_EQ(s["filters"][1]["filterType"], "LOT_SIZE");
+  EXPECT_EQ(s["filters"][1]["stepSize"], "10");
+  EXPECT_EQ(Get("/api/v3/exchangeInfo?symbol=NOPE").Json()["code"], -1121);
+}
+
+// ---- HTTP ----
+
+TEST_F(MdServerTest, UnknownPathIs404AndOtherMethodsAre405) {
+  const HttpResult missing = Get("/api/v3/nothing");
+  EXPECT_EQ(missing.status, 404u);
+  EXPECT_EQ(missing.Json()["code"], -1020);
+  EXPECT_EQ(Get("/udf/nothing").Json()["s"], "error");
+  EXPECT_EQ(Get("/api/v3/klines/").status, 404u);
+  const HttpResult post = Request(data->server->port(), "/api/v3/depth?symbol=" + Sym(), "POST");
+  EXPECT_EQ(post.status, 405u);
+  EXPECT_EQ(post.Header("allow"), "GET, OPTIONS");
+  EXPECT_EQ(post.Json()["code"], -1020);
+  const HttpResult put = Request(data->server->port(), "/udf/config", "PUT");
+  EXPECT_EQ(put.status, 405u);
+  EXPECT_EQ(put.Json()["s"], "error");
+}
+
+TEST_F(MdServerTest, EveryResponseAllowsAnyOriginAndPreflightIsAnswered) {
+  EXPECT_EQ(Get("/udf/config").Header("access-control-allow-origin"), "*");
+  EXPECT_EQ(Get("/api/v3/depth?symbol=NOPE").Header("access-control-allow-origin"), "*");
+  EXPECT_EQ(Get("/nothing").Header("access-control-allow-origin"), "*");
+  const HttpResult preflight = Request(data->server->port(), "/api/v3/klines", "OPTIONS",
+                                       {{"Origin", "http://chart.example"},
+                                        {"Access-Control-Request-Method", "GET"},
+                                        {"Access-Control-Request-Headers", "x-requested-with"}});
+  EXPECT_EQ(preflight.status, 204u);
+  EXPECT_EQ(preflight.Header("access-control-allow-origin"), "*");
+  EXPECT_EQ(preflight.Header("access-control-allow-methods"), "GET, OPTIONS");
+  EXPECT_EQ(preflight.Header("access-control-allow-headers"), "x-requested-with");
+  EXPECT_TRUE(preflight.body.empty());
+}
+
+TEST_F(MdServerTest, GzipBodyDecompressesToTheSameJson) {
+  const std::string target = "/api/v3/klines?symbol=" + Sym() + "&interval=1s&limit=1000";
+  const HttpResult plain = Get(target);
+  const HttpResult zipped = Get(target, {{"Accept-Encoding", "gzip, deflate"}});
+  ASSERT_EQ(zipped.status, 200u);
+  EXPECT_EQ(plain.Header("content-encoding"), "");
+  EXPECT_EQ(zipped.Header("content-encoding"), "gzip");
+  EXPECT_EQ(zipped.Header("vary"), "Accept-Encoding");
+  EXPECT_LT(zipped.body.size() * 3, plain.body.size());
+  EXPECT_EQ(Gunzip(zipped.body), plain.body);
+  // Refused with q=0; small bodies are sent as they are.
+  EXPECT_EQ(Get(target, {{"Accept-Encoding", "gzip;q=0"}}).Header("content-encoding"), "");
+  EXPECT_EQ(Get("/udf/time", {{"Accept-Encoding", "gzip"}}).Header("content-encoding"), "");
+  // Errors too, when large enough: the UDF error for a long bad symbol.
+  const HttpResult error =
+      Get("/api/v3/depth?symbol=" + std::string(300, 'X'), {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(error.status, 400u);
+  EXPECT_EQ(error.Header("content-encoding"), "gzip");
+  EXPECT_EQ(json::parse(Gunzip(error.body))["code"], -1121);
+}
+
+TEST_F(MdServerTest, KeepAliveServesManyRequestsOnOneConnection) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), data->server->port()));
+  for (int i = 0; i < 50; ++i) {
+    const HttpResult r =
+        Exchange(socket, "GET", i % 2 ? "/api/v3/depth?symbol=" + Sym() + "&limit=5" : "/nope", {});
+    ASSERT_EQ(r.status, i % 2 ? 200u : 404u) << i;
+  }
+}
+
+TEST_F(MdServerTest, MetricsCountRequestsPerEndpointAndStatus) {
+  const auto value = [](const std::string& text, const std::string& series) {
+    const auto at = text.find("\n" + series + " ");
+    if (at == std::string::npos) return -1.0;
+    return std::stod(text.substr(at + series.size() + 2));
+  };
+  const std::string before = Get("/metrics").body;
+  for (int i = 0; i < 3; ++i)
+    Get("/api/v3/depth?symbol=" + Sym() + "&limit=5");
+  Get("/api/v3/depth?symbol=NOPE");
+  Get("/no/such/path");
+  const HttpResult r = Get("/metrics");
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_EQ(r.Header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  const std::string depth = "exchange_md_requests_total{endpoint=\"/api/v3/depth\"}";
+  EXPECT_EQ(value(r.body, depth) - value(before, depth), 4.0) << r.body;
+  const std::string bad = "exchange_md_responses_total{status=\"400\"}";
+  EXPECT_GE(value(r.body, bad) - value(before, bad), 1.0);
+  const std::string missing = "exchange_md_responses_total{status=\"404\"}";
+  EXPECT_GE(value(r.body, missing) - value(before, missing), 1.0);
+  const std::string count =
+      "exchange_md_request_duration_seconds_count{endpoint=\"/api/v3/depth\"}";
+  EXPECT_EQ(value(r.body, count) - value(before, count), 4.0);
+  EXPECT_NE(r.body.find("exchange_md_request_duration_seconds_bucket{endpoint=\"/api/v3/depth\","
+                        "le=\"0.001\"}"),
+            std::string::npos);
+}
+
+// ---- Backends away ----
+
+TEST_F(MdServerTest, PostgresUnreachableIs503AndTheServerRecoversWhenItIsBack) {
+  const std::uint16_t port = ClosedPort();
+  SourceOptions source;
+  source.redis_url = data->redis_url;
+  source.pg_url = WithPort(data->reader_url, port);
+  source.pg_schema = data->schema;
+  source.retry = std::chrono::milliseconds(50);
+  InProcessServer server(source);
+  const std::string depth = "/api/v3/depth?symbol=" + Sym() + "&limit=5";
+  const HttpResult down = Request(server.port(), depth);
+  EXPECT_EQ(down.status, 503u) << down.body;
+  EXPECT_EQ(down.Json()["code"], -1001);
+  EXPECT_NE(down.Json()["msg"].get<std::string>().find("postgresql unavailable"), std::string::npos)
+      << down.body;
+  const HttpResult udf =
+      Request(server.port(), "/udf/history?symbol=" + Sym() + "&resolution=1&from=0&to=100");
+  EXPECT_EQ(udf.status, 503u);
+  EXPECT_EQ(udf.Json()["s"], "error");
+  EXPECT_EQ(Request(server.port(), "/udf/time").status, 200u);  // needs no backend
+  EXPECT_EQ(Request(server.port(), "/udf/config").status, 200u);
+
+  // PostgreSQL is reachable on that port again: served within the retry.
+  const std::regex host_port("@([^:/@]+):([0-9]+)");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(data->reader_url, m, host_port));
+  TcpForwarder forwarder(
+      port,
+      tcp::endpoint(asio::ip::make_address(m[1].str() == "localhost" ? "127.0.0.1" : m[1].str()),
+                    static_cast<std::uint16_t>(std::stoi(m[2].str()))));
+  EXPECT_TRUE(Eventually([&] { return Request(server.port(), depth).status == 200; }));
+  EXPECT_EQ(Request(server.port(), depth).body, Get(depth).body);
+}
+
+TEST_F(MdServerTest, RedisUnreachableIs503ForTheBookButCandlesComeFromPostgres) {
+  SourceOptions source;
+  source.redis_url = WithPort(data->redis_url, ClosedPort());
+  source.pg_url = data->reader_url;
+  source.pg_schema = data->schema;
+  InProcessServer server(source);
+  const HttpResult depth = Request(server.port(), "/api/v3/depth?symbol=" + Sym());
+  EXPECT_EQ(depth.status, 503u) << depth.body;
+  EXPECT_NE(depth.Json()["msg"].get<std::string>().find("redis unavailable"), std::string::npos);
+  const std::string klines = "/api/v3/klines?symbol=" + Sym() + "&interval=1m&limit=20";
+  const HttpResult k = Request(server.port(), klines);
+  EXPECT_EQ(k.status, 200u);
+  EXPECT_EQ(k.body, Get(klines).body);  // PostgreSQL's open row is current here
+  EXPECT_EQ(Request(server.port(), "/api/v3/exchangeInfo").status, 200u);
+}
+
+// ---- The executable ----
+
+TEST_F(MdServerTest, ExecutableServesAndStopsOnSigterm) {
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    ::close(out[0]);
+    ::execl(EXCHANGE_MD_BIN, "exchange-md", "--listen", "127.0.0.1:0", "--threads", "1",
+            "--pg-schema", data->schema.c_str(), "--log-level", "warn", nullptr);
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string line;
+  char c;
+  while (::read(out[0], &c, 1) == 1 && c != '\n')
+    line += c;
+  ::close(out[0]);
+  const auto at = line.find("port ");
+  ASSERT_NE(at, std::string::npos) << line;
+  const auto port = static_cast<std::uint16_t>(std::stoi(line.substr(at + 5)));
+  const HttpResult r = Request(port, "/api/v3/exchangeInfo?symbol=" + Sym());
+  EXPECT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.Json()["symbols"][0]["symbol"], Sym());
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// ---- Pieces, without services ----
+
+TEST(MdPieces, QueryParamsDecodeAndCheck) {
+  const QueryParams p = QueryParams::Parse("a=1&b=x%20y+z&a=2&empty=&neg=-3");
+  EXPECT_EQ(p.Find("a"), "1");
+  EXPECT_EQ(p.Find("b"), "x y z");
+  EXPECT_EQ(p.Find("empty"), std::nullopt);
+  EXPECT_EQ(p.Int("neg", -10, 10), -3);
+  EXPECT_EQ(p.IntOr("missing", 42, 0, 100), 42);
+  EXPECT_THROW(p.Int("neg", 0, 10), RequestError);
+  EXPECT_THROW(p.Required("empty"), RequestError);
+  EXPECT_THROW(p.Int("b", 0, 10), RequestError);
+  EXPECT_THROW(QueryParams::Parse("a=%4"), RequestError);
+  EXPECT_EQ(SplitTarget("/x?y=1").first, "/x");
+  EXPECT_EQ(SplitTarget("/x").second, "");
+}
+
+TEST(MdPieces, AcceptEncodingIsRead) {
+  EXPECT_TRUE(AcceptsGzip("gzip"));
+  EXPECT_TRUE(AcceptsGzip("deflate, GZIP;q=0.5"));
+  EXPECT_TRUE(AcceptsGzip("*"));
+  EXPECT_FALSE(AcceptsGzip(""));
+  EXPECT_FALSE(AcceptsGzip("deflate, br"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=0"));
+  EXPECT_FALSE(AcceptsGzip("gzip; q=0.000"));
+}
+
+TEST(MdPieces, JsonWriterEscapesAndSeparates) {
+  std::string out;
+  JsonWriter json(out);
+  json.BeginObject().Member("a\"b", "x\ny\x01").Key("n").Int(-5).Key("l").BeginArray();
+  json.Number("1.50").Bool(true).Null().EndArray().EndObject();
+  EXPECT_EQ(out, "{\"a\\\"b\":\"x\\ny\\u0001\",\"n\":-5,\"l\":[1.50,true,null]}");
+  EXPECT_NO_THROW(json::parse(out));
+}
+
+TEST(MdPieces, LiveCandleJoinsTheSeriesWithinItsWindowAndLimit) {
+  const auto candle = [](Timestamp open, Sequence last) {
+    candles::Candle c;
+    c.open_time = open;
+    c.close_time = open + kMinute;
+    c.trade_count = 1;
+    c.last_trade_id = last;
+    return c;
+  };
+  const std::vector<candles::Candle> stored = {candle(0, 1), candle(kMinute, 2)};
+  auto merged = stored;
+  MergeLiveCandle(merged, candle(2 * kMinute, 3), CandleWindow{0, 10 * kMinute, 2, true});
+  EXPECT_EQ(merged, (std::vector{candle(kMinute, 2), candle(2 * kMinute, 3)}));
+  merged = stored;
+  MergeLiveCandle(merged, candle(2 * kMinute, 3), CandleWindow{0, 10 * kMinute, 2, false});
+  EXPECT_EQ(merged, stored);
+  merged = stored;
+  MergeLiveCandle(merged, candle(2 * kMinute, 3), CandleWindow{0, 2 * kMinute, 5, true});
+  EXPECT_EQ(merged, stored);  // to is exclusive
+  merged = stored;
+  MergeLiveCandle(merged, candle(kMinute, 5), CandleWindow{0, 10 * kMinute, 5, true});
+  EXPECT_EQ(merged, (std::vector{candle(0, 1), candle(kMinute, 5)}));
+  merged = stored;
+  MergeLiveCandle(merged, std::nullopt, CandleWindow{0, 10 * kMinute, 5, true});
+  EXPECT_EQ(merged, stored);
+}
+
+}  // namespace
+}  // namespace exchange::md
