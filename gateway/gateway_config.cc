@@ -1,66 +1,28 @@
 // Reading and checking the gateway's TOML configuration.
 #include "gateway/gateway_config.h"
-
-#include <toml++/toml.h>
-
-#include <fstream>
-#include <functional>
 #include <map>
 #include <set>
-#include <sstream>
+
+#include "orderflow/toml_config.h"
 
 namespace exchange::fix {
 namespace {
 
-std::string Where(const std::string& source, const toml::node& node) {
-  return source + ":" + std::to_string(node.source().begin.line);
-}
-
-void ReadString(const std::string& source, const toml::node& node, std::string* out) {
-  if (!node.is_string()) throw ConfigError(Where(source, node) + ": expected a string");
-  *out = node.as_string()->get();
-}
-
-void ReadCount(const std::string& source, const toml::node& node, std::uint64_t* out) {
-  if (!node.is_integer() || node.as_integer()->get() < 0) {
-    throw ConfigError(Where(source, node) + ": expected a non-negative integer");
-  }
-  *out = static_cast<std::uint64_t>(node.as_integer()->get());
-}
-
-using Reader = std::function<void(const toml::node&)>;
-
-void ReadTable(const std::string& source, const std::string& section, const toml::table& table,
-               const std::map<std::string, Reader>& keys) {
-  for (const auto& [key_name, value] : table) {
-    const std::string key(key_name.str());
-    const auto reader = keys.find(key);
-    if (reader == keys.end()) {
-      throw ConfigError(Where(source, value) + ": unknown key " + section + "." + key);
-    }
-    reader->second(value);
-  }
-}
-
 SessionConfig ReadSession(const std::string& source, const toml::table& table) {
   SessionConfig s;
   std::uint64_t account = 0, heartbeat = static_cast<std::uint64_t>(s.max_heartbeat_seconds);
-  auto str = [&](std::string* f) -> Reader {
-    return [&, f](const toml::node& n) { ReadString(source, n, f); };
-  };
-  ReadTable(
-      source, "session", table,
-      {{"name", str(&s.name)},
-       {"client_comp_id", str(&s.client_comp_id)},
-       {"gateway_comp_id", str(&s.gateway_comp_id)},
-       {"password", str(&s.password)},
-       {"account", [&](const toml::node& n) { ReadCount(source, n, &account); }},
-       {"max_heartbeat_seconds", [&](const toml::node& n) { ReadCount(source, n, &heartbeat); }}});
+  ReadTomlTable(source, "session", table,
+                {{"name", StringKey(source, &s.name)},
+                 {"client_comp_id", StringKey(source, &s.client_comp_id)},
+                 {"gateway_comp_id", StringKey(source, &s.gateway_comp_id)},
+                 {"password", StringKey(source, &s.password)},
+                 {"account", CountKey(source, &account)},
+                 {"max_heartbeat_seconds", CountKey(source, &heartbeat)}});
   if (account == 0 || account > UINT32_MAX) {
-    throw ConfigError(Where(source, table) + ": session.account must be 1..4294967295");
+    throw ConfigError(TomlWhere(source, table) + ": session.account must be 1..4294967295");
   }
   if (heartbeat == 0 || heartbeat > 3600) {
-    throw ConfigError(Where(source, table) + ": session.max_heartbeat_seconds must be 1..3600");
+    throw ConfigError(TomlWhere(source, table) + ": session.max_heartbeat_seconds must be 1..3600");
   }
   s.account = static_cast<std::uint32_t>(account);
   s.max_heartbeat_seconds = static_cast<int>(heartbeat);
@@ -70,20 +32,10 @@ SessionConfig ReadSession(const std::string& source, const toml::table& table) {
 }  // namespace
 
 void ParseGatewayConfig(const std::string& text, const std::string& source, GatewayConfig* c) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    throw ConfigError(source + ":" + std::to_string(e.source().begin.line) + ": " +
-                      std::string(e.description()));
-  }
-  auto str = [&](std::string* f) -> Reader {
-    return [&, f](const toml::node& n) { ReadString(source, n, f); };
-  };
-  auto num = [&](std::uint64_t* f) -> Reader {
-    return [&, f](const toml::node& n) { ReadCount(source, n, f); };
-  };
-  const std::map<std::string, std::map<std::string, Reader>> sections = {
+  const toml::table root = ParseToml(text, source);
+  auto str = [&](std::string* f) { return StringKey(source, f); };
+  auto num = [&](std::uint64_t* f) { return CountKey(source, f); };
+  const std::map<std::string, TomlKeys> sections = {
       {"gateway",
        {{"name", str(&c->name)},
         {"listen", str(&c->listen)},
@@ -101,28 +53,24 @@ void ParseGatewayConfig(const std::string& text, const std::string& source, Gate
     if (name == "session") {
       const toml::array* sessions = node.as_array();
       if (sessions == nullptr) {
-        throw ConfigError(Where(source, node) + ": [[session]] must be an array of tables");
+        throw ConfigError(TomlWhere(source, node) + ": [[session]] must be an array of tables");
       }
       for (const toml::node& item : *sessions) {
-        if (!item.is_table()) throw ConfigError(Where(source, item) + ": expected a table");
+        if (!item.is_table()) throw ConfigError(TomlWhere(source, item) + ": expected a table");
         c->sessions.push_back(ReadSession(source, *item.as_table()));
       }
       continue;
     }
     const auto known = sections.find(name);
     if (known == sections.end() || !node.is_table()) {
-      throw ConfigError(Where(source, node) + ": unknown section [" + name + "]");
+      throw ConfigError(TomlWhere(source, node) + ": unknown section [" + name + "]");
     }
-    ReadTable(source, name, *node.as_table(), known->second);
+    ReadTomlTable(source, name, *node.as_table(), known->second);
   }
 }
 
 void LoadGatewayConfig(const std::string& path, GatewayConfig* c) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot be read");
-  std::stringstream text;
-  text << in.rdbuf();
-  ParseGatewayConfig(text.str(), path, c);
+  ParseGatewayConfig(ReadConfigText(path), path, c);
 }
 
 void GatewayConfig::Validate() const {

@@ -16,21 +16,13 @@
 #include "gateway/fix_server.h"
 #include "gateway/gateway_config.h"
 #include "gateway/order_router.h"
+#include "orderflow/toml_config.h"
 #include "wire/topology.h"
 
 namespace {
 
 using namespace exchange;
 using namespace exchange::fix;
-
-std::string FindConfigPath(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--config" && i + 1 < argc) return argv[i + 1];
-    if (arg.rfind("--config=", 0) == 0) return arg.substr(9);
-  }
-  return "";
-}
 
 InstrumentTable LoadInstrumentTable(const std::string& path) {
   InstrumentTable table;

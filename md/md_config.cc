@@ -1,68 +1,17 @@
 // Reading and checking exchange-md's TOML configuration.
 #include "md/md_config.h"
 
-#include <toml++/toml.h>
-
 #include <charconv>
 #include <cstdlib>
-#include <fstream>
-#include <functional>
 #include <map>
-#include <sstream>
+
+#include "orderflow/toml_config.h"
 
 namespace exchange::md {
-namespace {
-
-std::string Where(const std::string& source, const toml::node& node) {
-  return source + ":" + std::to_string(node.source().begin.line);
-}
-
-using Reader = std::function<void(const toml::node&)>;
-
-Reader StringKey(const std::string& source, std::string* out) {
-  return [&source, out](const toml::node& node) {
-    if (!node.is_string()) throw ConfigError(Where(source, node) + ": expected a string");
-    *out = node.as_string()->get();
-  };
-}
-
-Reader CountKey(const std::string& source, std::uint64_t* out) {
-  return [&source, out](const toml::node& node) {
-    if (!node.is_integer() || node.as_integer()->get() < 0) {
-      throw ConfigError(Where(source, node) + ": expected a non-negative integer");
-    }
-    *out = static_cast<std::uint64_t>(node.as_integer()->get());
-  };
-}
-
-void ReadTable(const std::string& source, const std::string& section, const toml::table& table,
-               const std::map<std::string, Reader>& keys) {
-  for (const auto& [key_name, value] : table) {
-    const std::string key(key_name.str());
-    const auto reader = keys.find(key);
-    if (reader == keys.end()) {
-      std::string message = Where(source, value);
-      message += ": unknown key ";
-      message += section;
-      message += ".";
-      message += key;
-      throw ConfigError(message);
-    }
-    reader->second(value);
-  }
-}
-
-}  // namespace
 
 void ParseMdConfig(const std::string& text, const std::string& source, MdConfig* c) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    throw ConfigError(source + ":" + std::to_string(e.source().begin.line) + ": " +
-                      std::string(e.description()));
-  }
-  const std::map<std::string, std::map<std::string, Reader>> sections = {
+  const toml::table root = ParseToml(text, source);
+  const std::map<std::string, TomlKeys> sections = {
       {"md",
        {{"listen", StringKey(source, &c->listen)},
         {"threads", CountKey(source, &c->threads)},
@@ -74,22 +23,11 @@ void ParseMdConfig(const std::string& text, const std::string& source, MdConfig*
        {{"url", StringKey(source, &c->pg_url)}, {"schema", StringKey(source, &c->pg_schema)}}},
       {"log", {{"level", StringKey(source, &c->log_level)}}},
   };
-  for (const auto& [section_name, node] : root) {
-    const std::string name(section_name.str());
-    const auto known = sections.find(name);
-    if (known == sections.end() || !node.is_table()) {
-      throw ConfigError(Where(source, node) + ": unknown section [" + name + "]");
-    }
-    ReadTable(source, name, *node.as_table(), known->second);
-  }
+  ReadTomlSections(source, root, sections);
 }
 
 void LoadMdConfig(const std::string& path, MdConfig* config) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot be read");
-  std::stringstream text;
-  text << in.rdbuf();
-  ParseMdConfig(text.str(), path, config);
+  ParseMdConfig(ReadConfigText(path), path, config);
 }
 
 void ApplyEnvironment(MdConfig* config) {

@@ -15,19 +15,11 @@
 #include "md/http_server.h"
 #include "md/md_config.h"
 #include "md/request_metrics.h"
+#include "orderflow/toml_config.h"
 
 namespace {
 
 using namespace exchange::md;
-
-std::string FindConfigPath(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--config" && i + 1 < argc) return argv[i + 1];
-    if (arg.rfind("--config=", 0) == 0) return arg.substr(9);
-  }
-  return "";
-}
 
 int Run(const MdConfig& config) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
@@ -72,7 +64,7 @@ int main(int argc, char** argv) {
   std::string config_path;
   app.add_option("--config", config_path, "TOML configuration (keys: md/README.md)");
   try {
-    const std::string path = FindConfigPath(argc, argv);
+    const std::string path = exchange::FindConfigPath(argc, argv);
     if (!path.empty()) LoadMdConfig(path, &config);
     ApplyEnvironment(&config);
   } catch (const std::exception& e) {

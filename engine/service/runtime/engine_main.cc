@@ -12,19 +12,9 @@
 
 #include "engine/service/engine_core.h"
 #include "engine/service/runtime/engine_service.h"
+#include "orderflow/toml_config.h"
 
 namespace {
-
-// --config must be known before the other flags are parsed, so that flags
-// override the file: find it first.
-std::string FindConfigPath(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--config" && i + 1 < argc) return argv[i + 1];
-    if (arg.rfind("--config=", 0) == 0) return arg.substr(9);
-  }
-  return "";
-}
 
 void AddFlags(CLI::App& app, exchange::ServiceConfig& c, std::string& config_path) {
   app.add_option("--config", config_path,
@@ -134,7 +124,7 @@ int Inspect(const exchange::ServiceConfig& c, std::size_t levels) {
 
 int main(int argc, char** argv) {
   exchange::ServiceConfig config;
-  std::string config_path = FindConfigPath(argc, argv);
+  std::string config_path = exchange::FindConfigPath(argc, argv);
   try {
     if (!config_path.empty()) exchange::LoadConfigFile(config_path, &config);
     exchange::ApplyEnvironment(&config);

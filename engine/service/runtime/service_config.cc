@@ -1,71 +1,28 @@
 #include "engine/service/runtime/service_config.h"
 
-#include <toml++/toml.h>
 #include <cstdlib>
-#include <functional>
 #include <map>
 #include <set>
 
+#include "orderflow/toml_config.h"
+
 namespace exchange {
 
-namespace {
-
-std::string Where(const std::string& path, const toml::node& node) {
-  const auto& at = node.source().begin;
-  return path + ":" + std::to_string(at.line);
-}
-
-void ReadString(const std::string& path, const toml::node& node, std::string* out) {
-  if (!node.is_string()) throw ConfigError(Where(path, node) + ": expected a string");
-  *out = node.as_string()->get();
-}
-
-void ReadCount(const std::string& path, const toml::node& node, std::uint64_t* out) {
-  if (!node.is_integer() || node.as_integer()->get() < 0) {
-    throw ConfigError(Where(path, node) + ": expected a non-negative integer");
-  }
-  *out = static_cast<std::uint64_t>(node.as_integer()->get());
-}
-
-void ReadBool(const std::string& path, const toml::node& node, bool* out) {
-  if (!node.is_boolean()) throw ConfigError(Where(path, node) + ": expected true or false");
-  *out = node.as_boolean()->get();
-}
-
-void ReadStrings(const std::string& path, const toml::node& node, std::vector<std::string>* out) {
-  const toml::array* array = node.as_array();
-  if (array == nullptr) throw ConfigError(Where(path, node) + ": expected an array of strings");
-  out->clear();
-  for (const toml::node& item : *array) {
-    if (!item.is_string()) throw ConfigError(Where(path, item) + ": expected a string");
-    out->push_back(item.as_string()->get());
-  }
-}
-
-}  // namespace
-
 void LoadConfigFile(const std::string& path, ServiceConfig* c) {
-  toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    throw ConfigError(path + ":" + std::to_string(e.source().begin.line) + ": " +
-                      std::string(e.description()));
-  }
-  using Reader = std::function<void(const toml::node&)>;
-  auto str = [&](std::string* f) -> Reader { return [&, f](auto& n) { ReadString(path, n, f); }; };
-  auto num = [&](std::uint64_t* f) -> Reader { return [&, f](auto& n) { ReadCount(path, n, f); }; };
-  const std::map<std::string, std::map<std::string, Reader>> keys = {
+  const toml::table root = ParseToml(ReadConfigText(path), path);
+  auto str = [&](std::string* f) { return StringKey(path, f); };
+  auto num = [&](std::uint64_t* f) { return CountKey(path, f); };
+  const std::map<std::string, TomlKeys> keys = {
       {"engine",
        {{"shard", str(&c->shard)},
         {"data_dir", str(&c->data_dir)},
         {"instruments", str(&c->instruments_file)},
-        {"symbols", [&](auto& n) { ReadStrings(path, n, &c->symbols); }},
+        {"symbols", StringsKey(path, &c->symbols)},
         {"expected_orders", num(&c->expected_orders)},
         {"snapshot_every", num(&c->snapshot_every)},
         {"snapshots_kept", num(&c->snapshots_kept)},
         {"pipeline_slots", num(&c->pipeline_slots)},
-        {"events_after_fsync", [&](auto& n) { ReadBool(path, n, &c->events_after_fsync); }}}},
+        {"events_after_fsync", BoolKey(path, &c->events_after_fsync)}}},
       {"amqp",
        {{"url", str(&c->amqp_url)},
         {"prefetch", num(&c->prefetch)},
@@ -82,21 +39,7 @@ void LoadConfigFile(const std::string& path, ServiceConfig* c) {
       {"metrics", {{"listen", str(&c->metrics_listen)}}},
       {"log", {{"level", str(&c->log_level)}}},
   };
-  for (const auto& [section_name, section] : root) {
-    const std::string name(section_name.str());
-    auto known = keys.find(name);
-    if (known == keys.end() || !section.is_table()) {
-      throw ConfigError(Where(path, section) + ": unknown section [" + name + "]");
-    }
-    for (const auto& [key_name, value] : *section.as_table()) {
-      const std::string key(key_name.str());
-      auto reader = known->second.find(key);
-      if (reader == known->second.end()) {
-        throw ConfigError(Where(path, value) + ": unknown key " + name + "." + key);
-      }
-      reader->second(value);
-    }
-  }
+  ReadTomlSections(path, root, keys);
 }
 
 void ApplyEnvironment(ServiceConfig* c) {
