@@ -1,5 +1,6 @@
 #include "bookstate/book_state_writer.h"
 
+#include "bookstate/trade_stream.h"
 #include "bookstate/view_keys.h"
 
 namespace exchange::bookstate {
@@ -181,6 +182,8 @@ void BookStateWriter::WriteDelta(redis::RedisClient& client, const BookView& vie
   IntArg(delta.last);
   Arg("prev");
   IntArg(reset ? Sequence{0} : it->second);
+  Arg("time");
+  IntArg(delta.time);
   Arg("bids");
   scratch_.clear();
   AppendLevelList(scratch_, reset ? view.bids() : delta.bids);
@@ -201,6 +204,26 @@ void BookStateWriter::WriteDelta(redis::RedisClient& client, const BookView& vie
   it->second = delta.last;
 }
 
+void BookStateWriter::WriteTrades(redis::RedisClient& client, const BookView& view,
+                                  std::span<const TradePrint> trades) {
+  Begin();
+  Arg("XADD");
+  Arg(KeyOf(view.symbol(), ViewKey::kTrades));
+  Arg("MAXLEN");
+  Arg("~");
+  IntArg(options_.stream_max_length);
+  Arg("*");
+  Arg("first");
+  IntArg(trades.front().sequence);
+  Arg("last");
+  IntArg(trades.back().sequence);
+  Arg("trades");
+  scratch_.clear();
+  AppendTradeList(scratch_, trades);
+  Arg(scratch_);
+  Send(client);
+}
+
 std::size_t BookStateWriter::SendChanges(redis::RedisClient& client, BookViews& views) {
   bool any = false;
   views.ForEach([&](const BookView& view) { any = any || view.changed(); });
@@ -217,6 +240,7 @@ std::size_t BookStateWriter::SendChanges(redis::RedisClient& client, BookViews& 
     WriteOrders(client, view, changes.orders);
     WriteState(client, view);
     if (!changes.depth.empty()) WriteDelta(client, view, changes.depth, /*reset=*/false);
+    if (!changes.trades.empty()) WriteTrades(client, view, changes.trades);
   });
   return SendExec(client);
 }
@@ -237,6 +261,7 @@ void BookStateWriter::WriteWhole(redis::RedisClient& client, BookView& view) {
   WriteState(client, view);
   BookView::Delta delta;
   delta.first = delta.last = view.sequence();
+  if (const auto& t = view.last_trade()) delta.time = t->time;
   WriteDelta(client, view, delta, /*reset=*/true);
   client.Append({"SADD", kSymbolsKey, view.symbol()});
   ++queued_;
@@ -262,7 +287,7 @@ std::string BookStateWriter::DeleteView(redis::RedisClient& client, std::string_
   const auto reply =
       client.Command({"DEL", KeyOf(symbol, ViewKey::kBids), KeyOf(symbol, ViewKey::kAsks),
                       KeyOf(symbol, ViewKey::kState), KeyOf(symbol, ViewKey::kOrders),
-                      KeyOf(symbol, ViewKey::kDepth)});
+                      KeyOf(symbol, ViewKey::kDepth), KeyOf(symbol, ViewKey::kTrades)});
   if (reply.is_error()) return std::string(reply.str());
   const auto removed = client.Command({"SREM", kSymbolsKey, symbol});
   return removed.is_error() ? std::string(removed.str()) : "";

@@ -9,6 +9,7 @@
 // per symbol: the writer must be the only one writing these keys, and
 // WriteAll (after any failure) puts them right whatever they held.
 //
+// Trades go to each symbol's capped trade stream (trade_stream.h).
 // Depth deltas go to each symbol's capped stream with the first and last
 // engine sequence they cover and `prev`, the `last` of the symbol's previous
 // delta. The sync rule for a client (README, "Book state in Redis"): read the
@@ -77,6 +78,9 @@ class BookStateWriter {
   // A whole side, after the key was deleted.
   template <typename Levels>
   void WriteSide(redis::RedisClient& client, const std::string& key, const Levels& levels);
+  // The trades of one write, as one entry of book:{S}:trades.
+  void WriteTrades(redis::RedisClient& client, const BookView& view,
+                   std::span<const TradePrint> trades);
   void WriteOrders(redis::RedisClient& client, const BookView& view,
                    const std::map<OrderKey, std::optional<OpenOrder>>& changes);
   void WriteState(redis::RedisClient& client, const BookView& view);

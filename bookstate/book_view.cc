@@ -37,6 +37,7 @@ void BookView::ApplyEvent(const Event& e) {
   sequence_ = e.sequence;
   if (batch_first_ == 0) batch_first_ = e.sequence;
   batch_last_ = e.sequence;
+  batch_time_ = std::max(batch_time_, e.timestamp);
   changes_.any = true;
   switch (e.type) {
     case EventType::kAccepted: {
@@ -77,6 +78,7 @@ void BookView::ApplyEvent(const Event& e) {
 
 void BookView::OnTrade(const Event& e) {
   last_trade_ = LastTrade{e.price, e.quantity, e.timestamp, e.sequence};
+  changes_.trades.push_back(TradePrint{e.sequence, e.price, e.quantity, e.timestamp, e.side});
   auto fill = [&](AccountId account, ClientOrderId id, Quantity leaves, Quantity filled) {
     OpenOrder* o = Find(account, id);
     if (o == nullptr) return;
@@ -166,8 +168,10 @@ void BookView::EndBatch() {
     const Sequence first = batch_first_ != 0 ? batch_first_ : sequence_;
     if (d.first == 0) d.first = first;
     d.last = std::max(first, batch_last_);
+    d.time = std::max(d.time, batch_time_);
   }
   batch_first_ = batch_last_ = 0;
+  batch_time_ = 0;
   batch_depth_changed_ = false;
 }
 

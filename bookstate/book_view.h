@@ -57,6 +57,17 @@ struct LastTrade {
   Sequence sequence = 0;
 };
 
+// One trade as the trade stream (book:{S}:trades) carries it: the TRADE
+// event's sequence is its id; `taker_side` says who crossed the spread.
+struct TradePrint {
+  Sequence sequence = 0;
+  Price price = 0;
+  Quantity quantity = 0;
+  Timestamp time = 0;
+  Side taker_side = Side::kBuy;
+  bool operator==(const TradePrint&) const = default;
+};
+
 // Open orders are found by (account, client order id), as clients know them.
 struct OrderKey {
   AccountId account = 0;
@@ -99,6 +110,7 @@ class BookView {
   };
   struct Delta : Levels {  // depth changes for the stream, coalesced: the values now
     Sequence first = 0, last = 0;
+    Timestamp time = 0;  // of the newest event it covers (engine time)
   };
   struct Changes {
     Delta depth;
@@ -106,6 +118,7 @@ class BookView {
     // TakeChanges (what a writer wrote then, and must now replace).
     Levels before;
     std::map<OrderKey, std::optional<OpenOrder>> orders;  // nullopt: no longer open
+    std::vector<TradePrint> trades;                       // in sequence order
     bool any = false;  // anything at all, the state hash included
   };
   bool changed() const { return changes_.any; }
@@ -130,6 +143,7 @@ class BookView {
 
   Changes changes_;
   Sequence batch_first_ = 0, batch_last_ = 0;  // this batch's events of the symbol
+  Timestamp batch_time_ = 0;                   // the newest of them
   bool batch_depth_changed_ = false;
 };
 

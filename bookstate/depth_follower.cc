@@ -31,6 +31,10 @@ std::optional<DepthDelta> ParseDepthDelta(
     } else if (name == "bids" || name == "asks") {
       if (!ParseLevelList(value, name == "bids" ? d.bids : d.asks)) return std::nullopt;
       ++seen;
+    } else if (name == "time") {
+      const auto v = ParseInt<Timestamp>(value);
+      if (!v) return std::nullopt;
+      d.time = *v;
     } else if (name == "reset") {
       d.reset = value == "1";
     }

@@ -22,6 +22,7 @@ namespace exchange::bookstate {
 
 struct DepthDelta {
   Sequence first = 0, last = 0, prev = 0;
+  Timestamp time = 0;  // engine time of its newest event (0 when not written)
   bool reset = false;
   std::vector<DecodedLevel> bids, asks;  // quantity 0: the level is gone
 };

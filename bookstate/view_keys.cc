@@ -22,6 +22,7 @@ std::string KeyOf(std::string_view symbol, ViewKey key) {
     case ViewKey::kState: out += "}:state"; break;
     case ViewKey::kOrders: out += "}:orders"; break;
     case ViewKey::kDepth: out += "}:depth"; break;
+    case ViewKey::kTrades: out += "}:trades"; break;
   }
   return out;
 }

@@ -10,7 +10,9 @@
 //                    known last_px last_qty last_time last_seq
 //   book:{S}:orders  hash: "account:order_id" → "status side type price
 //                    stop_price quantity leaves filled exchange_id seq"
-//   book:{S}:depth   stream of depth deltas: first last prev bids asks [reset]
+//   book:{S}:depth   stream of depth deltas: first last prev time bids asks
+//                    [reset]
+//   book:{S}:trades  stream of trades: first last trades (trade_stream.h)
 //   exchange:symbols set of the symbols with a view
 //   candle:{S}:I     hash: the live (open) candle of interval I ("1m", "1M"
 //                    ...): open_time close_time (ns) open high low close
@@ -32,7 +34,7 @@ namespace exchange::bookstate {
 
 inline constexpr std::string_view kSymbolsKey = "exchange:symbols";
 
-enum class ViewKey { kBids, kAsks, kState, kOrders, kDepth };
+enum class ViewKey { kBids, kAsks, kState, kOrders, kDepth, kTrades };
 std::string KeyOf(std::string_view symbol, ViewKey key);
 // candle:{symbol}:interval
 std::string CandleKeyOf(std::string_view symbol, std::string_view interval);

@@ -13,6 +13,7 @@
 #include "bookstate/book_state_writer.h"
 #include "bookstate/book_view_seed.h"
 #include "bookstate/depth_follower.h"
+#include "bookstate/trade_stream.h"
 #include "engine/depth_collector.h"
 #include "orderflow/benchmark_mix.h"
 #include "tests/service_env.h"
@@ -50,8 +51,12 @@ class Pipeline {
       collector_.BeforeCommand(engine_, c);
       const auto events = engine_.Process(c);
       collector_.AfterEvents(events);
-      for (const Event& e : events)
+      for (const Event& e : events) {
         records_.push_back(wire::EventRecord{spec_.symbol, e});
+        if (e.type == EventType::kTrade) {
+          trades_.push_back(TradePrint{e.sequence, e.price, e.quantity, e.timestamp, e.side});
+        }
+      }
     }
     collector_.Finish(engine_, &depth_);
     views_.ApplyBatch(records_, depth_);
@@ -60,6 +65,7 @@ class Pipeline {
 
   const Engine& engine() const { return engine_; }
   BookViews& views() { return views_; }
+  const std::vector<TradePrint>& trades() const { return trades_; }
 
  private:
   redis::RedisClient& client_;
@@ -70,6 +76,7 @@ class Pipeline {
   BookStateWriter writer_;
   std::vector<wire::EventRecord> records_;
   std::vector<DepthChange> depth_;
+  std::vector<TradePrint> trades_;  // every trade the engine made
 };
 
 std::vector<DecodedLevel> Levels(const auto& levels) {
@@ -98,6 +105,22 @@ std::vector<DepthDelta> ReadStream(redis::RedisClient& client, const std::string
     auto delta = ParseDepthDelta(fields);
     EXPECT_TRUE(delta.has_value()) << "malformed stream entry " << i;
     if (delta) out.push_back(*delta);
+  }
+  return out;
+}
+
+// Every trade of the symbol's trade stream, oldest first.
+std::vector<TradePrint> ReadTradeStream(redis::RedisClient& client, const std::string& symbol) {
+  const auto reply = client.Command({"XRANGE", KeyOf(symbol, ViewKey::kTrades), "-", "+"});
+  std::vector<TradePrint> out;
+  for (std::size_t i = 0; i < reply.size(); ++i) {
+    const auto entry = reply.element(i).element(1);
+    std::vector<std::pair<std::string_view, std::string_view>> fields;
+    for (std::size_t f = 0; f + 1 < entry.size(); f += 2)
+      fields.emplace_back(entry.element(f).str(), entry.element(f + 1).str());
+    auto trades = ParseTradeEntry(fields);
+    EXPECT_TRUE(trades.has_value()) << "malformed trade stream entry " << i;
+    if (trades) out.insert(out.end(), trades->begin(), trades->end());
   }
   return out;
 }
@@ -206,6 +229,17 @@ TEST_F(BookStateTest, SnapshotPlusStreamDeltasReproduceTheDepth) {
   EXPECT_FALSE(skipping.synced());
 }
 
+TEST_F(BookStateTest, TradeStreamCarriesEveryTradeInOrder) {
+  Pipeline p(*client_, symbol_);
+  ASSERT_EQ(p.WriteAll(), "");
+  for (std::size_t i = 0; i < commands_.size(); i += 61) {
+    const std::size_t n = std::min<std::size_t>(61, commands_.size() - i);
+    ASSERT_EQ(p.Run(std::span(commands_).subspan(i, n)), "");
+  }
+  ASSERT_GT(p.trades().size(), 100u) << "the flow should trade";
+  EXPECT_EQ(ReadTradeStream(*client_, symbol_), p.trades());
+}
+
 TEST_F(BookStateTest, RefusedWriteIsRepairedByARewrite) {
   Pipeline p(*client_, symbol_);
   ASSERT_EQ(p.WriteAll(), "");
@@ -268,6 +302,22 @@ TEST(ViewKeys, ValuesRoundTrip) {
   EXPECT_EQ(ParseOrderValue(OrderKey{7, 9}, s), o) << s;
   EXPECT_FALSE(ParseOrderValue(OrderKey{7, 9}, "new BUY LIMIT 1 2").has_value());
   EXPECT_EQ(KeyOf("BTC-USD", ViewKey::kBids), "book:{BTC-USD}:bids");
+  EXPECT_EQ(KeyOf("BTC-USD", ViewKey::kTrades), "book:{BTC-USD}:trades");
+}
+
+TEST(TradeStream, EntriesRoundTripAndMalformedOnesAreRefused) {
+  const std::vector<TradePrint> trades{{5, 100, 3, 1'700'000'000'000'000'000, Side::kBuy},
+                                       {6, 99, 1, 1'700'000'000'000'000'001, Side::kSell}};
+  std::string list;
+  AppendTradeList(list, trades);
+  EXPECT_EQ(list, "5:100:3:1700000000000000000:B,6:99:1:1700000000000000001:S");
+  using Fields = std::vector<std::pair<std::string_view, std::string_view>>;
+  EXPECT_EQ(ParseTradeEntry(Fields{{"first", "5"}, {"trades", list}}), trades);
+  for (std::string_view bad : {"", "5:100:3:17:X", "5:100:3:B", "5:100:3:17:B:9", "5:x:3:17:B",
+                               "5:100:3:17:B,"}) {
+    EXPECT_FALSE(ParseTradeEntry(Fields{{"trades", bad}}).has_value()) << bad;
+  }
+  EXPECT_FALSE(ParseTradeEntry(Fields{{"first", "5"}}).has_value());
 }
 
 }  // namespace
