@@ -9,6 +9,8 @@
 #include "bench/engine_bench.h"
 #include "bench/fix_bench.h"
 #include "bench/history_bench.h"
+#include "bench/md_bench.h"
+#include "bench/md_ws_bench.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"exchange-bench: benchmarks of the exchange core"};
@@ -18,6 +20,8 @@ int main(int argc, char** argv) {
   exchange::bench::AddBookStateBenchCommand(app);
   exchange::bench::AddHistoryBenchCommand(app);
   exchange::bench::AddFixBenchCommand(app);
+  exchange::bench::AddMdBenchCommand(app);
+  exchange::bench::AddMdWsBenchCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

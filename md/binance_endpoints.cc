@@ -1,9 +1,11 @@
 #include "md/binance_endpoints.h"
 
+#include <charconv>
 #include <chrono>
 #include <limits>
 
 #include "candles/candle_interval.h"
+#include "md/decimal_text.h"
 #include "md/json_writer.h"
 #include "persistence/history_reports.h"  // FixedPoint, DecimalRatio
 
@@ -39,16 +41,20 @@ candles::CandleInterval IntervalParam(const QueryParams& params) {
   throw RequestError(400, binance_code::kBadInterval, message);
 }
 
-void Levels(JsonWriter& json, const std::vector<bookstate::DecodedLevel>& levels,
-            const InstrumentRow& row) {
-  json.BeginArray();
-  for (const bookstate::DecodedLevel& level : levels) {
-    json.BeginArray()
-        .String(FixedPoint(level.price, row.price_decimals))
-        .String(FixedPoint(level.value.quantity, row.quantity_decimals))
-        .EndArray();
+// [["price","qty"],...], as JsonWriter would write it (the texts need no
+// escaping), with AppendFixedPoint: a depth of 100 levels a side is 400
+// numbers a request.
+void AppendLevels(std::string& out, const std::vector<bookstate::DecodedLevel>& levels,
+                  const InstrumentRow& row) {
+  out += '[';
+  for (std::size_t i = 0; i < levels.size(); ++i) {
+    out += i == 0 ? "[\"" : ",[\"";
+    AppendFixedPoint(out, levels[i].price, row.price_decimals);
+    out += "\",\"";
+    AppendFixedPoint(out, levels[i].value.quantity, row.quantity_decimals);
+    out += "\"]";
   }
-  json.EndArray();
+  out += ']';
 }
 
 // "BTC-USD" → {"BTC", "USD"}; a name without a separator is all base.
@@ -143,30 +149,8 @@ Reply BinanceEndpoints::Klines(const QueryParams& params) {
   window.to = end ? MillisToNs(*end + 1) : std::numeric_limits<Timestamp>::max();
   window.limit = limit;
   window.newest = !start;
-  const std::vector<candles::Candle> klines = source_.Candles(row.symbol, interval, window);
-
-  const int pd = row.price_decimals, qd = row.quantity_decimals;
   Reply reply;
-  reply.body.reserve(klines.size() * 160 + 2);
-  JsonWriter json(reply.body);
-  json.BeginArray();
-  for (const candles::Candle& c : klines) {
-    json.BeginArray()
-        .Int(c.open_time / kNanosPerMilli)
-        .String(FixedPoint(c.open, pd))
-        .String(FixedPoint(c.high, pd))
-        .String(FixedPoint(c.low, pd))
-        .String(FixedPoint(c.close, pd))
-        .String(FixedPoint(c.volume, qd))
-        .Int(c.close_time / kNanosPerMilli - 1)
-        .String(FixedPoint(c.quote_volume, pd + qd))
-        .Int(c.trade_count)
-        .String("0")
-        .String("0")
-        .String("0")
-        .EndArray();
-  }
-  json.EndArray();
+  source_.AppendKlines(reply.body, row, interval, window);
   return reply;
 }
 
@@ -174,15 +158,29 @@ Reply BinanceEndpoints::Depth(const QueryParams& params) {
   const std::string_view symbol = params.Required("symbol");
   const std::int64_t limit = params.IntOr("limit", kDefaultDepth, 1, kMaxDepth);
   const InstrumentRow& row = source_.Instrument(symbol);
-  const bookstate::BookSnapshot book = source_.Book(row.symbol, static_cast<std::size_t>(limit));
+  const auto levels = static_cast<std::size_t>(limit);
   Reply reply;
-  reply.body.reserve(64 + (book.bids.size() + book.asks.size()) * 40);
-  JsonWriter json(reply.body);
-  json.BeginObject().Key("lastUpdateId").Int(book.sequence).Key("bids");
-  Levels(json, book.bids, row);
-  json.Key("asks");
-  Levels(json, book.asks, row);
-  json.EndObject();
+  // The body sent last, while the view's sequence has not moved (one HGET).
+  DepthCache& cache = source_.depth_cache();
+  const int pd = row.price_decimals, qd = row.quantity_decimals;
+  if (const auto sequence = source_.BookSequence(row.symbol)) {
+    if (const std::string* body = cache.Find(row.symbol, levels, *sequence, pd, qd)) {
+      reply.body = *body;
+      return reply;
+    }
+  }
+  const bookstate::BookSnapshot book = source_.Book(row.symbol, levels);
+  std::string& out = reply.body;
+  out.reserve(64 + (book.bids.size() + book.asks.size()) * 40);
+  out += "{\"lastUpdateId\":";
+  char sequence[24];
+  out.append(sequence, std::to_chars(sequence, sequence + sizeof(sequence), book.sequence).ptr);
+  out += ",\"bids\":";
+  AppendLevels(out, book.bids, row);
+  out += ",\"asks\":";
+  AppendLevels(out, book.asks, row);
+  out += '}';
+  if (book.sequence != 0) cache.Store(row.symbol, levels, book.sequence, pd, qd, out);
   return reply;
 }
 

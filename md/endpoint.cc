@@ -4,9 +4,19 @@ namespace exchange::md {
 namespace {
 
 constexpr std::array<std::string_view, kEndpointCount> kNames = {
-    "/udf/config",         "/udf/symbols",         "/udf/search",   "/udf/time",
-    "/udf/history",        "/api/v3/klines",       "/api/v3/depth", "/api/v3/trades",
-    "/api/v3/ticker/24hr", "/api/v3/exchangeInfo", "/metrics",      "unknown",
+    "/udf/config",
+    "/udf/symbols",
+    "/udf/search",
+    "/udf/time",
+    "/udf/history",
+    "/api/v3/klines",
+    "/api/v3/depth",
+    "/api/v3/trades",
+    "/api/v3/ticker/24hr",
+    "/api/v3/exchangeInfo",
+    "/metrics",
+    "static",
+    "unknown",
 };
 
 }  // namespace
@@ -16,10 +26,15 @@ std::string_view EndpointName(Endpoint endpoint) {
 }
 
 Endpoint EndpointOf(std::string_view path) {
-  for (std::size_t i = 0; i + 1 < kEndpointCount; ++i) {
+  for (std::size_t i = 0; i < static_cast<std::size_t>(Endpoint::kStatic); ++i) {
     if (kNames[i] == path) return static_cast<Endpoint>(i);
   }
   return Endpoint::kUnknown;
+}
+
+bool IsApiPath(std::string_view path) {
+  return path.starts_with("/api/") || path.starts_with("/udf/") || path == "/metrics" ||
+         path == "/api" || path == "/udf";
 }
 
 bool IsUdf(Endpoint endpoint) {

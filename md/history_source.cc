@@ -20,6 +20,8 @@ enum Statement : int {
   kCandlesNewest,
   kCandleBefore,
   kRecentTrades,
+  kCandlesChanged,
+  kHistoryVersion,
   kStatementCount,
 };
 
@@ -62,6 +64,16 @@ constexpr std::array<StatementText, kStatementCount> kStatements = {{
      "SELECT trade_id, (extract(epoch FROM time) * 1000000)::bigint, price, quantity, "
      "aggressor_side FROM trades WHERE symbol = $1 ORDER BY time DESC, trade_id DESC LIMIT $2",
      2},
+    // $1 symbol, $2 interval, $3 from, $4 trade id.
+    {"md_candles_changed",
+     "SELECT " MD_CANDLE_COLUMNS
+     "FROM candles WHERE symbol = $1 AND interval = $2 AND open_time >= " MD_MICROS(
+         3) " AND last_trade_id > $4 ORDER BY open_time",
+     4},
+    {"md_history_version",
+     "SELECT shard, last_sequence, xmin::text::bigint, tableoid::bigint FROM sink_progress "
+     "ORDER BY shard",
+     0},
 }};
 
 #undef MD_CANDLE_COLUMNS
@@ -145,6 +157,14 @@ HistorySource::~HistorySource() {
 void HistorySource::Disconnect() {
   if (conn_ != nullptr) PQfinish(conn_);
   conn_ = nullptr;
+  version_sent_ = false;
+}
+
+void HistorySource::Drain() {
+  if (!version_sent_) return;
+  version_sent_ = false;
+  while (pg_result* r = PQgetResult(conn_))
+    PQclear(r);
 }
 
 void HistorySource::Connect() {
@@ -189,17 +209,22 @@ pg_conn* HistorySource::Connection() {
 
 persistence::PgResult HistorySource::Run(int statement, const std::vector<std::string>& params) {
   pg_conn* conn = Connection();
+  Drain();
   std::array<const char*, 8> values{};
   for (std::size_t i = 0; i < params.size() && i < values.size(); ++i)
     values[i] = params[i].c_str();
   const StatementText& s = kStatements[static_cast<std::size_t>(statement)];
-  pg_result* result =
-      PQexecPrepared(conn, s.name, s.parameters, values.data(), nullptr, nullptr, 0);
+  return Checked(statement,
+                 PQexecPrepared(conn, s.name, s.parameters, values.data(), nullptr, nullptr, 0));
+}
+
+persistence::PgResult HistorySource::Checked(int statement, pg_result* result) {
   persistence::PgResult rows(result);
   if (result != nullptr && PQresultStatus(result) == PGRES_TUPLES_OK) return rows;
+  const StatementText& s = kStatements[static_cast<std::size_t>(statement)];
   std::string why = Trimmed(result != nullptr ? PQresultErrorMessage(result) : nullptr);
-  if (why.empty()) why = Trimmed(PQerrorMessage(conn));
-  if (PQstatus(conn) != CONNECTION_OK) {
+  if (why.empty()) why = Trimmed(PQerrorMessage(conn_));
+  if (PQstatus(conn_) != CONNECTION_OK) {
     Disconnect();
     throw BackendUnavailable(gate_.Failed("postgresql unavailable: " + why));
   }
@@ -237,6 +262,52 @@ std::vector<candles::Candle> HistorySource::Candles(std::string_view symbol,
     out.push_back(CandleOf(r, row, symbol, interval));
   if (window.newest) std::reverse(out.begin(), out.end());
   return out;
+}
+
+std::vector<candles::Candle> HistorySource::CandlesChangedAfter(std::string_view symbol,
+                                                                candles::CandleInterval interval,
+                                                                Timestamp from,
+                                                                Sequence after_trade_id) {
+  const persistence::PgResult r =
+      Run(kCandlesChanged, {std::string(symbol), std::string(candles::IntervalName(interval)),
+                            MicrosParam(from), std::to_string(after_trade_id)});
+  std::vector<candles::Candle> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int row = 0; row < r.rows(); ++row)
+    out.push_back(CandleOf(r, row, symbol, interval));
+  return out;
+}
+
+void HistorySource::SendVersion() {
+  pg_conn* conn = Connection();
+  Drain();
+  const StatementText& s = kStatements[kHistoryVersion];
+  if (PQsendQueryPrepared(conn, s.name, 0, nullptr, nullptr, nullptr, 0) != 1) {
+    Checked(kHistoryVersion, nullptr);  // throws: the connection's error
+  }
+  version_sent_ = true;
+}
+
+HistoryVersion HistorySource::Version() {
+  const persistence::PgResult r = [&] {
+    if (!version_sent_) return Run(kHistoryVersion, {});
+    version_sent_ = false;
+    pg_result* result = PQgetResult(conn_);
+    // The answer, then a null that ends it (read before anything is thrown).
+    if (result != nullptr) {
+      while (pg_result* extra = PQgetResult(conn_))
+        PQclear(extra);
+    }
+    return Checked(kHistoryVersion, result);
+  }();
+  HistoryVersion v;
+  v.shards.reserve(static_cast<std::size_t>(r.rows()));
+  for (int row = 0; row < r.rows(); ++row) {
+    v.shards.push_back({std::string(r.value(row, 0)), IntOf<Sequence>(r, row, 1),
+                        IntOf<std::int64_t>(r, row, 2)});
+    v.progress_table = IntOf<std::int64_t>(r, row, 3);
+  }
+  return v;
 }
 
 std::optional<candles::Candle> HistorySource::CandleBefore(std::string_view symbol,

@@ -19,7 +19,7 @@ HttpServer::HttpServer(const Options& options, const HandlerFactory& make_handle
     : options_(options) {
   if (options.threads == 0) throw std::invalid_argument("HttpServer: threads must be at least 1");
   for (std::size_t i = 0; i < options.threads; ++i) {
-    auto worker = std::make_unique<Worker>();
+    auto worker = std::make_unique<Worker>(registry_, ws_stats_);
     worker->handler = make_handler(i);
     workers_.push_back(std::move(worker));
   }
@@ -64,19 +64,25 @@ void HttpServer::Start() {
 void HttpServer::Accept() {
   Worker& target = *workers_[next_worker_];
   next_worker_ = (next_worker_ + 1) % workers_.size();
-  acceptor_->async_accept(target.io,
-                          [this, &target](boost::system::error_code ec, tcp::socket socket) {
-                            if (ec == asio::error::operation_aborted || !acceptor_->is_open())
-                              return;
-                            if (!ec) {
-                              auto session = std::make_shared<HttpSession>(
-                                  std::move(socket), *target.handler, options_.idle_timeout);
-                              asio::post(target.io, [session] { session->Start(); });
-                            } else {
-                              spdlog::warn("md: accept: {}", ec.message());
-                            }
-                            Accept();
-                          });
+  acceptor_->async_accept(
+      target.io, [this, &target](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
+        if (!ec) {
+          auto session = std::make_shared<HttpSession>(
+              std::move(socket), *target.handler, target.hub, options_.ws, options_.idle_timeout);
+          asio::post(target.io, [session] { session->Start(); });
+        } else {
+          spdlog::warn("md: accept: {}", ec.message());
+        }
+        Accept();
+      });
+}
+
+void HttpServer::Publish(std::shared_ptr<const FeedBatch> batch) {
+  for (auto& worker : workers_) {
+    Worker* w = worker.get();
+    asio::post(w->io, [w, batch] { w->hub.Deliver(batch); });
+  }
 }
 
 void HttpServer::Stop() {

@@ -1,9 +1,12 @@
-// HttpServer: exchange-md's HTTP listener and its serving threads. Each
+// HttpServer: exchange-md's HTTP and WebSocket listener and its serving
+// threads. Each
 // serving thread runs its own io_context with its own RequestHandler (and
 // so its own Redis and PostgreSQL connections): a request is read, answered
 // and written on one thread, and no lock is shared between threads on the
 // way. One acceptor (on thread 0's io_context) hands new connections to the
-// threads in turn.
+// threads in turn. A connection that upgrades to WebSocket stays on its
+// thread, with that thread's StreamHub; Publish (from the market feed)
+// posts each FeedBatch to every thread's hub.
 //
 // Built and started on the main thread; Stop from any thread but a serving
 // one. The handlers are built by the factory on the constructing thread.
@@ -20,7 +23,12 @@
 #include <thread>
 #include <vector>
 
+#include "md/feed_batch.h"
 #include "md/request_handler.h"
+#include "md/stream_hub.h"
+#include "md/stream_registry.h"
+#include "md/ws_session.h"
+#include "md/ws_stats.h"
 
 namespace exchange::md {
 
@@ -31,6 +39,7 @@ class HttpServer {
     std::uint16_t port = 8080;  // 0: any free port (see port())
     std::size_t threads = 2;
     std::chrono::milliseconds idle_timeout{30'000};
+    WsOptions ws;
   };
   // The handler of serving thread `index`.
   using HandlerFactory = std::function<std::unique_ptr<RequestHandler>(std::size_t index)>;
@@ -50,9 +59,17 @@ class HttpServer {
 
   std::uint16_t port() const { return port_; }
 
+  // For the market feed: the streams' shared state, and delivery of a
+  // batch to every serving thread (any thread).
+  StreamRegistry& registry() { return registry_; }
+  WsStats& ws_stats() { return ws_stats_; }
+  void Publish(std::shared_ptr<const FeedBatch> batch);
+
  private:
   struct Worker {
-    std::unique_ptr<RequestHandler> handler;  // outlives the io_context's sessions
+    Worker(StreamRegistry& registry, WsStats& stats) : hub(registry, stats) {}
+    std::unique_ptr<RequestHandler> handler;  // outlive the io_context's sessions
+    StreamHub hub;
     boost::asio::io_context io{1};
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
     std::thread thread;
@@ -61,6 +78,8 @@ class HttpServer {
   void Accept();
 
   Options options_;
+  StreamRegistry registry_;  // outlive the workers' hubs and sessions
+  WsStats ws_stats_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;  // on workers_[0]'s io_context
   std::size_t next_worker_ = 0;

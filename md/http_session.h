@@ -6,6 +6,11 @@
 // request Beast cannot parse is answered 400 (413 when too large) and the
 // connection closed.
 //
+// A WebSocket upgrade of /ws, /ws/<stream>[/<stream>...] or
+// /stream?streams=<stream>/<stream>... is accepted by Beast's handshake and
+// the socket handed to a WsSession (its streams checked first: a bad one is
+// a 400 with the reason; another path a 404).
+//
 // Owned by itself (shared_ptr held by its pending operation); lives on one
 // serving thread's io_context and touches nothing of other threads.
 #pragma once
@@ -18,13 +23,15 @@
 #include <optional>
 
 #include "md/request_handler.h"
+#include "md/stream_hub.h"
+#include "md/ws_session.h"
 
 namespace exchange::md {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket socket, RequestHandler& handler,
-              std::chrono::milliseconds idle_timeout);
+  HttpSession(boost::asio::ip::tcp::socket socket, RequestHandler& handler, StreamHub& hub,
+              const WsOptions& ws_options, std::chrono::milliseconds idle_timeout);
 
   // Starts reading; call on the socket's executor.
   void Start() { ReadRequest(); }
@@ -34,6 +41,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void OnRead(boost::beast::error_code ec);
   // Answers a request Beast refused, then closes.
   void RefuseMalformed(boost::beast::error_code ec);
+  // A WebSocket upgrade: checks the path's streams, then the handshake.
+  void Upgrade();
+  void RefuseUpgrade(unsigned status, std::string message);
   void Write(HttpResponse response, unsigned version, bool keep_alive);
   void OnWrite(bool keep_alive, boost::beast::error_code ec);
   void Close();
@@ -43,6 +53,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   boost::beast::http::response<boost::beast::http::string_body> response_;
   RequestHandler& handler_;
+  StreamHub& hub_;
+  WsOptions ws_options_;
   std::chrono::milliseconds idle_timeout_;
 };
 

@@ -2,7 +2,9 @@
 // instruments (a symbol unknown to the `instruments` table is a
 // RequestError 400), books and live candles from Redis, candle series
 // (stored candles with the live one merged, candle_series.h), and recent
-// trades from PostgreSQL. One per serving thread, each with its own Redis
+// trades from PostgreSQL. Stored candles come through the thread's
+// KlinesCache (klines_cache.h: exact, one small version query a request
+// when nothing changed). One per serving thread, each with its own Redis
 // and PostgreSQL connections, so no request waits for another thread.
 //
 // Backends: Redis or PostgreSQL unreachable is BackendUnavailable (503),
@@ -19,8 +21,10 @@
 #include <vector>
 
 #include "bookstate/book_state_reader.h"
+#include "md/depth_cache.h"
 #include "md/history_source.h"
 #include "md/instrument_catalog.h"
+#include "md/klines_cache.h"
 #include "md/redis_source.h"
 
 namespace exchange::md {
@@ -30,6 +34,13 @@ struct SourceOptions {
   std::string pg_url;
   std::string pg_schema = "public";
   std::chrono::milliseconds retry{250};
+  // The thread's klines cache: candles kept, all symbols and intervals
+  // together (about 300 bytes each); 0: no cache.
+  std::size_t klines_cache_rows = 50'000;
+  // 0: the history's version is read for every request (exact). Above 0:
+  // reused on the thread for this long (answers may miss the commits of
+  // that stretch); klines_cache.h.
+  std::chrono::microseconds klines_cache_recheck{0};
 };
 
 class MarketDataSource {
@@ -44,15 +55,26 @@ class MarketDataSource {
   bookstate::BookSnapshot Book(std::string_view symbol, std::size_t levels) {
     return redis_.ReadBook(symbol, levels);
   }
+  // The book view's sequence (nullopt: no view), and the thread's depth
+  // bodies kept by it (depth_cache.h).
+  std::optional<Sequence> BookSequence(std::string_view symbol) {
+    return redis_.BookSequence(symbol);
+  }
+  DepthCache& depth_cache() { return depth_cache_; }
   // The candles of the window, oldest first, the live one merged.
   std::vector<candles::Candle> Candles(std::string_view symbol, candles::CandleInterval interval,
                                        const CandleWindow& window);
+  // The same as Binance klines (kline_json.h), appended to `out` as one
+  // JSON array; the stored ones' texts come rendered from the cache.
+  void AppendKlines(std::string& out, const persistence::InstrumentRow& instrument,
+                    candles::CandleInterval interval, const CandleWindow& window);
   // The open time of the newest candle opening before `before`, if any.
   std::optional<Timestamp> OpenTimeBefore(std::string_view symbol, candles::CandleInterval interval,
                                           Timestamp before);
   std::vector<TradeRecord> RecentTrades(std::string_view symbol, std::int64_t limit) {
     return history_.RecentTrades(symbol, limit);
   }
+  const KlinesCache& klines_cache() const { return klines_; }
 
  private:
   // The live candle, or nullopt when Redis is away (logged once per outage).
@@ -62,6 +84,9 @@ class MarketDataSource {
   RedisSource redis_;
   HistorySource history_;
   InstrumentCatalog catalog_;
+  KlinesCache klines_;
+  DepthCache depth_cache_;
+  std::vector<CachedCandle*> series_;  // AppendKlines', reused
   bool redis_away_logged_ = false;
 };
 

@@ -7,7 +7,16 @@
 
 #include "orderflow/toml_config.h"
 
+// md/CMakeLists.txt defines it as the build's md-web/ directory.
+#ifndef EXCHANGE_MD_WEB_ROOT
+#define EXCHANGE_MD_WEB_ROOT ""
+#endif
+
 namespace exchange::md {
+
+std::string DefaultWebRoot() {
+  return EXCHANGE_MD_WEB_ROOT;
+}
 
 void ParseMdConfig(const std::string& text, const std::string& source, MdConfig* c) {
   const toml::table root = ParseToml(text, source);
@@ -17,7 +26,12 @@ void ParseMdConfig(const std::string& text, const std::string& source, MdConfig*
         {"threads", CountKey(source, &c->threads)},
         {"idle_timeout_ms", CountKey(source, &c->idle_timeout_ms)},
         {"gzip_min_bytes", CountKey(source, &c->gzip_min_bytes)},
-        {"retry_ms", CountKey(source, &c->retry_ms)}}},
+        {"retry_ms", CountKey(source, &c->retry_ms)},
+        {"web_root", StringKey(source, &c->web_root)}}},
+      {"ws",
+       {{"batch_ms", CountKey(source, &c->ws_batch_ms)},
+        {"max_pending_bytes", CountKey(source, &c->ws_max_pending_bytes)},
+        {"send_buffer_bytes", CountKey(source, &c->ws_send_buffer_bytes)}}},
       {"redis", {{"url", StringKey(source, &c->redis_url)}}},
       {"postgres",
        {{"url", StringKey(source, &c->pg_url)}, {"schema", StringKey(source, &c->pg_schema)}}},
@@ -61,6 +75,8 @@ void MdConfig::Validate() const {
   if (threads == 0 || threads > 256) fail("md.threads must be 1..256");
   if (idle_timeout_ms == 0) fail("md.idle_timeout_ms must be at least 1");
   if (retry_ms > 60'000) fail("md.retry_ms must be at most 60000");
+  if (ws_batch_ms > 1000) fail("ws.batch_ms must be at most 1000");
+  if (ws_max_pending_bytes < 4096) fail("ws.max_pending_bytes must be at least 4096");
   if (redis_url.empty()) fail("redis.url is empty");
   if (pg_url.empty()) fail("postgres.url is empty");
   if (pg_schema.empty()) fail("postgres.schema is empty");

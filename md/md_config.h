@@ -1,8 +1,9 @@
 // MdConfig: everything exchange-md can be told: where it listens, how many
 // threads serve requests, the Redis book-state view and the PostgreSQL
-// history it reads (with the read-only role). Precedence, lowest first:
-// defaults, the TOML file (--config), EXCHANGE_REDIS_URL and
-// EXCHANGE_PG_READER_URL, flags. Keys: md/README.md ("Configuration").
+// history it reads (with the read-only role), where the chart page's files
+// are. Precedence, lowest first: defaults, the TOML file (--config),
+// EXCHANGE_REDIS_URL and EXCHANGE_PG_READER_URL, flags. Keys: md/README.md
+// ("Configuration").
 //
 // Built once on the main thread before any other thread starts; read-only
 // afterwards (any thread).
@@ -14,6 +15,10 @@
 #include "orderflow/instruments_file.h"  // ConfigError
 
 namespace exchange::md {
+
+// The build's md-web/ directory (EXCHANGE_MD_WEB_ROOT when exchange_md was
+// compiled), or "" when unknown.
+std::string DefaultWebRoot();
 
 struct MdConfig {
   // [md]
@@ -29,6 +34,17 @@ struct MdConfig {
   // Both backends: after a failure to connect, requests are answered 503 at
   // once for this long before the next attempt.
   std::uint64_t retry_ms = 250;
+  // [md] web_root: the chart page's files (static_site.h), served at `/`;
+  // "" = no page. Default: the md-web/ directory of the build that made
+  // the binary (md/CMakeLists.txt).
+  std::string web_root = DefaultWebRoot();
+  // [ws] WebSocket streams (market_feed.h, ws_session.h): the feed reads
+  // Redis at most once per batch_ms (a busy market goes out in fewer,
+  // larger writes); a client with more than max_pending_bytes waiting is
+  // dropped; send_buffer_bytes is each connection's SO_SNDBUF (0: kernel).
+  std::uint64_t ws_batch_ms = 2;
+  std::uint64_t ws_max_pending_bytes = 4 << 20;
+  std::uint64_t ws_send_buffer_bytes = 0;
   // [log]
   std::string log_level = "info";
 

@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "md/http_server.h"
+#include "md/market_feed.h"
 #include "md/md_config.h"
 #include "md/request_metrics.h"
 #include "orderflow/toml_config.h"
@@ -31,16 +32,29 @@ int Run(const MdConfig& config) {
   handler_options.source.pg_schema = config.pg_schema;
   handler_options.source.retry = std::chrono::milliseconds(config.retry_ms);
   handler_options.gzip_min_bytes = config.gzip_min_bytes;
+  handler_options.site = StaticSite::LoadOrWarn(config.web_root);
 
   HttpServer::Options server_options;
   server_options.host = address.host;
   server_options.port = address.port;
   server_options.threads = config.threads;
   server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  server_options.ws.max_pending_bytes = config.ws_max_pending_bytes;
+  server_options.ws.socket_send_buffer = config.ws_send_buffer_bytes;
   HttpServer server(server_options, [&](std::size_t index) {
     return std::make_unique<RequestHandler>(handler_options, metrics.stats_of(index), metrics);
   });
+  metrics.AttachWsStats(&server.ws_stats());
+  MarketFeed::Options feed_options;
+  feed_options.redis_url = config.redis_url;
+  feed_options.pg_url = config.pg_url;
+  feed_options.pg_schema = config.pg_schema;
+  feed_options.retry = std::chrono::milliseconds(config.retry_ms);
+  feed_options.batch_interval = std::chrono::milliseconds(config.ws_batch_ms);
+  MarketFeed feed(feed_options, server.registry(), server.ws_stats(),
+                  [&server](std::shared_ptr<const FeedBatch> batch) { server.Publish(batch); });
   server.Start();
+  feed.Start();
   spdlog::info("md: listening on {} (port {}), {} threads, postgres schema {}", config.listen,
                server.port(), config.threads, config.pg_schema);
   std::cout << "exchange-md: listening on port " << server.port() << std::endl;
@@ -51,6 +65,7 @@ int Run(const MdConfig& config) {
     if (!ec) spdlog::info("md: signal {}, stopping", signal);
   });
   signals_io.run();
+  feed.Stop();
   server.Stop();
   spdlog::info("md: stopped");
   return 0;
@@ -79,6 +94,11 @@ int main(int argc, char** argv) {
   app.add_option("--pg-url", config.pg_url,
                  "PostgreSQL, read-only role (env EXCHANGE_PG_READER_URL)");
   app.add_option("--pg-schema", config.pg_schema, "schema of the history tables")
+      ->capture_default_str();
+  app.add_option("--web-root", config.web_root, "the chart page's files, served at / (\"\": none)")
+      ->capture_default_str();
+  app.add_option("--ws-batch-ms", config.ws_batch_ms,
+                 "WebSocket feed: read Redis at most once per this many ms")
       ->capture_default_str();
   app.add_option("--log-level", config.log_level, "trace debug info warn error off")
       ->capture_default_str();

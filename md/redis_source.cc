@@ -97,6 +97,18 @@ bookstate::BookSnapshot RedisSource::ReadBook(std::string_view symbol, std::size
   });
 }
 
+std::optional<Sequence> RedisSource::BookSequence(std::string_view symbol) {
+  const std::string key = bookstate::KeyOf(symbol, bookstate::ViewKey::kState);
+  return Reading([&](redis::RedisClient& client) -> std::optional<Sequence> {
+    const redis::RedisReply reply = client.Command({"HGET", key, "seq"});
+    if (reply.is_error()) throw bookstate::ViewError("redis: " + std::string(reply.str()));
+    if (reply.is_nil()) return std::nullopt;
+    const auto sequence = bookstate::ParseInt<Sequence>(reply.str());
+    if (!sequence) throw bookstate::ViewError(key + ": field seq is malformed");
+    return *sequence;
+  });
+}
+
 std::optional<candles::Candle> RedisSource::LiveCandle(std::string_view symbol,
                                                        candles::CandleInterval interval) {
   const std::string key = bookstate::CandleKeyOf(symbol, candles::IntervalName(interval));

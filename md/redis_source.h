@@ -1,6 +1,6 @@
 // RedisSource: a serving thread's reads of the Redis view: a symbol's book
 // (depth, best bid and offer, last trade and sequence, one MULTI/EXEC
-// through bookstate::BookStateReader) and the live candle of a symbol and
+// through bookstate::BookStateReader), its sequence alone, and the live candle of a symbol and
 // interval (candle:{S}:I, written by the engine's history sink).
 //
 // Owns one Redis connection, made on first use and again after a failure
@@ -30,6 +30,9 @@ class RedisSource {
   // The top `levels` of each side (0: all); an empty book with sequence 0
   // when the symbol has no view yet.
   bookstate::BookSnapshot ReadBook(std::string_view symbol, std::size_t levels);
+  // The view's sequence alone (one HGET of its state hash): what changes
+  // with every write of the book; nullopt when the symbol has no view.
+  std::optional<Sequence> BookSequence(std::string_view symbol);
   // The live candle; nullopt when there is none (no trade yet).
   std::optional<candles::Candle> LiveCandle(std::string_view symbol,
                                             candles::CandleInterval interval);

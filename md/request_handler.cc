@@ -14,6 +14,24 @@ bool IsUdfPath(std::string_view path) {
   return path.substr(0, 5) == "/udf/";
 }
 
+// Whether an If-None-Match header value names `etag` (or is "*"); weak
+// validators (W/"...") match too, as for a GET they should.
+bool MatchesETag(std::string_view if_none_match, std::string_view etag) {
+  while (!if_none_match.empty()) {
+    const auto comma = if_none_match.find(',');
+    std::string_view tag = if_none_match.substr(0, comma);
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t'))
+      tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t'))
+      tag.remove_suffix(1);
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    if (tag == "*" || tag == etag) return true;
+    if (comma == std::string_view::npos) break;
+    if_none_match.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 }  // namespace
 
 RequestHandler::RequestHandler(const Options& options, RequestStats& stats,
@@ -42,9 +60,10 @@ Reply RequestHandler::Dispatch(Endpoint endpoint, const QueryParams& params) {
     case Endpoint::kTicker24h: return binance_.Ticker24h(params);
     case Endpoint::kExchangeInfo: return binance_.ExchangeInfo(params);
     case Endpoint::kMetrics: return Reply{metrics_.Exposition(), kMetricsType};
+    case Endpoint::kStatic:
     case Endpoint::kUnknown: break;
   }
-  throw std::logic_error("RequestHandler: no handler for an unknown endpoint");
+  throw std::logic_error("RequestHandler: no handler for a file or an unknown endpoint");
 }
 
 HttpResponse RequestHandler::Preflight(const HttpRequest& request) {
@@ -59,6 +78,26 @@ HttpResponse RequestHandler::Preflight(const HttpRequest& request) {
   return response;
 }
 
+void RequestHandler::ServeFile(const HttpRequest& request, const StaticSite::File& file,
+                               HttpResponse& response) {
+  response.headers.emplace_back("ETag", file.etag);
+  // Cached, but asked again each time (a 304 when unchanged): a rebuilt
+  // page is seen at once.
+  response.headers.emplace_back("Cache-Control", "no-cache");
+  if (!file.gzip.empty()) response.headers.emplace_back("Vary", "Accept-Encoding");
+  if (MatchesETag(request.if_none_match, file.etag)) {
+    response.status = 304;
+    return;
+  }
+  response.headers.emplace_back("Content-Type", file.content_type);
+  if (!file.gzip.empty() && AcceptsGzip(request.accept_encoding)) {
+    response.body = file.gzip;
+    response.headers.emplace_back("Content-Encoding", "gzip");
+  } else {
+    response.body = file.body;
+  }
+}
+
 void RequestHandler::Compress(HttpResponse& response) {
   gzip_.Compress(response.body, compressed_);
   response.body.swap(compressed_);
@@ -68,9 +107,15 @@ void RequestHandler::Compress(HttpResponse& response) {
 HttpResponse RequestHandler::Handle(const HttpRequest& request) {
   const auto started = std::chrono::steady_clock::now();
   const auto [path, query] = SplitTarget(request.target);
-  const Endpoint endpoint = EndpointOf(path);
+  Endpoint endpoint = EndpointOf(path);
+  const StaticSite::File* file = nullptr;
+  if (endpoint == Endpoint::kUnknown && options_.site && !IsApiPath(path)) {
+    file = options_.site->Find(path);
+    if (file != nullptr) endpoint = Endpoint::kStatic;
+  }
   HttpResponse response;
   std::string_view content_type = "application/json";
+  bool served_file = false;  // its headers are set
   if (endpoint == Endpoint::kUnknown) {
     response.status = 404;
     std::string message = "Unknown path ";
@@ -88,6 +133,9 @@ HttpResponse RequestHandler::Handle(const HttpRequest& request) {
     message += "; allowed: GET, OPTIONS";
     response.body = ErrorBody(endpoint, binance_code::kUnsupported, message);
     response.headers.emplace_back("Allow", std::string(kAllowedMethods));
+  } else if (file != nullptr) {
+    ServeFile(request, *file, response);
+    served_file = true;
   } else {
     try {
       Reply reply = Dispatch(endpoint, QueryParams::Parse(query));
@@ -108,7 +156,7 @@ HttpResponse RequestHandler::Handle(const HttpRequest& request) {
     }
   }
   response.headers.emplace_back("Access-Control-Allow-Origin", "*");
-  if (response.status != 204) {
+  if (response.status != 204 && !served_file) {
     response.headers.emplace_back("Content-Type", std::string(content_type));
     response.headers.emplace_back("Cache-Control", "no-store");
     if (response.body.size() >= options_.gzip_min_bytes) {

@@ -1,9 +1,11 @@
 // RequestHandler: turns one HTTP request into its response, for one serving
 // thread: routing by path (endpoint.h) to the UDF and Binance endpoints and
-// /metrics; errors as JSON with their status (json_errors.h: 4xx for the
-// client's mistakes, 503 while a backend is unreachable, 500 for a fault of
-// ours); CORS (Access-Control-Allow-Origin: *, OPTIONS preflight); gzip
-// when the client accepts it; and the request's metrics.
+// /metrics, then any other path to the chart page's files (static_site.h:
+// `/` is index.html; ETag and If-None-Match, gzip made once); errors as
+// JSON with their status (json_errors.h: 4xx for the client's mistakes, 503
+// while a backend is unreachable, 500 for a fault of ours); CORS
+// (Access-Control-Allow-Origin: *, OPTIONS preflight); gzip when the client
+// accepts it; and the request's metrics.
 //
 // Transport-free: the HTTP session hands it the few request fields it
 // needs and writes back what it returns, so it is tested without sockets.
@@ -22,6 +24,7 @@
 #include "md/gzip_encoder.h"
 #include "md/market_data_source.h"
 #include "md/request_metrics.h"
+#include "md/static_site.h"
 #include "md/udf_endpoints.h"
 
 namespace exchange::md {
@@ -31,6 +34,7 @@ struct HttpRequest {
   std::string_view target;  // path and query
   std::string_view accept_encoding;
   std::string_view access_control_request_headers;  // a preflight's
+  std::string_view if_none_match;                   // a file's ETag the client has
 };
 
 struct HttpResponse {
@@ -44,6 +48,9 @@ class RequestHandler {
   struct Options {
     SourceOptions source;
     std::size_t gzip_min_bytes = 256;
+    // The chart page's files, shared by every thread's handler; nullptr:
+    // no page (every path but the APIs' is a 404).
+    std::shared_ptr<const StaticSite> site;
   };
   // `stats`: this thread's; `metrics`: every thread's, for /metrics.
   RequestHandler(const Options& options, RequestStats& stats, const RequestMetrics& metrics);
@@ -56,6 +63,8 @@ class RequestHandler {
   // `endpoint`'s error body in its API's style.
   static std::string ErrorBody(Endpoint endpoint, int code, std::string_view message);
   HttpResponse Preflight(const HttpRequest& request);
+  // A file of the site: 200, or 304 when the client has its ETag.
+  void ServeFile(const HttpRequest& request, const StaticSite::File& file, HttpResponse& response);
   void Compress(HttpResponse& response);
 
   Options options_;

@@ -100,8 +100,37 @@ std::string RequestMetrics::Exposition() const {
     m.counter.value = static_cast<double>(count);
     responses.metric.push_back(m);
   }
+  std::vector<MetricFamily> families = {requests, latency, responses};
+  if (ws_ != nullptr) {
+    auto family = [&](const char* name, const char* help, MetricType type, double value) {
+      ClientMetric m;
+      if (type == MetricType::Gauge) {
+        m.gauge.value = value;
+      } else {
+        m.counter.value = value;
+      }
+      families.push_back(MetricFamily{name, help, type, {m}});
+    };
+    const auto v = [](const auto& atomic) {
+      return static_cast<double>(atomic.load(std::memory_order_relaxed));
+    };
+    family("exchange_md_ws_connections", "WebSocket connections open", MetricType::Gauge,
+           v(ws_->connections));
+    family("exchange_md_ws_messages_total", "stream messages queued to WebSocket clients",
+           MetricType::Counter, v(ws_->messages_sent));
+    family("exchange_md_ws_bytes_total", "bytes written to WebSocket clients", MetricType::Counter,
+           v(ws_->bytes_sent));
+    family("exchange_md_ws_slow_dropped_total", "WebSocket clients dropped for not reading",
+           MetricType::Counter, v(ws_->slow_dropped));
+    family("exchange_md_ws_protocol_errors_total", "WebSocket clients closed for bad frames",
+           MetricType::Counter, v(ws_->protocol_errors));
+    family("exchange_md_feed_batches_total", "batches the market feed published",
+           MetricType::Counter, v(ws_->feed_batches));
+    family("exchange_md_feed_resyncs_total", "books the market feed took a new snapshot of",
+           MetricType::Counter, v(ws_->feed_resyncs));
+  }
   std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, {requests, latency, responses});
+  prometheus::TextSerializer().Serialize(out, families);
   return out.str();
 }
 

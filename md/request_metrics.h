@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "md/endpoint.h"
+#include "md/ws_stats.h"
 
 namespace exchange::md {
 
@@ -52,11 +53,15 @@ class RequestMetrics {
   explicit RequestMetrics(std::size_t threads);
 
   RequestStats& stats_of(std::size_t thread) { return *stats_[thread]; }
+  // Adds the WebSocket counters to the exposition; before the serving
+  // threads start.
+  void AttachWsStats(const WsStats* ws) { ws_ = ws; }
   // Every metric in Prometheus text exposition format (version 0.0.4).
   std::string Exposition() const;
 
  private:
   std::vector<std::unique_ptr<RequestStats>> stats_;
+  const WsStats* ws_ = nullptr;
 };
 
 }  // namespace exchange::md

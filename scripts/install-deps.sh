@@ -26,11 +26,19 @@ PACKAGES=(
   libboost1.81-dev libquickfix-dev
   # exchange-md: gzip responses (zlib)
   zlib1g-dev
+  # exchange-bench md: the HTTP load generator (closed loop; Debian has no wrk2)
+  wrk
   # adapters: RabbitMQ, Redis, PostgreSQL clients
   librabbitmq-dev libhiredis-dev libpqxx-dev libpq-dev
   # local servers run by scripts/services.sh (with their CLIs: rabbitmqctl, redis-cli, psql)
   rabbitmq-server redis-server postgresql
+  # exchange-md's chart page (md/web: lightweight-charts from npm at build time) and its
+  # browser test (tests/browser: playwright-core driving Debian's Chromium)
+  chromium nodejs
 )
+# npm: its own package beside Debian's nodejs, but part of NodeSource's nodejs,
+# which conflicts with Debian's npm: asked for only when no npm is there.
+command -v npm >/dev/null || PACKAGES+=(npm)
 [[ $# -gt 0 ]] && PACKAGES=("$@")
 
 missing=()

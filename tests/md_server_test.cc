@@ -31,6 +31,7 @@
 #include "bookstate/book_state_reader.h"
 #include "bookstate/book_state_writer.h"
 #include "bookstate/book_view_seed.h"
+#include "bookstate/live_candle.h"
 #include "bookstate/view_keys.h"
 #include "candles/candle_aggregator.h"
 #include "engine/depth_collector.h"
@@ -249,23 +250,8 @@ class InProcessServer {
 
 // The live candle as the engine's history sink writes it (candle:{S}:I).
 void WriteLiveCandle(redis::RedisClient& client, const candles::Candle& c) {
-  const std::string key =
-      bookstate::CandleKeyOf(c.symbol.view(), candles::IntervalName(c.interval));
-  const auto n = [](auto v) { return std::to_string(v); };
-  const std::string values[] = {n(c.open_time),    n(c.close_time),
-                                n(c.open),         n(c.high),
-                                n(c.low),          n(c.close),
-                                n(c.volume),       candles::QuoteVolumeString(c.quote_volume),
-                                n(c.trade_count),  n(c.first_trade_id),
-                                n(c.last_trade_id)};
-  const char* names[] = {"open_time", "close_time",     "open",         "high",
-                         "low",       "close",          "volume",       "quote_volume",
-                         "trades",    "first_trade_id", "last_trade_id"};
-  std::vector<std::string_view> argv = {"HSET", key};
-  for (std::size_t i = 0; i < 11; ++i) {
-    argv.push_back(names[i]);
-    argv.push_back(values[i]);
-  }
+  const std::vector<std::string> command = bookstate::LiveCandleCommand(c);
+  const std::vector<std::string_view> argv(command.begin(), command.end());
   ASSERT_FALSE(client.Command(argv).is_error());
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "bookstate/live_candle.h"
 #include "bookstate/view_keys.h"
 #include "engine/service/runtime/publish_watermark.h"
 #include "persistence/migration.h"
@@ -278,25 +279,8 @@ void HistorySink::WriteLiveCandles(const std::vector<candles::Candle>& changed) 
     for (const auto& [symbol, interval] : keys) {
       const auto live = aggregator_.Live(symbol, interval);
       if (!live) continue;
-      const auto n = [](auto v) { return std::to_string(v); };
-      const std::string key = bookstate::CandleKeyOf(symbol, candles::IntervalName(interval));
-      const std::pair<std::string_view, std::string> fields[] = {
-          {"open_time", n(live->open_time)},
-          {"close_time", n(live->close_time)},
-          {"open", n(live->open)},
-          {"high", n(live->high)},
-          {"low", n(live->low)},
-          {"close", n(live->close)},
-          {"volume", n(live->volume)},
-          {"quote_volume", candles::QuoteVolumeString(live->quote_volume)},
-          {"trades", n(live->trade_count)},
-          {"first_trade_id", n(live->first_trade_id)},
-          {"last_trade_id", n(live->last_trade_id)}};
-      std::vector<std::string_view> argv = {"HSET", key};
-      for (const auto& [field, value] : fields) {
-        argv.push_back(field);
-        argv.push_back(value);
-      }
+      const std::vector<std::string> command = bookstate::LiveCandleCommand(*live);
+      const std::vector<std::string_view> argv(command.begin(), command.end());
       redis_->Append(argv);
     }
     redis_->Append({"EXEC"});

@@ -1,0 +1,485 @@
+// KlinesCache (md/klines_cache.h) against a real PostgreSQL (and Redis for
+// the live candle): candles written as the history sink writes them
+// (CandleAggregator, HistoryWriter; a schema of the test's own) are read
+// through the cache and, for reference, straight from the table by a
+// HistorySource of its own. Every cached window must equal the table's,
+// whatever was committed between two reads: trades in the open bucket, a
+// new bucket, a late trade reaching a closed bucket, the previous bucket's
+// last trade committed after Redis moved the live candle on, another
+// shard. And the cache keeps to its row cap.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <pqxx/pqxx>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bookstate/redis_client.h"
+#include "bookstate/view_keys.h"
+#include "candles/candle_aggregator.h"
+#include "md/candle_series.h"
+#include "md/decimal_text.h"
+#include "md/history_source.h"
+#include "md/json_writer.h"
+#include "md/kline_json.h"
+#include "md/klines_cache.h"
+#include "md/market_data_source.h"
+#include "persistence/history_reports.h"  // FixedPoint
+#include "persistence/history_writer.h"
+#include "tests/service_env.h"
+
+namespace exchange::md {
+namespace {
+
+using candles::Candle;
+using candles::CandleInterval;
+
+constexpr Timestamp kSecond = 1'000'000'000;
+constexpr Timestamp kMinute = 60 * kSecond;
+constexpr Timestamp kMilli = 1'000'000;
+// 2026-09-21 00:00 UTC: the first trade.
+constexpr Timestamp kStart = 1'790'035'200 * kSecond;
+constexpr Timestamp kMin = std::numeric_limits<Timestamp>::min();
+constexpr Timestamp kMax = std::numeric_limits<Timestamp>::max();
+constexpr std::chrono::milliseconds kRetry{50};
+
+std::vector<Candle> CandlesOf(std::span<CachedCandle> rows) {
+  std::vector<Candle> out;
+  for (const CachedCandle& c : rows)
+    out.push_back(c.candle);
+  return out;
+}
+
+std::string Describe(CandleInterval interval, const CandleWindow& w) {
+  return std::string(candles::IntervalName(interval)) + " [" + std::to_string(w.from) + ", " +
+         std::to_string(w.to) + ") limit " + std::to_string(w.limit) +
+         (w.newest ? " newest" : " oldest");
+}
+
+class KlinesCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    EXCHANGE_REQUIRE_SERVICE("EXCHANGE_PG_URL", pg_url_);
+    EXCHANGE_REQUIRE_SERVICE("EXCHANGE_PG_READER_URL", reader_url_);
+    std::random_device rd;
+    const std::string tag = std::to_string(::getpid() % 100000) + "_" + std::to_string(rd() % 1000);
+    schema_ = "klines_cache_test_" + tag;
+    symbol_ = "KC" + tag;
+    writer_ = std::make_unique<persistence::HistoryWriter>(
+        persistence::HistoryWriter::Options{pg_url_, schema_, "kc-test", 2}, kStart);
+    writer_->SaveInstruments({{symbol_, 2, 3, 1, 1}});
+    source_ = std::make_unique<HistorySource>(reader_url_, schema_, kRetry);
+    reference_ = std::make_unique<HistorySource>(reader_url_, schema_, kRetry);
+  }
+
+  void TearDown() override {
+    source_.reset();
+    reference_.reset();
+    writer_.reset();
+    if (schema_.empty()) return;
+    pqxx::connection c(pg_url_);
+    pqxx::work w(c);
+    w.exec0("DROP SCHEMA IF EXISTS " + w.quote_name(schema_) + " CASCADE");
+    w.commit();
+  }
+
+  // A trade at `time`, the next trade id; in the next Commit.
+  void Trade(Timestamp time) {
+    persistence::TradeRow t;
+    t.symbol = SymbolName(symbol_);
+    t.trade_id = ++last_id_;
+    t.time = time;
+    price_ += static_cast<Price>(random_() % 21) - 10;
+    t.price = price_;
+    t.quantity = static_cast<Quantity>(1 + random_() % 50);
+    t.aggressor = random_() % 2 ? Side::kBuy : Side::kSell;
+    t.taker_account = 1;
+    t.maker_account = 2;
+    t.taker_order_id = 2 * t.trade_id;
+    t.maker_order_id = 2 * t.trade_id + 1;
+    pending_.trades.push_back(t);
+    aggregator_.Add({t.symbol, t.trade_id, t.time, t.price, t.quantity});
+  }
+
+  // One HistoryWriter transaction, as the history sink commits a batch.
+  void Commit() {
+    pending_.candles = aggregator_.TakeChanges();
+    pending_.up_to = last_id_;
+    ASSERT_TRUE(writer_->Write(pending_).empty());
+    pending_ = persistence::HistoryBatch{};
+  }
+
+  // `count` trades every 20 s from kStart, committed in batches of 1,000.
+  void Fill(std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) {
+      Trade(kStart + static_cast<Timestamp>(i) * 20 * kSecond);
+      if (i % 1000 == 999) Commit();
+    }
+    Commit();
+  }
+
+  std::vector<Candle> Table(CandleInterval interval, const CandleWindow& window) {
+    return reference_->Candles(symbol_, interval, window);
+  }
+
+  // The window through `cache`, which must equal the table's.
+  std::vector<Candle> ExpectSame(KlinesCache& cache, CandleInterval interval,
+                                 const CandleWindow& window) {
+    const std::vector<Candle> cached = CandlesOf(cache.Window(symbol_, interval, window));
+    EXPECT_EQ(cached, Table(interval, window)) << Describe(interval, window);
+    return cached;
+  }
+
+  std::string pg_url_, reader_url_, schema_, symbol_;
+  std::unique_ptr<persistence::HistoryWriter> writer_;
+  std::unique_ptr<HistorySource> source_;     // the cache's connection
+  std::unique_ptr<HistorySource> reference_;  // the table, uncached
+  candles::CandleAggregator aggregator_;
+  persistence::HistoryBatch pending_;
+  Sequence last_id_ = 0;
+  Price price_ = 1'000'000;
+  std::mt19937_64 random_{3};
+};
+
+TEST_F(KlinesCacheTest, CachedWindowsEqualTheTableAndRepeatsReadNoCandle) {
+  Fill(3000);  // 1,000 one-minute candles, 3,000 one-second ones
+  KlinesCache cache(*source_, 100'000);
+  const CandleWindow newest{kMin, kMax, 500, true};
+  const auto first = ExpectSame(cache, CandleInterval::k1m, newest);
+  ASSERT_EQ(first.size(), 500u);
+  const auto hits = cache.stats().hits;
+  EXPECT_EQ(ExpectSame(cache, CandleInterval::k1m, newest), first);
+  EXPECT_EQ(cache.stats().hits, hits + 1);  // from memory this time
+
+  // Edges: the limit, inclusive from and exclusive to, empty windows.
+  const Timestamp t100 = kStart + 100 * kMinute;
+  for (const CandleWindow& w :
+       {CandleWindow{t100, kMax, 3, false}, CandleWindow{t100 + 1, kMax, 3, false},
+        CandleWindow{kMin, t100, 3, true}, CandleWindow{kMin, t100 + 1, 3, true},
+        CandleWindow{t100, t100 + 5 * kMinute, 1000, false}, CandleWindow{t100, t100, 10, true},
+        CandleWindow{0, kStart, 10, true}, CandleWindow{kMin, kMax, 1, true},
+        CandleWindow{kMin, kMax, 1000, false}, CandleWindow{kStart, kMax, 1000, true}}) {
+    for (CandleInterval interval :
+         {CandleInterval::k1s, CandleInterval::k1m, CandleInterval::k5m, CandleInterval::k1h})
+      ExpectSame(cache, interval, w);
+  }
+
+  // Random windows, as charts scroll and zoom.
+  std::mt19937_64 random(9);
+  const auto time = [&] {
+    return kStart - 60 * kMinute + static_cast<Timestamp>(random() % (1200 * 60)) * kSecond;
+  };
+  for (int i = 0; i < 300; ++i) {
+    const Timestamp a = time(), b = time();
+    CandleWindow w{std::min(a, b), std::max(a, b), static_cast<std::int64_t>(1 + random() % 1000),
+                   random() % 2 == 0};
+    if (random() % 4 == 0) w.from = kMin;
+    if (random() % 4 == 0) w.to = kMax;
+    const CandleInterval interval =
+        std::array{CandleInterval::k1s, CandleInterval::k1m, CandleInterval::k3m,
+                   CandleInterval::k1h}[random() % 4];
+    ExpectSame(cache, interval, w);
+  }
+  EXPECT_GT(cache.stats().hits, 250u);
+  EXPECT_EQ(cache.stats().direct, 0u);
+}
+
+TEST_F(KlinesCacheTest, TradesInTheOpenBucketAndNewBucketsAreSeenAtOnce) {
+  Fill(1500);  // 500 minutes
+  KlinesCache cache(*source_, 100'000);
+  const CandleWindow newest{kMin, kMax, 10, true};
+  const auto before = ExpectSame(cache, CandleInterval::k1m, newest);
+  const Timestamp last_bucket = before.back().open_time;
+
+  Trade(last_bucket + 59 * kSecond);  // the open bucket grows
+  Commit();
+  const auto grown = ExpectSame(cache, CandleInterval::k1m, newest);
+  EXPECT_EQ(grown.back().open_time, last_bucket);
+  EXPECT_EQ(grown.back().trade_count, before.back().trade_count + 1);
+
+  Trade(last_bucket + kMinute);  // rolls over
+  Commit();
+  const auto rolled = ExpectSame(cache, CandleInterval::k1m, newest);
+  EXPECT_EQ(rolled.back().open_time, last_bucket + kMinute);
+  EXPECT_EQ(rolled[rolled.size() - 2], grown.back());
+
+  Trade(last_bucket + 5 * kMinute);  // a gap, then a bucket
+  Trade(last_bucket + 5 * kMinute + kSecond);
+  Commit();
+  EXPECT_EQ(ExpectSame(cache, CandleInterval::k1m, newest).back().trade_count, 2u);
+  ExpectSame(cache, CandleInterval::k1m, CandleWindow{kMin, kMax, 500, true});
+  EXPECT_GE(cache.stats().refreshes, 3u);
+  EXPECT_EQ(cache.stats().direct, 0u);
+}
+
+TEST_F(KlinesCacheTest, ALateTradeReachesAClosedBucketKeptInTheCache) {
+  Fill(1500);
+  KlinesCache cache(*source_, 100'000);
+  const CandleWindow newest{kMin, kMax, 500, true};
+  const Timestamp old_bucket = kStart + 200 * kMinute;
+  const CandleWindow around{old_bucket, old_bucket + kMinute, 1, false};
+  const auto before = ExpectSame(cache, CandleInterval::k1m, around);
+  ExpectSame(cache, CandleInterval::k1m, newest);
+  ExpectSame(cache, CandleInterval::k1h, newest);
+
+  // A trade stamped 300 minutes back, with the highest trade id.
+  Trade(old_bucket + 30 * kSecond);
+  Commit();
+  const auto after = ExpectSame(cache, CandleInterval::k1m, around);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].trade_count, before[0].trade_count + 1);
+  EXPECT_EQ(after[0].last_trade_id, last_id_);
+  ExpectSame(cache, CandleInterval::k1m, newest);
+  ExpectSame(cache, CandleInterval::k1h, newest);  // its hour too
+  EXPECT_EQ(cache.stats().direct, 0u);
+}
+
+TEST_F(KlinesCacheTest, AnotherShardOrAnotherTableIsNoVersionToCompareWith) {
+  Fill(600);
+  KlinesCache cache(*source_, 100'000);
+  const CandleWindow newest{kMin, kMax, 100, true};
+  ExpectSame(cache, CandleInterval::k1m, newest);
+  // A second shard's first commit: the versions differ in their shards.
+  {
+    persistence::HistoryWriter other(
+        persistence::HistoryWriter::Options{pg_url_, schema_, "kc-other", 2}, kStart);
+    persistence::HistoryBatch batch;
+    batch.up_to = 5;
+    ASSERT_TRUE(other.Write(batch).empty());
+  }
+  Trade(kStart + 600 * 20 * kSecond);
+  Commit();
+  const auto dropped = cache.stats().dropped;
+  ExpectSame(cache, CandleInterval::k1m, newest);
+  EXPECT_EQ(cache.stats().dropped, dropped + 1);
+  ExpectSame(cache, CandleInterval::k1m, newest);
+}
+
+TEST_F(KlinesCacheTest, KeepsToItsRowCapAndEvictsTheLeastRecentlyUsed) {
+  Fill(3000);  // 1s: 3,000 candles; 1m: 1,000; 3m: 334
+  constexpr std::size_t kCap = 2100;
+  KlinesCache cache(*source_, kCap);
+  const CandleWindow newest{kMin, kMax, 500, true};
+  const auto check = [&](CandleInterval interval, const CandleWindow& w) {
+    ExpectSame(cache, interval, w);
+    EXPECT_LE(cache.rows(), kCap) << Describe(interval, w);
+  };
+  check(CandleInterval::k1s, newest);  // reads 1,000
+  check(CandleInterval::k1m, newest);  // 1,000 more
+  check(CandleInterval::k1s, newest);  // used last
+  const auto dropped = cache.stats().dropped;
+  check(CandleInterval::k3m, newest);  // needs room: 1m goes
+  EXPECT_EQ(cache.stats().dropped, dropped + 1);
+  EXPECT_EQ(cache.entries(), 2u);  // 1s and 3m: the 1m entry went
+  auto hits = cache.stats().hits;
+  check(CandleInterval::k1s, newest);
+  EXPECT_EQ(cache.stats().hits, hits + 1);  // still there
+  const auto extensions = cache.stats().extensions;
+  check(CandleInterval::k1m, newest);
+  EXPECT_EQ(cache.stats().extensions, extensions + 1);  // read again
+
+  // More than the cap could hold: from PostgreSQL, uncached.
+  const auto direct = cache.stats().direct;
+  check(CandleInterval::k1s, CandleWindow{kStart, kMax, 1000, false});
+  EXPECT_EQ(cache.stats().direct, direct + 1);
+  // The open bucket grows past the cap: still within it.
+  for (int i = 0; i < 200; ++i)
+    Trade(kStart + 3000 * 20 * kSecond + i * kSecond);
+  Commit();
+  check(CandleInterval::k1s, newest);
+  check(CandleInterval::k1s, CandleWindow{kMin, kMax, 1000, true});
+
+  // No cache at all.
+  KlinesCache none(*source_, 0);
+  EXPECT_EQ(CandlesOf(none.Window(symbol_, CandleInterval::k1m, newest)),
+            Table(CandleInterval::k1m, newest));
+  EXPECT_EQ(none.rows(), 0u);
+}
+
+TEST_F(KlinesCacheTest, ARecheckIntervalReusesTheVersionForThatLongOnly) {
+  Fill(300);
+  const CandleWindow newest{kMin, kMax, 10, true};
+  KlinesCache exact(*source_, 100'000);
+  KlinesCache lazy(*source_, 100'000, std::chrono::milliseconds(300));
+  ExpectSame(exact, CandleInterval::k1m, newest);
+  const auto before = ExpectSame(lazy, CandleInterval::k1m, newest);
+  const auto started = std::chrono::steady_clock::now();
+  Trade(kStart + 300 * 20 * kSecond);  // a new bucket
+  Commit();
+  ExpectSame(exact, CandleInterval::k1m, newest);  // at once
+  const auto stale = CandlesOf(lazy.Window(symbol_, CandleInterval::k1m, newest));
+  if (std::chrono::steady_clock::now() - started < std::chrono::milliseconds(250)) {
+    EXPECT_EQ(stale, before);  // the version read before the commit, reused
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ExpectSame(lazy, CandleInterval::k1m, newest);  // read again
+}
+
+// The live candle as the history sink writes it (candle:{S}:I).
+void WriteLiveCandle(redis::RedisClient& client, const Candle& c) {
+  const std::string key =
+      bookstate::CandleKeyOf(c.symbol.view(), candles::IntervalName(c.interval));
+  const auto n = [](auto v) { return std::to_string(v); };
+  const std::string values[] = {n(c.open_time),    n(c.close_time),
+                                n(c.open),         n(c.high),
+                                n(c.low),          n(c.close),
+                                n(c.volume),       candles::QuoteVolumeString(c.quote_volume),
+                                n(c.trade_count),  n(c.first_trade_id),
+                                n(c.last_trade_id)};
+  const char* names[] = {"open_time", "close_time",     "open",         "high",
+                         "low",       "close",          "volume",       "quote_volume",
+                         "trades",    "first_trade_id", "last_trade_id"};
+  std::vector<std::string_view> argv = {"HSET", key};
+  for (std::size_t i = 0; i < 11; ++i) {
+    argv.push_back(names[i]);
+    argv.push_back(values[i]);
+  }
+  ASSERT_FALSE(client.Command(argv).is_error());
+}
+
+// The sink writes the live candle to Redis when it closes a batch and
+// commits the batch to PostgreSQL after: for a moment Redis has moved on
+// to the next bucket while PostgreSQL lacks the previous bucket's last
+// trades. What was cached then must not stay.
+TEST_F(KlinesCacheTest, ThePreviousBucketsLastTradesCommittedAfterTheRollOverAreServed) {
+  std::string redis_url;
+  EXCHANGE_REQUIRE_SERVICE("EXCHANGE_REDIS_URL", redis_url);
+  redis::RedisClient redis(redis::ParseRedisUrl(redis_url));
+  const std::string live_key = bookstate::CandleKeyOf(symbol_, "1m");
+  Fill(600);  // 200 minutes
+  WriteLiveCandle(redis, *aggregator_.Live(symbol_, CandleInterval::k1m));
+
+  SourceOptions options;
+  options.redis_url = redis_url;
+  options.pg_url = reader_url_;
+  options.pg_schema = schema_;
+  MarketDataSource source(options);
+  const persistence::InstrumentRow& row = source.Instrument(symbol_);
+  const CandleWindow newest{kMin, kMax, 3, true};
+  // What the uncached server answers: the table, the live candle merged.
+  const auto expected = [&] {
+    std::vector<Candle> series = Table(CandleInterval::k1m, newest);
+    const redis::RedisReply reply = redis.Command({"HGET", live_key, "last_trade_id"});
+    std::optional<Candle> live = aggregator_.Live(symbol_, CandleInterval::k1m);
+    if (reply.is_nil() || std::to_string(live->last_trade_id) != reply.str()) live.reset();
+    MergeLiveCandle(series, live, newest);
+    std::string out = "[";
+    for (const Candle& c : series) {
+      if (out.size() > 1) out += ',';
+      AppendKline(out, c, 2, 3);
+    }
+    return out + "]";
+  };
+  const auto klines = [&] {
+    std::string out;
+    source.AppendKlines(out, row, CandleInterval::k1m, newest);
+    return out;
+  };
+  EXPECT_EQ(klines(), expected());
+  const Timestamp last_bucket = aggregator_.Live(symbol_, CandleInterval::k1m)->open_time;
+
+  // The batch: the open bucket's last trade and the next bucket's first.
+  Trade(last_bucket + 59 * kSecond);
+  Trade(last_bucket + kMinute);
+  pending_.candles = aggregator_.TakeChanges();
+  pending_.up_to = last_id_;
+  WriteLiveCandle(redis, *aggregator_.Live(symbol_, CandleInterval::k1m));  // Redis first
+  const std::string between = klines();
+  EXPECT_EQ(between, expected());  // the previous bucket as PostgreSQL still has it
+  ASSERT_TRUE(writer_->Write(pending_).empty());  // then the commit
+  pending_ = persistence::HistoryBatch{};
+  const std::string after = klines();
+  EXPECT_EQ(after, expected());
+  EXPECT_NE(after, between);
+  EXPECT_GT(source.klines_cache().stats().hits + source.klines_cache().stats().refreshes, 0u);
+  redis.Command({"DEL", live_key});
+}
+
+// ---- The kline text, without services ----
+
+TEST(KlineText, AppendFixedPointWritesWhatFixedPointWrites) {
+  const auto max128 = static_cast<__int128>(~static_cast<unsigned __int128>(0) >> 1);
+  std::vector<__int128> values = {0,
+                                  1,
+                                  -1,
+                                  5,
+                                  -5,
+                                  9,
+                                  10,
+                                  99,
+                                  100,
+                                  std::numeric_limits<std::int64_t>::max(),
+                                  std::numeric_limits<std::int64_t>::min(),
+                                  static_cast<__int128>(std::numeric_limits<std::uint64_t>::max()),
+                                  static_cast<__int128>(std::numeric_limits<std::uint64_t>::max()) + 1,
+                                  max128,
+                                  -max128};  // (FixedPoint writes "--..." for -2^127)
+  std::mt19937_64 random(1);
+  for (int i = 0; i < 3000; ++i) {
+    __int128 v = static_cast<__int128>(random() >> (random() % 64));
+    if (i % 3 == 0) v *= static_cast<__int128>(random() >> (random() % 64));
+    values.push_back(i % 2 == 0 ? v : -v);
+  }
+  for (const __int128 v : values) {
+    for (int decimals = 0; decimals <= 36; ++decimals) {
+      // A prefix kept as it was; GCC 12 warns (-Wrestrict) on "x" + string.
+      std::string out = "x", expected = "x";
+      AppendFixedPoint(out, v, decimals);
+      expected += persistence::FixedPoint(v, decimals);
+      ASSERT_EQ(out, expected)
+          << candles::QuoteVolumeString(v) << " with " << decimals << " decimals";
+    }
+  }
+  std::string out;
+  EXPECT_THROW(AppendFixedPoint(out, 1, 37), std::invalid_argument);
+}
+
+TEST(KlineText, AppendKlineWritesWhatJsonWriterWrote) {
+  std::mt19937_64 random(2);
+  for (int i = 0; i < 500; ++i) {
+    Candle c;
+    c.open_time = kStart + static_cast<Timestamp>(random() % 1'000'000) * kMinute;
+    c.close_time = c.open_time + kMinute;
+    c.open = static_cast<Price>(random() % 10'000'000);
+    c.high = static_cast<Price>(random() % 10'000'000);
+    c.low = static_cast<Price>(random() % 10'000'000);
+    c.close = static_cast<Price>(random() % 10'000'000);
+    c.volume = static_cast<Quantity>(random() % 1'000'000'000);
+    c.quote_volume = static_cast<__int128>(c.volume) * c.close * static_cast<__int128>(1 + random() % 1000);
+    c.trade_count = random() % 100'000;
+    const int pd = static_cast<int>(random() % 9), qd = static_cast<int>(random() % 9);
+    // The kline as the endpoint wrote it before the cache.
+    std::string expected;
+    JsonWriter json(expected);
+    json.BeginArray()
+        .Int(c.open_time / kMilli)
+        .String(persistence::FixedPoint(c.open, pd))
+        .String(persistence::FixedPoint(c.high, pd))
+        .String(persistence::FixedPoint(c.low, pd))
+        .String(persistence::FixedPoint(c.close, pd))
+        .String(persistence::FixedPoint(c.volume, qd))
+        .Int(c.close_time / kMilli - 1)
+        .String(persistence::FixedPoint(c.quote_volume, pd + qd))
+        .Int(c.trade_count)
+        .String("0")
+        .String("0")
+        .String("0")
+        .EndArray();
+    std::string out;
+    AppendKline(out, c, pd, qd);
+    ASSERT_EQ(out, expected);
+    CachedCandle cached(c);
+    EXPECT_EQ(cached.Kline(pd, qd), expected);
+    EXPECT_EQ(&cached.Kline(pd, qd), &cached.Kline(pd, qd));  // rendered once
+  }
+}
+
+}  // namespace
+}  // namespace exchange::md

@@ -1,0 +1,630 @@
+// exchange-md's WebSocket streams. Without services: the frame reader
+// (masking, fragments, control frames between fragments, protocol errors),
+// stream names and the kline tracker. Against real Redis and PostgreSQL
+// (scripts/services.sh): an in-process engine (MarketProducer) writes
+// what the engine service's sinks would, the server and its MarketFeed run
+// in process, and Beast WebSocket clients check subscribe / unsubscribe /
+// list and their errors, the trade stream against the engine's trades, the
+// kline stream's closed flag, combined streams, that a local book kept from
+// a REST snapshot plus depth diffs while 100,000 orders flow ends equal to
+// the engine's book, and that a client that does not read is dropped.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bookstate/view_keys.h"
+#include "md/http_server.h"
+#include "md/kline_tracker.h"
+#include "md/market_feed.h"
+#include "md/request_metrics.h"
+#include "md/stream_name.h"
+#include "md/ws_frame.h"
+#include "orderflow/benchmark_mix.h"
+#include "tests/service_env.h"
+#include "tools/market_producer/market_producer.h"
+
+namespace exchange::md {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using json = nlohmann::json;
+using tcp = asio::ip::tcp;
+
+constexpr Timestamp kSecond = 1'000'000'000;
+constexpr int kPriceDecimals = 2;
+constexpr int kQuantityDecimals = 0;
+
+Timestamp NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// ---- Frames, names and klines (no services) ----
+
+std::string ClientFrame(WsOpcode opcode, std::string_view payload, bool fin = true) {
+  std::string out;
+  out += static_cast<char>((fin ? 0x80 : 0) | static_cast<int>(opcode));
+  const std::uint8_t mask[4] = {0x12, 0x34, 0x56, 0x78};
+  if (payload.size() < 126) {
+    out += static_cast<char>(0x80 | payload.size());
+  } else {
+    out += static_cast<char>(0x80 | 126);
+    out += static_cast<char>(payload.size() >> 8);
+    out += static_cast<char>(payload.size() & 0xFF);
+  }
+  out.append(reinterpret_cast<const char*>(mask), 4);
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    out += static_cast<char>(payload[i] ^ mask[i % 4]);
+  return out;
+}
+
+TEST(WsFrame, ReaderJoinsFragmentsAndPassesControlFramesBetweenThem) {
+  ClientFrameReader reader(1 << 16);
+  const std::string big(300, 'x');
+  std::string bytes =
+      ClientFrame(WsOpcode::kText, "hel", false) + ClientFrame(WsOpcode::kPing, "p") +
+      ClientFrame(WsOpcode::kContinuation, "lo") + ClientFrame(WsOpcode::kText, big);
+  // Fed one byte at a time: every split point of a frame is handled.
+  std::vector<WsMessage> got;
+  for (char c : bytes) {
+    reader.Feed(std::string_view(&c, 1));
+    while (auto m = reader.Next())
+      got.push_back(*m);
+  }
+  ASSERT_EQ(got.size(), 3u) << reader.error();
+  EXPECT_EQ(got[0].opcode, WsOpcode::kPing);
+  EXPECT_EQ(got[0].payload, "p");
+  EXPECT_EQ(got[1].opcode, WsOpcode::kText);
+  EXPECT_EQ(got[1].payload, "hello");
+  EXPECT_EQ(got[2].payload, big);
+  EXPECT_TRUE(reader.error().empty());
+}
+
+TEST(WsFrame, ReaderRefusesUnmaskedOversizedAndMisplacedFrames) {
+  {
+    ClientFrameReader reader(1024);
+    std::string unmasked = "\x81\x02hi";
+    reader.Feed(unmasked);
+    EXPECT_FALSE(reader.Next().has_value());
+    EXPECT_EQ(reader.close_code(), kCloseProtocolError);
+    EXPECT_NE(reader.error().find("not masked"), std::string::npos);
+  }
+  {
+    ClientFrameReader reader(100);
+    reader.Feed(ClientFrame(WsOpcode::kText, std::string(200, 'a')));
+    EXPECT_FALSE(reader.Next().has_value());
+    EXPECT_EQ(reader.close_code(), kCloseTooBig);
+  }
+  {
+    ClientFrameReader reader(1024);
+    reader.Feed(ClientFrame(WsOpcode::kContinuation, "x"));
+    EXPECT_FALSE(reader.Next().has_value());
+    EXPECT_EQ(reader.close_code(), kCloseProtocolError);
+  }
+  {
+    ClientFrameReader reader(1024);
+    reader.Feed(ClientFrame(WsOpcode::kPing, "x", /*fin=*/false));
+    EXPECT_FALSE(reader.Next().has_value());
+    EXPECT_EQ(reader.close_code(), kCloseProtocolError);
+  }
+}
+
+TEST(WsFrame, ServerFramesCarryTheirLength) {
+  for (std::size_t n : {0u, 125u, 126u, 65535u, 65536u}) {
+    std::string frame;
+    AppendServerFrame(frame, WsOpcode::kText, std::string(n, 'z'));
+    const std::size_t header = n < 126 ? 2 : n <= 65535 ? 4 : 10;
+    ASSERT_EQ(frame.size(), header + n) << n;
+    EXPECT_EQ(static_cast<std::uint8_t>(frame[0]), 0x81);
+  }
+  const std::string close = CloseFrame(kClosePolicy, "slow");
+  EXPECT_EQ(close.substr(2), std::string("\x03\xf0slow", 6));
+}
+
+TEST(StreamNames, ParseCanonicalAndRefuseMalformed) {
+  std::string error;
+  auto s = ParseStreamName("BTC-USD@kline_1M", error);
+  ASSERT_TRUE(s.has_value()) << error;
+  EXPECT_EQ(s->symbol, "btc-usd");
+  EXPECT_EQ(s->kind, StreamKind::kKline);
+  EXPECT_EQ(s->interval, candles::CandleInterval::k1M);
+  EXPECT_EQ(s->ToString(), "btc-usd@kline_1M");
+  EXPECT_EQ(ParseStreamName("aapl@depth", error)->ToString(), "aapl@depth");
+  for (std::string_view bad : {"aapl", "@trade", "aapl@kline_7m", "aapl@ticker", "aapl@kline_"}) {
+    error.clear();
+    EXPECT_FALSE(ParseStreamName(bad, error).has_value()) << bad;
+    EXPECT_FALSE(error.empty()) << bad;
+  }
+}
+
+TEST(KlineTracker, ClosesOnALaterBucketOrOnTheClockAndSkipsWhatItHolds) {
+  using candles::CandleInterval;
+  const Timestamp minute = 60 * kSecond;
+  const Timestamp t0 = 1'700'000'040 * kSecond;  // a minute's start
+  KlineTracker tracker(SymbolName("K"), CandleInterval::k1m);
+  candles::Candle seed =
+      candles::CandleOf({SymbolName("K"), 10, t0 + kSecond, 100, 2}, CandleInterval::k1m);
+  tracker.Seed(seed);
+  std::vector<KlineTracker::Update> out;
+  tracker.OnTrade({10, 100, 2, t0 + kSecond, Side::kBuy}, out);  // already in the seed
+  EXPECT_TRUE(out.empty());
+  tracker.OnTrade({11, 105, 1, t0 + 2 * kSecond, Side::kBuy}, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_FALSE(out[0].closed);
+  EXPECT_EQ(out[0].candle.trade_count, 2u);
+  EXPECT_EQ(out[0].candle.high, 105);
+  out.clear();
+  tracker.OnTrade({12, 99, 1, t0 + minute + kSecond, Side::kSell}, out);  // next minute
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_TRUE(out[0].closed);
+  EXPECT_EQ(out[0].candle.close, 105);
+  EXPECT_EQ(out[0].candle.open_time, t0);
+  EXPECT_FALSE(out[1].closed);
+  EXPECT_EQ(out[1].candle.open_time, t0 + minute);
+  out.clear();
+  tracker.OnTrade({13, 98, 1, t0 + 3 * kSecond, Side::kSell}, out);  // a past bucket
+  EXPECT_TRUE(out.empty());
+  tracker.OnClock(t0 + 2 * minute + kSecond / 2, kSecond, out);  // within the grace
+  EXPECT_TRUE(out.empty());
+  tracker.OnClock(t0 + 2 * minute + kSecond, kSecond, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].closed);
+  out.clear();
+  tracker.OnClock(t0 + 3 * minute, kSecond, out);  // closed once
+  EXPECT_TRUE(out.empty());
+}
+
+// ---- Against the services ----
+
+// "123.45" with 2 decimals → 12345.
+std::int64_t ParseFixed(const std::string& s, int decimals) {
+  const std::size_t dot = s.find('.');
+  std::string digits = s.substr(0, dot);
+  std::string fraction = dot == std::string::npos ? "" : s.substr(dot + 1);
+  fraction.resize(static_cast<std::size_t>(decimals), '0');
+  return std::stoll(digits + fraction);
+}
+
+// A blocking WebSocket client with a receive timeout (a test that fails
+// never hangs).
+class WsClient {
+ public:
+  WsClient(std::uint16_t port, const std::string& target) : ws_(io_) {
+    ws_.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    timeval tv{20, 0};
+    ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    ws_.handshake("127.0.0.1", target);
+  }
+  void Send(const json& request) { ws_.write(asio::buffer(request.dump())); }
+  json Read() {
+    beast::flat_buffer buffer;
+    ws_.read(buffer);
+    return json::parse(beast::buffers_to_string(buffer.data()));
+  }
+  // The reply to request `id`, skipping stream messages (kept in `skipped`).
+  json Call(const json& request, std::vector<json>* skipped = nullptr) {
+    Send(request);
+    for (;;) {
+      json message = Read();
+      if (message.contains("id") && message["id"] == request["id"]) return message;
+      if (skipped) skipped->push_back(std::move(message));
+    }
+  }
+  websocket::stream<tcp::socket>& stream() { return ws_; }
+
+ private:
+  asio::io_context io_;
+  websocket::stream<tcp::socket> ws_;
+};
+
+// An HTTP GET's status and body.
+std::pair<unsigned, std::string> Get(std::uint16_t port, const std::string& target) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  http::request<http::empty_body> request(http::verb::get, target, 11);
+  request.set(http::field::host, "127.0.0.1");
+  http::write(socket, request);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  http::read(socket, buffer, response);
+  return {response.result_int(), response.body()};
+}
+
+// The status of a refused upgrade of `target`.
+unsigned UpgradeStatus(std::uint16_t port, const std::string& target) {
+  asio::io_context io;
+  websocket::stream<tcp::socket> ws(io);
+  ws.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  websocket::response_type response;
+  beast::error_code ec;
+  ws.handshake(response, "127.0.0.1", target, ec);
+  return ec ? response.result_int() : 101;
+}
+
+template <typename Condition>
+bool Eventually(Condition condition, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return condition();
+}
+
+class MdWsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    EXCHANGE_REQUIRE_SERVICE("EXCHANGE_REDIS_URL", redis_url_);
+    EXCHANGE_REQUIRE_SERVICE("EXCHANGE_PG_URL", pg_url_);
+    EXCHANGE_REQUIRE_SERVICE("EXCHANGE_PG_READER_URL", reader_url_);
+    std::random_device rd;
+    const std::string tag = std::to_string(::getpid() % 100000) + "_" + std::to_string(rd() % 1000);
+    schema_ = "md_ws_" + tag;
+    symbol_ = "WS" + tag;
+  }
+
+  void TearDown() override {
+    feed_.reset();
+    if (server_) server_->Stop();
+    server_.reset();
+    if (producer_) producer_->DeleteFromRedis(symbol_);
+    producer_.reset();
+    if (schema_.empty() || pg_url_.empty()) return;
+    pqxx::connection c(pg_url_);
+    pqxx::work w(c);
+    w.exec0("DROP SCHEMA IF EXISTS " + w.quote_name(schema_) + " CASCADE");
+    w.commit();
+  }
+
+  // The producer with the instrument and its pre-fill, then the server.
+  void Start(std::size_t commands, bool write_history, WsOptions ws = {}) {
+    BenchmarkMixOptions mix;
+    mix.seed = 5;
+    mix.commands = commands;
+    mix.resting_orders = 300;
+    mix.ioc_percent = 20;
+    mix.gtc_percent = 20;
+    flow_ = GenerateBenchmarkMix(mix);
+    flow_.instrument.symbol = SymbolName(symbol_);
+    for (auto& c : flow_.prefill)
+      std::visit([&](auto& body) { SetSymbol(body); }, c.body);
+    for (auto& c : flow_.commands)
+      std::visit([&](auto& body) { SetSymbol(body); }, c.body);
+    MarketProducer::Options options;
+    options.redis_url = redis_url_;
+    options.pg_url = pg_url_;
+    options.pg_schema = schema_;
+    options.write_history = write_history;
+    producer_ = std::make_unique<MarketProducer>(options, NowNs() - 3600 * kSecond);
+    producer_->keep_trades(true);
+    producer_->AddInstrument(flow_.instrument, kPriceDecimals, kQuantityDecimals, NowNs());
+    Produce(flow_.prefill, 100);
+
+    HttpServer::Options server;
+    server.port = 0;
+    server.threads = 2;
+    server.ws = ws;
+    RequestHandler::Options handler;
+    handler.source.redis_url = redis_url_;
+    handler.source.pg_url = reader_url_;
+    handler.source.pg_schema = schema_;
+    server_ = std::make_unique<HttpServer>(server, [&](std::size_t i) {
+      return std::make_unique<RequestHandler>(handler, metrics_.stats_of(i), metrics_);
+    });
+    metrics_.AttachWsStats(&server_->ws_stats());
+    MarketFeed::Options feed;
+    feed.redis_url = redis_url_;
+    feed.pg_url = reader_url_;
+    feed.pg_schema = schema_;
+    feed_ = std::make_unique<MarketFeed>(
+        feed, server_->registry(), server_->ws_stats(),
+        [this](std::shared_ptr<const FeedBatch> batch) { server_->Publish(std::move(batch)); });
+    server_->Start();
+    feed_->Start();
+    ASSERT_TRUE(Eventually([&] {
+      return server_->registry().Resolve(LowerCase(symbol_)).has_value();
+    })) << "the feed never listed the symbol";
+  }
+
+  template <typename Body>
+  void SetSymbol(Body& body) {
+    if constexpr (requires { body.symbol; }) {
+      if constexpr (std::is_same_v<decltype(body.symbol), SymbolName>) {
+        body.symbol = SymbolName(symbol_);
+      }
+    }
+  }
+
+  // Runs `commands` through the producer in batches of `batch`, stamped now.
+  void Produce(std::span<Command> commands, std::size_t batch) {
+    for (std::size_t at = 0; at < commands.size(); at += batch) {
+      const auto part = commands.subspan(at, std::min(batch, commands.size() - at));
+      for (Command& c : part)
+        c.timestamp = NowNs();
+      producer_->Run(part);
+    }
+  }
+
+  std::string Lower() const { return LowerCase(symbol_); }
+  std::uint16_t port() const { return server_->port(); }
+
+  std::string redis_url_, pg_url_, reader_url_, schema_, symbol_;
+  BenchmarkFlow flow_;
+  std::unique_ptr<MarketProducer> producer_;
+  RequestMetrics metrics_{2};
+  std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<MarketFeed> feed_;
+};
+
+TEST_F(MdWsTest, SubscribeUnsubscribeListAndErrorsOverOneConnection) {
+  Start(0, /*write_history=*/false);
+  WsClient client(port(), "/ws");
+  const std::string trade = Lower() + "@trade", depth = Lower() + "@depth";
+  EXPECT_EQ(client.Call({{"method", "SUBSCRIBE"}, {"params", {trade, depth}}, {"id", 1}}),
+            json({{"result", nullptr}, {"id", 1}}));
+  json list = client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", "two"}});
+  EXPECT_EQ(list["result"], json({depth, trade}));
+  EXPECT_EQ(client.Call({{"method", "UNSUBSCRIBE"}, {"params", {trade}}, {"id", 3}})["result"],
+            nullptr);
+  EXPECT_EQ(client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 4}})["result"], json({depth}));
+
+  // Errors name the problem and leave the connection and its streams alone.
+  auto error = [&](const json& request) {
+    const json reply = client.Call(request);
+    EXPECT_TRUE(reply.contains("error")) << reply;
+    return reply["error"]["msg"].get<std::string>();
+  };
+  EXPECT_NE(error({{"method", "SUBSCRIBE"}, {"params", {"nosuch@trade"}}, {"id", 5}})
+                .find("unknown symbol 'nosuch'"),
+            std::string::npos);
+  EXPECT_NE(error({{"method", "SUBSCRIBE"}, {"params", {Lower() + "@kline_7m"}}, {"id", 6}})
+                .find("unknown interval"),
+            std::string::npos);
+  EXPECT_NE(error({{"method", "SUBSCRIBE"}, {"params", {trade, "x@y"}}, {"id", 7}}).find("x@y"),
+            std::string::npos);
+  EXPECT_NE(error({{"method", "FROBNICATE"}, {"id", 8}}).find("unknown method"), std::string::npos);
+  EXPECT_NE(error({{"method", "SUBSCRIBE"}, {"params", "aapl@trade"}, {"id", 9}}).find("array"),
+            std::string::npos);
+  client.stream().write(asio::buffer(std::string("{not json")));
+  EXPECT_EQ(client.Read()["error"]["code"], 3);
+  // The failed SUBSCRIBE of id 7 subscribed nothing (all or nothing).
+  EXPECT_EQ(client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 10}})["result"], json({depth}));
+
+  EXPECT_EQ(UpgradeStatus(port(), "/nowhere"), 404u);
+  EXPECT_EQ(UpgradeStatus(port(), "/ws/" + Lower() + "@tradez"), 400u);
+  EXPECT_EQ(UpgradeStatus(port(), "/stream?streams=nosuch@depth"), 400u);
+  EXPECT_EQ(UpgradeStatus(port(), "/ws/" + trade), 101u);
+}
+
+TEST_F(MdWsTest, TradeStreamCarriesEveryTradeOfTheEngineInOrder) {
+  Start(3000, /*write_history=*/false);
+  WsClient raw(port(), "/ws/" + Lower() + "@trade");
+  WsClient combined(port(), "/stream?streams=" + Lower() + "@trade/" + Lower() + "@depth");
+  // Both are subscribed once a request on each is answered.
+  raw.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}});
+  combined.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}});
+  const std::size_t before = producer_->trades().size();
+  Produce(flow_.commands, 50);
+  const auto& trades = producer_->trades();
+  ASSERT_GT(trades.size() - before, 300u) << "the flow should trade";
+  for (std::size_t i = before; i < trades.size(); ++i) {
+    const json m = raw.Read();
+    ASSERT_EQ(m["e"], "trade") << m;
+    ASSERT_EQ(m["t"].get<Sequence>(), trades[i].trade_id) << "trade " << i;
+    EXPECT_EQ(m["s"], symbol_);
+    EXPECT_EQ(ParseFixed(m["p"], kPriceDecimals), trades[i].price);
+    EXPECT_EQ(ParseFixed(m["q"], kQuantityDecimals), trades[i].quantity);
+    EXPECT_EQ(m["T"].get<Timestamp>(), trades[i].time / 1'000'000);
+    EXPECT_EQ(m["m"].get<bool>(), trades[i].aggressor == Side::kSell);
+  }
+  // The combined connection gets the same trades, wrapped, among depth updates.
+  std::size_t seen = before;
+  while (seen < trades.size()) {
+    const json m = combined.Read();
+    ASSERT_TRUE(m.contains("stream") && m.contains("data")) << m;
+    if (m["stream"] == Lower() + "@depth") {
+      EXPECT_EQ(m["data"]["e"], "depthUpdate");
+      continue;
+    }
+    ASSERT_EQ(m["stream"], Lower() + "@trade");
+    ASSERT_EQ(m["data"]["t"].get<Sequence>(), trades[seen].trade_id);
+    ++seen;
+  }
+}
+
+TEST_F(MdWsTest, KlineStreamClosesACandleWhenTheNextBucketTrades) {
+  Start(4000, /*write_history=*/true);
+  WsClient client(port(), "/ws/" + Lower() + "@kline_1s");
+  client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}});
+  // Trades over about three seconds: at least two one-second buckets close.
+  const auto started = std::chrono::steady_clock::now();
+  std::size_t at = 0;
+  while (std::chrono::steady_clock::now() - started < std::chrono::milliseconds(3200) &&
+         at < flow_.commands.size()) {
+    const std::size_t n = std::min<std::size_t>(40, flow_.commands.size() - at);
+    Produce(std::span(flow_.commands).subspan(at, n), n);
+    at += n;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // The trades of each bucket, as the engine made them.
+  std::map<std::int64_t, std::vector<persistence::TradeRow>> by_second;
+  for (const auto& t : producer_->trades())
+    by_second[t.time / kSecond * 1000].push_back(t);
+  std::size_t closed = 0;
+  while (closed < 2) {
+    const json m = client.Read();
+    ASSERT_EQ(m["e"], "kline") << m;
+    const json& k = m["k"];
+    EXPECT_EQ(k["i"], "1s");
+    EXPECT_EQ(k["T"].get<std::int64_t>(), k["t"].get<std::int64_t>() + 999);
+    if (!k["x"].get<bool>()) continue;
+    ++closed;
+    const auto& bucket = by_second.at(k["t"].get<std::int64_t>());
+    EXPECT_EQ(k["n"].get<std::size_t>(), bucket.size());
+    EXPECT_EQ(k["f"].get<Sequence>(), bucket.front().trade_id);
+    EXPECT_EQ(k["L"].get<Sequence>(), bucket.back().trade_id);
+    EXPECT_EQ(ParseFixed(k["o"], kPriceDecimals), bucket.front().price);
+    EXPECT_EQ(ParseFixed(k["c"], kPriceDecimals), bucket.back().price);
+    Quantity volume = 0;
+    Price high = bucket.front().price;
+    for (const auto& t : bucket) {
+      volume += t.quantity;
+      high = std::max(high, t.price);
+    }
+    EXPECT_EQ(ParseFixed(k["v"], kQuantityDecimals), volume);
+    EXPECT_EQ(ParseFixed(k["h"], kPriceDecimals), high);
+  }
+}
+
+// The Binance client recipe: open the stream, take the REST snapshot, drop
+// updates it covers, then apply each update whose pu continues the chain.
+TEST_F(MdWsTest, LocalBookFromSnapshotAndDiffsEqualsTheEngineAfter100kOrders) {
+  Start(100'000, /*write_history=*/false);
+  WsClient client(port(), "/ws/" + Lower() + "@depth");
+  client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}});
+
+  std::atomic<bool> produced{false};
+  std::thread producer([&] {
+    Produce(flow_.commands, 100);
+    produced = true;
+  });
+  std::map<std::int64_t, std::int64_t, std::greater<>> bids;
+  std::map<std::int64_t, std::int64_t> asks;
+  std::int64_t chain = -1;  // the u of the last update applied
+  std::int64_t snapshot = -1;
+  std::size_t applied = 0, resyncs = 0;
+  auto take_snapshot = [&] {
+    const auto [status, body] = Get(port(), "/api/v3/depth?symbol=" + symbol_ + "&limit=5000");
+    ASSERT_EQ(status, 200u) << body;
+    const json book = json::parse(body);
+    bids.clear();
+    asks.clear();
+    for (const auto& l : book["bids"])
+      bids[ParseFixed(l[0], kPriceDecimals)] = ParseFixed(l[1], kQuantityDecimals);
+    for (const auto& l : book["asks"])
+      asks[ParseFixed(l[0], kPriceDecimals)] = ParseFixed(l[1], kQuantityDecimals);
+    snapshot = book["lastUpdateId"].get<std::int64_t>();
+    chain = -1;
+  };
+  take_snapshot();
+  auto apply = [](auto& side, const json& levels) {
+    for (const auto& l : levels) {
+      const std::int64_t price = ParseFixed(l[0], kPriceDecimals);
+      const std::int64_t quantity = ParseFixed(l[1], kQuantityDecimals);
+      if (quantity == 0) {
+        side.erase(price);
+      } else {
+        side[price] = quantity;
+      }
+    }
+  };
+  // Updates until the producer is done and the last delta Redis holds is in.
+  auto last_written = [&]() -> std::int64_t {
+    redis::RedisClient redis(redis::ParseRedisUrl(redis_url_));
+    const auto r =
+        redis.Command({"XREVRANGE", bookstate::KeyOf(symbol_, bookstate::ViewKey::kDepth), "+", "-",
+                       "COUNT", "1"});
+    const auto fields = r.element(0).element(1);
+    for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+      if (fields.element(i).str() == "last")
+        return std::stoll(std::string(fields.element(i + 1).str()));
+    }
+    return -1;
+  };
+  std::int64_t target = -1;
+  std::int64_t u = -1;
+  while (target < 0 || u < target) {
+    const json m = client.Read();
+    ASSERT_EQ(m["e"], "depthUpdate") << m;
+    u = m["u"].get<std::int64_t>();
+    const std::int64_t pu = m["pu"].get<std::int64_t>();
+    if (u > snapshot) {
+      const bool continues = chain < 0 ? pu <= snapshot : pu == chain;
+      if (!continues) {  // never expected; the recipe says: resync
+        ++resyncs;
+        take_snapshot();
+        continue;
+      }
+      apply(bids, m["b"]);
+      apply(asks, m["a"]);
+      chain = u;
+      ++applied;
+    }
+    // Once the producer has finished, the last delta written is the target.
+    if (target < 0 && produced.load()) target = last_written();
+  }
+  producer.join();
+  EXPECT_EQ(resyncs, 0u);
+  EXPECT_GT(applied, 100u);
+  const SymbolId id = *producer_->engine().FindSymbol(symbol_);
+  std::map<std::int64_t, std::int64_t, std::greater<>> engine_bids;
+  std::map<std::int64_t, std::int64_t> engine_asks;
+  for (const DepthLevel& l : producer_->engine().Depth(id, Side::kBuy, SIZE_MAX))
+    engine_bids[l.price] = l.quantity;
+  for (const DepthLevel& l : producer_->engine().Depth(id, Side::kSell, SIZE_MAX))
+    engine_asks[l.price] = l.quantity;
+  EXPECT_EQ(bids, engine_bids);
+  EXPECT_EQ(asks, engine_asks);
+  EXPECT_GT(engine_bids.size() + engine_asks.size(), 50u);
+}
+
+TEST_F(MdWsTest, AClientThatDoesNotReadIsDroppedAndOthersGetEverything) {
+  WsOptions ws;
+  ws.max_pending_bytes = 64 << 10;
+  ws.socket_send_buffer = 16 << 10;
+  Start(20'000, /*write_history=*/false, ws);
+  // The sleeper's receive buffer is made small so that the server's queue,
+  // not the kernel, has to hold what it does not read.
+  asio::io_context io;
+  websocket::stream<tcp::socket> sleeper(io);
+  sleeper.next_layer().open(tcp::v4());
+  sleeper.next_layer().set_option(asio::socket_base::receive_buffer_size(4096));
+  sleeper.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port()));
+  sleeper.handshake("127.0.0.1", "/ws/" + Lower() + "@depth");
+  WsClient reader(port(), "/ws/" + Lower() + "@trade");
+  reader.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}});
+  const std::size_t before = producer_->trades().size();
+  std::atomic<Sequence> last_trade{0};  // set once the producer is done
+  std::thread producer([&] {
+    Produce(flow_.commands, 20);
+    last_trade = producer_->trades().back().trade_id;
+  });
+  std::vector<Sequence> got;  // read while the orders flow
+  while (got.empty() || last_trade.load() == 0 || got.back() < last_trade.load()) {
+    const json m = reader.Read();
+    got.push_back(m["t"].get<Sequence>());
+  }
+  producer.join();
+  std::vector<Sequence> expected;
+  for (std::size_t i = before; i < producer_->trades().size(); ++i)
+    expected.push_back(producer_->trades()[i].trade_id);
+  EXPECT_EQ(got, expected);
+  ASSERT_TRUE(Eventually([&] { return server_->ws_stats().slow_dropped.load() >= 1; }))
+      << "the client that never reads was not dropped";
+  EXPECT_EQ(server_->ws_stats().slow_dropped.load(), 1u);
+  const auto [status, metrics] = Get(port(), "/metrics");
+  EXPECT_NE(metrics.find("exchange_md_ws_slow_dropped_total 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("exchange_md_ws_connections 1"), std::string::npos) << metrics;
+}
+
+}  // namespace
+}  // namespace exchange::md
