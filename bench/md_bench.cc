@@ -83,6 +83,7 @@
 #include "bench/run_summary.h"
 #include "bookstate/book_state_writer.h"
 #include "bookstate/book_view_seed.h"
+#include "bookstate/live_candle.h"
 #include "bookstate/redis_client.h"
 #include "bookstate/view_keys.h"
 #include "candles/candle_aggregator.h"
@@ -161,33 +162,17 @@ void DropSchema(const std::string& url, const std::string& schema) {
 }
 
 // The live candle of every interval as the history sink writes it
-// (candle:{S}:I, one HSET each).
+// (candle:{S}:I, bookstate::LiveCandleCommand's HSET).
 void WriteLiveCandles(redis::RedisClient& client, const candles::CandleAggregator& aggregator,
                       const std::string& symbol) {
   for (const candles::CandleInterval interval : candles::AllIntervals()) {
     const auto live = aggregator.Live(symbol, interval);
     if (!live) continue;
-    const auto n = [](auto v) { return std::to_string(v); };
-    const std::string key = bookstate::CandleKeyOf(symbol, candles::IntervalName(interval));
-    const std::pair<std::string_view, std::string> fields[] = {
-        {"open_time", n(live->open_time)},
-        {"close_time", n(live->close_time)},
-        {"open", n(live->open)},
-        {"high", n(live->high)},
-        {"low", n(live->low)},
-        {"close", n(live->close)},
-        {"volume", n(live->volume)},
-        {"quote_volume", candles::QuoteVolumeString(live->quote_volume)},
-        {"trades", n(live->trade_count)},
-        {"first_trade_id", n(live->first_trade_id)},
-        {"last_trade_id", n(live->last_trade_id)}};
-    std::vector<std::string_view> argv = {"HSET", key};
-    for (const auto& [field, value] : fields) {
-      argv.push_back(field);
-      argv.push_back(value);
-    }
+    const std::vector<std::string> command = bookstate::LiveCandleCommand(*live);
+    const std::vector<std::string_view> argv(command.begin(), command.end());
     const redis::RedisReply reply = client.Command(argv);
-    if (reply.is_error()) throw std::runtime_error("redis: HSET " + key + ": " + std::string(reply.str()));
+    if (reply.is_error())
+      throw std::runtime_error("redis: " + command[1] + ": " + std::string(reply.str()));
   }
 }
 
@@ -546,10 +531,10 @@ end
 // Runs wrk for `seconds`; its JSON line parsed.
 WrkRun RunWrk(const Options& o, const MdServer& server, const std::string& script,
               std::size_t seconds) {
-  const std::string command =
-      o.wrk + " -t" + std::to_string(o.wrk_threads) + " -c" + std::to_string(o.connections) +
-      " -d" + std::to_string(seconds) + "s --timeout 5s -s " + script +
-      " http://127.0.0.1:" + std::to_string(server.port()) + " 2>&1";
+  const std::string command = o.wrk + " -t" + std::to_string(o.wrk_threads) + " -c" +
+                              std::to_string(o.connections) + " -d" + std::to_string(seconds) +
+                              "s --timeout 5s -s " + script +
+                              " http://127.0.0.1:" + std::to_string(server.port()) + " 2>&1";
   const double cpu_before = server.CpuSeconds();
   const CpuSample before;
   const auto [busy_before, total_before] = before.machine;
@@ -565,9 +550,8 @@ WrkRun RunWrk(const Options& o, const MdServer& server, const std::string& scrip
   WrkRun r;
   r.other_cpus = OtherCpus(before, after);
   r.md_cpu_seconds = server.CpuSeconds() - cpu_before;
-  r.machine_busy = total_after > total_before
-                       ? (busy_after - busy_before) / (total_after - total_before)
-                       : 0;
+  r.machine_busy =
+      total_after > total_before ? (busy_after - busy_before) / (total_after - total_before) : 0;
   const auto at = output.find("WRK_JSON ");
   if (status != 0 || at == std::string::npos)
     throw std::runtime_error("wrk failed (" + command + "):\n" + output);
@@ -610,17 +594,18 @@ json RunJson(const WrkRun& r) {
 
 struct Endpoint {
   std::string name;
-  std::string path;             // the fixed request, or the base of the random one
-  bool random_end = false;      // klines --klines-window random
-  double target_rps = 0;        // the figure
-  double target_p99_ms = 0;     // 0: none
+  std::string path;          // the fixed request, or the base of the random one
+  bool random_end = false;   // klines --klines-window random
+  double target_rps = 0;     // the figure
+  double target_p99_ms = 0;  // 0: none
 };
 
 // Fetches the endpoint once and checks the answer's shape.
 void CheckAnswer(const Options& o, const MdServer& server, const Endpoint& e,
                  const candles::CandleAggregator& aggregator) {
   const auto [status, body] = HttpGet(server.port(), e.path);
-  if (status != 200) throw std::runtime_error(e.path + ": HTTP " + std::to_string(status) + " " + body);
+  if (status != 200)
+    throw std::runtime_error(e.path + ": HTTP " + std::to_string(status) + " " + body);
   const json j = json::parse(body);
   if (e.name == "klines") {
     const auto live = aggregator.Live(o.symbol, candles::CandleInterval::k1m);
@@ -655,27 +640,29 @@ int RunMd(const Options& o) {
   } cleanup{o};
   const Timestamp now = WallNow();
   const Timestamp spacing = o.trade_spacing_ms * kMilli;
-  const Timestamp start = candles::BucketStart(
-      now - static_cast<Timestamp>(o.days * static_cast<double>(kDay)), candles::CandleInterval::k1m);
+  const Timestamp start =
+      candles::BucketStart(now - static_cast<Timestamp>(o.days * static_cast<double>(kDay)),
+                           candles::CandleInterval::k1m);
   const auto fill_started = std::chrono::steady_clock::now();
   HistoryFeed feed(o, start);
   feed.Fill(start, now, spacing);
   redis::RedisClient redis(redis::ParseRedisUrl(o.redis_url));
   WriteLiveCandles(redis, feed.aggregator(), o.symbol);
   BookFeed book(o);
-  std::cout << "md bench: " << feed.trades_written() << " trades over " << o.days
-            << " days in PostgreSQL (schema " << o.schema << "), a book of " << o.levels
-            << " levels per side in Redis, in "
-            << Fixed(std::chrono::duration<double>(std::chrono::steady_clock::now() - fill_started)
-                         .count(),
-                     1)
-            << " s\n";
+  std::cout
+      << "md bench: " << feed.trades_written() << " trades over " << o.days
+      << " days in PostgreSQL (schema " << o.schema << "), a book of " << o.levels
+      << " levels per side in Redis, in "
+      << Fixed(
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - fill_started).count(),
+             1)
+      << " s\n";
 
   MdServer server(o);
-  std::cout << "md bench: exchange-md (" << o.md_bin << ", " << o.md_threads
-            << " threads) on port " << server.port() << "; wrk -t" << o.wrk_threads << " -c"
-            << o.connections << ", " << o.runs << " x " << o.seconds << " s per endpoint after "
-            << o.warmup << " s of warm-up\n";
+  std::cout << "md bench: exchange-md (" << o.md_bin << ", " << o.md_threads << " threads) on port "
+            << server.port() << "; wrk -t" << o.wrk_threads << " -c" << o.connections << ", "
+            << o.runs << " x " << o.seconds << " s per endpoint after " << o.warmup
+            << " s of warm-up\n";
 
   std::vector<Endpoint> endpoints;
   const std::string klines = "/api/v3/klines?symbol=" + o.symbol + "&interval=1m&limit=500";
@@ -685,8 +672,8 @@ int RunMd(const Options& o) {
     if (name == "klines") {
       endpoints.push_back({"klines", klines, o.klines_window == "random", 10'000, 5});
     } else if (name == "depth") {
-      endpoints.push_back({"depth", "/api/v3/depth?symbol=" + o.symbol + "&limit=100", false,
-                           20'000, 0});
+      endpoints.push_back(
+          {"depth", "/api/v3/depth?symbol=" + o.symbol + "&limit=100", false, 20'000, 0});
     } else if (!name.empty()) {
       throw std::runtime_error("unknown endpoint '" + name + "' (klines, depth)");
     }
@@ -720,8 +707,8 @@ int RunMd(const Options& o) {
     live = std::thread([&] {
       try {
         redis::RedisClient client(redis::ParseRedisUrl(o.redis_url));
-        const auto count = std::max<std::size_t>(
-            1, static_cast<std::size_t>(o.live_rate * kLiveBatchMs / 1000.0));
+        const auto count =
+            std::max<std::size_t>(1, static_cast<std::size_t>(o.live_rate * kLiveBatchMs / 1000.0));
         auto next = std::chrono::steady_clock::now();
         while (!stop_live.load()) {
           next += std::chrono::milliseconds(kLiveBatchMs);
@@ -754,8 +741,8 @@ int RunMd(const Options& o) {
     if (o.warmup > 0) RunWrk(o, server, script, o.warmup);
     std::vector<WrkRun> runs;
     json runs_json = json::array();
-    std::cout << "\n" << e.name << (e.random_end ? " (random endTime)" : "") << ": " << e.path
-              << "\n";
+    std::cout << "\n"
+              << e.name << (e.random_end ? " (random endTime)" : "") << ": " << e.path << "\n";
     for (std::size_t i = 0; i < o.runs; ++i) {
       runs.push_back(RunWrk(o, server, script, o.seconds));
       const WrkRun& r = runs.back();
@@ -765,8 +752,8 @@ int RunMd(const Options& o) {
                 << Fixed(r.p99_ms, 2) << " ms, max " << Fixed(r.max_ms, 2) << " ms, "
                 << Fixed(r.megabytes_per_second, 0) << " MB/s, exchange-md "
                 << Fixed(r.md_cpu_seconds / r.seconds, 2) << " CPUs, machine "
-                << Fixed(r.machine_busy * 100, 0) << "% busy (others "
-                << Fixed(r.other_cpus, 2) << " CPUs), errors " << r.errors << "\n";
+                << Fixed(r.machine_busy * 100, 0) << "% busy (others " << Fixed(r.other_cpus, 2)
+                << " CPUs), errors " << r.errors << "\n";
       if (r.other_cpus > kBusyElsewhere) busy_elsewhere = true;
     }
     const auto median = [&](auto field) { return MedianOf(runs, field); };
@@ -869,8 +856,8 @@ void AddMdBenchCommand(CLI::App& app) {
           "\"$(scripts/services.sh env)\") or --pg-url, --reader-url, --redis-url");
     }
     if (o->md_bin.empty()) {
-      o->md_bin = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "exchange-md")
-                      .string();
+      o->md_bin =
+          (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "exchange-md").string();
     }
     if (o->runs == 0 || o->connections == 0 || o->wrk_threads == 0 || o->md_threads == 0 ||
         o->seconds == 0 || o->trade_spacing_ms <= 0 || o->days <= 0) {

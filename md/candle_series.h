@@ -29,10 +29,9 @@ void MergeLiveRow(std::vector<Row>& stored, const Row* live, CandleOf candle_of,
   if (live == nullptr) return;
   const candles::Candle& l = candle_of(*live);
   if (l.trade_count == 0 || l.open_time < window.from || l.open_time >= window.to) return;
-  const auto at = std::lower_bound(stored.begin(), stored.end(), l.open_time,
-                                   [&](const Row& row, Timestamp open_time) {
-                                     return candle_of(row).open_time < open_time;
-                                   });
+  const auto at = std::lower_bound(
+      stored.begin(), stored.end(), l.open_time,
+      [&](const Row& row, Timestamp open_time) { return candle_of(row).open_time < open_time; });
   if (at != stored.end() && candle_of(*at).open_time == l.open_time) {
     if (l.last_trade_id > candle_of(*at).last_trade_id) *at = *live;
   } else {

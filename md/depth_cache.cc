@@ -8,9 +8,8 @@ void DepthCache::MakeKey(std::string_view symbol, std::size_t limit) {
   key_ += std::to_string(limit);
 }
 
-const std::string* DepthCache::Find(std::string_view symbol, std::size_t limit,
-                                    Sequence sequence, int price_decimals,
-                                    int quantity_decimals) {
+const std::string* DepthCache::Find(std::string_view symbol, std::size_t limit, Sequence sequence,
+                                    int price_decimals, int quantity_decimals) {
   MakeKey(symbol, limit);
   const auto it = entries_.find(key_);
   if (it == entries_.end()) return nullptr;

@@ -303,8 +303,8 @@ HistoryVersion HistorySource::Version() {
   HistoryVersion v;
   v.shards.reserve(static_cast<std::size_t>(r.rows()));
   for (int row = 0; row < r.rows(); ++row) {
-    v.shards.push_back({std::string(r.value(row, 0)), IntOf<Sequence>(r, row, 1),
-                        IntOf<std::int64_t>(r, row, 2)});
+    v.shards.push_back(
+        {std::string(r.value(row, 0)), IntOf<Sequence>(r, row, 1), IntOf<std::int64_t>(r, row, 2)});
     v.progress_table = IntOf<std::int64_t>(r, row, 3);
   }
   return v;

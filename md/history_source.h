@@ -57,7 +57,7 @@ struct HistoryVersion {
   // sink_progress's oid: a re-created schema (tests, benchmarks) has other
   // tables. 0 with no rows.
   std::int64_t progress_table = 0;
-  std::vector<Shard> shards;       // by name
+  std::vector<Shard> shards;  // by name
   bool operator==(const HistoryVersion&) const = default;
 };
 
@@ -85,8 +85,8 @@ class HistorySource {
   // after `after_trade_id` changed or added (a candle's last trade id is
   // the highest of its trades).
   std::vector<candles::Candle> CandlesChangedAfter(std::string_view symbol,
-                                                   candles::CandleInterval interval,
-                                                   Timestamp from, Sequence after_trade_id);
+                                                   candles::CandleInterval interval, Timestamp from,
+                                                   Sequence after_trade_id);
   // The sink_progress rows (a tiny table: one prepared query, no index).
   // In two halves when the caller has something else to wait for (the live
   // candle from Redis): SendVersion sends the query, Version takes its

@@ -164,8 +164,8 @@ std::span<CachedCandle> KlinesCache::Window(std::string_view symbol,
 
 void KlinesCache::Refresh(Entry& e, const HistoryVersion& version) {
   const HistoryVersion& old = e.version;
-  bool comparable = old.progress_table == version.progress_table &&
-                    old.shards.size() == version.shards.size();
+  bool comparable =
+      old.progress_table == version.progress_table && old.shards.size() == version.shards.size();
   Sequence after = std::numeric_limits<Sequence>::max();
   for (std::size_t i = 0; comparable && i < old.shards.size(); ++i) {
     const HistoryVersion::Shard& was = old.shards[i];

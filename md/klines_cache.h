@@ -8,7 +8,8 @@
 // or after its `lo` (a suffix of the series, up to the newest), as of its
 // HistoryVersion: the sink_progress rows, which HistoryWriter rewrites in
 // the very transaction of every commit that changes a candle. Each request
-// reads the version first (history_source.h) and then:
+// reads the version first (history_source.h; PrefetchVersion sends the
+// query so that PostgreSQL answers while the caller reads Redis) and then:
 //
 //   same version   nothing has been committed since the entry was read: its
 //                  rows are PostgreSQL's rows now; served from memory.
@@ -34,8 +35,13 @@
 // Memory: at most `max_rows` candles for all entries of the thread together
 // (about 300 bytes each with the kline text); the least recently used
 // entries are evicted to make room, and a window that would need more rows
-// than that is read from PostgreSQL directly, uncached. max_rows 0: no
-// cache, every window read from PostgreSQL.
+// than that is read from PostgreSQL directly, uncached (a window with more
+// buckets than the cap but maybe few candles, one starting long before the
+// first trade say, first gets one read of at most 10,000 rows into the free
+// room). max_rows 0: no cache, every window read from PostgreSQL.
+//
+// `recheck` (default 0) relaxes the rule above for throughput: see the
+// constructor.
 //
 // Owned by one serving thread (through its MarketDataSource); one thread,
 // no locks.

@@ -86,7 +86,7 @@ class MarketDataSource {
   InstrumentCatalog catalog_;
   KlinesCache klines_;
   DepthCache depth_cache_;
-  std::vector<CachedCandle*> series_;  // AppendKlines', reused
+  std::vector<CachedCandle*> series_;  // reused by AppendKlines
   bool redis_away_logged_ = false;
 };
 

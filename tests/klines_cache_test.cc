@@ -6,7 +6,9 @@
 // whatever was committed between two reads: trades in the open bucket, a
 // new bucket, a late trade reaching a closed bucket, the previous bucket's
 // last trade committed after Redis moved the live candle on, another
-// shard. And the cache keeps to its row cap.
+// shard. And the cache keeps to its row cap. The depth cache
+// (md/depth_cache.h) too: a book changed through the engine and
+// BookStateWriter is served at once.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -21,9 +23,16 @@
 #include <thread>
 #include <vector>
 
+#include "bookstate/book_state_reader.h"
+#include "bookstate/book_state_writer.h"
+#include "bookstate/book_view_seed.h"
+#include "bookstate/live_candle.h"
 #include "bookstate/redis_client.h"
 #include "bookstate/view_keys.h"
 #include "candles/candle_aggregator.h"
+#include "engine/depth_collector.h"
+#include "engine/engine.h"
+#include "md/binance_endpoints.h"
 #include "md/candle_series.h"
 #include "md/decimal_text.h"
 #include "md/history_source.h"
@@ -324,23 +333,8 @@ TEST_F(KlinesCacheTest, ARecheckIntervalReusesTheVersionForThatLongOnly) {
 
 // The live candle as the history sink writes it (candle:{S}:I).
 void WriteLiveCandle(redis::RedisClient& client, const Candle& c) {
-  const std::string key =
-      bookstate::CandleKeyOf(c.symbol.view(), candles::IntervalName(c.interval));
-  const auto n = [](auto v) { return std::to_string(v); };
-  const std::string values[] = {n(c.open_time),    n(c.close_time),
-                                n(c.open),         n(c.high),
-                                n(c.low),          n(c.close),
-                                n(c.volume),       candles::QuoteVolumeString(c.quote_volume),
-                                n(c.trade_count),  n(c.first_trade_id),
-                                n(c.last_trade_id)};
-  const char* names[] = {"open_time", "close_time",     "open",         "high",
-                         "low",       "close",          "volume",       "quote_volume",
-                         "trades",    "first_trade_id", "last_trade_id"};
-  std::vector<std::string_view> argv = {"HSET", key};
-  for (std::size_t i = 0; i < 11; ++i) {
-    argv.push_back(names[i]);
-    argv.push_back(values[i]);
-  }
+  const std::vector<std::string> command = bookstate::LiveCandleCommand(c);
+  const std::vector<std::string_view> argv(command.begin(), command.end());
   ASSERT_FALSE(client.Command(argv).is_error());
 }
 
@@ -392,7 +386,7 @@ TEST_F(KlinesCacheTest, ThePreviousBucketsLastTradesCommittedAfterTheRollOverAre
   pending_.up_to = last_id_;
   WriteLiveCandle(redis, *aggregator_.Live(symbol_, CandleInterval::k1m));  // Redis first
   const std::string between = klines();
-  EXPECT_EQ(between, expected());  // the previous bucket as PostgreSQL still has it
+  EXPECT_EQ(between, expected());                 // the previous bucket as PostgreSQL still has it
   ASSERT_TRUE(writer_->Write(pending_).empty());  // then the commit
   pending_ = persistence::HistoryBatch{};
   const std::string after = klines();
@@ -402,25 +396,120 @@ TEST_F(KlinesCacheTest, ThePreviousBucketsLastTradesCommittedAfterTheRollOverAre
   redis.Command({"DEL", live_key});
 }
 
+// The depth body kept by the view's sequence: sent again while the book
+// has not changed, read again as soon as the book-state writer changed it.
+TEST_F(KlinesCacheTest, DepthIsSentAgainOnlyWhileTheViewsSequenceStands) {
+  std::string redis_url;
+  EXCHANGE_REQUIRE_SERVICE("EXCHANGE_REDIS_URL", redis_url);
+  redis::RedisClient redis(redis::ParseRedisUrl(redis_url));
+  const SymbolName symbol(symbol_);
+  Engine engine;
+  Timestamp t = kStart;
+  InstrumentSpec spec;
+  spec.symbol = symbol;
+  engine.Process(Command{++t, AddInstrument{spec}});
+  ClientOrderId id = 0;
+  const auto order = [&](Side side, Price price, Quantity quantity) {
+    NewOrder o;
+    o.account = 1;
+    o.symbol = 0;
+    o.order_id = ++id;
+    o.side = side;
+    o.price = price;
+    o.quantity = quantity;
+    return Command{++t, o};
+  };
+  for (Price level = 1; level <= 10; ++level) {
+    engine.Process(order(Side::kBuy, 1000 - level, 10 * level));
+    engine.Process(order(Side::kSell, 1000 + level, 20 * level));
+  }
+  bookstate::BookViews views = bookstate::SeedBookViews(engine);
+  bookstate::BookStateWriter writer(bookstate::BookStateWriter::Options{});
+  ASSERT_EQ(writer.WriteAll(redis, views), "");
+
+  SourceOptions options;
+  options.redis_url = redis_url;
+  options.pg_url = reader_url_;
+  options.pg_schema = schema_;
+  MarketDataSource source(options);
+  BinanceEndpoints binance(source);
+  const auto depth = [&](int limit) {
+    return binance
+        .Depth(QueryParams::Parse("symbol=" + symbol_ + "&limit=" + std::to_string(limit)))
+        .body;
+  };
+  // What the endpoint wrote before the cache, from BookStateReader.
+  const auto expected = [&](int limit) {
+    const bookstate::BookSnapshot book =
+        bookstate::BookStateReader(redis).ReadBook(symbol_, static_cast<std::size_t>(limit));
+    std::string out;
+    JsonWriter json(out);
+    json.BeginObject().Key("lastUpdateId").Int(book.sequence);
+    for (const auto* side : {&book.bids, &book.asks}) {
+      json.Key(side == &book.bids ? "bids" : "asks").BeginArray();
+      for (const auto& l : *side) {
+        json.BeginArray()
+            .String(persistence::FixedPoint(l.price, 2))
+            .String(persistence::FixedPoint(l.value.quantity, 3))
+            .EndArray();
+      }
+      json.EndArray();
+    }
+    json.EndObject();
+    return out;
+  };
+  const std::string first = depth(5);
+  EXPECT_EQ(first, expected(5));
+  EXPECT_EQ(depth(5), first);
+  EXPECT_EQ(source.depth_cache().hits(), 1u);
+  EXPECT_EQ(depth(3), expected(3));  // another limit, another body
+  EXPECT_EQ(source.depth_cache().hits(), 1u);
+
+  // One more order at the best bid, written as the book-state sink does.
+  DepthCollector collector;
+  const Command more = order(Side::kBuy, 999, 7);
+  collector.BeforeCommand(engine, more);
+  const auto events = engine.Process(more);
+  collector.AfterEvents(events);
+  std::vector<wire::EventRecord> records;
+  for (const Event& e : events)
+    records.push_back(wire::EventRecord{symbol, e});
+  std::vector<DepthChange> changes;
+  collector.Finish(engine, &changes);
+  views.ApplyBatch(records, changes);
+  ASSERT_EQ(writer.WriteChanges(redis, views), "");
+  const std::string changed = depth(5);
+  EXPECT_NE(changed, first);
+  EXPECT_EQ(changed, expected(5));
+  EXPECT_EQ(source.depth_cache().hits(), 1u);
+  EXPECT_EQ(depth(5), changed);
+  EXPECT_EQ(source.depth_cache().hits(), 2u);
+
+  // No view any more: an empty book, never a kept one.
+  ASSERT_EQ(bookstate::BookStateWriter::DeleteView(redis, symbol_), "");
+  EXPECT_EQ(depth(5), R"({"lastUpdateId":0,"bids":[],"asks":[]})");
+}
+
 // ---- The kline text, without services ----
 
 TEST(KlineText, AppendFixedPointWritesWhatFixedPointWrites) {
   const auto max128 = static_cast<__int128>(~static_cast<unsigned __int128>(0) >> 1);
-  std::vector<__int128> values = {0,
-                                  1,
-                                  -1,
-                                  5,
-                                  -5,
-                                  9,
-                                  10,
-                                  99,
-                                  100,
-                                  std::numeric_limits<std::int64_t>::max(),
-                                  std::numeric_limits<std::int64_t>::min(),
-                                  static_cast<__int128>(std::numeric_limits<std::uint64_t>::max()),
-                                  static_cast<__int128>(std::numeric_limits<std::uint64_t>::max()) + 1,
-                                  max128,
-                                  -max128};  // (FixedPoint writes "--..." for -2^127)
+  std::vector<__int128> values = {
+      0,
+      1,
+      -1,
+      5,
+      -5,
+      9,
+      10,
+      99,
+      100,
+      std::numeric_limits<std::int64_t>::max(),
+      std::numeric_limits<std::int64_t>::min(),
+      static_cast<__int128>(std::numeric_limits<std::uint64_t>::max()),
+      static_cast<__int128>(std::numeric_limits<std::uint64_t>::max()) + 1,
+      max128,
+      -max128};  // (FixedPoint writes "--..." for -2^127)
   std::mt19937_64 random(1);
   for (int i = 0; i < 3000; ++i) {
     __int128 v = static_cast<__int128>(random() >> (random() % 64));
@@ -433,8 +522,8 @@ TEST(KlineText, AppendFixedPointWritesWhatFixedPointWrites) {
       std::string out = "x", expected = "x";
       AppendFixedPoint(out, v, decimals);
       expected += persistence::FixedPoint(v, decimals);
-      ASSERT_EQ(out, expected)
-          << candles::QuoteVolumeString(v) << " with " << decimals << " decimals";
+      ASSERT_EQ(out, expected) << candles::QuoteVolumeString(v) << " with " << decimals
+                               << " decimals";
     }
   }
   std::string out;
@@ -452,7 +541,8 @@ TEST(KlineText, AppendKlineWritesWhatJsonWriterWrote) {
     c.low = static_cast<Price>(random() % 10'000'000);
     c.close = static_cast<Price>(random() % 10'000'000);
     c.volume = static_cast<Quantity>(random() % 1'000'000'000);
-    c.quote_volume = static_cast<__int128>(c.volume) * c.close * static_cast<__int128>(1 + random() % 1000);
+    c.quote_volume =
+        static_cast<__int128>(c.volume) * c.close * static_cast<__int128>(1 + random() % 1000);
     c.trade_count = random() % 100'000;
     const int pd = static_cast<int>(random() % 9), qd = static_cast<int>(random() % 9);
     // The kline as the endpoint wrote it before the cache.
