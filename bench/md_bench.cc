@@ -51,6 +51,7 @@
 // are reported alongside; a run where others used more than 0.1 CPU is
 // flagged ("machine_idle": false, and a warning).
 #include "bench/md_bench.h"
+#include "bench/md_process.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -326,68 +327,13 @@ class BookFeed {
   ClientOrderId order_id_ = 0;
 };
 
-// exchange-md as a child process; stopped with SIGTERM.
-class MdServer {
+// exchange-md as a child process (md_process.h).
+class MdServer : public MdProcess {
  public:
-  explicit MdServer(const Options& o) {
-    int out[2];
-    if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
-    const std::string threads = std::to_string(o.md_threads);
-    pid_ = ::fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::close(out[0]);
-      ::close(out[1]);
-      ::setenv("EXCHANGE_REDIS_URL", o.redis_url.c_str(), 1);
-      ::setenv("EXCHANGE_PG_READER_URL", o.reader_url.c_str(), 1);
-      ::execl(o.md_bin.c_str(), "exchange-md", "--listen", "127.0.0.1:0", "--threads",
-              threads.c_str(), "--pg-schema", o.schema.c_str(), "--log-level", "warn", nullptr);
-      std::perror("exec exchange-md");
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    std::string line;
-    char c;
-    while (::read(out[0], &c, 1) == 1 && c != '\n')
-      line += c;
-    ::close(out[0]);
-    const auto at = line.find("port ");
-    if (at == std::string::npos) {
-      Stop();
-      throw std::runtime_error("exchange-md (" + o.md_bin + ") did not start: '" + line + "'");
-    }
-    port_ = static_cast<std::uint16_t>(std::stoi(line.substr(at + 5)));
-  }
-  ~MdServer() { Stop(); }
-  MdServer(const MdServer&) = delete;
-  MdServer& operator=(const MdServer&) = delete;
-
-  std::uint16_t port() const { return port_; }
-  // User + system CPU seconds so far (/proc/PID/stat).
-  double CpuSeconds() const {
-    std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-    std::string field;
-    double ticks = 0;
-    for (int i = 3; i <= 15 && fields >> field; ++i) {
-      if (i == 14 || i == 15) ticks += std::stod(field);
-    }
-    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-  }
-
- private:
-  void Stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
-  pid_t pid_ = -1;
-  std::uint16_t port_ = 0;
+  explicit MdServer(const Options& o)
+      : MdProcess(o.md_bin, o.redis_url, o.reader_url,
+                  {"--threads", std::to_string(o.md_threads), "--pg-schema", o.schema,
+                   "--log-level", "warn"}) {}
 };
 
 // (busy, total) jiffies of all CPUs (/proc/stat).

@@ -31,6 +31,7 @@
 #include <thread>
 
 #include "bench/latency_recorder.h"
+#include "bench/md_process.h"
 #include "orderflow/benchmark_mix.h"
 #include "tools/market_producer/market_producer.h"
 
@@ -63,70 +64,6 @@ std::int64_t MonoNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
       .count();
 }
-
-double ProcessCpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (stat.empty()) return 0;
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);
-  }
-  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-// exchange-md as a child process, stopped with SIGTERM.
-class MdProcess {
- public:
-  MdProcess(const Options& o, const std::string& schema) {
-    int out[2];
-    if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
-    const std::string threads = std::to_string(o.md_threads);
-    const std::string batch = std::to_string(o.ws_batch_ms);
-    pid_ = ::fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::close(out[0]);
-      ::close(out[1]);
-      ::setenv("EXCHANGE_REDIS_URL", o.redis_url.c_str(), 1);
-      ::setenv("EXCHANGE_PG_READER_URL", o.reader_url.c_str(), 1);
-      ::execl(o.md_bin.c_str(), "exchange-md", "--listen", "127.0.0.1:0", "--threads",
-              threads.c_str(), "--pg-schema", schema.c_str(), "--ws-batch-ms", batch.c_str(),
-              "--log-level", "warn", nullptr);
-      std::perror("exec exchange-md");
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    std::string line;
-    char c;
-    while (::read(out[0], &c, 1) == 1 && c != '\n')
-      line += c;
-    ::close(out[0]);
-    const auto at = line.find("port ");
-    if (at == std::string::npos) {
-      Stop();
-      throw std::runtime_error("exchange-md (" + o.md_bin + ") did not start: '" + line + "'");
-    }
-    port_ = static_cast<std::uint16_t>(std::stoi(line.substr(at + 5)));
-  }
-  ~MdProcess() { Stop(); }
-  std::uint16_t port() const { return port_; }
-  pid_t pid() const { return pid_; }
-
- private:
-  void Stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  pid_t pid_ = -1;
-  std::uint16_t port_ = 0;
-};
 
 // When each sequence's batch entered the engine (monotonic ns), by the
 // batch's last sequence.
@@ -334,7 +271,9 @@ json RunOnce(const Options& o, int run) {
 
   json result;
   {
-    MdProcess md(o, schema);
+    MdProcess md(o.md_bin, o.redis_url, o.reader_url,
+                 {"--threads", std::to_string(o.md_threads), "--pg-schema", schema, "--ws-batch-ms",
+                  std::to_string(o.ws_batch_ms), "--log-level", "warn"});
     ProduceTimes times;
     LatencyRecorder latency(
         static_cast<std::size_t>(o.rate * o.seconds * 3 * (o.clients / 10 + 1)));
