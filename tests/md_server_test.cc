@@ -46,6 +46,7 @@
 #include "persistence/copy_text.h"
 #include "persistence/history_reports.h"
 #include "persistence/history_writer.h"
+#include "tests/gunzip.h"
 #include "tests/service_env.h"
 
 namespace exchange::md {
@@ -119,24 +120,7 @@ HttpResult Request(std::uint16_t port, const std::string& target, const std::str
   return Exchange(socket, method, target, headers);
 }
 
-std::string Gunzip(const std::string& in) {
-  z_stream z{};
-  EXPECT_EQ(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
-  std::string out;
-  char buffer[65536];
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buffer);
-    z.avail_out = sizeof(buffer);
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buffer, sizeof(buffer) - z.avail_out);
-  }
-  EXPECT_EQ(rc, Z_STREAM_END);
-  inflateEnd(&z);
-  return out;
-}
+using ::exchange::testing::Gunzip;
 
 // A port nothing listens on (bound, then released).
 std::uint16_t ClosedPort() {

@@ -15,30 +15,14 @@
 #include "md/md_config.h"
 #include "md/request_handler.h"
 #include "md/static_site.h"
+#include "tests/gunzip.h"
 
 namespace exchange::md {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string Gunzip(const std::string& in) {
-  z_stream z{};
-  EXPECT_EQ(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
-  std::string out;
-  char buffer[65536];
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buffer);
-    z.avail_out = sizeof(buffer);
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buffer, sizeof(buffer) - z.avail_out);
-  }
-  EXPECT_EQ(rc, Z_STREAM_END);
-  inflateEnd(&z);
-  return out;
-}
+using ::exchange::testing::Gunzip;
 
 void Write(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
