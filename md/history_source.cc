@@ -179,7 +179,9 @@ void HistorySource::Connect() {
   PQsetNoticeProcessor(
       conn_, [](void*, const char*) {}, nullptr);
   const std::string set_path = "SET search_path TO " + persistence::QuoteIdentifier(schema_);
-  std::vector<pg_result*> results = {PQexec(conn_, set_path.c_str())};
+  const std::string listen = std::string("LISTEN ") + persistence::kHistoryChannel;
+  std::vector<pg_result*> results = {PQexec(conn_, set_path.c_str()),
+                                     PQexec(conn_, listen.c_str())};
   for (const StatementText& s : kStatements)
     results.push_back(PQprepare(conn_, s.name, s.sql, s.parameters, nullptr));
   std::string failure;
@@ -197,6 +199,7 @@ void HistorySource::Connect() {
     throw persistence::PgError("postgresql: preparing the queries: " + failure, "", false);
   }
   gate_.Succeeded();
+  changed_ = true;  // whatever was committed while there was no connection
 }
 
 pg_conn* HistorySource::Connection() {
@@ -278,9 +281,24 @@ std::vector<candles::Candle> HistorySource::CandlesChangedAfter(std::string_view
   return out;
 }
 
+bool HistorySource::TakeChanged() {
+  if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) return true;  // the query will say
+  // Reads what the socket holds without waiting (one recv); 0: a broken
+  // connection, which the next query reports.
+  if (PQconsumeInput(conn_) == 0) return true;
+  while (PGnotify* n = PQnotifies(conn_)) {
+    if (schema_ == n->extra) changed_ = true;  // a commit to another schema is not ours
+    PQfreemem(n);
+  }
+  const bool changed = changed_;
+  changed_ = false;
+  return changed;
+}
+
 void HistorySource::SendVersion() {
   pg_conn* conn = Connection();
   Drain();
+  TakeChanged();  // announced before the query: the answer covers them
   const StatementText& s = kStatements[kHistoryVersion];
   if (PQsendQueryPrepared(conn, s.name, 0, nullptr, nullptr, nullptr, 0) != 1) {
     Checked(kHistoryVersion, nullptr);  // throws: the connection's error
@@ -290,7 +308,11 @@ void HistorySource::SendVersion() {
 
 HistoryVersion HistorySource::Version() {
   const persistence::PgResult r = [&] {
-    if (!version_sent_) return Run(kHistoryVersion, {});
+    if (!version_sent_) {
+      Connection();
+      TakeChanged();  // announced before the query: the answer covers them
+      return Run(kHistoryVersion, {});
+    }
     version_sent_ = false;
     pg_result* result = PQgetResult(conn_);
     // The answer, then a null that ends it (read before anything is thrown).

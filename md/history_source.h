@@ -94,6 +94,13 @@ class HistorySource {
   // dropped before the next query.
   void SendVersion();
   HistoryVersion Version();
+  // Whether a history commit may have happened since the last call: a
+  // notification on persistence::kHistoryChannel for this schema arrived
+  // (HistoryWriter sends one in each commit's transaction), or the connection is new or
+  // broken. Reads only what already reached the socket: no query, no wait.
+  // A commit's notification arrives shortly after the commit (PostgreSQL
+  // signals the listening backend at commit; it sends once idle).
+  bool TakeChanged();
   // The newest stored candle opening before `before`.
   std::optional<candles::Candle> CandleBefore(std::string_view symbol,
                                               candles::CandleInterval interval, Timestamp before);
@@ -116,6 +123,7 @@ class HistorySource {
   ReconnectGate gate_;
   pg_conn* conn_ = nullptr;
   bool version_sent_ = false;  // SendVersion's answer not taken yet
+  bool changed_ = true;        // TakeChanged's answer when no notification came
 };
 
 }  // namespace exchange::md

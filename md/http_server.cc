@@ -79,10 +79,31 @@ void HttpServer::Accept() {
 }
 
 void HttpServer::Publish(std::shared_ptr<const FeedBatch> batch) {
+  {
+    std::unique_lock lock(delivery_mu_);
+    if (deliveries_pending_ > 0) {
+      const auto started = std::chrono::steady_clock::now();
+      delivery_done_.wait_for(lock, kDeliveryWait, [this] { return deliveries_pending_ == 0; });
+      const auto waited = std::chrono::steady_clock::now() - started;
+      ws_stats_.feed_wait_us.fetch_add(
+          static_cast<std::uint64_t>(
+              std::chrono::duration_cast<std::chrono::microseconds>(waited).count()),
+          std::memory_order_relaxed);
+    }
+    deliveries_pending_ += workers_.size();
+  }
   for (auto& worker : workers_) {
     Worker* w = worker.get();
-    asio::post(w->io, [w, batch] { w->hub.Deliver(batch); });
+    asio::post(w->io, [this, w, batch] {
+      w->hub.Deliver(batch);
+      Delivered();
+    });
   }
+}
+
+void HttpServer::Delivered() {
+  std::lock_guard lock(delivery_mu_);
+  if (--deliveries_pending_ == 0) delivery_done_.notify_one();
 }
 
 void HttpServer::Stop() {

@@ -8,6 +8,14 @@
 // thread, with that thread's StreamHub; Publish (from the market feed)
 // posts each FeedBatch to every thread's hub.
 //
+// Publish first waits (at most kDeliveryWait) until every thread has
+// delivered the previous batch. While the threads are behind, the feed's
+// next read so takes in everything that came meanwhile, and it goes out as
+// one batch (one write per client) instead of batch after batch queueing
+// up on the threads: under load the batches grow and the delay stays about
+// one delivery round, where fixed batches would fall further and further
+// behind.
+//
 // Built and started on the main thread; Stop from any thread but a serving
 // one. The handlers are built by the factory on the constructing thread.
 #pragma once
@@ -15,9 +23,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -65,6 +75,10 @@ class HttpServer {
   WsStats& ws_stats() { return ws_stats_; }
   void Publish(std::shared_ptr<const FeedBatch> batch);
 
+  // Publish never waits longer than this for the previous batch (a thread
+  // that stopped serving must not stop the feed).
+  static constexpr std::chrono::milliseconds kDeliveryWait{100};
+
  private:
   struct Worker {
     Worker(StreamRegistry& registry, WsStats& stats) : hub(registry, stats) {}
@@ -76,12 +90,16 @@ class HttpServer {
   };
 
   void Accept();
+  void Delivered();  // a thread delivered its copy of a batch
 
   Options options_;
   StreamRegistry registry_;  // outlive the workers' hubs and sessions
   WsStats ws_stats_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;  // on workers_[0]'s io_context
+  std::mutex delivery_mu_;
+  std::condition_variable delivery_done_;
+  std::size_t deliveries_pending_ = 0;  // threads yet to deliver what was published
   std::size_t next_worker_ = 0;
   std::uint16_t port_ = 0;
   bool started_ = false;

@@ -70,27 +70,35 @@ const std::string& CachedCandle::Kline(int price_decimals, int quantity_decimals
   return kline_;
 }
 
-KlinesCache::KlinesCache(HistorySource& history, std::size_t max_rows,
-                         std::chrono::microseconds recheck)
-    : history_(history), max_rows_(max_rows), recheck_(recheck) {}
+std::optional<KlinesFreshness> ParseKlinesFreshness(std::string_view text) {
+  if (text == "every-request") return KlinesFreshness::kEveryRequest;
+  if (text == "on-notify") return KlinesFreshness::kOnNotify;
+  return std::nullopt;
+}
 
-bool KlinesCache::VersionDue(std::chrono::steady_clock::time_point now) const {
-  return recheck_.count() == 0 || version_read_ == std::chrono::steady_clock::time_point{} ||
-         now - version_read_ >= recheck_;
+KlinesCache::KlinesCache(HistorySource& history, std::size_t max_rows, KlinesFreshness freshness)
+    : history_(history), max_rows_(max_rows), freshness_(freshness) {}
+
+bool KlinesCache::VersionDue() {
+  if (freshness_ == KlinesFreshness::kEveryRequest || !version_known_ || version_due_) return true;
+  version_due_ = history_.TakeChanged();
+  return version_due_;
 }
 
 void KlinesCache::PrefetchVersion() {
-  if (max_rows_ == 0 || !VersionDue(std::chrono::steady_clock::now())) return;
+  if (max_rows_ == 0 || version_sent_ || !VersionDue()) return;
   history_.SendVersion();
   version_sent_ = true;
 }
 
 const HistoryVersion& KlinesCache::CurrentVersion() {
-  const auto now = std::chrono::steady_clock::now();
-  if (version_sent_ || VersionDue(now)) {
+  if (version_sent_ || VersionDue()) {
     version_sent_ = false;
+    version_known_ = false;        // until the answer is in
     version_ = history_.Version();  // PrefetchVersion's answer, or read now
-    version_read_ = now;
+    ++stats_.version_reads;
+    version_known_ = true;
+    version_due_ = false;
   }
   return version_;
 }

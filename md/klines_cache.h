@@ -40,17 +40,24 @@
 // first trade say, first gets one read of at most 10,000 rows into the free
 // room). max_rows 0: no cache, every window read from PostgreSQL.
 //
-// `recheck` (default 0) relaxes the rule above for throughput: see the
-// constructor.
+// When the version is read (KlinesFreshness): kEveryRequest, as above, one
+// single-row query per request, and an answer is PostgreSQL's state when it
+// began. kOnNotify (the service's default): read again only after a
+// history commit was announced (HistoryWriter's NOTIFY, HistorySource::
+// TakeChanged), so a request while nothing is committed costs no query at
+// all. An answer then includes every commit whose notification had reached
+// exchange-md: a commit is served from the moment its notification
+// arrives, typically well under a millisecond after it (the live candle
+// is read from Redis per request either way).
 //
 // Owned by one serving thread (through its MarketDataSource); one thread,
 // no locks.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -80,6 +87,12 @@ class CachedCandle {
   int quantity_decimals_ = -1;
 };
 
+// When KlinesCache reads the history's version again (above).
+enum class KlinesFreshness { kEveryRequest, kOnNotify };
+
+// "every-request" or "on-notify"; nullopt for anything else.
+std::optional<KlinesFreshness> ParseKlinesFreshness(std::string_view text);
+
 class KlinesCache {
  public:
   struct Stats {
@@ -88,15 +101,11 @@ class KlinesCache {
     std::uint64_t extensions = 0;  // entries filled or extended to older candles
     std::uint64_t direct = 0;      // windows read from PostgreSQL, uncached
     std::uint64_t dropped = 0;     // entries dropped: version not comparable, or evicted
+    std::uint64_t version_reads = 0;  // sink_progress queries
   };
 
-  // `recheck` 0 (the default): the version is read for every window, and
-  // an answer is PostgreSQL's state when it began. Above 0: a version read
-  // less than `recheck` ago on this thread is used again, so an answer may
-  // miss commits of that last stretch (as if the sink had committed them
-  // that much later); fewer queries.
   KlinesCache(HistorySource& history, std::size_t max_rows,
-              std::chrono::microseconds recheck = std::chrono::microseconds(0));
+              KlinesFreshness freshness = KlinesFreshness::kEveryRequest);
 
   // Sends the version query when the next Window will need one, so that
   // PostgreSQL answers while the caller reads Redis (optional).
@@ -141,17 +150,20 @@ class KlinesCache {
   void Clear(Entry& e);
   static std::span<CachedCandle> Slice(Entry& e, const CandleWindow& window);
 
-  // Whether the version must be read again (recheck_).
-  bool VersionDue(std::chrono::steady_clock::time_point now) const;
-  // The version, read now or (recheck) less than recheck_ ago.
+  // Whether the version must be read again (freshness_); once due, due
+  // until read.
+  bool VersionDue();
+  // The version: read now, or (kOnNotify) the last one read while no
+  // commit was announced since.
   const HistoryVersion& CurrentVersion();
 
   HistorySource& history_;
   std::size_t max_rows_;
-  std::chrono::microseconds recheck_;
+  KlinesFreshness freshness_;
   HistoryVersion version_;
-  std::chrono::steady_clock::time_point version_read_;
-  bool version_sent_ = false;  // PrefetchVersion sent the query
+  bool version_known_ = false;  // version_ was read
+  bool version_due_ = false;    // a commit was announced since version_ was read
+  bool version_sent_ = false;   // PrefetchVersion sent the query
   std::size_t rows_ = 0;
   std::uint64_t tick_ = 0;
   std::unordered_map<std::string, Entry> entries_;  // by symbol '\n' interval name

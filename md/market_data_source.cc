@@ -10,7 +10,7 @@ MarketDataSource::MarketDataSource(const SourceOptions& options)
     : redis_(options.redis_url, options.retry),
       history_(options.pg_url, options.pg_schema, options.retry),
       catalog_(history_),
-      klines_(history_, options.klines_cache_rows, options.klines_cache_recheck) {}
+      klines_(history_, options.klines_cache_rows, options.klines_freshness) {}
 
 const persistence::InstrumentRow& MarketDataSource::Instrument(std::string_view symbol) {
   if (const auto* row = catalog_.Find(symbol)) return *row;

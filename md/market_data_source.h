@@ -37,10 +37,10 @@ struct SourceOptions {
   // The thread's klines cache: candles kept, all symbols and intervals
   // together (about 300 bytes each); 0: no cache.
   std::size_t klines_cache_rows = 50'000;
-  // 0: the history's version is read for every request (exact). Above 0:
-  // reused on the thread for this long (answers may miss the commits of
-  // that stretch); klines_cache.h.
-  std::chrono::microseconds klines_cache_recheck{0};
+  // When the cache reads the history's version again (klines_cache.h).
+  // Tests that need an answer to include a commit at once, with no wait for
+  // its notification, use kEveryRequest.
+  KlinesFreshness klines_freshness = KlinesFreshness::kOnNotify;
 };
 
 class MarketDataSource {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "md/klines_cache.h"  // ParseKlinesFreshness
 #include "orderflow/toml_config.h"
 
 // md/CMakeLists.txt defines it as the build's md-web/ directory.
@@ -27,7 +28,9 @@ void ParseMdConfig(const std::string& text, const std::string& source, MdConfig*
         {"idle_timeout_ms", CountKey(source, &c->idle_timeout_ms)},
         {"gzip_min_bytes", CountKey(source, &c->gzip_min_bytes)},
         {"retry_ms", CountKey(source, &c->retry_ms)},
-        {"web_root", StringKey(source, &c->web_root)}}},
+        {"web_root", StringKey(source, &c->web_root)},
+        {"klines_cache_rows", CountKey(source, &c->klines_cache_rows)},
+        {"klines_freshness", StringKey(source, &c->klines_freshness)}}},
       {"ws",
        {{"batch_ms", CountKey(source, &c->ws_batch_ms)},
         {"max_pending_bytes", CountKey(source, &c->ws_max_pending_bytes)},
@@ -75,6 +78,10 @@ void MdConfig::Validate() const {
   if (threads == 0 || threads > 256) fail("md.threads must be 1..256");
   if (idle_timeout_ms == 0) fail("md.idle_timeout_ms must be at least 1");
   if (retry_ms > 60'000) fail("md.retry_ms must be at most 60000");
+  if (!ParseKlinesFreshness(klines_freshness)) {
+    fail("md.klines_freshness must be \"on-notify\" or \"every-request\", not \"" +
+         klines_freshness + "\"");
+  }
   if (ws_batch_ms > 1000) fail("ws.batch_ms must be at most 1000");
   if (ws_max_pending_bytes < 4096) fail("ws.max_pending_bytes must be at least 4096");
   if (redis_url.empty()) fail("redis.url is empty");

@@ -38,6 +38,12 @@ struct MdConfig {
   // "" = no page. Default: the md-web/ directory of the build that made
   // the binary (md/CMakeLists.txt).
   std::string web_root = DefaultWebRoot();
+  // [md] the klines cache (klines_cache.h): candles kept per serving thread
+  // (0: none), and when it reads the history's version again: "on-notify"
+  // (after a commit was announced; no query per request) or
+  // "every-request" (one single-row query per request; exact).
+  std::uint64_t klines_cache_rows = 50'000;
+  std::string klines_freshness = "on-notify";
   // [ws] WebSocket streams (market_feed.h, ws_session.h): the feed reads
   // Redis at most once per batch_ms (a busy market goes out in fewer,
   // larger writes); a client with more than max_pending_bytes waiting is

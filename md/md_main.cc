@@ -31,6 +31,8 @@ int Run(const MdConfig& config) {
   handler_options.source.pg_url = config.pg_url;
   handler_options.source.pg_schema = config.pg_schema;
   handler_options.source.retry = std::chrono::milliseconds(config.retry_ms);
+  handler_options.source.klines_cache_rows = config.klines_cache_rows;
+  handler_options.source.klines_freshness = *ParseKlinesFreshness(config.klines_freshness);
   handler_options.gzip_min_bytes = config.gzip_min_bytes;
   handler_options.site = StaticSite::LoadOrWarn(config.web_root);
 
@@ -97,6 +99,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--web-root", config.web_root, "the chart page's files, served at / (\"\": none)")
       ->capture_default_str();
+  app.add_option("--klines-freshness", config.klines_freshness,
+                 "when the klines cache rereads the history's version: on-notify, every-request");
   app.add_option("--ws-batch-ms", config.ws_batch_ms,
                  "WebSocket feed: read Redis at most once per this many ms")
       ->capture_default_str();

@@ -128,6 +128,9 @@ std::string RequestMetrics::Exposition() const {
            MetricType::Counter, v(ws_->feed_batches));
     family("exchange_md_feed_resyncs_total", "books the market feed took a new snapshot of",
            MetricType::Counter, v(ws_->feed_resyncs));
+    family("exchange_md_feed_wait_seconds_total",
+           "time the market feed waited for the serving threads to deliver its previous batch",
+           MetricType::Counter, static_cast<double>(ws_->feed_wait_us.load()) / 1e6);
   }
   std::ostringstream out;
   prometheus::TextSerializer().Serialize(out, families);

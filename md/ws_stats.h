@@ -1,6 +1,6 @@
 // WsStats: exchange-md's WebSocket counters, shared by every serving thread
 // and read by /metrics: connections open, messages and bytes queued to
-// clients, slow clients dropped, protocol errors.
+// clients, slow clients dropped, protocol errors, the feed's batches.
 //
 // Atomics (relaxed); any thread.
 #pragma once
@@ -19,6 +19,10 @@ struct WsStats {
   std::atomic<std::uint64_t> protocol_errors{0};
   std::atomic<std::uint64_t> feed_batches{0};
   std::atomic<std::uint64_t> feed_resyncs{0};
+  // Time the feed waited for the serving threads to deliver its previous
+  // batch before publishing the next (HttpServer::Publish): 0 while they
+  // keep up.
+  std::atomic<std::uint64_t> feed_wait_us{0};
 };
 
 }  // namespace exchange::md

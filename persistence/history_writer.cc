@@ -212,7 +212,10 @@ void HistoryWriter::Commit(const HistoryBatch& batch) {
   RollingBackOnError([&] {
     if (!batch.candles.empty()) UpsertCandles(batch.candles);
     SaveProgress(batch.up_to);
-    connection_->Exec("COMMIT");
+    // Delivered to the listeners when, and only if, the batch commits; the
+    // payload is the schema (search_path's), so readers of another ignore it.
+    connection_->Exec(std::string("SELECT pg_notify('") + kHistoryChannel +
+                      "', current_schema()); COMMIT");
   });
 }
 

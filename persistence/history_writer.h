@@ -11,6 +11,10 @@
 // alone, and those come back to the caller with PostgreSQL's reason (the
 // sink logs them and keeps them in a file); the rest commits.
 //
+// Every commit notifies kHistoryChannel (pg_notify in the commit's
+// transaction, the schema as payload), so that a reader caching the history (exchange-md's klines
+// cache) learns of it without asking.
+//
 // Trades go to day partitions (trades_YYYYMMDD, UTC), created ahead at
 // start-up and whenever a batch has a trade on a day that has none.
 //
@@ -37,6 +41,9 @@ struct InstrumentRow {
   Price tick_size = 1;
   Quantity lot_size = 1;
 };
+
+// The LISTEN/NOTIFY channel of history commits (any schema).
+inline constexpr char kHistoryChannel[] = "exchange_history";
 
 class HistoryWriter {
  public:

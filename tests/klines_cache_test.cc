@@ -95,7 +95,8 @@ class KlinesCacheTest : public ::testing::Test {
     if (schema_.empty()) return;
     pqxx::connection c(pg_url_);
     pqxx::work w(c);
-    w.exec0("DROP SCHEMA IF EXISTS " + w.quote_name(schema_) + " CASCADE");
+    for (const std::string& schema : {schema_, schema_ + "_other"})
+      w.exec0("DROP SCHEMA IF EXISTS " + w.quote_name(schema) + " CASCADE");
     w.commit();
   }
 
@@ -312,23 +313,33 @@ TEST_F(KlinesCacheTest, KeepsToItsRowCapAndEvictsTheLeastRecentlyUsed) {
   EXPECT_EQ(none.rows(), 0u);
 }
 
-TEST_F(KlinesCacheTest, ARecheckIntervalReusesTheVersionForThatLongOnly) {
+TEST_F(KlinesCacheTest, OnNotifyReadsTheVersionOnlyAfterACommitIsAnnounced) {
   Fill(300);
   const CandleWindow newest{kMin, kMax, 10, true};
-  KlinesCache exact(*source_, 100'000);
-  KlinesCache lazy(*source_, 100'000, std::chrono::milliseconds(300));
-  ExpectSame(exact, CandleInterval::k1m, newest);
-  const auto before = ExpectSame(lazy, CandleInterval::k1m, newest);
-  const auto started = std::chrono::steady_clock::now();
+  KlinesCache lazy(*source_, 100'000, KlinesFreshness::kOnNotify);
+  ExpectSame(lazy, CandleInterval::k1m, newest);
+  EXPECT_EQ(lazy.stats().version_reads, 1u);
+  // Nothing committed: no query, however many requests (and a commit to
+  // another schema is not this one's).
+  persistence::HistoryWriter other({pg_url_, schema_ + "_other", "kc-other", 2}, kStart);
+  other.Write(persistence::HistoryBatch{});
+  for (int i = 0; i < 20; ++i)
+    ExpectSame(lazy, CandleInterval::k1m, newest);
+  EXPECT_EQ(lazy.stats().version_reads, 1u);
+
   Trade(kStart + 300 * 20 * kSecond);  // a new bucket
   Commit();
-  ExpectSame(exact, CandleInterval::k1m, newest);  // at once
-  const auto stale = CandlesOf(lazy.Window(symbol_, CandleInterval::k1m, newest));
-  if (std::chrono::steady_clock::now() - started < std::chrono::milliseconds(250)) {
-    EXPECT_EQ(stale, before);  // the version read before the commit, reused
+  const std::vector<Candle> table = Table(CandleInterval::k1m, newest);
+  // Served once the commit's notification is in (it comes after the
+  // commit): awaited, with a deadline.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (CandlesOf(lazy.Window(symbol_, CandleInterval::k1m, newest)) != table &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  ExpectSame(lazy, CandleInterval::k1m, newest);  // read again
+  EXPECT_EQ(CandlesOf(lazy.Window(symbol_, CandleInterval::k1m, newest)), table);
+  EXPECT_EQ(lazy.stats().version_reads, 2u);  // that commit's, and no other
+  EXPECT_EQ(lazy.stats().refreshes, 1u);
 }
 
 // The live candle as the history sink writes it (candle:{S}:I).
