@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "candles/candle_interval.h"
 #include "md/decimal_text.h"
@@ -278,34 +279,68 @@ void BinanceEndpoints::WriteTicker(JsonWriter& json, const InstrumentRow& row, T
       .EndObject();
 }
 
+BinanceEndpoints::Selection BinanceEndpoints::SelectInstruments(const QueryParams& params) {
+  Selection selection;
+  const auto symbol = params.Find("symbol");
+  const auto symbols = params.Find("symbols");
+  if (symbol && symbols) {
+    throw RequestError(400, binance_code::kBadParameterCombination,
+                       "Combination of optional parameters invalid: 'symbol' and 'symbols' "
+                       "together; send one");
+  }
+  if (symbol) {
+    selection.single = true;
+    selection.rows.push_back(&source_.Instrument(*symbol));
+    return selection;
+  }
+  if (!symbols) {
+    for (const InstrumentRow& row : source_.Instruments())
+      selection.rows.push_back(&row);
+    return selection;
+  }
+  const nlohmann::json list = nlohmann::json::parse(*symbols, nullptr, /*allow_exceptions=*/false);
+  const auto malformed = [&] {
+    return RequestError(400, binance_code::kInvalidParameter,
+                        "'symbols' must be a non-empty JSON array of symbol names, e.g. "
+                        "[\"AAPL\",\"MSFT\"], not '" +
+                            std::string(*symbols) + "'");
+  };
+  if (!list.is_array() || list.empty() || list.size() > source_.Instruments().size() + 100) {
+    throw malformed();
+  }
+  for (const nlohmann::json& name : list) {
+    if (!name.is_string()) throw malformed();
+    selection.rows.push_back(&source_.Instrument(name.get<std::string>()));
+  }
+  return selection;
+}
+
 Reply BinanceEndpoints::Ticker24h(const QueryParams& params) {
+  const Selection selection = SelectInstruments(params);
   const Timestamp now = Now();
   Reply reply;
   JsonWriter json(reply.body);
-  if (const auto symbol = params.Find("symbol")) {
-    WriteTicker(json, source_.Instrument(*symbol), now);
+  if (selection.single) {
+    WriteTicker(json, *selection.rows.front(), now);
     return reply;
   }
   json.BeginArray();
-  for (const InstrumentRow& row : source_.Instruments())
-    WriteTicker(json, row, now);
+  for (const InstrumentRow* row : selection.rows)
+    WriteTicker(json, *row, now);
   json.EndArray();
   return reply;
 }
 
 Reply BinanceEndpoints::ExchangeInfo(const QueryParams& params) {
+  const Selection selection = SelectInstruments(params);
   Reply reply;
   JsonWriter json(reply.body);
   json.BeginObject().Member("timezone", "UTC").Key("serverTime").Int(Now() / kNanosPerMilli);
   json.Key("rateLimits").BeginArray().EndArray();
   json.Key("exchangeFilters").BeginArray().EndArray();
   json.Key("symbols").BeginArray();
-  if (const auto symbol = params.Find("symbol")) {
-    SymbolInfo(json, source_.Instrument(*symbol));
-  } else {
-    for (const InstrumentRow& row : source_.Instruments())
-      SymbolInfo(json, row);
-  }
+  for (const InstrumentRow* row : selection.rows)
+    SymbolInfo(json, *row);
   json.EndArray().EndObject();
   return reply;
 }

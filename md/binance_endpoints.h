@@ -31,6 +31,15 @@ class BinanceEndpoints {
   Reply ExchangeInfo(const QueryParams& params);
 
  private:
+  // The instruments a request names: `symbol=S` (one), `symbols=["S",…]`
+  // (a JSON array, in its order), or neither (all). nullopt for `symbol`
+  // (the answer is one object, not an array). RequestError for an unknown
+  // symbol, a malformed or empty list, or both parameters.
+  struct Selection {
+    bool single = false;
+    std::vector<const persistence::InstrumentRow*> rows;
+  };
+  Selection SelectInstruments(const QueryParams& params);
   // One symbol's 24-hour statistics object, ending now.
   void WriteTicker(class JsonWriter& json, const persistence::InstrumentRow& row, Timestamp now);
 

@@ -54,7 +54,9 @@ void HttpSession::OnRead(beast::error_code ec) {
   view.accept_encoding = request[http::field::accept_encoding];
   view.access_control_request_headers = request[http::field::access_control_request_headers];
   view.if_none_match = request[http::field::if_none_match];
-  Write(handler_.Handle(view), request.version(), request.keep_alive());
+  HttpResponse response = handler_.Handle(view);
+  Write(std::move(response), request.version(), request.keep_alive(),
+        request.method() == http::verb::head);
 }
 
 void HttpSession::RefuseMalformed(beast::error_code ec) {
@@ -135,7 +137,7 @@ void HttpSession::Upgrade() {
   });
 }
 
-void HttpSession::Write(HttpResponse response, unsigned version, bool keep_alive) {
+void HttpSession::Write(HttpResponse response, unsigned version, bool keep_alive, bool head) {
   response_ = {};
   response_.version(version);
   response_.result(response.status);
@@ -145,6 +147,8 @@ void HttpSession::Write(HttpResponse response, unsigned version, bool keep_alive
     response_.set(name, std::move(value));
   response_.body() = std::move(response.body);
   response_.prepare_payload();
+  // HEAD: the GET's headers, Content-Length included, and no body.
+  if (head) response_.body().clear();
   http::async_write(stream_, response_,
                     [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
                       self->OnWrite(keep_alive, ec);

@@ -44,7 +44,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // A WebSocket upgrade: checks the path's streams, then the handshake.
   void Upgrade();
   void RefuseUpgrade(unsigned status, std::string message);
-  void Write(HttpResponse response, unsigned version, bool keep_alive);
+  // `head`: the answer to a HEAD request (headers only).
+  void Write(HttpResponse response, unsigned version, bool keep_alive, bool head = false);
   void OnWrite(bool keep_alive, boost::beast::error_code ec);
   void Close();
 

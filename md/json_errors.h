@@ -30,6 +30,7 @@ inline constexpr int kIllegalChars = -1100;      // not a number where one is ex
 inline constexpr int kMissingParameter = -1102;  // a mandatory parameter is absent
 inline constexpr int kBadInterval = -1120;
 inline constexpr int kBadSymbol = -1121;
+inline constexpr int kBadParameterCombination = -1128;  // e.g. symbol and symbols together
 inline constexpr int kInvalidParameter = -1130;  // out of range
 }  // namespace binance_code
 

@@ -7,7 +7,7 @@
 namespace exchange::md {
 namespace {
 
-constexpr std::string_view kAllowedMethods = "GET, OPTIONS";
+constexpr std::string_view kAllowedMethods = "GET, HEAD, OPTIONS";
 constexpr std::string_view kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
 
 bool IsUdfPath(std::string_view path) {
@@ -124,13 +124,14 @@ HttpResponse RequestHandler::Handle(const HttpRequest& request) {
                                     : BinanceErrorBody(binance_code::kUnsupported, message);
   } else if (request.method == "OPTIONS") {
     response = Preflight(request);
-  } else if (request.method != "GET") {
+  } else if (request.method != "GET" && request.method != "HEAD") {  // HEAD: HttpSession drops the body
     response.status = 405;
     std::string message = "Method ";
     message += request.method;
     message += " is not allowed on ";
     message += path;
-    message += "; allowed: GET, OPTIONS";
+    message += "; allowed: ";
+    message += kAllowedMethods;
     response.body = ErrorBody(endpoint, binance_code::kUnsupported, message);
     response.headers.emplace_back("Allow", std::string(kAllowedMethods));
   } else if (file != nullptr) {

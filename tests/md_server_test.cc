@@ -883,6 +883,29 @@ TEST_F(MdServerTest, Ticker24hSumsTheLastDaysTrades) {
   EXPECT_EQ(quiet["count"], 0);
   EXPECT_EQ(quiet["firstId"], -1);
   EXPECT_EQ(Get("/api/v3/ticker/24hr?symbol=NOPE").Json()["code"], -1121);
+
+  // symbols=["A","B"] (URL-encoded as clients send it): those, in that order.
+  const std::string list = "%5B%22" + data->quiet_symbol + "%22,%22" + Sym() + "%22%5D";
+  const json some = Get("/api/v3/ticker/24hr?symbols=" + list).Json();
+  ASSERT_EQ(some.size(), 2u);
+  EXPECT_EQ(some[0]["symbol"], data->quiet_symbol);
+  EXPECT_EQ(some[1]["symbol"], Sym());
+  EXPECT_EQ(some[1]["count"], t["count"]);
+  const json just = Get("/api/v3/ticker/24hr?symbols=%5B%22" + Sym() + "%22%5D").Json();
+  ASSERT_TRUE(just.is_array());
+  EXPECT_EQ(just.size(), 1u);
+  for (const std::string& bad : {std::string("%5B%5D"), std::string("AAPL"),
+                                 std::string("%5B1%5D"), std::string("%5B%22NOPE%22")}) {
+    const HttpResult r = Get("/api/v3/ticker/24hr?symbols=" + bad);
+    EXPECT_EQ(r.status, 400u) << bad;
+    EXPECT_EQ(r.Json()["code"], -1130) << bad << " " << r.body;
+  }
+  const HttpResult unknown = Get("/api/v3/ticker/24hr?symbols=%5B%22NOPE%22%5D");
+  EXPECT_EQ(unknown.status, 400u);
+  EXPECT_EQ(unknown.Json()["code"], -1121);
+  const HttpResult both = Get("/api/v3/ticker/24hr?symbol=" + Sym() + "&symbols=" + list);
+  EXPECT_EQ(both.status, 400u);
+  EXPECT_EQ(both.Json()["code"], -1128);
 }
 
 TEST_F(MdServerTest, ExchangeInfoListsTheInstruments) {
@@ -901,6 +924,10 @@ TEST_F(MdServerTest, ExchangeInfoListsTheInstruments) {
   EXPECT_EQ(s["filters"][1]["filterType"], "LOT_SIZE");
   EXPECT_EQ(s["filters"][1]["stepSize"], "10");
   EXPECT_EQ(Get("/api/v3/exchangeInfo?symbol=NOPE").Json()["code"], -1121);
+  const json listed =
+      Get("/api/v3/exchangeInfo?symbols=%5B%22" + data->quiet_symbol + "%22%5D").Json();
+  ASSERT_EQ(listed["symbols"].size(), 1u);
+  EXPECT_EQ(listed["symbols"][0], s);
 }
 
 // ---- HTTP ----
@@ -913,11 +940,32 @@ TEST_F(MdServerTest, UnknownPathIs404AndOtherMethodsAre405) {
   EXPECT_EQ(Get("/api/v3/klines/").status, 404u);
   const HttpResult post = Request(data->server->port(), "/api/v3/depth?symbol=" + Sym(), "POST");
   EXPECT_EQ(post.status, 405u);
-  EXPECT_EQ(post.Header("allow"), "GET, OPTIONS");
+  EXPECT_EQ(post.Header("allow"), "GET, HEAD, OPTIONS");
   EXPECT_EQ(post.Json()["code"], -1020);
   const HttpResult put = Request(data->server->port(), "/udf/config", "PUT");
   EXPECT_EQ(put.status, 405u);
   EXPECT_EQ(put.Json()["s"], "error");
+}
+
+TEST_F(MdServerTest, HeadAnswersTheGetsHeadersWithoutTheBody) {
+  const std::string target = "/api/v3/klines?symbol=" + Sym() + "&interval=1m&limit=50";
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), data->server->port()));
+  // On one keep-alive connection: a body sent after HEAD would be read as
+  // the next answer and break the GET that follows.
+  const HttpResult head = Exchange(socket, "HEAD", target, {});
+  const HttpResult get = Exchange(socket, "GET", target, {});
+  EXPECT_EQ(head.status, 200u);
+  EXPECT_EQ(get.status, 200u);
+  EXPECT_TRUE(head.body.empty());
+  ASSERT_FALSE(get.body.empty());
+  EXPECT_EQ(head.Header("content-length"), std::to_string(get.body.size()));
+  EXPECT_EQ(head.Header("content-type"), "application/json");
+  const HttpResult unknown =
+      Request(data->server->port(), "/api/v3/depth?symbol=NOPE", "HEAD");
+  EXPECT_EQ(unknown.status, 400u);
+  EXPECT_TRUE(unknown.body.empty());
 }
 
 TEST_F(MdServerTest, EveryResponseAllowsAnyOriginAndPreflightIsAnswered) {
@@ -930,7 +978,7 @@ TEST_F(MdServerTest, EveryResponseAllowsAnyOriginAndPreflightIsAnswered) {
                                         {"Access-Control-Request-Headers", "x-requested-with"}});
   EXPECT_EQ(preflight.status, 204u);
   EXPECT_EQ(preflight.Header("access-control-allow-origin"), "*");
-  EXPECT_EQ(preflight.Header("access-control-allow-methods"), "GET, OPTIONS");
+  EXPECT_EQ(preflight.Header("access-control-allow-methods"), "GET, HEAD, OPTIONS");
   EXPECT_EQ(preflight.Header("access-control-allow-headers"), "x-requested-with");
   EXPECT_TRUE(preflight.body.empty());
 }

@@ -201,7 +201,7 @@ TEST_F(StaticRoutingTest, ApisKeepPriorityAndUnknownPathsAre404s) {
 
   const HttpResponse post = Get("/", "", "", "POST");
   EXPECT_EQ(post.status, 405u);
-  EXPECT_EQ(Header(post, "Allow"), "GET, OPTIONS");
+  EXPECT_EQ(Header(post, "Allow"), "GET, HEAD, OPTIONS");
   EXPECT_EQ(Header(post, "Content-Type"), "application/json");
   EXPECT_EQ(Get("/", "", "", "OPTIONS").status, 204u);
   EXPECT_EQ(Get("/app.js").status, 200u);
