@@ -203,21 +203,37 @@ std::int64_t ParseFixed(const std::string& s, int decimals) {
   return std::stoll(digits + fraction);
 }
 
-// A blocking WebSocket client with a receive timeout (a test that fails
-// never hangs).
+// A WebSocket client for the tests whose reads have a deadline (a test that
+// fails never hangs). Reads are asynchronous underneath: one read stays
+// pending across TryRead calls that time out, so no message is lost and
+// the stream stays usable. (SO_RCVTIMEO would not do: Asio waits again in
+// poll after the timed-out recv.)
 class WsClient {
  public:
   WsClient(std::uint16_t port, const std::string& target) : ws_(io_) {
     ws_.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    timeval tv{20, 0};
-    ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     ws_.handshake("127.0.0.1", target);
   }
   void Send(const json& request) { ws_.write(asio::buffer(request.dump())); }
+  // The next message, or nullopt when none came within `limit`.
+  std::optional<json> TryRead(std::chrono::milliseconds limit) {
+    if (!reading_) {
+      reading_ = true;
+      done_.reset();
+      buffer_.clear();
+      ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) { done_ = ec; });
+    }
+    io_.restart();
+    io_.run_for(limit);
+    if (!done_) return std::nullopt;
+    reading_ = false;
+    if (*done_) throw beast::system_error(*done_);
+    return json::parse(beast::buffers_to_string(buffer_.data()));
+  }
   json Read() {
-    beast::flat_buffer buffer;
-    ws_.read(buffer);
-    return json::parse(beast::buffers_to_string(buffer.data()));
+    std::optional<json> message = TryRead(std::chrono::seconds(20));
+    if (!message) throw std::runtime_error("no WebSocket message within 20 s");
+    return std::move(*message);
   }
   // The reply to request `id`, skipping stream messages (kept in `skipped`).
   json Call(const json& request, std::vector<json>* skipped = nullptr) {
@@ -233,6 +249,9 @@ class WsClient {
  private:
   asio::io_context io_;
   websocket::stream<tcp::socket> ws_;
+  beast::flat_buffer buffer_;
+  bool reading_ = false;  // an async_read is pending
+  std::optional<beast::error_code> done_;
 };
 
 // An HTTP GET's status and body.
@@ -552,9 +571,26 @@ TEST_F(MdWsTest, LocalBookFromSnapshotAndDiffsEqualsTheEngineAfter100kOrders) {
   };
   std::int64_t target = -1;
   std::int64_t u = -1;
+  // The last update may come before the producer says it is done, so
+  // reads wait in short steps, rechecking; 30 s without one fails.
+  auto quiet_since = std::chrono::steady_clock::now();
   while (target < 0 || u < target) {
-    const json m = client.Read();
-    ASSERT_EQ(m["e"], "depthUpdate") << m;
+    // Once the producer has finished, the last delta written is the target.
+    if (target < 0 && produced.load()) {
+      target = last_written();
+      continue;
+    }
+    const std::optional<json> read = client.TryRead(std::chrono::milliseconds(50));
+    if (!read) {
+      if (std::chrono::steady_clock::now() - quiet_since > std::chrono::seconds(30)) break;
+      continue;
+    }
+    quiet_since = std::chrono::steady_clock::now();
+    const json& m = *read;
+    if (m["e"] != "depthUpdate") {
+      ADD_FAILURE() << "not a depth update: " << m;
+      break;
+    }
     u = m["u"].get<std::int64_t>();
     const std::int64_t pu = m["pu"].get<std::int64_t>();
     if (u > snapshot) {
@@ -569,10 +605,10 @@ TEST_F(MdWsTest, LocalBookFromSnapshotAndDiffsEqualsTheEngineAfter100kOrders) {
       chain = u;
       ++applied;
     }
-    // Once the producer has finished, the last delta written is the target.
-    if (target < 0 && produced.load()) target = last_written();
   }
   producer.join();
+  ASSERT_GE(u, target) << "no depth update for 30 s";
+  ASSERT_GE(target, 0);
   EXPECT_EQ(resyncs, 0u);
   EXPECT_GT(applied, 100u);
   const SymbolId id = *producer_->engine().FindSymbol(symbol_);
@@ -609,11 +645,21 @@ TEST_F(MdWsTest, AClientThatDoesNotReadIsDroppedAndOthersGetEverything) {
     last_trade = producer_->trades().back().trade_id;
   });
   std::vector<Sequence> got;  // read while the orders flow
+  // Until the producer is done and its last trade is in. The last message
+  // may come before the producer says which is last, so reads wait in
+  // short steps, rechecking; 30 s without one fails.
+  auto quiet_since = std::chrono::steady_clock::now();
   while (got.empty() || last_trade.load() == 0 || got.back() < last_trade.load()) {
-    const json m = reader.Read();
-    got.push_back(m["t"].get<Sequence>());
+    if (auto m = reader.TryRead(std::chrono::milliseconds(50))) {
+      got.push_back((*m)["t"].get<Sequence>());
+      quiet_since = std::chrono::steady_clock::now();
+    } else if (std::chrono::steady_clock::now() - quiet_since > std::chrono::seconds(30)) {
+      break;
+    }
   }
   producer.join();
+  ASSERT_FALSE(got.empty());
+  ASSERT_EQ(got.back(), last_trade.load()) << "no trade for 30 s; got " << got.size();
   std::vector<Sequence> expected;
   for (std::size_t i = before; i < producer_->trades().size(); ++i)
     expected.push_back(producer_->trades()[i].trade_id);
