@@ -413,35 +413,6 @@ std::string LoadAverage() {
   return a + " " + b + " " + c;
 }
 
-// One GET on a fresh connection; the status and body.
-std::pair<int, std::string> HttpGet(std::uint16_t port, const std::string& target) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
-    ::close(fd);
-    throw std::runtime_error("cannot connect to exchange-md");
-  }
-  const std::string request =
-      "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(request.size())) {
-    ::close(fd);
-    throw std::runtime_error("cannot send to exchange-md");
-  }
-  std::string response;
-  char buffer[65536];
-  for (ssize_t n; (n = ::recv(fd, buffer, sizeof(buffer), 0)) > 0;)
-    response.append(buffer, static_cast<std::size_t>(n));
-  ::close(fd);
-  const auto head_end = response.find("\r\n\r\n");
-  if (response.size() < 12 || head_end == std::string::npos)
-    throw std::runtime_error("no HTTP answer to " + target);
-  return {std::stoi(response.substr(9, 3)), response.substr(head_end + 4)};
-}
-
 // The wrk Lua script: the request (fixed, or an endTime drawn per request)
 // and the JSON line done() prints.
 std::string WrkScript(const std::string& path, const std::string& random_end_base,
@@ -549,7 +520,7 @@ struct Endpoint {
 // Fetches the endpoint once and checks the answer's shape.
 void CheckAnswer(const Options& o, const MdServer& server, const Endpoint& e,
                  const candles::CandleAggregator& aggregator) {
-  const auto [status, body] = HttpGet(server.port(), e.path);
+  const auto [status, body] = server.Get(e.path);
   if (status != 200)
     throw std::runtime_error(e.path + ": HTTP " + std::to_string(status) + " " + body);
   const json j = json::parse(body);

@@ -11,12 +11,17 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace exchange::bench {
 
 // User + system CPU seconds of `pid` so far (/proc/PID/stat); 0 when gone.
 double ProcessCpuSeconds(pid_t pid);
+
+// The value of an unlabelled metric `name` in Prometheus text (/metrics);
+// 0 when absent.
+double MetricValue(const std::string& metrics, const std::string& name);
 
 class MdProcess {
  public:
@@ -31,6 +36,9 @@ class MdProcess {
   std::uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
   double CpuSeconds() const { return ProcessCpuSeconds(pid_); }
+  // One GET on a fresh connection: the status and body. Throws
+  // std::runtime_error when there is no HTTP answer.
+  std::pair<int, std::string> Get(const std::string& target) const;
 
  private:
   void Stop();

@@ -284,6 +284,7 @@ json RunOnce(const Options& o, int run) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (!fleet->AllUpgraded()) throw std::runtime_error("not every client got its upgrade");
 
+    const std::string metrics0 = md.Get("/metrics").second;
     const double md_cpu0 = ProcessCpuSeconds(md.pid());
     const double self_cpu0 = ProcessCpuSeconds(::getpid());
     // Open loop: batch k is due at k ms; it carries the commands due by then.
@@ -310,6 +311,10 @@ json RunOnce(const Options& o, int run) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     const double md_cpu = ProcessCpuSeconds(md.pid()) - md_cpu0;
     const double self_cpu = ProcessCpuSeconds(::getpid()) - self_cpu0;
+    const std::string metrics1 = md.Get("/metrics").second;
+    const auto grew = [&](const char* name) {
+      return MetricValue(metrics1, name) - MetricValue(metrics0, name);
+    };
     fleet->Stop();
     latency.Finish();
     const ClientStats s = fleet->stats();
@@ -330,6 +335,11 @@ json RunOnce(const Options& o, int run) {
           {"p90", ms(latency.Percentile(90))},
           {"p99", ms(latency.Percentile(99))},
           {"max", ms(latency.Max())}}},
+        // The feed's batches (each one write per client) and the share of
+        // the time it waited for the serving threads to deliver the last.
+        {"feed_batches_per_s", grew("exchange_md_feed_batches_total") / elapsed},
+        {"feed_wait_share", grew("exchange_md_feed_wait_seconds_total") / elapsed},
+        {"slow_clients_dropped", grew("exchange_md_ws_slow_dropped_total")},
         {"cpu_s_per_s",
          {{"exchange_md", md_cpu / elapsed}, {"bench_producer_and_clients", self_cpu / elapsed}}}};
   }
@@ -355,7 +365,9 @@ int RunMdWs(const Options& o) {
               << one["latency_ms"]["p50"] << " ms p99 " << one["latency_ms"]["p99"] << " ms max "
               << one["latency_ms"]["max"] << " ms; exchange-md "
               << one["cpu_s_per_s"]["exchange_md"] << " cores, bench "
-              << one["cpu_s_per_s"]["bench_producer_and_clients"] << " cores" << std::endl;
+              << one["cpu_s_per_s"]["bench_producer_and_clients"] << " cores; feed "
+              << one["feed_batches_per_s"].get<double>() << " batches/s, waited for delivery "
+              << 100 * one["feed_wait_share"].get<double>() << "% of the time" << std::endl;
     runs.push_back(std::move(one));
   }
   auto median = [&](auto get) {
