@@ -40,6 +40,7 @@
 #include "md/kline_json.h"
 #include "md/klines_cache.h"
 #include "md/market_data_source.h"
+#include "md/md_config.h"
 #include "persistence/history_reports.h"  // FixedPoint
 #include "persistence/history_writer.h"
 #include "tests/service_env.h"
@@ -579,6 +580,25 @@ TEST(KlineText, AppendKlineWritesWhatJsonWriterWrote) {
     CachedCandle cached(c);
     EXPECT_EQ(cached.Kline(pd, qd), expected);
     EXPECT_EQ(&cached.Kline(pd, qd), &cached.Kline(pd, qd));  // rendered once
+  }
+}
+
+TEST(MdConfigKlines, KeysDefaultsAndValidation) {
+  MdConfig config;
+  EXPECT_EQ(config.klines_cache_rows, 50'000u);
+  EXPECT_EQ(config.klines_freshness, "on-notify");
+  EXPECT_NO_THROW(config.Validate());
+  ParseMdConfig("[md]\nklines_cache_rows = 0\nklines_freshness = \"every-request\"\n",
+                "test.toml", &config);
+  EXPECT_EQ(config.klines_cache_rows, 0u);
+  EXPECT_EQ(ParseKlinesFreshness(config.klines_freshness), KlinesFreshness::kEveryRequest);
+  EXPECT_NO_THROW(config.Validate());
+  config.klines_freshness = "sometimes";
+  try {
+    config.Validate();
+    ADD_FAILURE() << "a bad klines_freshness passed";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("md.klines_freshness"), std::string::npos) << e.what();
   }
 }
 
