@@ -12,6 +12,8 @@ namespace exchange::md {
 
 namespace {
 
+const std::string kListen = std::string("LISTEN ") + persistence::kHistoryChannel;
+
 // The prepared statements. Times are bound and read as microseconds since
 // the Unix epoch (the stored precision), exactly.
 enum Statement : int {
@@ -179,9 +181,8 @@ void HistorySource::Connect() {
   PQsetNoticeProcessor(
       conn_, [](void*, const char*) {}, nullptr);
   const std::string set_path = "SET search_path TO " + persistence::QuoteIdentifier(schema_);
-  const std::string listen = std::string("LISTEN ") + persistence::kHistoryChannel;
-  std::vector<pg_result*> results = {PQexec(conn_, set_path.c_str()),
-                                     PQexec(conn_, listen.c_str())};
+  std::vector<pg_result*> results = {PQexec(conn_, set_path.c_str())};
+  if (listening_) results.push_back(PQexec(conn_, kListen.c_str()));
   for (const StatementText& s : kStatements)
     results.push_back(PQprepare(conn_, s.name, s.sql, s.parameters, nullptr));
   std::string failure;
@@ -281,8 +282,14 @@ std::vector<candles::Candle> HistorySource::CandlesChangedAfter(std::string_view
   return out;
 }
 
+void HistorySource::ListenForCommits() {
+  if (listening_) return;
+  listening_ = true;
+  Disconnect();  // the next query connects, and LISTENs
+}
+
 bool HistorySource::TakeChanged() {
-  if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) return true;  // the query will say
+  if (!listening_ || conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) return true;  // the query will say
   // Reads what the socket holds without waiting (one recv); 0: a broken
   // connection, which the next query reports.
   if (PQconsumeInput(conn_) == 0) return true;

@@ -94,10 +94,15 @@ class HistorySource {
   // dropped before the next query.
   void SendVersion();
   HistoryVersion Version();
+  // From now on (and after every reconnect) LISTENs on
+  // persistence::kHistoryChannel, for TakeChanged. A listener must call
+  // TakeChanged now and then even when idle: PostgreSQL's notification
+  // queue cannot be trimmed past a listener that does not read.
+  void ListenForCommits();
   // Whether a history commit may have happened since the last call: a
   // notification on persistence::kHistoryChannel for this schema arrived
-  // (HistoryWriter sends one in each commit's transaction), or the connection is new or
-  // broken. Reads only what already reached the socket: no query, no wait.
+  // (HistoryWriter sends one in each commit's transaction), or the
+  // connection is new or broken, or ListenForCommits was never called. Reads only what already reached the socket: no query, no wait.
   // A commit's notification arrives shortly after the commit (PostgreSQL
   // signals the listening backend at commit; it sends once idle).
   bool TakeChanged();
@@ -123,6 +128,7 @@ class HistorySource {
   ReconnectGate gate_;
   pg_conn* conn_ = nullptr;
   bool version_sent_ = false;  // SendVersion's answer not taken yet
+  bool listening_ = false;     // ListenForCommits was called
   bool changed_ = true;        // TakeChanged's answer when no notification came
 };
 

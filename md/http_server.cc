@@ -46,6 +46,7 @@ void HttpServer::Start() {
   started_ = true;
   for (auto& worker : workers_) {
     worker->work.emplace(worker->io.get_executor());
+    ScheduleTick(*worker);
     Worker* w = worker.get();
     w->thread = std::thread([w] {
       for (;;) {
@@ -59,6 +60,15 @@ void HttpServer::Start() {
     });
   }
   asio::post(workers_[0]->io, [this] { Accept(); });
+}
+
+void HttpServer::ScheduleTick(Worker& worker) {
+  worker.tick.expires_after(kTickInterval);
+  worker.tick.async_wait([&worker](boost::system::error_code ec) {
+    if (ec) return;  // stopped
+    worker.handler->Tick();
+    ScheduleTick(worker);
+  });
 }
 
 void HttpServer::Accept() {

@@ -22,6 +22,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -78,6 +79,7 @@ class HttpServer {
   // Publish never waits longer than this for the previous batch (a thread
   // that stopped serving must not stop the feed).
   static constexpr std::chrono::milliseconds kDeliveryWait{100};
+  static constexpr std::chrono::seconds kTickInterval{1};
 
  private:
   struct Worker {
@@ -86,10 +88,13 @@ class HttpServer {
     StreamHub hub;
     boost::asio::io_context io{1};
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
+    boost::asio::steady_timer tick{io};  // the handler's housekeeping (Tick)
     std::thread thread;
   };
 
   void Accept();
+  // Calls the worker's handler's Tick every kTickInterval, on its thread.
+  static void ScheduleTick(Worker& worker);
   void Delivered();  // a thread delivered its copy of a batch
 
   Options options_;

@@ -77,7 +77,14 @@ std::optional<KlinesFreshness> ParseKlinesFreshness(std::string_view text) {
 }
 
 KlinesCache::KlinesCache(HistorySource& history, std::size_t max_rows, KlinesFreshness freshness)
-    : history_(history), max_rows_(max_rows), freshness_(freshness) {}
+    : history_(history), max_rows_(max_rows), freshness_(freshness) {
+  if (freshness_ == KlinesFreshness::kOnNotify && max_rows_ > 0) history_.ListenForCommits();
+}
+
+void KlinesCache::Tick() {
+  if (freshness_ != KlinesFreshness::kOnNotify || !version_known_ || version_due_) return;
+  version_due_ = history_.TakeChanged();
+}
 
 bool KlinesCache::VersionDue() {
   if (freshness_ == KlinesFreshness::kEveryRequest || !version_known_ || version_due_) return true;
@@ -165,7 +172,15 @@ std::span<CachedCandle> KlinesCache::Window(std::string_view symbol,
   // The rows read now may be newer than the version's (a commit in between):
   // then this answer comes from PostgreSQL alone, and the next request
   // brings the entry up to date.
-  if (extended && !(history_.Version() == version)) return Direct(symbol, interval, window);
+  if (extended) {
+    // This read also takes in the notifications that came meanwhile: a
+    // newer version makes the next request read it again.
+    ++stats_.version_reads;
+    if (!(history_.Version() == version)) {
+      version_known_ = false;
+      return Direct(symbol, interval, window);
+    }
+  }
   if (!read && !extended) ++stats_.hits;
   return Slice(e, window);
 }

@@ -107,6 +107,11 @@ class KlinesCache {
   KlinesCache(HistorySource& history, std::size_t max_rows,
               KlinesFreshness freshness = KlinesFreshness::kEveryRequest);
 
+  // Takes in the commit notifications that came, without a request
+  // (on-notify; nothing otherwise). The serving thread calls it every
+  // second so that an idle thread still reads them (history_source.h).
+  void Tick();
+
   // Sends the version query when the next Window will need one, so that
   // PostgreSQL answers while the caller reads Redis (optional).
   void PrefetchVersion();

@@ -75,6 +75,14 @@ void MarketDataSource::AppendKlines(std::string& out, const persistence::Instrum
   out += ']';
 }
 
+void MarketDataSource::Tick() noexcept {
+  try {
+    klines_.Tick();
+  } catch (const std::exception& e) {
+    spdlog::debug("md: klines cache tick: {}", e.what());
+  }
+}
+
 std::optional<Timestamp> MarketDataSource::OpenTimeBefore(std::string_view symbol,
                                                           candles::CandleInterval interval,
                                                           Timestamp before) {

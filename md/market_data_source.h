@@ -75,6 +75,9 @@ class MarketDataSource {
     return history_.RecentTrades(symbol, limit);
   }
   const KlinesCache& klines_cache() const { return klines_; }
+  // Housekeeping, every second on the serving thread (KlinesCache::Tick).
+  // Never throws.
+  void Tick() noexcept;
 
  private:
   // The live candle, or nullopt when Redis is away (logged once per outage).

@@ -56,6 +56,8 @@ class RequestHandler {
   RequestHandler(const Options& options, RequestStats& stats, const RequestMetrics& metrics);
 
   HttpResponse Handle(const HttpRequest& request);
+  // Housekeeping between requests, every second (HttpServer's timer).
+  void Tick() noexcept { source_.Tick(); }
 
  private:
   // The endpoint's reply; throws what it throws.
