@@ -51,6 +51,9 @@ struct MdConfig {
   std::uint64_t ws_batch_ms = 2;
   std::uint64_t ws_max_pending_bytes = 4 << 20;
   std::uint64_t ws_send_buffer_bytes = 0;
+  // [ws] ping_interval_ms: the server pings each client this often and
+  // closes one that did not answer the last ping; 0: no pings.
+  std::uint64_t ws_ping_interval_ms = 180'000;
   // [log]
   std::string log_level = "info";
 

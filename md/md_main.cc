@@ -43,6 +43,7 @@ int Run(const MdConfig& config) {
   server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   server_options.ws.max_pending_bytes = config.ws_max_pending_bytes;
   server_options.ws.socket_send_buffer = config.ws_send_buffer_bytes;
+  server_options.ws.ping_interval = std::chrono::milliseconds(config.ws_ping_interval_ms);
   HttpServer server(server_options, [&](std::size_t index) {
     return std::make_unique<RequestHandler>(handler_options, metrics.stats_of(index), metrics);
   });

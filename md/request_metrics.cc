@@ -124,6 +124,9 @@ std::string RequestMetrics::Exposition() const {
            MetricType::Counter, v(ws_->slow_dropped));
     family("exchange_md_ws_protocol_errors_total", "WebSocket clients closed for bad frames",
            MetricType::Counter, v(ws_->protocol_errors));
+    family("exchange_md_ws_ping_timeouts_total",
+           "WebSocket clients closed for not answering the server's ping", MetricType::Counter,
+           v(ws_->ping_timeouts));
     family("exchange_md_feed_batches_total", "batches the market feed published",
            MetricType::Counter, v(ws_->feed_batches));
     family("exchange_md_feed_resyncs_total", "books the market feed took a new snapshot of",

@@ -29,6 +29,7 @@ enum class WsOpcode : std::uint8_t {
 
 // Close codes this server sends.
 inline constexpr std::uint16_t kCloseNormal = 1000;
+inline constexpr std::uint16_t kCloseGoingAway = 1001;
 inline constexpr std::uint16_t kCloseProtocolError = 1002;
 inline constexpr std::uint16_t kCloseTooBig = 1009;
 inline constexpr std::uint16_t kClosePolicy = 1008;  // e.g. too slow

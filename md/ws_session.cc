@@ -29,7 +29,8 @@ WsSession::WsSession(boost::asio::ip::tcp::socket socket, StreamHub& hub, const 
       options_(options),
       combined_(combined),
       initial_(std::move(initial)),
-      reader_(options.max_message_bytes) {
+      reader_(options.max_message_bytes),
+      heartbeat_(socket_.get_executor()) {
   reader_.Feed(leftover);
   if (options_.socket_send_buffer > 0) {
     boost::system::error_code ignored;
@@ -54,7 +55,32 @@ void WsSession::Start() {
   // Messages that came with the handshake's bytes.
   while (auto message = reader_.Next())
     Handle(*message);
+  ScheduleHeartbeat();
   Read();
+}
+
+void WsSession::ScheduleHeartbeat() {
+  if (options_.ping_interval.count() <= 0 || closed_ || closing_) return;
+  heartbeat_.expires_after(options_.ping_interval);
+  heartbeat_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (!ec) self->OnHeartbeat();
+  });
+}
+
+void WsSession::OnHeartbeat() {
+  if (closed_ || closing_) return;
+  if (awaiting_pong_) {
+    hub_.stats().ping_timeouts.fetch_add(1, std::memory_order_relaxed);
+    // A close frame if it can go out now; a peer whose writes are stuck is
+    // dropped at once.
+    if (!writing_.empty()) return Drop();
+    return CloseWith(kCloseGoingAway, "no pong to the server's ping");
+  }
+  awaiting_pong_ = true;
+  std::string frame;
+  AppendServerFrame(frame, WsOpcode::kPing, "exchange-md");
+  Send(std::move(frame));
+  ScheduleHeartbeat();
 }
 
 void WsSession::Read() {
@@ -90,7 +116,7 @@ void WsSession::Handle(const WsMessage& message) {
       AppendServerFrame(frame, WsOpcode::kPong, message.payload);
       return Send(std::move(frame));
     }
-    case WsOpcode::kPong: return;
+    case WsOpcode::kPong: awaiting_pong_ = false; return;
     case WsOpcode::kClose: return CloseWith(kCloseNormal, "");
     case WsOpcode::kContinuation: return;
   }
@@ -240,6 +266,7 @@ void WsSession::CloseWith(std::uint16_t code, std::string_view reason) {
   queued_bytes_ += frame->size();
   closing_ = true;
   Shutdown();
+  heartbeat_.cancel();
   if (writing_.empty()) Write();
 }
 
@@ -247,6 +274,7 @@ void WsSession::Drop() {
   if (closed_) return;
   closed_ = true;
   Shutdown();
+  heartbeat_.cancel();  // its handler holds this session
   boost::system::error_code ignored;
   socket_.close(ignored);
 }

@@ -4,6 +4,11 @@
 // and writes the frames its streams get from the StreamHub: everything
 // queued since the last write goes out in one gather write.
 //
+// Heartbeat: every `ping_interval` the server sends a ping; a client that
+// has not answered the previous one with a pong by then is closed (1001,
+// "no pong"; counted in WsStats), so a peer that vanished without a FIN
+// (a half-open connection) is noticed within two intervals.
+//
 // A client that does not read is dropped: when what waits to be written
 // passes `max_pending_bytes`, the connection is closed at once (TCP
 // reset, no close handshake: it is not reading) and counted in WsStats, so
@@ -15,6 +20,8 @@
 
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <memory>
 #include <set>
 #include <string>
@@ -33,6 +40,8 @@ struct WsOptions {
   // SO_SNDBUF of each WebSocket connection; 0 leaves the kernel's (which
   // grows to net.ipv4.tcp_wmem's maximum, 4 MiB by default, per client).
   std::size_t socket_send_buffer = 0;
+  // Server pings (above); 0: none. Binance pings every 3 minutes.
+  std::chrono::milliseconds ping_interval{180'000};
 };
 
 class WsSession : public std::enable_shared_from_this<WsSession> {
@@ -60,6 +69,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     std::string_view bytes;
   };
 
+  void ScheduleHeartbeat();
+  void OnHeartbeat();
   void Read();
   void OnRead(boost::system::error_code ec, std::size_t n);
   void Handle(const WsMessage& message);
@@ -88,6 +99,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   std::vector<boost::asio::const_buffer> buffers_;
   std::size_t queued_bytes_ = 0;
   std::size_t writing_bytes_ = 0;
+  boost::asio::steady_timer heartbeat_;
+  bool awaiting_pong_ = false;  // a ping went out and no pong came yet
   bool closing_ = false;  // our close frame is queued: write it, then close
   bool closed_ = false;
 };

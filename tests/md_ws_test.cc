@@ -672,5 +672,71 @@ TEST_F(MdWsTest, AClientThatDoesNotReadIsDroppedAndOthersGetEverything) {
   EXPECT_NE(metrics.find("exchange_md_ws_connections 1"), std::string::npos) << metrics;
 }
 
+TEST_F(MdWsTest, TheServerPingsAndClosesAClientThatNeverAnswers) {
+  WsOptions ws;
+  ws.ping_interval = std::chrono::milliseconds(300);
+  Start(1'000, /*write_history=*/false, ws);
+  // Beast answers pings by itself while a read is pending.
+  WsClient answering(port(), "/ws/" + Lower() + "@trade");
+  std::size_t pings = 0;
+  answering.stream().control_callback([&](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::ping) ++pings;
+  });
+  // A bare client that reads but never pongs.
+  asio::io_context io;
+  tcp::socket silent(io);
+  silent.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port()));
+  const std::string upgrade = "GET /ws/" + Lower() +
+                              "@trade HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                              "Connection: Upgrade\r\nSec-WebSocket-Key: "
+                              "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  asio::write(silent, asio::buffer(upgrade));
+  silent.non_blocking(true);
+  std::string in;
+  bool upgraded = false, ended = false;
+  std::size_t silent_pings = 0;
+  int close_code = -1;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!ended && std::chrono::steady_clock::now() < deadline) {
+    answering.TryRead(std::chrono::milliseconds(20));  // nothing trades: only control frames
+    char buffer[4096];
+    boost::system::error_code ec;
+    const std::size_t n = silent.read_some(asio::buffer(buffer), ec);
+    if (ec == asio::error::would_block) continue;
+    if (ec) {
+      ended = true;  // closed by the server
+      break;
+    }
+    in.append(buffer, n);
+    if (!upgraded) {
+      const std::size_t end = in.find("\r\n\r\n");
+      if (end == std::string::npos) continue;
+      ASSERT_TRUE(in.starts_with("HTTP/1.1 101")) << in;
+      upgraded = true;
+      in.erase(0, end + 4);
+    }
+    // Server frames: unmasked, control payloads under 126 bytes.
+    while (in.size() >= 2 && in.size() >= 2u + static_cast<std::uint8_t>(in[1])) {
+      const auto opcode = static_cast<WsOpcode>(in[0] & 0x0F);
+      const std::size_t length = static_cast<std::uint8_t>(in[1]);
+      if (opcode == WsOpcode::kPing) ++silent_pings;
+      if (opcode == WsOpcode::kClose && length >= 2) {
+        close_code = (static_cast<std::uint8_t>(in[2]) << 8) | static_cast<std::uint8_t>(in[3]);
+      }
+      in.erase(0, 2 + length);
+    }
+  }
+  EXPECT_TRUE(ended) << "the client that never answered was not closed within 10 s";
+  EXPECT_EQ(silent_pings, 1u);  // one ping, then closed at the next beat
+  EXPECT_EQ(close_code, kCloseGoingAway);
+  EXPECT_EQ(server_->ws_stats().ping_timeouts.load(), 1u);
+  // The one that answered is still served, and was pinged every beat.
+  EXPECT_GE(pings, 1u);
+  EXPECT_EQ(answering.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 7}})["result"],
+            json::array({Lower() + "@trade"}));
+  const auto [status, metrics] = Get(port(), "/metrics");
+  EXPECT_NE(metrics.find("exchange_md_ws_ping_timeouts_total 1"), std::string::npos) << metrics;
+}
+
 }  // namespace
 }  // namespace exchange::md
