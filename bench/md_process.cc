@@ -67,12 +67,13 @@ MdProcess::~MdProcess() {
   Stop();
 }
 
-void MdProcess::Stop() {
-  if (pid_ <= 0) return;
+int MdProcess::Stop() {
+  if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
   int status = 0;
-  ::waitpid(pid_, &status, 0);
+  const pid_t waited = ::waitpid(pid_, &status, 0);
   pid_ = -1;
+  return waited > 0 ? status : -1;
 }
 
 std::pair<int, std::string> MdProcess::Get(const std::string& target) const {

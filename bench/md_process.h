@@ -33,6 +33,10 @@ class MdProcess {
   MdProcess(const MdProcess&) = delete;
   MdProcess& operator=(const MdProcess&) = delete;
 
+  // SIGTERM, then waits: the wait status (waitpid's), or -1 when it was
+  // not running. The destructor does it too.
+  int Stop();
+
   std::uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
   double CpuSeconds() const { return ProcessCpuSeconds(pid_); }
@@ -41,7 +45,6 @@ class MdProcess {
   std::pair<int, std::string> Get(const std::string& target) const;
 
  private:
-  void Stop();
 
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;

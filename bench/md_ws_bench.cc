@@ -32,6 +32,7 @@
 
 #include "bench/latency_recorder.h"
 #include "bench/md_process.h"
+#include "md/ws_frame.h"
 #include "orderflow/benchmark_mix.h"
 #include "tools/market_producer/market_producer.h"
 
@@ -177,21 +178,10 @@ class ClientFleet {
     const std::int64_t now = MonoNs();
     for (;;) {
       const std::size_t available = c.in.size() - at;
-      if (available < 2) break;
-      const auto* p = reinterpret_cast<const std::uint8_t*>(c.in.data() + at);
-      std::uint64_t length = p[1] & 0x7F;
-      std::size_t header = 2;
-      if (length == 126) {
-        if (available < 4) break;
-        length = (std::uint64_t{p[2]} << 8) | p[3];
-        header = 4;
-      } else if (length == 127) {
-        if (available < 10) break;
-        length = 0;
-        for (int i = 0; i < 8; ++i)
-          length = (length << 8) | p[2 + i];
-        header = 10;
-      }
+      const auto frame = md::ParseFrameLength(std::string_view(c.in).substr(at));
+      if (!frame) break;
+      const std::size_t header = frame->header;
+      const std::uint64_t length = frame->payload;
       if (available < header + length) break;
       const std::string_view payload(c.in.data() + at + header, length);
       at += header + length;

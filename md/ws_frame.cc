@@ -31,6 +31,25 @@ std::string CloseFrame(std::uint16_t code, std::string_view reason) {
   return out;
 }
 
+std::optional<FrameLength> ParseFrameLength(std::string_view bytes) {
+  if (bytes.size() < 2) return std::nullopt;
+  const auto* p = reinterpret_cast<const std::uint8_t*>(bytes.data());
+  FrameLength f;
+  f.payload = p[1] & 0x7F;
+  if (f.payload == 126) {
+    if (bytes.size() < 4) return std::nullopt;
+    f.payload = (std::uint64_t{p[2]} << 8) | p[3];
+    f.header = 4;
+  } else if (f.payload == 127) {
+    if (bytes.size() < 10) return std::nullopt;
+    f.payload = 0;
+    for (int i = 0; i < 8; ++i)
+      f.payload = (f.payload << 8) | p[2 + i];
+    f.header = 10;
+  }
+  return f;
+}
+
 std::optional<WsMessage> ClientFrameReader::Fail(std::uint16_t code, std::string message) {
   close_code_ = code;
   error_ = std::move(message);
@@ -48,19 +67,10 @@ std::optional<WsMessage> ClientFrameReader::Next() {
     if ((p[0] & 0x70) != 0) return Fail(kCloseProtocolError, "reserved bits set (no extension)");
     if (!masked) return Fail(kCloseProtocolError, "client frame not masked");
     const bool control = (p[0] & 0x08) != 0;
-    std::uint64_t length = p[1] & 0x7F;
-    std::size_t header = 2;
-    if (length == 126) {
-      if (available < 4) break;
-      length = (std::uint64_t{p[2]} << 8) | p[3];
-      header = 4;
-    } else if (length == 127) {
-      if (available < 10) break;
-      length = 0;
-      for (int i = 0; i < 8; ++i)
-        length = (length << 8) | p[2 + i];
-      header = 10;
-    }
+    const auto frame = ParseFrameLength(std::string_view(input_).substr(consumed_));
+    if (!frame) break;
+    const std::uint64_t length = frame->payload;
+    const std::size_t header = frame->header;
     if (control && (length > 125 || !fin)) {
       return Fail(kCloseProtocolError, "control frame fragmented or longer than 125 bytes");
     }

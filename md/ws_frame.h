@@ -39,6 +39,14 @@ void AppendServerFrame(std::string& out, WsOpcode opcode, std::string_view paylo
 // A close frame with `code` and a short `reason` (cut to 123 bytes).
 std::string CloseFrame(std::uint16_t code, std::string_view reason);
 
+// A frame's header size (before any mask) and payload length, read from
+// its first bytes; nullopt until `bytes` holds the whole length field.
+struct FrameLength {
+  std::size_t header = 2;
+  std::uint64_t payload = 0;
+};
+std::optional<FrameLength> ParseFrameLength(std::string_view bytes);
+
 // One complete client message or control frame.
 struct WsMessage {
   WsOpcode opcode = WsOpcode::kText;  // kText, kBinary, kClose, kPing or kPong

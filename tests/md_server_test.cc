@@ -36,6 +36,7 @@
 #include "candles/candle_aggregator.h"
 #include "engine/depth_collector.h"
 #include "engine/engine.h"
+#include "bench/md_process.h"
 #include "md/candle_series.h"
 #include "md/gzip_encoder.h"
 #include "md/http_server.h"
@@ -1098,32 +1099,13 @@ TEST_F(MdServerTest, RedisUnreachableIs503ForTheBookButCandlesComeFromPostgres) 
 // ---- The executable ----
 
 TEST_F(MdServerTest, ExecutableServesAndStopsOnSigterm) {
-  int out[2];
-  ASSERT_EQ(::pipe(out), 0);
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::dup2(out[1], 1);
-    ::close(out[0]);
-    ::execl(EXCHANGE_MD_BIN, "exchange-md", "--listen", "127.0.0.1:0", "--threads", "1",
-            "--pg-schema", data->schema.c_str(), "--log-level", "warn", nullptr);
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  std::string line;
-  char c;
-  while (::read(out[0], &c, 1) == 1 && c != '\n')
-    line += c;
-  ::close(out[0]);
-  const auto at = line.find("port ");
-  ASSERT_NE(at, std::string::npos) << line;
-  const auto port = static_cast<std::uint16_t>(std::stoi(line.substr(at + 5)));
-  const HttpResult r = Request(port, "/api/v3/exchangeInfo?symbol=" + Sym());
+  bench::MdProcess md(EXCHANGE_MD_BIN, data->redis_url, data->reader_url,
+                      {"--threads", "1", "--pg-schema", data->schema, "--log-level", "warn"});
+  const HttpResult r = Request(md.port(), "/api/v3/exchangeInfo?symbol=" + Sym());
   EXPECT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(r.Json()["symbols"][0]["symbol"], Sym());
-  ::kill(pid, SIGTERM);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  const int status = md.Stop();
+  ASSERT_NE(status, -1);
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
 }
