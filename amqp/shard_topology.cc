@@ -1,6 +1,6 @@
 #include "amqp/shard_topology.h"
 
-#include "wire/topology.h"
+#include "amqp/topology.h"
 
 namespace exchange::amqp {
 

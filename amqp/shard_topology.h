@@ -1,4 +1,4 @@
-// ShardTopology: declares the RabbitMQ objects of wire/topology.h that an
+// ShardTopology: declares the RabbitMQ objects of amqp/topology.h that an
 // engine shard needs (idempotent; every party declaring them uses these
 // functions, so the arguments always agree and RabbitMQ never refuses a
 // redeclaration).

@@ -53,7 +53,7 @@
 #include "bookstate/redis_client.h"
 #include "engine/depth_collector.h"
 #include "engine/engine.h"
-#include "engine/service/runtime/book_state_sink.h"
+#include "engine_service/sinks/book_state_sink.h"
 #include "orderflow/benchmark_mix.h"
 
 namespace exchange::bench {

@@ -88,8 +88,8 @@
 #include "bench/run_summary.h"
 #include "engine/engine.h"
 #include "orderflow/benchmark_mix.h"
-#include "orderflow/instruments_file.h"
-#include "wire/topology.h"
+#include "config/instruments_file.h"
+#include "amqp/topology.h"
 #include "wire/wire_format.h"
 
 namespace exchange::bench {
@@ -207,7 +207,7 @@ std::uint64_t RandomU64() {
 
 // Event records the consumer will receive for one engine event when every
 // account of the flow is bound: one per exec.<account> key it is routed to
-// (engine/service/runtime/event_publisher.cc, EventRoutingKeys).
+// (engine_service/sinks/event_publisher.cc, EventRoutingKeys).
 std::uint64_t ExecCopies(const Event& e) {
   switch (e.type) {
     case EventType::kAccepted:

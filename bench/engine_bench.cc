@@ -22,7 +22,7 @@
 #include "bench/run_summary.h"
 #include "engine/engine.h"
 #include "orderflow/benchmark_mix.h"
-#include "orderflow/instruments_file.h"
+#include "config/instruments_file.h"
 #include "orderflow/lobster.h"
 #include "orderflow/order_flow_csv.h"
 

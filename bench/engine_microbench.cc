@@ -12,7 +12,7 @@
 #include <filesystem>
 
 #include "engine/engine.h"
-#include "engine/service/snapshot_store.h"
+#include "engine_service/core/snapshot_store.h"
 
 namespace exchange {
 namespace {

@@ -133,7 +133,7 @@
 #include "gateway/fix_message.h"
 #include "gateway/fix_tags.h"
 #include "gateway/fix_writer.h"
-#include "wire/topology.h"
+#include "amqp/topology.h"
 
 namespace exchange::bench {
 

@@ -51,7 +51,7 @@
 // are reported alongside; a run where others used more than 0.1 CPU is
 // flagged ("machine_idle": false, and a warning).
 #include "bench/md_bench.h"
-#include "bench/md_process.h"
+#include "testing/md_process.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -31,10 +31,10 @@
 #include <thread>
 
 #include "bench/latency_recorder.h"
-#include "bench/md_process.h"
+#include "testing/md_process.h"
 #include "md/ws_frame.h"
 #include "orderflow/benchmark_mix.h"
-#include "tools/market_producer/market_producer.h"
+#include "testing/market_producer.h"
 
 namespace exchange::bench {
 namespace {

@@ -18,7 +18,7 @@
 // it takes about 16 ms, dominated by cache misses on the order lists, so the
 // service does not call it on the engine thread: it forks, and the child
 // (a copy-on-write image of the engine) saves and writes the snapshot.
-#include "engine/byte_io.h"
+#include "base/byte_io.h"
 #include "engine/engine.h"
 
 namespace exchange {

@@ -5,7 +5,7 @@
 
 #include <chrono>
 
-#include "wire/topology.h"
+#include "amqp/topology.h"
 #include "wire/wire_format.h"
 
 namespace exchange::fix {

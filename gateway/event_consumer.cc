@@ -3,7 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "wire/topology.h"
+#include "amqp/topology.h"
 
 namespace exchange::fix {
 namespace {

@@ -3,7 +3,7 @@
 #include <map>
 #include <set>
 
-#include "orderflow/toml_config.h"
+#include "config/toml_config.h"
 
 namespace exchange::fix {
 namespace {

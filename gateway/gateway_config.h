@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "gateway/fix_session.h"
-#include "orderflow/instruments_file.h"  // ConfigError
+#include "config/config_error.h"
 
 namespace exchange::fix {
 

@@ -16,8 +16,8 @@
 #include "gateway/fix_server.h"
 #include "gateway/gateway_config.h"
 #include "gateway/order_router.h"
-#include "orderflow/toml_config.h"
-#include "wire/topology.h"
+#include "config/toml_config.h"
+#include "amqp/topology.h"
 
 namespace {
 

@@ -16,8 +16,8 @@
 
 #include <algorithm>
 
-#include "engine/byte_io.h"
-#include "engine/service/crc32c.h"
+#include "base/byte_io.h"
+#include "base/crc32c.h"
 #include "gateway/fix_session.h"
 
 namespace exchange::fix {

@@ -16,7 +16,7 @@
 
 #include "engine/types.h"
 #include "gateway/fix_message.h"
-#include "orderflow/instruments_file.h"
+#include "config/instruments_file.h"
 
 namespace exchange::fix {
 

@@ -11,7 +11,7 @@
 
 #include <algorithm>
 
-#include "engine/service/crc32c.h"
+#include "base/crc32c.h"
 
 namespace exchange::fix {
 

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "engine/types.h"
-#include "orderflow/instruments_file.h"
+#include "config/instruments_file.h"
 
 namespace exchange::fix {
 

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "md/klines_cache.h"  // ParseKlinesFreshness
-#include "orderflow/toml_config.h"
+#include "config/toml_config.h"
 
 // md/CMakeLists.txt defines it as the build's md-web/ directory.
 #ifndef EXCHANGE_MD_WEB_ROOT

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <string>
 
-#include "orderflow/instruments_file.h"  // ConfigError
+#include "config/config_error.h"
 
 namespace exchange::md {
 

@@ -16,7 +16,7 @@
 #include "md/market_feed.h"
 #include "md/md_config.h"
 #include "md/request_metrics.h"
-#include "orderflow/toml_config.h"
+#include "config/toml_config.h"
 
 namespace {
 

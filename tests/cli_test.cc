@@ -42,7 +42,7 @@
 #include "tools/cli/status.h"
 #include "tools/cli/tail.h"
 #include "wire/describe.h"
-#include "wire/topology.h"
+#include "amqp/topology.h"
 #include "wire/wire_format.h"
 
 namespace exchange::cli {

@@ -1,7 +1,7 @@
 // Tests of EngineCore, the service's exactly-once heart: recovery from
 // journal and snapshots reproduces the uninterrupted run, redeliveries are
 // applied once, and a torn journal tail is cut and made good by redelivery.
-#include "engine/service/engine_core.h"
+#include "engine_service/core/engine_core.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -16,7 +16,7 @@
 #include "bookstate/book_state_reader.h"
 #include "bookstate/book_state_writer.h"
 #include "candles/candle_aggregator.h"
-#include "engine/service/engine_core.h"
+#include "engine_service/core/engine_core.h"
 #include "orderflow/benchmark_mix.h"
 #include "persistence/migration.h"
 #include "persistence/order_tracker.h"

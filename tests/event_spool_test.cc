@@ -1,6 +1,6 @@
-// EventSpool (engine/service/runtime/event_spool.h): the history sink's
+// EventSpool (engine_service/sinks/event_spool.h): the history sink's
 // file queue of events while PostgreSQL is away.
-#include "engine/service/runtime/event_spool.h"
+#include "engine_service/sinks/event_spool.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

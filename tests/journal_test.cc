@@ -1,14 +1,14 @@
 // Tests of the journal: records survive reopening, a torn or corrupt tail is
 // detected by checksum, reported and cut at the last good record, and
 // indexes continue across segments.
-#include "engine/service/journal.h"
+#include "engine_service/core/journal.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "engine/service/crc32c.h"
+#include "base/crc32c.h"
 
 namespace exchange {
 namespace {

@@ -36,7 +36,7 @@
 #include "candles/candle_aggregator.h"
 #include "engine/depth_collector.h"
 #include "engine/engine.h"
-#include "bench/md_process.h"
+#include "testing/md_process.h"
 #include "md/candle_series.h"
 #include "md/gzip_encoder.h"
 #include "md/http_server.h"

@@ -35,7 +35,7 @@
 #include "md/ws_frame.h"
 #include "orderflow/benchmark_mix.h"
 #include "tests/service_env.h"
-#include "tools/market_producer/market_producer.h"
+#include "testing/market_producer.h"
 
 namespace exchange::md {
 namespace {

@@ -7,7 +7,7 @@
 #include "engine/engine.h"
 #include "orderflow/benchmark_mix.h"
 #include "orderflow/events_csv.h"
-#include "orderflow/instruments_file.h"
+#include "config/instruments_file.h"
 #include "orderflow/order_flow_csv.h"
 
 namespace exchange {

@@ -29,8 +29,8 @@
 #include "amqp/shard_topology.h"
 #include "bookstate/book_view_seed.h"
 #include "engine/engine.h"
-#include "orderflow/instruments_file.h"
-#include "wire/topology.h"
+#include "config/instruments_file.h"
+#include "amqp/topology.h"
 #include "wire/wire_format.h"
 
 namespace exchange::testing {

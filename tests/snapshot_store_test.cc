@@ -1,7 +1,7 @@
 // Tests of the snapshot files: newest good snapshot wins, damaged ones are
 // skipped with a reason, and a background (forked) snapshot of a live engine
 // restores to the same state.
-#include "engine/service/snapshot_store.h"
+#include "engine_service/core/snapshot_store.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

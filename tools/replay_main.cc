@@ -10,7 +10,7 @@
 
 #include "engine/engine.h"
 #include "orderflow/events_csv.h"
-#include "orderflow/instruments_file.h"
+#include "config/instruments_file.h"
 #include "orderflow/lobster.h"
 #include "orderflow/order_flow_csv.h"
 

@@ -3,7 +3,7 @@
 #include <utility>
 #include <variant>
 
-#include "engine/byte_io.h"
+#include "base/byte_io.h"
 
 namespace exchange::wire {
 namespace {

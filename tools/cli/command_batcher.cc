@@ -5,7 +5,7 @@
 #include <variant>
 
 #include "tools/cli/cli_error.h"
-#include "wire/topology.h"
+#include "amqp/topology.h"
 
 namespace exchange::cli {
 

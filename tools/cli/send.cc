@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "tools/cli/cli_error.h"
-#include "wire/topology.h"
+#include "amqp/topology.h"
 
 namespace exchange::cli {
 

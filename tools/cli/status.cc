@@ -9,7 +9,7 @@
 #include "amqp/amqp_client.h"
 #include "tools/cli/cli_error.h"
 #include "tools/cli/http_get.h"
-#include "wire/topology.h"
+#include "amqp/topology.h"
 
 namespace exchange::cli {
 

@@ -4,7 +4,7 @@
 
 #include "tools/cli/cli_error.h"
 #include "wire/describe.h"
-#include "wire/topology.h"
+#include "amqp/topology.h"
 
 namespace exchange::cli {
 

@@ -1,0 +1,200 @@
+#include "engine_service/sinks/event_publisher.h"
+
+#include <poll.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "amqp/shard_topology.h"
+#include "engine_service/pipeline/publish_watermark.h"
+#include "amqp/topology.h"
+
+namespace exchange {
+
+namespace {
+
+constexpr auto kWatermarkEvery = std::chrono::milliseconds(50);
+constexpr auto kStopTimeout = std::chrono::seconds(5);
+
+bool HasAccount(EventType type) {
+  switch (type) {
+    case EventType::kAccepted:
+    case EventType::kRejected:
+    case EventType::kTrade:
+    case EventType::kCanceled:
+    case EventType::kReplaced:
+    case EventType::kTriggered: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+void EventRoutingKeys(const wire::EventRecord& record, std::vector<std::string>* keys) {
+  const Event& e = record.event;
+  if (HasAccount(e.type)) {
+    keys->push_back(topology::ExecKey(e.account));
+    if (e.type == EventType::kTrade && e.maker_account != e.account) {
+      keys->push_back(topology::ExecKey(e.maker_account));
+    }
+  }
+  if (e.type != EventType::kRejected && !record.symbol.view().empty()) {
+    keys->push_back(topology::BookKey(record.symbol.view()));
+    if (e.type == EventType::kTrade) keys->push_back(topology::TradeKey(record.symbol.view()));
+  }
+}
+
+EventPublisher::EventPublisher(Options options, SinkChannel& channel, SlotPool& pool,
+                               ServiceStats& stats, std::uint64_t published_up_to)
+    : options_(std::move(options)),
+      channel_(channel),
+      pool_(pool),
+      stats_(stats),
+      published_up_to_(published_up_to),
+      saved_up_to_(published_up_to) {
+  stats_.published_up_to = published_up_to;
+  stats_.published_saved = published_up_to;
+}
+
+void EventPublisher::Run(const std::atomic<bool>& stop) {
+  auto backoff = std::chrono::milliseconds(100);
+  for (;;) {
+    try {
+      Session(stop);
+      break;
+    } catch (const amqp::AmqpError& e) {
+      channel_.stats.connected = 0;
+      client_.reset();
+      if (Finished(stop)) break;
+      spdlog::error("event publisher: {}; reconnecting in {} ms ({} batches unconfirmed)", e.what(),
+                    backoff.count(), unconfirmed_.size());
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+    }
+  }
+  if (!unconfirmed_.empty() || channel_.queue.read_available() > 0) {
+    spdlog::warn(
+        "event publisher: stopping with events above sequence {} unconfirmed; "
+        "the next start republishes them",
+        published_up_to_);
+  }
+  SaveWatermark(/*force=*/true);
+  client_.reset();
+}
+
+// True once stop was asked and everything is confirmed, or the time is up.
+bool EventPublisher::Finished(const std::atomic<bool>& stop) {
+  if (!stop.load()) return false;
+  const auto now = std::chrono::steady_clock::now();
+  if (!stopping_) {
+    stopping_ = true;
+    stop_deadline_ = now + kStopTimeout;
+  }
+  return (unconfirmed_.empty() && channel_.queue.read_available() == 0) || now > stop_deadline_;
+}
+
+void EventPublisher::Session(const std::atomic<bool>& stop) {
+  client_ = std::make_unique<amqp::AmqpClient>(options_.url);
+  amqp::DeclareEventsExchange(*client_);
+  client_->EnableConfirms();
+  channel_.stats.connected = 1;
+  if (sessions_++ > 0) ++channel_.stats.reconnects;
+  for (std::size_t i = 0; i < unconfirmed_.size(); i += kMaxGroup)
+    PublishGroup(i, std::min(unconfirmed_.size(), i + kMaxGroup));  // again, same sequences
+  if (!unconfirmed_.empty()) {
+    spdlog::info("event publisher: republished {} unconfirmed batches", unconfirmed_.size());
+  }
+  while (!Finished(stop)) {
+    // Everything waiting goes out together: under load one message per
+    // routing key carries the events of many slots.
+    const std::size_t first = unconfirmed_.size();
+    PipelineSlot* slot = nullptr;
+    while (unconfirmed_.size() < options_.window && unconfirmed_.size() - first < kMaxGroup &&
+           channel_.queue.pop(slot)) {
+      unconfirmed_.push_back(Pending{slot, 0});
+    }
+    const bool progressed = unconfirmed_.size() > first;
+    if (progressed) PublishGroup(first, unconfirmed_.size());
+    client_->PollConfirms();
+    ReleaseConfirmed();
+    SaveWatermark(/*force=*/false);
+    if (!progressed) WaitForWork();
+  }
+}
+
+// Sleeps until a slot arrives (if there is room for one), a frame arrives,
+// or the watermark is due.
+void EventPublisher::WaitForWork() {
+  if (client_->HasBufferedFrames()) return;
+  const bool room = unconfirmed_.size() < options_.window;
+  if (room && !channel_.bell.PrepareToSleep([&] { return channel_.queue.read_available() > 0; })) {
+    return;
+  }
+  pollfd fds[2] = {{client_->socket_fd(), POLLIN, 0}, {channel_.bell.fd(), POLLIN, 0}};
+  ::poll(fds, room ? 2 : 1, static_cast<int>(kWatermarkEvery.count()));
+  if (room) channel_.bell.FinishSleep();
+}
+
+// Publishes the events of unconfirmed_[begin, end) as one message per
+// routing key; each key's events stay in sequence order.
+void EventPublisher::PublishGroup(std::size_t begin, std::size_t end) {
+  for (auto& [key, records] : groups_)
+    records.clear();
+  std::size_t used = 0;
+  group_of_key_.clear();
+  for (std::size_t i = begin; i < end; ++i) {
+    for (const wire::EventRecord& record : unconfirmed_[i].slot->events) {
+      keys_.clear();
+      EventRoutingKeys(record, &keys_);
+      for (const std::string& key : keys_) {
+        auto [it, added] = group_of_key_.try_emplace(key, used);
+        if (added) {
+          if (used == groups_.size()) groups_.emplace_back();
+          groups_[used].first = key;
+          ++used;
+        }
+        groups_[it->second].second.push_back(record);
+      }
+    }
+  }
+  const std::string exchange(topology::kEventsExchange);
+  for (std::size_t g = 0; g < used; ++g) {
+    body_.clear();
+    wire::AppendEventBatch(groups_[g].second, body_);
+    client_->Publish(exchange, groups_[g].first, body_);
+  }
+  channel_.stats.messages.fetch_add(used, std::memory_order_relaxed);
+  for (std::size_t i = begin; i < end; ++i)
+    unconfirmed_[i].last_message = client_->published();
+}
+
+void EventPublisher::ReleaseConfirmed() {
+  while (!unconfirmed_.empty() && unconfirmed_.front().last_message <= client_->confirmed()) {
+    PipelineSlot* slot = unconfirmed_.front().slot;
+    if (!slot->events.empty()) {
+      published_up_to_ = std::max(published_up_to_, slot->events.back().event.sequence);
+    }
+    unconfirmed_.pop_front();
+    pool_.Drop(slot);
+    channel_.stats.done.fetch_add(1, std::memory_order_relaxed);
+  }
+  channel_.stats.sequence.store(published_up_to_, std::memory_order_relaxed);
+  stats_.published_up_to.store(published_up_to_, std::memory_order_relaxed);
+}
+
+void EventPublisher::SaveWatermark(bool force) {
+  if (published_up_to_ == saved_up_to_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now - saved_at_ < kWatermarkEvery) return;
+  if (const std::string error = WriteWatermarkFile(options_.watermark_path, published_up_to_);
+      !error.empty()) {
+    spdlog::error("event publisher: {}", error);
+    return;
+  }
+  saved_up_to_ = published_up_to_;
+  saved_at_ = now;
+  stats_.published_saved.store(saved_up_to_, std::memory_order_relaxed);
+}
+
+}  // namespace exchange

@@ -1,0 +1,84 @@
+// EventPublisher: the sink that publishes every event to the RabbitMQ
+// `events` topic exchange (routing keys in amqp/topology.h), with publisher
+// confirms: the slots waiting when it looks (up to kMaxGroup) go out as one
+// message per routing key, so under load a message carries many slots'
+// events (the broker's message rate, not the engine, is the ceiling). A slot is released, and the
+// publish watermark advanced past its events, only once RabbitMQ confirmed
+// all its messages, in order. When RabbitMQ goes away it reconnects with
+// back-off and publishes the unconfirmed slots again, with the same sequence
+// numbers (consumers drop what they already had). At most `window` slots wait
+// for confirms; past that the sink stops taking slots and the pipeline
+// pushes back.
+//
+// Owned by EngineService; Run() is the publisher thread's body.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "amqp/amqp_client.h"
+#include "engine_service/pipeline/pipeline_slot.h"
+#include "engine_service/service_stats.h"
+#include "engine_service/pipeline/sink_channel.h"
+
+namespace exchange {
+
+// The routing keys an event goes to (amqp/topology.h), appended to `keys`.
+void EventRoutingKeys(const wire::EventRecord& record, std::vector<std::string>* keys);
+
+class EventPublisher {
+ public:
+  struct Options {
+    amqp::Url url;
+    std::size_t window = 1024;
+    std::string watermark_path;
+  };
+
+  EventPublisher(Options options, SinkChannel& channel, SlotPool& pool, ServiceStats& stats,
+                 std::uint64_t published_up_to);
+
+  // Runs until `stop` is set and everything handed to it is confirmed (or a
+  // few seconds passed), then writes the watermark and returns.
+  void Run(const std::atomic<bool>& stop);
+
+ private:
+  struct Pending {
+    PipelineSlot* slot;
+    std::uint64_t last_message;  // confirm number of its last message
+  };
+
+  void Session(const std::atomic<bool>& stop);
+  bool Finished(const std::atomic<bool>& stop);
+  void WaitForWork();
+  void PublishGroup(std::size_t begin, std::size_t end);
+
+  static constexpr std::size_t kMaxGroup = 256;  // slots per group of messages
+  void ReleaseConfirmed();
+  void SaveWatermark(bool force);
+
+  Options options_;
+  SinkChannel& channel_;
+  SlotPool& pool_;
+  ServiceStats& stats_;
+  std::unique_ptr<amqp::AmqpClient> client_;
+  std::deque<Pending> unconfirmed_;
+  std::uint64_t published_up_to_;
+  std::uint64_t saved_up_to_;
+  std::chrono::steady_clock::time_point saved_at_{};
+  std::chrono::steady_clock::time_point stop_deadline_{};
+  bool stopping_ = false;
+  std::uint64_t sessions_ = 0;
+  // Per-slot grouping, reused.
+  std::vector<std::string> keys_;
+  std::unordered_map<std::string, std::size_t> group_of_key_;
+  std::vector<std::pair<std::string, std::vector<wire::EventRecord>>> groups_;
+  std::string body_;
+};
+
+}  // namespace exchange
