@@ -1,31 +1,30 @@
 // OrderJournal: see order_journal.h.
 //
-// On disk: an 8-byte file header "XGWORD01", then records, little-endian:
-//   u8 type (1 put, 2 erase), u32 payload length, u32 CRC-32C of the five
-//   bytes before it and the payload, then the payload:
+// On disk: an 8-byte file header "XGWORD01", then records in the record-log
+// format (base/record_log.h) with a 1-byte key, the record type (1 put,
+// 2 erase), and the payload, little-endian:
 //   put:   u64 id, u64 exchange id, str session, str symbol, str ClOrdID,
 //          u8 side, u8 type, u8 time in force, i64 price, stop price,
 //          quantity, cum qty, leaves, u64 notional low and high halves,
 //          u64 last sequence, u8 flags (1 accepted, 2 done), u32 pending
 //          requests, each u8 kind, u64 token, str ClOrdID, str OrigClOrdID
 //   erase: u64 id
-// where str is u32 length then bytes. A torn record at the end (incomplete,
-// the last record with a bad checksum, or a tail of zero bytes) is cut off;
-// any other damage is an error.
+// where str is u32 length then bytes. Damage is treated as
+// RecordFile::LoadRecords says: a torn tail is cut off, anything else is an
+// error.
 #include "gateway/order_journal.h"
 
 #include <algorithm>
 
 #include "base/byte_io.h"
-#include "base/crc32c.h"
 #include "gateway/fix_session.h"
 
 namespace exchange::fix {
 namespace {
 
 constexpr std::string_view kFileMagic = "XGWORD01";
-constexpr std::size_t kRecordHeaderBytes = 9;
-constexpr std::uint32_t kMaxPayload = 1 << 20;
+constexpr RecordFormat kFormat{.key_bytes = 1, .max_payload = 1 << 20};
+constexpr std::size_t kRecordHeaderBytes = kFormat.header_bytes();
 constexpr std::uint64_t kCompactDeadBytes = 16 << 20;
 
 enum RecordType : std::uint8_t { kPut = 1, kErase = 2 };
@@ -40,18 +39,9 @@ std::string GetString(ByteReader& r) {
   return std::string(r.Bytes(n));
 }
 
-std::uint32_t RecordCrc(std::string_view header, std::string_view payload) {
-  return Crc32c(payload, Crc32c(header.substr(0, 5)));
-}
-
-std::string RecordOf(std::uint8_t type, std::string_view payload) {
-  std::string record;
-  ByteWriter w(record);
-  w.U8(type);
-  w.U32(static_cast<std::uint32_t>(payload.size()));
-  w.U32(RecordCrc(record, payload));
-  w.Bytes(payload);
-  return record;
+void AppendRecordOf(std::uint8_t type, std::string_view payload, std::string& out) {
+  const char key = static_cast<char>(type);
+  AppendRecord(kFormat, std::string_view(&key, 1), payload, out);
 }
 
 }  // namespace
@@ -136,48 +126,14 @@ OrderJournal::OrderJournal(std::string path) : file_(std::move(path), "gateway o
 }
 
 void OrderJournal::Load() {
-  const std::uint64_t size = file_.size();
-  const std::string_view magic = file_.Read(0, kFileMagic.size());
-  if (magic != kFileMagic) {
-    // Empty, or a header torn while being created: start afresh.
-    if (size < kFileMagic.size() && kFileMagic.substr(0, magic.size()) == magic) {
-      dropped_bytes_ = size;
-      return;
-    }
-    file_.Fail("not a gateway order journal (bad file header)");
-  }
-  std::uint64_t offset = kFileMagic.size();
-  while (offset < size) {
-    const std::string header(file_.Read(offset, kRecordHeaderBytes));
-    std::string damage;
-    bool torn = false;
-    if (header.size() < kRecordHeaderBytes) {
-      damage = "torn record header";
-      torn = true;
-    } else {
-      ByteReader h(header);
-      const std::uint8_t type = h.U8();
-      const std::uint32_t length = h.U32(), crc = h.U32();
-      if ((type != kPut && type != kErase) || length > kMaxPayload) {
-        damage = "impossible record header";
-      } else {
-        const std::string_view payload = file_.Read(offset + kRecordHeaderBytes, length);
-        if (payload.size() < length) {
-          damage = "torn record";
-          torn = true;
-        } else if (RecordCrc(header, payload) != crc) {
-          damage = "record checksum mismatch";
-          torn = offset + kRecordHeaderBytes + length == size;
-        } else {
-          Apply(type, payload);
-          offset += kRecordHeaderBytes + length;
-          continue;
-        }
-      }
-    }
-    dropped_bytes_ = file_.EndAt(offset, torn, damage);
-    break;
-  }
+  dropped_bytes_ = file_.LoadRecords(
+      kFileMagic, kFormat,
+      [this](const RecordScanner& record) {
+        Apply(static_cast<std::uint8_t>(record.key()[0]), record.payload());
+      },
+      [](std::string_view key, std::uint32_t) {
+        return key[0] == static_cast<char>(kPut) || key[0] == static_cast<char>(kErase);
+      });
   std::vector<ClientOrderId> ids;
   for (const auto& [id, payload] : live_)
     ids.push_back(id);
@@ -227,7 +183,7 @@ void OrderJournal::Erase(ClientOrderId id) {
 }
 
 void OrderJournal::AppendRecord(std::uint8_t type, std::string_view payload) {
-  buffer_ += RecordOf(type, payload);
+  AppendRecordOf(type, payload, buffer_);
 }
 
 void OrderJournal::Flush() {
@@ -242,7 +198,7 @@ void OrderJournal::Compact() {
   std::string contents(kFileMagic);
   live_bytes_ = 0;
   for (const auto& [id, payload] : live_) {
-    contents += RecordOf(kPut, payload);
+    AppendRecordOf(kPut, payload, contents);
     live_bytes_ += kRecordHeaderBytes + payload.size();
   }
   file_.Replace(contents);

@@ -2,7 +2,7 @@
 // restarted after a stop or a crash still reports on the orders placed
 // before it (fills, cancels, replaces of resting orders).
 //
-// One append-only file (`<data_dir>/orders.journal`, an AppendFile) of
+// One append-only file (`<data_dir>/orders.journal`, a RecordFile) of
 // records "put" (an order's whole TrackedOrder state, replacing any earlier
 // put of that order) and "erase" (the order is finished and forgotten).
 // Opening replays it, cuts a torn tail off, and rewrites the file with only
@@ -25,12 +25,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "gateway/append_file.h"
+#include "base/record_file.h"
 #include "gateway/tracked_order.h"
 
 namespace exchange::fix {
 
-using OrderJournalError = StoreFileError;
+using OrderJournalError = RecordFileError;
 
 // An order read back from the journal: its state, and the names that find
 // its session and instrument again (TrackedOrder's pointers are null).
@@ -68,7 +68,7 @@ class OrderJournal {
   void AppendRecord(std::uint8_t type, std::string_view payload);
   void Compact();
 
-  AppendFile file_;
+  RecordFile file_;
   std::unordered_map<ClientOrderId, std::string> live_;  // id -> its put record's payload
   std::vector<JournaledOrder> loaded_;
   std::string buffer_;            // records not yet written

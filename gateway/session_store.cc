@@ -1,25 +1,25 @@
 // SessionStore: one append-only file per FIX session.
 //
-// On disk: an 8-byte file header "XFIXST01", then records, all little-endian:
-//   u8 type (1 sent application message, 2 sent admin message, 3 next incoming)
-//   u64 seq, u32 payload length, u32 CRC-32C of the 13 bytes before it and
-//   the payload, then the payload (the message bytes, type 1 only).
-// Opening replays the records; a torn record at the end (incomplete, or the
-// last record with a bad checksum, or a tail of zero bytes) is cut off; any
-// other damage is an error.
+// On disk: an 8-byte file header "XFIXST01", then records in the record-log
+// format (base/record_log.h) with a 9-byte key, little-endian:
+//   u8 type (1 sent application message, 2 sent admin message, 3 next
+//   incoming), u64 seq
+// and the payload (the message bytes, type 1 only). Opening replays the
+// records; damage is treated as RecordFile::LoadRecords says: a torn tail
+// is cut off, anything else is an error.
 #include "gateway/session_store.h"
 
 #include <algorithm>
 
-#include "base/crc32c.h"
+#include "base/byte_io.h"
 
 namespace exchange::fix {
 
 namespace {
 
 constexpr std::string_view kFileMagic = "XFIXST01";
-constexpr std::size_t kRecordHeaderBytes = 17;
-constexpr std::uint32_t kMaxPayload = 1 << 20;  // our messages are far smaller
+constexpr RecordFormat kFormat{.key_bytes = 9, .max_payload = 1 << 20};  // our messages are far smaller
+constexpr std::size_t kRecordHeaderBytes = kFormat.header_bytes();
 
 enum RecordType : std::uint8_t {
   kSentApplication = 1,
@@ -27,43 +27,28 @@ enum RecordType : std::uint8_t {
   kNextIncoming = 3,
 };
 
-void PutLe(std::string& out, std::uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i)
-    out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-}
-
-std::uint64_t GetLe(std::string_view in, std::size_t at, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i)
-    v = (v << 8) | static_cast<std::uint8_t>(in[at + static_cast<std::size_t>(i)]);
-  return v;
-}
-
-// The record header fields; `crc` covers the first 13 header bytes and the payload.
-struct RecordHeader {
+// The record key: its type and MsgSeqNum.
+struct RecordKey {
   std::uint8_t type = 0;
   std::uint64_t seq = 0;
-  std::uint32_t length = 0;
-  std::uint32_t crc = 0;
 };
 
-RecordHeader DecodeHeader(std::string_view h) {
-  return RecordHeader{static_cast<std::uint8_t>(h[0]), GetLe(h, 1, 8),
-                      static_cast<std::uint32_t>(GetLe(h, 9, 4)),
-                      static_cast<std::uint32_t>(GetLe(h, 13, 4))};
+RecordKey DecodeKey(std::string_view key) {
+  ByteReader r(key);
+  RecordKey k;
+  k.type = r.U8();
+  k.seq = r.U64();
+  return k;
 }
 
-bool HeaderPlausible(const RecordHeader& h) {
-  switch (h.type) {
-    case kSentApplication: return h.length <= kMaxPayload && h.seq > 0;
+bool HeaderPlausible(std::string_view key, std::uint32_t length) {
+  const RecordKey k = DecodeKey(key);
+  switch (k.type) {
+    case kSentApplication: return k.seq > 0;
     case kSentAdmin:
-    case kNextIncoming: return h.length == 0 && h.seq > 0;
+    case kNextIncoming: return length == 0 && k.seq > 0;
     default: return false;
   }
-}
-
-std::uint32_t RecordCrc(std::string_view header, std::string_view payload) {
-  return Crc32c(payload, Crc32c(header.substr(0, 13)));
 }
 
 }  // namespace
@@ -79,50 +64,14 @@ void SessionStore::Fail(const std::string& what) const {
 }
 
 void SessionStore::Load() {
-  const std::uint64_t size = file_.size();
-  const std::string_view magic = file_.Read(0, kFileMagic.size());
-  if (magic != kFileMagic) {
-    // Empty, or a header torn while being created: start afresh.
-    if (size < kFileMagic.size() && kFileMagic.substr(0, magic.size()) == magic) {
-      dropped_bytes_ = size;
-      file_.Truncate(0);
-      WriteFileHeader();
-      return;
-    }
-    Fail("not a FIX session store (bad file header)");
-  }
-
-  std::uint64_t offset = kFileMagic.size();
-  while (offset < size) {
-    const std::string_view header = file_.Read(offset, kRecordHeaderBytes);
-    std::string damage;
-    bool torn = false;
-    if (header.size() < kRecordHeaderBytes) {
-      damage = "torn record header";
-      torn = true;
-    } else {
-      const RecordHeader h = DecodeHeader(header);
-      if (!HeaderPlausible(h)) {
-        damage = "impossible record header";
-      } else {
-        const std::string header_copy(header);  // the next Read may move the window
-        const std::string_view payload = file_.Read(offset + kRecordHeaderBytes, h.length);
-        if (payload.size() < h.length) {
-          damage = "torn record";
-          torn = true;
-        } else if (RecordCrc(header_copy, payload) != h.crc) {
-          damage = "record checksum mismatch";
-          torn = offset + kRecordHeaderBytes + h.length == size;  // the last record
-        } else {
-          Apply(h.type, h.seq, offset + kRecordHeaderBytes, h.length);
-          offset += kRecordHeaderBytes + h.length;
-          continue;
-        }
-      }
-    }
-    dropped_bytes_ = file_.EndAt(offset, torn, damage);
-    return;
-  }
+  dropped_bytes_ = file_.LoadRecords(
+      kFileMagic, kFormat,
+      [this](const RecordScanner& record) {
+        const RecordKey k = DecodeKey(record.key());
+        Apply(k.type, k.seq, record.payload_offset(),
+              static_cast<std::uint32_t>(record.payload().size()));
+      },
+      HeaderPlausible);
 }
 
 void SessionStore::Apply(std::uint8_t type, std::uint64_t seq, std::uint64_t payload_offset,
@@ -143,17 +92,13 @@ void SessionStore::Apply(std::uint8_t type, std::uint64_t seq, std::uint64_t pay
   next_outgoing_ = seq + 1;
 }
 
-void SessionStore::WriteFileHeader() {
-  file_.Append(kFileMagic);
-}
-
 void SessionStore::AppendRecord(std::uint8_t type, std::uint64_t seq, std::string_view payload) {
+  std::string key;
+  ByteWriter w(key);
+  w.U8(type);
+  w.U64(seq);
   record_.clear();
-  record_.push_back(static_cast<char>(type));
-  PutLe(record_, seq, 8);
-  PutLe(record_, payload.size(), 4);
-  PutLe(record_, RecordCrc(record_, payload), 4);
-  record_.append(payload);
+  exchange::AppendRecord(kFormat, key, payload, record_);
   file_.Append(record_);
 }
 
@@ -166,7 +111,7 @@ void SessionStore::RecordOutgoing(std::uint64_t seq, std::string_view message, b
     what += " is next";
     Fail(what);
   }
-  if (application && message.size() > kMaxPayload) {
+  if (application && message.size() > kFormat.max_payload) {
     Fail("message of " + std::to_string(message.size()) + " bytes is too large to store");
   }
   const std::uint64_t payload_offset = file_.size() + kRecordHeaderBytes;
@@ -195,21 +140,23 @@ std::vector<std::pair<std::uint64_t, std::string>> SessionStore::Outgoing(std::u
     // The whole record, so its checksum is checked again.
     file_.ReadExact(it->offset - kRecordHeaderBytes, kRecordHeaderBytes + it->length, record);
     const std::string_view view(record);
-    const std::string_view payload = view.substr(kRecordHeaderBytes);
-    if (RecordCrc(view, payload) != DecodeHeader(view).crc) {
+    RecordScanner scanner(
+        kFormat, [view](std::uint64_t at, std::size_t n) { return view.substr(at, n); }, 0,
+        view.size());
+    if (!scanner.Next()) {
       Fail("stored message " + std::to_string(it->seq) + " fails its checksum");
     }
-    out.emplace_back(it->seq, std::string(payload));
+    out.emplace_back(it->seq, std::string(scanner.payload()));
   }
   return out;
 }
 
 void SessionStore::Reset() {
   file_.Truncate(0);
+  file_.Append(kFileMagic);
   index_.clear();
   next_outgoing_ = 1;
   next_incoming_ = 1;
-  WriteFileHeader();
 }
 
 }  // namespace exchange::fix

@@ -24,11 +24,11 @@
 #include <utility>
 #include <vector>
 
-#include "gateway/append_file.h"
+#include "base/record_file.h"
 
 namespace exchange::fix {
 
-using SessionStoreError = StoreFileError;
+using SessionStoreError = RecordFileError;
 
 class SessionStore {
  public:
@@ -66,11 +66,10 @@ class SessionStore {
   void Load();
   void Apply(std::uint8_t type, std::uint64_t seq, std::uint64_t payload_offset,
              std::uint32_t length);
-  void WriteFileHeader();
   void AppendRecord(std::uint8_t type, std::uint64_t seq, std::string_view payload);
   [[noreturn]] void Fail(const std::string& what) const;
 
-  AppendFile file_;
+  RecordFile file_;
   std::uint64_t next_outgoing_ = 1;
   std::uint64_t next_incoming_ = 1;
   std::uint64_t dropped_bytes_ = 0;

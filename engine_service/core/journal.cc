@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "base/byte_io.h"
-#include "base/crc32c.h"
+#include "base/record_file.h"
+#include "base/record_log.h"
 
 namespace exchange {
 
@@ -22,7 +22,8 @@ namespace {
 constexpr std::uint32_t kMagic = 0x314E4A58;  // "XJN1"
 constexpr std::uint8_t kVersion = 1;
 constexpr std::size_t kHeaderBytes = 13;
-constexpr std::size_t kRecordHeaderBytes = 8;
+// Records with no key (base/record_log.h).
+constexpr RecordFormat kFormat{.key_bytes = 0, .max_payload = Journal::kMaxPayload};
 
 [[noreturn]] void Fail(const std::string& what) {
   throw JournalError(what + ": " + std::strerror(errno));
@@ -35,13 +36,6 @@ std::string SegmentName(std::uint64_t first_index) {
   return name;
 }
 
-std::uint32_t RecordChecksum(std::uint32_t length, std::string_view payload) {
-  const char len[4] = {static_cast<char>(length & 0xFF), static_cast<char>((length >> 8) & 0xFF),
-                       static_cast<char>((length >> 16) & 0xFF),
-                       static_cast<char>((length >> 24) & 0xFF)};
-  return Crc32c(payload, Crc32c(std::string_view(len, 4)));
-}
-
 void SyncDirectory(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (fd < 0) Fail("open " + dir);
@@ -49,62 +43,48 @@ void SyncDirectory(const std::string& dir) {
   ::close(fd);
 }
 
-// Reads segment files record by record.
+// Reads a segment file record by record.
 class SegmentReader {
  public:
-  explicit SegmentReader(const std::string& path) : in_(path, std::ios::binary), path_(path) {}
+  explicit SegmentReader(const std::string& path)
+      : file_(OpenForReading(path)),
+        scanner_(
+            kFormat,
+            [this](std::uint64_t offset, std::size_t n) { return file_.Read(offset, n); },
+            kHeaderBytes, file_.size()) {}
 
-  bool ok() const { return static_cast<bool>(in_); }
-
-  // Header's first index; nullopt-like false when the header is bad.
+  // The header's first index; false when the header is bad.
   bool ReadHeader(std::uint64_t* first_index) {
-    char h[kHeaderBytes];
-    if (!in_.read(h, kHeaderBytes)) return false;
-    ByteReader r(std::string_view(h, kHeaderBytes));
+    ByteReader r(file_.Read(0, kHeaderBytes));
     const std::uint32_t magic = r.U32();
     const std::uint8_t version = r.U8();
     *first_index = r.U64();
-    offset_ = kHeaderBytes;
-    return magic == kMagic && version == kVersion;
+    return !r.failed() && magic == kMagic && version == kVersion;
   }
 
   // Next record; false at the end or at damage (then *damage says which).
-  bool Next(std::string* payload, std::string* damage) {
-    char h[kRecordHeaderBytes];
-    in_.read(h, kRecordHeaderBytes);
-    if (in_.gcount() == 0) return false;  // clean end
-    if (in_.gcount() != kRecordHeaderBytes) {
-      *damage = "torn record header";
+  bool Next(std::string_view* payload, std::string* damage) {
+    if (!scanner_.Next()) {
+      *damage = scanner_.damage();
       return false;
     }
-    ByteReader r(std::string_view(h, kRecordHeaderBytes));
-    const std::uint32_t length = r.U32();
-    const std::uint32_t crc = r.U32();
-    if (length > Journal::kMaxPayload) {
-      *damage = "record length " + std::to_string(length) + " is impossible";
-      return false;
-    }
-    payload->resize(length);
-    in_.read(payload->data(), length);
-    if (static_cast<std::uint32_t>(in_.gcount()) != length) {
-      *damage = "torn record: " + std::to_string(in_.gcount()) + " of " + std::to_string(length) +
-                " payload bytes";
-      return false;
-    }
-    if (RecordChecksum(length, *payload) != crc) {
-      *damage = "checksum mismatch";
-      return false;
-    }
-    offset_ += kRecordHeaderBytes + length;
+    *payload = scanner_.payload();
     return true;
   }
 
-  std::uint64_t offset() const { return offset_; }  // end of the last good record
+  std::uint64_t offset() const { return scanner_.offset(); }  // end of the last good record
 
  private:
-  std::ifstream in_;
-  std::string path_;
-  std::uint64_t offset_ = 0;
+  static RecordFile OpenForReading(const std::string& path) {
+    try {
+      return RecordFile::ForReading(path, "journal segment");
+    } catch (const RecordFileError& e) {
+      throw JournalError(e.what());
+    }
+  }
+
+  RecordFile file_;
+  RecordScanner scanner_;
 };
 
 }  // namespace
@@ -157,7 +137,7 @@ void Journal::Scan(JournalOpenReport* report) {
     }
     SegmentReader reader(path);
     std::uint64_t header_first = 0;
-    if (!reader.ok() || !reader.ReadHeader(&header_first) || header_first != first ||
+    if (!reader.ReadHeader(&header_first) || header_first != first ||
         first != expected) {
       report->damage = path + ": bad or out-of-sequence segment header";
       report->dropped_bytes += fs::file_size(path);
@@ -166,7 +146,8 @@ void Journal::Scan(JournalOpenReport* report) {
       continue;
     }
     Segment segment{path, first, 0};
-    std::string payload, damage;
+    std::string_view payload;
+    std::string damage;
     while (reader.Next(&payload, &damage))
       ++segment.records;
     if (!damage.empty()) {
@@ -228,7 +209,8 @@ void Journal::Replay(std::uint64_t from,
     SegmentReader reader(s.path);
     std::uint64_t first = 0;
     if (!reader.ReadHeader(&first)) throw JournalError(s.path + ": header changed under us");
-    std::string payload, damage;
+    std::string_view payload;
+    std::string damage;
     for (std::uint64_t i = 0; i < s.records; ++i) {
       if (!reader.Next(&payload, &damage)) throw JournalError(s.path + ": " + damage);
       if (first + i >= from) f(first + i, payload);
@@ -238,11 +220,7 @@ void Journal::Replay(std::uint64_t from,
 
 std::uint64_t Journal::Append(std::string_view payload) {
   if (payload.size() > kMaxPayload) throw JournalError("journal record too large");
-  ByteWriter w(buffer_);
-  const auto length = static_cast<std::uint32_t>(payload.size());
-  w.U32(length);
-  w.U32(RecordChecksum(length, payload));
-  w.Bytes(payload);
+  AppendRecord(kFormat, {}, payload, buffer_);
   ++segments_.back().records;
   return next_index_++;
 }

@@ -4,8 +4,9 @@
 //
 // On disk: a folder of segments `segment-<first index, 20 digits>.log`, each a
 // 13-byte header (u32 magic "XJN1", u8 version 1, u64 index of its first
-// record) then records (u32 payload length, u32 CRC-32C of length and
-// payload, payload), all little-endian. Records are numbered from 0 across
+// record) then records in the record-log format with no key
+// (base/record_log.h: u32 payload length, u32 CRC-32C of length and payload,
+// payload), all little-endian. Records are numbered from 0 across
 // segments. Open() verifies every checksum and cuts the log at the first
 // damaged record (a torn write at the tail), saying what it cut.
 //

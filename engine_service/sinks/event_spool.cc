@@ -1,7 +1,5 @@
 #include "engine_service/sinks/event_spool.h"
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 namespace exchange {
@@ -9,10 +7,7 @@ namespace exchange {
 namespace {
 
 constexpr std::size_t kRecordsPerWrite = 4096;
-
-std::string Errno(const std::string& doing) {
-  return doing + ": " + std::strerror(errno);
-}
+constexpr RecordFormat kFormat{.key_bytes = 0, .max_payload = 1u << 31};
 
 }  // namespace
 
@@ -22,7 +17,7 @@ EventSpool::EventSpool(std::string path) : path_(std::move(path)) {
 }
 
 EventSpool::~EventSpool() {
-  if (file_ != nullptr) std::fclose(file_);
+  file_.reset();
   std::error_code ignored;
   std::filesystem::remove(path_, ignored);
 }
@@ -35,23 +30,42 @@ void EventSpool::Append(const wire::EventRecord& record) {
 
 void EventSpool::Flush() {
   if (tail_.empty()) return;
-  if (file_ == nullptr) file_ = std::fopen(path_.c_str(), "w+b");
-  if (file_ == nullptr) {
-    write_problem_ = Errno("cannot create the history spool " + path_);
-    return;  // the events stay in tail_
-  }
-  buffer_.assign(4, '\0');
-  wire::AppendEventBatch(tail_, buffer_);
-  const auto length = static_cast<std::uint32_t>(buffer_.size() - 4);
-  std::memcpy(buffer_.data(), &length, 4);
-  if (std::fseek(file_, static_cast<long>(written_), SEEK_SET) != 0 ||
-      std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size() ||
-      std::fflush(file_) != 0) {
-    write_problem_ = Errno("cannot write the history spool " + path_);
-    return;  // the events stay in tail_; the next flush writes over the same place
+  try {
+    if (!file_) file_.emplace(path_, "history spool");
+    buffer_.clear();
+    wire::AppendEventBatch(tail_, batch_);
+    AppendRecord(kFormat, {}, batch_, buffer_);
+    batch_.clear();
+    file_->Append(buffer_);  // a failed write is cut back off
+  } catch (const RecordFileError& e) {
+    write_problem_ = e.what();
+    batch_.clear();
+    return;  // the events stay in tail_; the next flush writes them again
   }
   written_ += buffer_.size();
   tail_.clear();
+}
+
+// The next batch in the file, into head_; "" or what went wrong.
+std::string EventSpool::ReadBatch() {
+  try {
+    RecordScanner scanner(
+        kFormat, [this](std::uint64_t offset, std::size_t n) { return file_->Read(offset, n); },
+        read_, written_);
+    if (!scanner.Next()) {
+      return "the history spool " + path_ + " is corrupt: " + scanner.damage() + " at byte " +
+             std::to_string(read_);
+    }
+    auto decoded = wire::DecodeEventBatch(scanner.payload());
+    if (!decoded.ok()) {
+      return "the history spool " + path_ + " is corrupt: " + decoded.error.reason;
+    }
+    head_ = std::move(decoded.value->records);
+    read_ = scanner.offset();
+    return "";
+  } catch (const RecordFileError& e) {
+    return "cannot read the history spool: " + std::string(e.what());
+  }
 }
 
 std::string EventSpool::Take(std::size_t max, std::vector<wire::EventRecord>& out) {
@@ -73,33 +87,15 @@ std::string EventSpool::Take(std::size_t max, std::vector<wire::EventRecord>& ou
       if (head_.empty()) break;
       continue;
     }
-    std::uint32_t length = 0;
-    buffer_.clear();
-    if (std::fseek(file_, static_cast<long>(read_), SEEK_SET) != 0 ||
-        std::fread(&length, 1, 4, file_) != 4) {
-      problem = Errno("cannot read the history spool " + path_);
-    } else {
-      buffer_.resize(length);
-      if (std::fread(buffer_.data(), 1, length, file_) != length) {
-        problem = Errno("cannot read the history spool " + path_);
-      } else if (auto decoded = wire::DecodeEventBatch(buffer_); !decoded.ok()) {
-        problem = "the history spool " + path_ + " is corrupt: " + decoded.error.reason;
-      } else {
-        head_ = std::move(decoded.value->records);
-      }
-    }
+    problem = ReadBatch();
     if (!problem.empty()) return problem;  // the caller stops: see the header
-    read_ += 4 + length;
   }
   if (read_ == written_ && head_at_ == head_.size() && tail_.empty()) Reset();
   return problem;
 }
 
 void EventSpool::Reset() {
-  if (file_ != nullptr) {
-    std::fclose(file_);
-    file_ = nullptr;
-  }
+  file_.reset();
   std::error_code ignored;
   std::filesystem::remove(path_, ignored);
   written_ = read_ = 0;

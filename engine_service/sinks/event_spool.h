@@ -1,9 +1,10 @@
 // EventSpool: a first-in first-out queue of engine events in a file, where
 // the history sink parks the events it cannot turn into rows yet because
 // PostgreSQL is away and the rows already waiting in memory reached their
-// bound. Events are appended in the wire format (wire/FORMAT.md event
-// batches, each behind a 4-byte length) and read back in order once the
-// rows drain; when everything is read the file is removed.
+// bound. Events are appended in batches, each a record of the record-log
+// format (base/record_log.h) whose payload is a wire-format event batch
+// (wire/FORMAT.md), and read back in order once the rows drain; when
+// everything is read the file is removed.
 //
 // Not a durability mechanism: every spooled event is in the journal, which
 // keeps what the history has not stored, so a restart removes the file and
@@ -14,10 +15,11 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "base/record_file.h"
 #include "wire/wire_format.h"
 
 namespace exchange {
@@ -45,17 +47,19 @@ class EventSpool {
 
  private:
   void Flush();
+  std::string ReadBatch();
   void Reset();
 
   std::string path_;
-  std::FILE* file_ = nullptr;
+  std::optional<RecordFile> file_;  // created at the first write
   std::vector<wire::EventRecord> tail_;  // appended, not yet written
   std::vector<wire::EventRecord> head_;  // read from the file, not yet taken
   std::size_t head_at_ = 0;
   std::uint64_t written_ = 0;  // file bytes written
   std::uint64_t read_ = 0;     // file bytes read
   std::uint64_t count_ = 0;    // events in the spool (file, tail, head)
-  std::string buffer_;
+  std::string batch_;   // an event batch being encoded
+  std::string buffer_;  // its record
   std::string write_problem_;
 };
 

@@ -1,5 +1,5 @@
-// AppendFile: see append_file.h.
-#include "gateway/append_file.h"
+// RecordFile: see record_file.h.
+#include "base/record_file.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -11,7 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
-namespace exchange::fix {
+namespace exchange {
 namespace {
 
 constexpr std::size_t kReadChunk = 1 << 20;
@@ -54,7 +54,7 @@ bool WriteAll(int fd, std::string_view bytes, std::uint64_t offset) {
 
 }  // namespace
 
-AppendFile::AppendFile(std::string path, std::string kind)
+RecordFile::RecordFile(std::string path, std::string kind)
     : path_(std::move(path)), kind_(std::move(kind)) {
   std::string error;
   fd_ = OpenLocked(path_, O_RDWR | O_CREAT, &error);
@@ -69,15 +69,38 @@ AppendFile::AppendFile(std::string path, std::string kind)
   size_ = static_cast<std::uint64_t>(st.st_size);
 }
 
-AppendFile::~AppendFile() {
+RecordFile::RecordFile(std::string path, std::string kind, int fd)
+    : path_(std::move(path)), kind_(std::move(kind)), fd_(fd) {}
+
+RecordFile RecordFile::ForReading(std::string path, std::string kind) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  RecordFile file(std::move(path), std::move(kind), fd);
+  if (fd < 0) file.Fail("cannot open: " + ErrnoText());
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) file.Fail("fstat: " + ErrnoText());
+  file.size_ = static_cast<std::uint64_t>(st.st_size);
+  return file;
+}
+
+RecordFile::RecordFile(RecordFile&& other) noexcept
+    : path_(std::move(other.path_)),
+      kind_(std::move(other.kind_)),
+      fd_(other.fd_),
+      size_(other.size_),
+      window_start_(other.window_start_),
+      window_(std::move(other.window_)) {
+  other.fd_ = -1;
+}
+
+RecordFile::~RecordFile() {
   if (fd_ >= 0) ::close(fd_);  // also releases the lock
 }
 
-void AppendFile::Fail(const std::string& what) const {
-  throw StoreFileError(kind_ + " " + path_ + ": " + what);
+void RecordFile::Fail(const std::string& what) const {
+  throw RecordFileError(kind_ + " " + path_ + ": " + what);
 }
 
-std::string_view AppendFile::Read(std::uint64_t offset, std::size_t n) {
+std::string_view RecordFile::Read(std::uint64_t offset, std::size_t n) {
   if (offset < window_start_ || offset + n > window_start_ + window_.size()) {
     const std::uint64_t left = offset < size_ ? size_ - offset : 0;
     const auto want = static_cast<std::size_t>(
@@ -100,7 +123,7 @@ std::string_view AppendFile::Read(std::uint64_t offset, std::size_t n) {
   return std::string_view(window_).substr(at, n);
 }
 
-void AppendFile::ReadExact(std::uint64_t offset, std::size_t n, std::string& out) const {
+void RecordFile::ReadExact(std::uint64_t offset, std::size_t n, std::string& out) const {
   out.resize(n);
   std::size_t done = 0;
   while (done < n) {
@@ -116,7 +139,7 @@ void AppendFile::ReadExact(std::uint64_t offset, std::size_t n, std::string& out
   }
 }
 
-bool AppendFile::ZerosFrom(std::uint64_t offset) {
+bool RecordFile::ZerosFrom(std::uint64_t offset) {
   while (offset < size_) {
     const std::string_view chunk =
         Read(offset, static_cast<std::size_t>(std::min<std::uint64_t>(size_ - offset, kReadChunk)));
@@ -127,7 +150,7 @@ bool AppendFile::ZerosFrom(std::uint64_t offset) {
   return true;
 }
 
-void AppendFile::Append(std::string_view bytes) {
+void RecordFile::Append(std::string_view bytes) {
   if (!WriteAll(fd_, bytes, size_)) {
     std::string cause = ErrnoText();
     if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
@@ -139,7 +162,7 @@ void AppendFile::Append(std::string_view bytes) {
   size_ += bytes.size();
 }
 
-std::uint64_t AppendFile::EndAt(std::uint64_t offset, bool torn, std::string_view damage) {
+std::uint64_t RecordFile::EndAt(std::uint64_t offset, bool torn, std::string_view damage) {
   if (!torn && !ZerosFrom(offset)) {
     std::string what(damage);
     what += " at byte ";
@@ -154,7 +177,29 @@ std::uint64_t AppendFile::EndAt(std::uint64_t offset, bool torn, std::string_vie
   return dropped;
 }
 
-void AppendFile::Truncate(std::uint64_t size) {
+std::uint64_t RecordFile::LoadRecords(std::string_view magic, const RecordFormat& format,
+                                      const RecordVisitor& visit,
+                                      const RecordScanner::PlausibleFn& plausible) {
+  const std::string_view head = Read(0, magic.size());
+  if (head != magic) {
+    if (size_ >= magic.size() || magic.substr(0, head.size()) != head) {
+      Fail("not a " + kind_ + " (bad file header)");
+    }
+    const std::uint64_t dropped = size_;  // new, or torn while being created
+    Truncate(0);
+    Append(magic);
+    return dropped;
+  }
+  RecordScanner scanner(
+      format, [this](std::uint64_t offset, std::size_t n) { return Read(offset, n); },
+      magic.size(), size_, plausible);
+  while (scanner.Next())
+    visit(scanner);
+  if (scanner.damage().empty()) return 0;
+  return EndAt(scanner.offset(), scanner.torn(), scanner.damage());
+}
+
+void RecordFile::Truncate(std::uint64_t size) {
   if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
     const std::string cause = ErrnoText();
     Fail("cannot cut the file to " + std::to_string(size) + " bytes: " + cause);
@@ -164,7 +209,7 @@ void AppendFile::Truncate(std::uint64_t size) {
   window_start_ = 0;
 }
 
-void AppendFile::Replace(std::string_view bytes) {
+void RecordFile::Replace(std::string_view bytes) {
   const std::string tmp = path_ + ".tmp";
   std::string error;
   ::unlink(tmp.c_str());  // a leftover of a crash mid-Replace
@@ -189,4 +234,4 @@ void AppendFile::Replace(std::string_view bytes) {
   window_start_ = 0;
 }
 
-}  // namespace exchange::fix
+}  // namespace exchange

@@ -1,41 +1,62 @@
-// AppendFile: one locked, append-only file of checksummed records, the
-// storage under the FIX session stores (session_store.h) and the order
-// journal (order_journal.h). It knows bytes, not records: the owner encodes
-// its records, reads them back at open through Read(), cuts a torn tail off
-// with Truncate(), and may rewrite the whole file atomically (Replace) to
-// compact it.
+// RecordFile: one file of records in the record-log format (record_log.h),
+// the storage under the FIX session stores, the gateway's order journal and
+// the history sink's spool, and the reader of the engine's journal segments.
+// The owner encodes its records (AppendRecord) and appends the bytes; at
+// open, LoadRecords reads them back with the one torn-tail policy: a record
+// cut short, a bad checksum on the last record or a tail of zeros is cut
+// off; any other damage is refused. Replace rewrites the whole file
+// atomically (compaction).
 //
 // Appends go to the page cache (pwrite, no fsync): a gateway crash loses
 // nothing written, an operating-system crash may lose the last appends
 // (README.md, "FIX gateway"). Replace() is durable: the new contents are
 // fsynced and renamed over the old file. The file is locked (flock) while
-// open: a second AppendFile on the same path, in this process or another,
+// open: a second RecordFile on the same path, in this process or another,
 // fails.
+//
+// A file opened for reading only (ForReading) is neither locked nor
+// created; it serves Read() and scans.
 //
 // Owned by one store; one thread.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
-namespace exchange::fix {
+#include "base/record_log.h"
 
-class StoreFileError : public std::runtime_error {
+namespace exchange {
+
+class RecordFileError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
-class AppendFile {
+class RecordFile {
  public:
   // Opens or creates `path` and locks it. `kind` names the file in error
-  // messages ("FIX session store"). Throws StoreFileError; so does every
+  // messages ("FIX session store"). Throws RecordFileError; so does every
   // other method on an I/O error.
-  AppendFile(std::string path, std::string kind);
-  ~AppendFile();
-  AppendFile(const AppendFile&) = delete;
-  AppendFile& operator=(const AppendFile&) = delete;
+  RecordFile(std::string path, std::string kind);
+  // Opens an existing `path` for reading only, unlocked.
+  static RecordFile ForReading(std::string path, std::string kind);
+  RecordFile(RecordFile&& other) noexcept;
+  ~RecordFile();
+  RecordFile(const RecordFile&) = delete;
+  RecordFile& operator=(const RecordFile&) = delete;
+
+  // Reads the records that follow the file header `magic`, calling
+  // visit(record) for each good one, in order. A file shorter than `magic`
+  // that begins like it (new, or torn while being created) is emptied and
+  // gets the header. At damage the policy of the header comment applies;
+  // returns the bytes cut off (0: clean).
+  using RecordVisitor = std::function<void(const RecordScanner&)>;
+  std::uint64_t LoadRecords(std::string_view magic, const RecordFormat& format,
+                            const RecordVisitor& visit,
+                            const RecordScanner::PlausibleFn& plausible = {});
 
   std::uint64_t size() const { return size_; }
   const std::string& path() const { return path_; }
@@ -66,6 +87,8 @@ class AppendFile {
   [[noreturn]] void Fail(const std::string& what) const;
 
  private:
+  RecordFile(std::string path, std::string kind, int fd);
+
   std::string path_;
   std::string kind_;
   int fd_ = -1;
@@ -74,4 +97,4 @@ class AppendFile {
   std::string window_;  // Read()'s buffer
 };
 
-}  // namespace exchange::fix
+}  // namespace exchange
