@@ -191,8 +191,8 @@ std::uint64_t RecordFile::LoadRecords(std::string_view magic, const RecordFormat
     return dropped;
   }
   RecordScanner scanner(
-      format, [this](std::uint64_t offset, std::size_t n) { return Read(offset, n); },
-      magic.size(), size_, plausible);
+      format, [this](std::uint64_t offset, std::size_t n) { return Read(offset, n); }, magic.size(),
+      size_, plausible);
   while (scanner.Next())
     visit(scanner);
   if (scanner.damage().empty()) return 0;

@@ -54,13 +54,12 @@ bool RecordScanner::Next() {
   const std::uint32_t crc = r.U32();
   std::string head(header.substr(0, format_.key_bytes + 4));  // the next read may move the view
   if (length > format_.max_payload || (plausible_ && !plausible_(key_, length))) {
-    return Stop("impossible record header (payload length " + std::to_string(length) + ")",
-                false);
+    return Stop("impossible record header (payload length " + std::to_string(length) + ")", false);
   }
   const std::string_view payload = read_(offset_ + header_bytes, length);
   if (payload.size() < length) {
-    return Stop("torn record: " + std::to_string(payload.size()) + " of " +
-                    std::to_string(length) + " payload bytes",
+    return Stop("torn record: " + std::to_string(payload.size()) + " of " + std::to_string(length) +
+                    " payload bytes",
                 true);
   }
   if (RecordChecksum(head, payload) != crc) {

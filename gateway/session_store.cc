@@ -18,7 +18,8 @@ namespace exchange::fix {
 namespace {
 
 constexpr std::string_view kFileMagic = "XFIXST01";
-constexpr RecordFormat kFormat{.key_bytes = 9, .max_payload = 1 << 20};  // our messages are far smaller
+constexpr RecordFormat kFormat{.key_bytes = 9,
+                               .max_payload = 1 << 20};  // our messages are far smaller
 constexpr std::size_t kRecordHeaderBytes = kFormat.header_bytes();
 
 enum RecordType : std::uint8_t {

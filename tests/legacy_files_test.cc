@@ -69,9 +69,19 @@ TEST_F(LegacyFilesTest, AFixSessionStoreKeepsItsNumbersAndItsMessages) {
   const auto sent = store.Outgoing(1, 0);
   ASSERT_EQ(sent.size(), 2u);
   EXPECT_EQ(sent[0].first, 2u);
-  EXPECT_EQ(sent[0].second, "8=FIX.4.4\x01" "9=5\x01" "35=8\x01" "11=A\x01" "10=000\x01");
+  EXPECT_EQ(sent[0].second,
+            "8=FIX.4.4\x01"
+            "9=5\x01"
+            "35=8\x01"
+            "11=A\x01"
+            "10=000\x01");
   EXPECT_EQ(sent[1].first, 3u);
-  EXPECT_EQ(sent[1].second, "8=FIX.4.4\x01" "9=5\x01" "35=8\x01" "11=B\x01" "10=000\x01");
+  EXPECT_EQ(sent[1].second,
+            "8=FIX.4.4\x01"
+            "9=5\x01"
+            "35=8\x01"
+            "11=B\x01"
+            "10=000\x01");
 }
 
 TEST_F(LegacyFilesTest, AGatewayOrderJournalKeepsItsOpenOrdersWithEveryField) {

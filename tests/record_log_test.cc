@@ -139,9 +139,8 @@ class RecordFileTest : public ::testing::Test {
   std::vector<std::string> Load(std::uint64_t* dropped) {
     RecordFile file(path_, "test file");
     std::vector<std::string> out;
-    *dropped = file.LoadRecords(kMagic, kFormat, [&out](const RecordScanner& r) {
-      out.emplace_back(r.payload());
-    });
+    *dropped = file.LoadRecords(kMagic, kFormat,
+                                [&out](const RecordScanner& r) { out.emplace_back(r.payload()); });
     return out;
   }
 

@@ -49,8 +49,7 @@ class SegmentReader {
   explicit SegmentReader(const std::string& path)
       : file_(OpenForReading(path)),
         scanner_(
-            kFormat,
-            [this](std::uint64_t offset, std::size_t n) { return file_.Read(offset, n); },
+            kFormat, [this](std::uint64_t offset, std::size_t n) { return file_.Read(offset, n); },
             kHeaderBytes, file_.size()) {}
 
   // The header's first index; false when the header is bad.
@@ -137,8 +136,7 @@ void Journal::Scan(JournalOpenReport* report) {
     }
     SegmentReader reader(path);
     std::uint64_t header_first = 0;
-    if (!reader.ReadHeader(&header_first) || header_first != first ||
-        first != expected) {
+    if (!reader.ReadHeader(&header_first) || header_first != first || first != expected) {
       report->damage = path + ": bad or out-of-sequence segment header";
       report->dropped_bytes += fs::file_size(path);
       fs::remove(path);

@@ -51,15 +51,15 @@ class EventSpool {
   void Reset();
 
   std::string path_;
-  std::optional<RecordFile> file_;  // created at the first write
+  std::optional<RecordFile> file_;       // created at the first write
   std::vector<wire::EventRecord> tail_;  // appended, not yet written
   std::vector<wire::EventRecord> head_;  // read from the file, not yet taken
   std::size_t head_at_ = 0;
   std::uint64_t written_ = 0;  // file bytes written
   std::uint64_t read_ = 0;     // file bytes read
   std::uint64_t count_ = 0;    // events in the spool (file, tail, head)
-  std::string batch_;   // an event batch being encoded
-  std::string buffer_;  // its record
+  std::string batch_;          // an event batch being encoded
+  std::string buffer_;         // its record
   std::string write_problem_;
 };
 

@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <fstream>
 
-#include "bookstate/live_candle.h"
-#include "bookstate/view_keys.h"
 #include "engine_service/pipeline/publish_watermark.h"
 #include "persistence/migration.h"
 
@@ -40,7 +38,10 @@ HistorySink::HistorySink(Options options, SinkChannel& channel, SlotPool& pool, 
       tracker_(std::move(tracker)),
       recovered_up_to_(recovered_up_to),
       waiting_(std::move(replayed)),
-      spool_(options_.spool_path) {}
+      spool_(options_.spool_path) {
+  if (!options_.redis_url.empty())
+    live_candles_ = std::make_unique<LiveCandleSink>(options_.redis_url);
+}
 
 void HistorySink::Run(const std::atomic<bool>& stop) {
   for (;;) {
@@ -212,7 +213,7 @@ void HistorySink::CloseBatchIfDue(bool force) {
   if (!has_rows && !advances) return;
   if (!force && Clock::now() - open_since_ < options_.batch_age) return;
   open_.candles = aggregator_.TakeChanges();
-  if (!options_.redis_url.empty()) WriteLiveCandles(open_.candles);
+  if (live_candles_) live_candles_->Write(aggregator_, open_.candles);
   closed_rows_ += open_rows_;
   closed_.push_back(std::make_shared<const persistence::HistoryBatch>(std::move(open_)));
   open_ = persistence::HistoryBatch{};
@@ -259,55 +260,6 @@ void HistorySink::KeepRefused(const std::vector<persistence::HistoryWriter::Refu
     out << r.table << '\t' << r.row << '\t' << r.reason << '\n';
   }
   if (!out) spdlog::error("history: cannot append to {}", options_.refused_path);
-}
-
-void HistorySink::WriteLiveCandles(const std::vector<candles::Candle>& changed) {
-  for (const candles::Candle& c : changed)
-    live_keys_.emplace(std::string(c.symbol.view()), c.interval);
-  if (live_keys_.empty() || Clock::now() < next_redis_attempt_) return;
-  std::set<std::pair<std::string, candles::CandleInterval>> keys;
-  if (redis_stale_) {
-    keys = live_keys_;
-  } else {
-    for (const candles::Candle& c : changed)
-      keys.emplace(std::string(c.symbol.view()), c.interval);
-  }
-  try {
-    if (!redis_)
-      redis_ = std::make_unique<redis::RedisClient>(redis::ParseRedisUrl(options_.redis_url));
-    redis_->Append({"MULTI"});
-    for (const auto& [symbol, interval] : keys) {
-      const auto live = aggregator_.Live(symbol, interval);
-      if (!live) continue;
-      const std::vector<std::string> command = bookstate::LiveCandleCommand(*live);
-      const std::vector<std::string_view> argv(command.begin(), command.end());
-      redis_->Append(argv);
-    }
-    redis_->Append({"EXEC"});
-    std::vector<redis::RedisReply> replies;
-    redis_->ReadReplies(replies);
-    const redis::RedisReply& exec = replies.back();
-    if (!exec.is_array()) {
-      throw redis::RedisError("live candles: redis refused the transaction: " +
-                              std::string(exec.str()));
-    }
-    for (std::size_t i = 0; i < exec.size(); ++i) {
-      if (exec.element(i).is_error()) {
-        throw redis::RedisError("live candles: redis refused a write: " +
-                                std::string(exec.element(i).str()));
-      }
-    }
-    redis_stale_ = false;
-    last_redis_failure_.clear();
-  } catch (const redis::RedisError& e) {
-    if (last_redis_failure_ != e.what()) {
-      spdlog::warn("history: {}; live candles are written again once Redis answers", e.what());
-    }
-    last_redis_failure_ = e.what();
-    redis_.reset();
-    redis_stale_ = true;
-    next_redis_attempt_ = Clock::now() + std::chrono::milliseconds(500);
-  }
 }
 
 void HistorySink::Disconnect(const std::string& why) {

@@ -14,9 +14,8 @@
 // or below P go to the tracker alone and rows are made only of events above
 // P. The candle aggregator continues from the newest stored candles.
 //
-// The live (open) candle of each symbol and interval goes to Redis
-// (candle:{S}:I, bookstate/view_keys.h) as each batch closes, when a Redis
-// URL is given: a latest-value view, rewritten whole after Redis was away.
+// The live (open) candle of each symbol and interval goes to Redis as each
+// batch closes, when a Redis URL is given (LiveCandleSink).
 //
 // Batches are written by a HistoryPipeline of `connections` connections
 // (several batches in flight, committed in order), so the sink thread never
@@ -38,16 +37,15 @@
 #include <chrono>
 #include <deque>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
-#include "bookstate/redis_client.h"
 #include "candles/candle_aggregator.h"
-#include "engine_service/sinks/event_spool.h"
 #include "engine_service/pipeline/pipeline_slot.h"
-#include "engine_service/service_stats.h"
 #include "engine_service/pipeline/sink_channel.h"
+#include "engine_service/service_stats.h"
+#include "engine_service/sinks/event_spool.h"
+#include "engine_service/sinks/live_candle_sink.h"
 #include "persistence/history_pipeline.h"
 #include "persistence/history_writer.h"
 #include "persistence/order_tracker.h"
@@ -104,9 +102,6 @@ class HistorySink {
   void SaveWatermark(Sequence up_to);
   void KeepRefused(const std::vector<persistence::HistoryWriter::RefusedRow>& refused);
   void Disconnect(const std::string& why);
-  // The live candles the closed batch changed (all of them after Redis was
-  // away), in one MULTI/EXEC; best effort, retried with the next batch.
-  void WriteLiveCandles(const std::vector<candles::Candle>& changed);
 
   Options options_;
   SinkChannel& channel_;
@@ -132,11 +127,7 @@ class HistorySink {
   std::size_t submitted_ = 0;  // closed_'s first batches, handed to pipeline_
   std::vector<persistence::FinishedOrder> finished_;
 
-  std::unique_ptr<redis::RedisClient> redis_;
-  std::set<std::pair<std::string, candles::CandleInterval>> live_keys_;  // every live candle
-  bool redis_stale_ = true;  // Redis may lack some live candles: write them all
-  Clock::time_point next_redis_attempt_{};
-  std::string last_redis_failure_;
+  std::unique_ptr<LiveCandleSink> live_candles_;  // when a Redis URL is given
   Clock::time_point next_attempt_{};
   std::chrono::milliseconds backoff_{100};
   std::string last_failure_;
