@@ -31,10 +31,10 @@
 #include <thread>
 
 #include "bench/latency_recorder.h"
-#include "testing/md_process.h"
-#include "md/ws_frame.h"
+#include "md/ws/ws_frame.h"
 #include "orderflow/benchmark_mix.h"
 #include "testing/market_producer.h"
+#include "testing/md_process.h"
 
 namespace exchange::bench {
 namespace {

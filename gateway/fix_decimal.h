@@ -1,7 +1,9 @@
 // Exact conversion between FIX decimal text (Price(44), OrderQty(38), …) and
 // the engine's int64 fixed-point units. Never rounds: a value with more
 // digits than the instrument's decimals, or off its tick or lot, is an error
-// whose text is sent back to the client.
+// whose text is sent back to the client. The text itself is
+// base/fixed_point_text.h's (the same bytes as the reports and market data);
+// this adds the FIX error texts, the tick/lot check and the int64 limits.
 //
 // Pure functions: any thread.
 #pragma once

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <map>
 
-#include "md/klines_cache.h"  // ParseKlinesFreshness
 #include "config/toml_config.h"
+#include "md/history/klines_cache.h"  // ParseKlinesFreshness
 
 // md/CMakeLists.txt defines it as the build's md-web/ directory.
 #ifndef EXCHANGE_MD_WEB_ROOT

@@ -12,11 +12,11 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "md/http_server.h"
-#include "md/market_feed.h"
-#include "md/md_config.h"
-#include "md/request_metrics.h"
 #include "config/toml_config.h"
+#include "md/feed/market_feed.h"
+#include "md/http/http_server.h"
+#include "md/http/request_metrics.h"
+#include "md/md_config.h"
 
 namespace {
 

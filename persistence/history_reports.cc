@@ -240,65 +240,6 @@ std::string VwapReport::VwapText(int price_decimals, int extra_digits) const {
   return DecimalRatio(quote_volume, volume, price_decimals, price_decimals + extra_digits);
 }
 
-std::string DecimalRatio(__int128 numerator, __int128 denominator, int shift, int decimals) {
-  constexpr int kMaxDigits = 36;
-  if (denominator == 0) throw std::invalid_argument("DecimalRatio: division by zero");
-  if (shift < 0 || shift > kMaxDigits || decimals < 0 || decimals > kMaxDigits) {
-    throw std::invalid_argument("DecimalRatio: shift and decimals must be in [0, 36]");
-  }
-  const bool negative = (numerator < 0) != (denominator < 0);
-  auto magnitude = [](__int128 v) {
-    const auto u = static_cast<unsigned __int128>(v);
-    return v < 0 ? ~u + 1 : u;
-  };
-  const unsigned __int128 n = magnitude(numerator);
-  const unsigned __int128 d = magnitude(denominator);
-  // The result is round(n / d * 10^exponent), written with `decimals`
-  // digits after the point. The digits of n / d: the integer part (at most
-  // 2^127, as n is), then as many fraction digits as the result keeps plus
-  // one to round on (remainder * 10 fits: remainder < d <= 2^127).
-  const int exponent = decimals - shift;
-  std::string digits = candles::QuoteVolumeString(static_cast<__int128>(n / d));
-  const long integer_digits = static_cast<long>(digits.size());
-  unsigned __int128 remainder = n % d;
-  for (int i = 0; i < exponent + 1; ++i) {
-    remainder *= 10;
-    digits.push_back(static_cast<char>('0' + static_cast<int>(remainder / d)));
-    remainder %= d;
-  }
-  // Half away from zero: up when the first digit dropped is 5 or more.
-  const long keep = integer_digits + exponent;
-  std::string kept = keep > 0 ? digits.substr(0, static_cast<std::size_t>(keep)) : "0";
-  const bool round_up = keep >= 0 && static_cast<std::size_t>(keep) < digits.size() &&
-                        digits[static_cast<std::size_t>(keep)] >= '5';
-  if (round_up) {
-    std::size_t i = kept.size();
-    while (i > 0 && kept[i - 1] == '9')
-      kept[--i] = '0';
-    if (i == 0) {
-      kept.insert(kept.begin(), '1');
-    } else {
-      ++kept[i - 1];
-    }
-  }
-  // Leading zeros off, then at least one digit before the point.
-  kept.erase(0, std::min(kept.find_first_not_of('0'), kept.size()));
-  const auto fraction = static_cast<std::size_t>(decimals);
-  if (kept.size() < fraction + 1) kept.insert(0, fraction + 1 - kept.size(), '0');
-  const bool zero = kept.find_first_not_of('0') == std::string::npos;
-  std::string out = negative && !zero ? "-" : "";
-  out.append(kept, 0, kept.size() - fraction);
-  if (fraction > 0) {
-    out.push_back('.');
-    out.append(kept, kept.size() - fraction, fraction);
-  }
-  return out;
-}
-
-std::string FixedPoint(__int128 value, int decimals) {
-  return DecimalRatio(value, 1, decimals, decimals);
-}
-
 HistoryReports::HistoryReports(const std::string& url, const std::string& schema)
     : connection_(std::make_unique<PgConnection>(url)) {
   // Read-only sessions may SET. UTC: the calendar months of 1M candles.

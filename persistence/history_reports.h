@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/fixed_point_text.h"
 #include "candles/candle.h"
 #include "engine/types.h"
 #include "persistence/history_writer.h"
@@ -171,15 +172,11 @@ class HistoryReports {
   std::unique_ptr<PgConnection> connection_;
 };
 
-// numerator / denominator / 10^shift in decimal with `decimals` digits after
-// the point, rounded half away from zero; exact (integer long division, no
-// floating point). DecimalRatio(6543210, 1, 2, 2) is "65432.10",
-// DecimalRatio(2, 3, 0, 3) "0.667". Throws std::invalid_argument when
-// denominator is 0 or shift or decimals is outside [0, 36].
-std::string DecimalRatio(__int128 numerator, __int128 denominator, int shift, int decimals);
-
-// An integer in units of 10^-decimals: FixedPoint(6543210, 2) is "65432.10".
-std::string FixedPoint(__int128 value, int decimals);
+// The text of values in integer units (FixedPoint) and of exact ratios
+// (DecimalRatio, the VWAP's) is base/fixed_point_text.h's; named here too
+// for this header's readers.
+using ::exchange::DecimalRatio;
+using ::exchange::FixedPoint;
 
 // The SQL of each report ($1.. parameters), as the .cc runs it.
 extern const char* const kVwapSql;

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/fixed_point_text.h"
 #include "bookstate/book_state_reader.h"
 #include "bookstate/book_state_writer.h"
 #include "bookstate/book_view_seed.h"
@@ -32,14 +33,13 @@
 #include "candles/candle_aggregator.h"
 #include "engine/depth_collector.h"
 #include "engine/engine.h"
-#include "md/binance_endpoints.h"
-#include "md/candle_series.h"
-#include "md/decimal_text.h"
-#include "md/history_source.h"
-#include "md/json_writer.h"
-#include "md/kline_json.h"
-#include "md/klines_cache.h"
-#include "md/market_data_source.h"
+#include "md/api/binance_endpoints.h"
+#include "md/api/json_writer.h"
+#include "md/api/kline_json.h"
+#include "md/data/market_data_source.h"
+#include "md/history/candle_series.h"
+#include "md/history/history_source.h"
+#include "md/history/klines_cache.h"
 #include "md/md_config.h"
 #include "persistence/history_reports.h"  // FixedPoint
 #include "persistence/history_writer.h"

@@ -12,9 +12,9 @@
 #include <random>
 #include <string>
 
+#include "md/http/request_handler.h"
+#include "md/http/static_site.h"
 #include "md/md_config.h"
-#include "md/request_handler.h"
-#include "md/static_site.h"
 #include "tests/gunzip.h"
 
 namespace exchange::md {

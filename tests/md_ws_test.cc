@@ -27,15 +27,15 @@
 #include <vector>
 
 #include "bookstate/view_keys.h"
-#include "md/http_server.h"
-#include "md/kline_tracker.h"
-#include "md/market_feed.h"
-#include "md/request_metrics.h"
-#include "md/stream_name.h"
-#include "md/ws_frame.h"
+#include "md/feed/kline_tracker.h"
+#include "md/feed/market_feed.h"
+#include "md/http/http_server.h"
+#include "md/http/request_metrics.h"
+#include "md/ws/stream_name.h"
+#include "md/ws/ws_frame.h"
 #include "orderflow/benchmark_mix.h"
-#include "tests/service_env.h"
 #include "testing/market_producer.h"
+#include "tests/service_env.h"
 
 namespace exchange::md {
 namespace {
