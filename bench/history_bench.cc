@@ -41,6 +41,7 @@
 #include "persistence/history_pipeline.h"
 #include "persistence/history_reports.h"
 #include "persistence/history_writer.h"
+#include "testing/service_env.h"
 
 namespace exchange::bench {
 
@@ -77,11 +78,6 @@ struct InsertRun {
   std::int64_t lag_p50 = 0, lag_p99 = 0, lag_max = 0;        // open loop: due -> COMMIT
   bool kept_up = true;
 };
-
-std::string EnvOr(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::string(v) : fallback;
-}
 
 // Synthetic trades, round robin over the symbols, in trade-id order, each
 // symbol trading every `spacing` ns.
@@ -414,13 +410,14 @@ void AddHistoryBenchCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--json", o->json_file, "Also write the JSON result to this file");
   cmd->callback([o] {
-    if (o->pg_url.empty()) o->pg_url = EnvOr("EXCHANGE_PG_URL", "");
+    if (o->pg_url.empty()) o->pg_url = testing::ServiceUrl("EXCHANGE_PG_URL", "");
     if (o->pg_url.empty()) {
       throw std::runtime_error(
           "no PostgreSQL URL: pass --pg-url or set EXCHANGE_PG_URL (eval \"$(scripts/services.sh "
           "env)\")");
     }
-    if (o->reader_url.empty()) o->reader_url = EnvOr("EXCHANGE_PG_READER_URL", o->pg_url);
+    if (o->reader_url.empty())
+      o->reader_url = testing::ServiceUrl("EXCHANGE_PG_READER_URL", o->pg_url);
     if (o->batch == 0 || o->trades == 0 || o->symbols == 0 || o->runs == 0) {
       throw std::runtime_error("--batch, --trades, --symbols and --runs must be at least 1");
     }

@@ -35,6 +35,7 @@
 #include "orderflow/benchmark_mix.h"
 #include "testing/market_producer.h"
 #include "testing/md_process.h"
+#include "testing/service_env.h"
 
 namespace exchange::bench {
 namespace {
@@ -261,9 +262,9 @@ json RunOnce(const Options& o, int run) {
 
   json result;
   {
-    MdProcess md(o.md_bin, o.redis_url, o.reader_url,
-                 {"--threads", std::to_string(o.md_threads), "--pg-schema", schema, "--ws-batch-ms",
-                  std::to_string(o.ws_batch_ms), "--log-level", "warn"});
+    testing::MdProcess md(o.md_bin, o.redis_url, o.reader_url,
+                          {"--threads", std::to_string(o.md_threads), "--pg-schema", schema,
+                           "--ws-batch-ms", std::to_string(o.ws_batch_ms), "--log-level", "warn"});
     ProduceTimes times;
     LatencyRecorder latency(
         static_cast<std::size_t>(o.rate * o.seconds * 3 * (o.clients / 10 + 1)));
@@ -275,8 +276,8 @@ json RunOnce(const Options& o, int run) {
     if (!fleet->AllUpgraded()) throw std::runtime_error("not every client got its upgrade");
 
     const std::string metrics0 = md.Get("/metrics").second;
-    const double md_cpu0 = ProcessCpuSeconds(md.pid());
-    const double self_cpu0 = ProcessCpuSeconds(::getpid());
+    const double md_cpu0 = testing::ProcessCpuSeconds(md.pid());
+    const double self_cpu0 = testing::ProcessCpuSeconds(::getpid());
     // Open loop: batch k is due at k ms; it carries the commands due by then.
     const auto start = Clock::now();
     const double per_ms = o.rate / 1000.0;
@@ -299,11 +300,11 @@ json RunOnce(const Options& o, int run) {
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     // Let the last messages arrive.
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    const double md_cpu = ProcessCpuSeconds(md.pid()) - md_cpu0;
-    const double self_cpu = ProcessCpuSeconds(::getpid()) - self_cpu0;
+    const double md_cpu = testing::ProcessCpuSeconds(md.pid()) - md_cpu0;
+    const double self_cpu = testing::ProcessCpuSeconds(::getpid()) - self_cpu0;
     const std::string metrics1 = md.Get("/metrics").second;
     const auto grew = [&](const char* name) {
-      return MetricValue(metrics1, name) - MetricValue(metrics0, name);
+      return testing::MetricValue(metrics1, name) - testing::MetricValue(metrics0, name);
     };
     fleet->Stop();
     latency.Finish();
@@ -390,11 +391,6 @@ int RunMdWs(const Options& o) {
   return 0;
 }
 
-std::string EnvOr(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? v : fallback;
-}
-
 }  // namespace
 
 void AddMdWsBenchCommand(CLI::App& app) {
@@ -418,9 +414,9 @@ void AddMdWsBenchCommand(CLI::App& app) {
       dir = dir.substr(0, dir.rfind('/'));
       run.md_bin = dir + "/exchange-md";
     }
-    run.redis_url = EnvOr("EXCHANGE_REDIS_URL", "");
-    run.pg_url = EnvOr("EXCHANGE_PG_URL", "");
-    run.reader_url = EnvOr("EXCHANGE_PG_READER_URL", "");
+    run.redis_url = testing::ServiceUrl("EXCHANGE_REDIS_URL", "");
+    run.pg_url = testing::ServiceUrl("EXCHANGE_PG_URL", "");
+    run.reader_url = testing::ServiceUrl("EXCHANGE_PG_READER_URL", "");
     if (run.redis_url.empty() || run.pg_url.empty() || run.reader_url.empty()) {
       throw std::runtime_error(
           "md-ws needs EXCHANGE_REDIS_URL, EXCHANGE_PG_URL and EXCHANGE_PG_READER_URL: "

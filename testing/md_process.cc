@@ -4,57 +4,22 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
-namespace exchange::bench {
-
-double ProcessCpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (stat.empty()) return 0;
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);
-  }
-  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
+namespace exchange::testing {
 
 MdProcess::MdProcess(const std::string& binary, const std::string& redis_url,
                      const std::string& reader_url, const std::vector<std::string>& args) {
-  std::vector<std::string> argv_strings = {"exchange-md", "--listen", "127.0.0.1:0"};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& s : argv_strings)
-    argv.push_back(s.data());
-  argv.push_back(nullptr);
-  int out[2];
-  if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
-  pid_ = ::fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    ::dup2(out[1], 1);
-    ::close(out[0]);
-    ::close(out[1]);
-    ::setenv("EXCHANGE_REDIS_URL", redis_url.c_str(), 1);
-    ::setenv("EXCHANGE_PG_READER_URL", reader_url.c_str(), 1);
-    ::execv(binary.c_str(), argv.data());
-    std::perror("exec exchange-md");
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  std::string line;
-  char c;
-  while (::read(out[0], &c, 1) == 1 && c != '\n')
-    line += c;
-  ::close(out[0]);
+  ChildOptions options;
+  options.path = binary;
+  options.args = {"exchange-md", "--listen", "127.0.0.1:0"};
+  options.args.insert(options.args.end(), args.begin(), args.end());
+  options.env = {{"EXCHANGE_REDIS_URL", redis_url}, {"EXCHANGE_PG_READER_URL", reader_url}};
+  options.stdout_pipe = true;
+  process_.emplace(std::move(options));
+  const std::string line = process_->ReadFirstLine();
   const auto at = line.find("port ");
   if (at == std::string::npos) {
     Stop();
@@ -68,12 +33,7 @@ MdProcess::~MdProcess() {
 }
 
 int MdProcess::Stop() {
-  if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
-  int status = 0;
-  const pid_t waited = ::waitpid(pid_, &status, 0);
-  pid_ = -1;
-  return waited > 0 ? status : -1;
+  return process_ ? process_->SignalAndWait(SIGTERM) : -1;
 }
 
 std::pair<int, std::string> MdProcess::Get(const std::string& target) const {
@@ -117,4 +77,4 @@ double MetricValue(const std::string& metrics, const std::string& name) {
   return 0;
 }
 
-}  // namespace exchange::bench
+}  // namespace exchange::testing

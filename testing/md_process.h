@@ -1,23 +1,24 @@
-// MdProcess: the exchange-md executable as a child process of a benchmark,
-// on a free port of 127.0.0.1 (read from its "listening on port N" line),
-// with the Redis and PostgreSQL (read-only role) URLs in its environment;
-// stopped with SIGTERM when destroyed. ProcessCpuSeconds reads any
-// process's CPU time.
+// MdProcess: the exchange-md executable as a child process (ChildProcess) of
+// a test or benchmark, on a free port of 127.0.0.1 (read from its "listening
+// on port N" line), with the Redis and PostgreSQL (read-only role) URLs in
+// its environment; stopped with SIGTERM when destroyed. MetricValue reads a
+// figure of its /metrics.
 //
-// Owned by one benchmark run; one thread.
+// Owned by one test or benchmark run; one thread.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-namespace exchange::bench {
+#include "testing/child_process.h"
+#include "testing/proc_stats.h"
 
-// User + system CPU seconds of `pid` so far (/proc/PID/stat); 0 when gone.
-double ProcessCpuSeconds(pid_t pid);
+namespace exchange::testing {
 
 // The value of an unlabelled metric `name` in Prometheus text (/metrics);
 // 0 when absent.
@@ -38,16 +39,15 @@ class MdProcess {
   int Stop();
 
   std::uint16_t port() const { return port_; }
-  pid_t pid() const { return pid_; }
-  double CpuSeconds() const { return ProcessCpuSeconds(pid_); }
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
+  double CpuSeconds() const { return ProcessCpuSeconds(pid()); }
   // One GET on a fresh connection: the status and body. Throws
   // std::runtime_error when there is no HTTP answer.
   std::pair<int, std::string> Get(const std::string& target) const;
 
  private:
-
-  pid_t pid_ = -1;
+  std::optional<ChildProcess> process_;
   std::uint16_t port_ = 0;
 };
 
-}  // namespace exchange::bench
+}  // namespace exchange::testing

@@ -37,39 +37,24 @@ inline std::uint16_t FreePort() {
   return ntohs(a.sin_port);
 }
 
-// The exchange-gateway process.
+// The exchange-gateway process (ChildProcess: killed with SIGKILL when
+// destroyed still running).
 class GatewayProcess {
  public:
   explicit GatewayProcess(std::string config) : config_(std::move(config)) {}
-  ~GatewayProcess() {
-    if (pid_ > 0) Signal(SIGKILL);
-  }
   void Start() {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      std::vector<std::string> args = {EXCHANGE_GATEWAY_BIN, "--config", config_, "--log-level",
-                                       "warn"};
-      std::vector<char*> argv;
-      for (auto& a : args)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
+    ChildOptions options;
+    options.path = EXCHANGE_GATEWAY_BIN;
+    options.args = {EXCHANGE_GATEWAY_BIN, "--config", config_, "--log-level", "warn"};
+    process_.emplace(std::move(options));
   }
   int Terminate() { return Signal(SIGTERM); }
   int Kill() { return Signal(SIGKILL); }  // a crash: nothing is flushed at exit
 
  private:
-  int Signal(int sig) {
-    ::kill(pid_, sig);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
+  int Signal(int sig) { return process_ ? process_->SignalAndWait(sig) : -1; }
   std::string config_;
-  pid_t pid_ = -1;
+  std::optional<ChildProcess> process_;
 };
 
 class GatewayTest : public ::testing::Test {

@@ -4,14 +4,10 @@
 // reply itself and exits 0 only when all its checks passed; its output (one
 // "ok:"/"FAIL:" line per check, QuickFIX's message log after a failure) is
 // shown when it did not.
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include <sstream>
-
+#include "testing/child_process.h"
+#include "testing/proc_stats.h"
 #include "tests/gateway_harness.h"
 
 namespace exchange::testing {
@@ -25,50 +21,25 @@ struct ClientRun {
   std::string output;  // stdout and stderr
 };
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Waits for `pid` to exit, killing it after `timeout`; its wait status.
-int WaitOrKill(pid_t pid, seconds timeout) {
-  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (pidfd >= 0) {
-    pollfd p{pidfd, POLLIN, 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(milliseconds(timeout).count()));
-    ::close(pidfd);
-    if (ready == 0) ::kill(pid, SIGKILL);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return status;
-}
-
 // Runs fix-interop-client with `args`, its stdout and stderr going to
-// `output_path`.
+// `output_path`; killed after kClientTimeout.
 ClientRun RunInteropClient(const std::vector<std::string>& args, const std::string& output_path) {
-  const int out = ::open(output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (out < 0) return {-1, "cannot create " + output_path};
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(out, STDOUT_FILENO);
-    ::dup2(out, STDERR_FILENO);
-    std::vector<std::string> all = {FIX_INTEROP_CLIENT_BIN};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
+  ChildOptions options;
+  options.path = FIX_INTEROP_CLIENT_BIN;
+  options.args = {FIX_INTEROP_CLIENT_BIN};
+  options.output_file = output_path;
+  options.args.insert(options.args.end(), args.begin(), args.end());
+  int status = -1;
+  try {
+    ChildProcess client(std::move(options));
+    const auto exited = client.WaitFor(kClientTimeout);
+    status = exited ? *exited : client.SignalAndWait(SIGKILL);
+  } catch (const std::exception& e) {
+    return {-1, e.what()};
   }
-  ::close(out);
-  const int status = WaitOrKill(pid, kClientTimeout);
   ClientRun run;
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.output = ReadFile(output_path);
+  run.output = ReadWholeFile(output_path);
   return run;
 }
 

@@ -1099,8 +1099,8 @@ TEST_F(MdServerTest, RedisUnreachableIs503ForTheBookButCandlesComeFromPostgres) 
 // ---- The executable ----
 
 TEST_F(MdServerTest, ExecutableServesAndStopsOnSigterm) {
-  bench::MdProcess md(EXCHANGE_MD_BIN, data->redis_url, data->reader_url,
-                      {"--threads", "1", "--pg-schema", data->schema, "--log-level", "warn"});
+  testing::MdProcess md(EXCHANGE_MD_BIN, data->redis_url, data->reader_url,
+                        {"--threads", "1", "--pg-schema", data->schema, "--log-level", "warn"});
   const HttpResult r = Request(md.port(), "/api/v3/exchangeInfo?symbol=" + Sym());
   EXPECT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(r.Json()["symbols"][0]["symbol"], Sym());

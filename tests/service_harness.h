@@ -8,7 +8,6 @@
 #pragma once
 
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -20,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -27,10 +27,11 @@
 
 #include "amqp/amqp_client.h"
 #include "amqp/shard_topology.h"
-#include "bookstate/book_view_seed.h"
-#include "engine/engine.h"
-#include "config/instruments_file.h"
 #include "amqp/topology.h"
+#include "bookstate/book_view_seed.h"
+#include "config/instruments_file.h"
+#include "engine/engine.h"
+#include "testing/child_process.h"
 #include "wire/wire_format.h"
 
 namespace exchange::testing {
@@ -54,7 +55,8 @@ inline InstrumentSpec WriteInstrumentFile(const std::string& path, const std::st
   return LoadInstruments(path).at(0).spec;
 }
 
-// The exchange-engine process.
+// The exchange-engine process (ChildProcess: killed with SIGKILL when
+// destroyed still running).
 class ServiceProcess {
  public:
   // The shard is named after the symbol; instruments come from `instruments`.
@@ -66,55 +68,31 @@ class ServiceProcess {
         instruments_(std::move(instruments)),
         data_dir_(std::move(data_dir)),
         extra_(std::move(extra)) {}
-  ~ServiceProcess() {
-    if (pid_ > 0) Kill9();
-  }
 
   void Start() {
-    std::vector<std::string> args = {
+    ChildOptions options;
+    options.path = EXCHANGE_ENGINE_BIN;
+    options.args = {
         EXCHANGE_ENGINE_BIN, "--amqp-url", url_,         "--shard",           shard_,
         "--symbols",         symbol_,      "--data-dir", data_dir_,           "--instruments",
         instruments_,        "--metrics",  "",           "--expected-orders", "65536",
         "--log-level",       "warn"};
-    args.insert(args.end(), extra_.begin(), extra_.end());
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
+    options.args.insert(options.args.end(), extra_.begin(), extra_.end());
+    process_.emplace(std::move(options));
   }
   void Kill9() { Signal(SIGKILL); }
   const std::string& shard() const { return shard_; }
   // Clean stop; returns the exit status.
   int Terminate() { return Signal(SIGTERM); }
   // True while the process has not exited.
-  bool Running() {
-    if (pid_ <= 0) return false;
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return false;
-    }
-    return true;
-  }
+  bool Running() { return process_ && process_->running() && !process_->Poll(); }
 
  private:
-  int Signal(int sig) {
-    if (pid_ <= 0) return -1;
-    ::kill(pid_, sig);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
+  int Signal(int sig) { return process_ ? process_->SignalAndWait(sig) : -1; }
 
   std::string url_, shard_, symbol_, instruments_, data_dir_;
   std::vector<std::string> extra_;
-  pid_t pid_ = -1;
+  std::optional<ChildProcess> process_;
 };
 
 // Publishes commands as batches (one symbol per message) with confirms.
