@@ -3,7 +3,7 @@
 //    "quote volume", trades, "0", "0", "0"]
 // times in ms (the close time is the bucket's end less 1 ms), prices and
 // quantities the engine's integers written with the instrument's decimals
-// (persistence::FixedPoint's text, written by AppendFixedPoint); taker-buy
+// (base/fixed_point_text.h's text, written by AppendFixedPoint); taker-buy
 // volumes are not recorded: "0". The same text JsonWriter would make.
 //
 // Pure function; any thread.
