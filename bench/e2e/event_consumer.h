@@ -45,15 +45,10 @@ class EventConsumer {
         receipts_(config_.track_orders, 0),
         stamps_(config_.track_orders, 0) {
     thread_ = std::thread([this] { Loop(); });
-    const auto deadline = Clock::now() + config_.setup_timeout;
-    while (!ready_.load() && !failed_.load()) {
-      Beat();
-      if (Clock::now() > deadline) {
-        Stop();
-        throw std::runtime_error("event consumer: no queue bound after " +
-                                 std::to_string(config_.setup_timeout.count()) + " s");
-      }
-      std::this_thread::sleep_for(2ms);
+    if (!AwaitStart(ready_, failed_, config_.setup_timeout)) {
+      Stop();
+      throw std::runtime_error("event consumer: no queue bound after " +
+                               std::to_string(config_.setup_timeout.count()) + " s");
     }
     if (failed_.load()) {
       Stop();

@@ -51,15 +51,10 @@ class Relay {
 
   explicit Relay(Config config) : config_(std::move(config)) {
     thread_ = std::thread([this] { Loop(); });
-    const auto deadline = Clock::now() + config_.setup_timeout;
-    while (!ready_.load() && !failed_.load()) {
-      Beat();
-      if (Clock::now() > deadline) {
-        Stop();
-        throw std::runtime_error("relay: not consuming " + config_.queue + " after " +
-                                 std::to_string(config_.setup_timeout.count()) + " s");
-      }
-      std::this_thread::sleep_for(2ms);
+    if (!AwaitStart(ready_, failed_, config_.setup_timeout)) {
+      Stop();
+      throw std::runtime_error("relay: not consuming " + config_.queue + " after " +
+                               std::to_string(config_.setup_timeout.count()) + " s");
     }
     if (failed_.load()) {
       Stop();

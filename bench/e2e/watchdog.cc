@@ -24,6 +24,17 @@ void Beat() {
   g_heartbeat.store(NowNs(), std::memory_order_relaxed);
 }
 
+bool AwaitStart(const std::atomic<bool>& ready, const std::atomic<bool>& failed,
+                std::chrono::seconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (!ready.load() && !failed.load()) {
+    Beat();
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(2ms);
+  }
+  return true;
+}
+
 void SetEnginePid(int pid) {
   g_engine_pid.store(pid);
 }

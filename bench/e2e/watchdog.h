@@ -6,6 +6,7 @@
 // Beat and SetEnginePid: any thread (atomics).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -14,6 +15,11 @@
 namespace exchange::bench::e2e {
 
 void Beat();
+
+// Waits (beating the heart) until a thread it started sets `ready` or
+// `failed`; false when neither came within `timeout`.
+bool AwaitStart(const std::atomic<bool>& ready, const std::atomic<bool>& failed,
+                std::chrono::seconds timeout);
 
 // The engine child the watchdog kills (0: none).
 void SetEnginePid(int pid);
