@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "base/fixed_point_text.h"
+
 namespace exchange::candles {
 
 namespace {
@@ -62,19 +64,9 @@ void Merge(Candle& into, const Candle& other) {
 }
 
 std::string QuoteVolumeString(__int128 value) {
-  if (value == 0) return "0";
-  const bool negative = value < 0;
-  // Negate in unsigned arithmetic so that the most negative value works too.
-  unsigned __int128 magnitude = static_cast<unsigned __int128>(value);
-  if (negative) magnitude = ~magnitude + 1;
-  std::string digits;
-  while (magnitude != 0) {
-    digits.push_back(static_cast<char>('0' + static_cast<int>(magnitude % 10)));
-    magnitude /= 10;
-  }
-  if (negative) digits.push_back('-');
-  std::reverse(digits.begin(), digits.end());
-  return digits;
+  std::string text;
+  AppendFixedPoint(text, value, 0);
+  return text;
 }
 
 }  // namespace exchange::candles

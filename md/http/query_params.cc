@@ -2,17 +2,11 @@
 
 #include <charconv>
 
+#include "base/hex_digit.h"
 #include "md/api/json_errors.h"
 
 namespace exchange::md {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Percent-decoding, '+' as a space (HTML forms).
 std::string Decode(std::string_view s) {
@@ -24,8 +18,8 @@ std::string Decode(std::string_view s) {
     } else if (s[i] != '%') {
       out.push_back(s[i]);
     } else {
-      const int high = i + 2 < s.size() ? HexValue(s[i + 1]) : -1;
-      const int low = i + 2 < s.size() ? HexValue(s[i + 2]) : -1;
+      const int high = i + 2 < s.size() ? HexDigitValue(s[i + 1]) : -1;
+      const int low = i + 2 < s.size() ? HexDigitValue(s[i + 2]) : -1;
       if (high < 0 || low < 0) {
         std::string message = "malformed percent escape in the query: '";
         message += s;

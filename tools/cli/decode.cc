@@ -6,6 +6,7 @@
 #include <optional>
 #include <sstream>
 
+#include "base/hex_digit.h"
 #include "tools/cli/cli_error.h"
 #include "wire/describe.h"
 #include "wire/wire_format.h"
@@ -13,13 +14,6 @@
 namespace exchange::cli {
 
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -70,7 +64,7 @@ std::string ParseHex(std::string_view text) {
   for (; i < text.size(); ++i) {
     const char c = text[i];
     if (IsSpace(c)) continue;
-    const int v = HexValue(c);
+    const int v = HexDigitValue(c);
     if (v < 0) {
       throw CliError(kExitBadInput, "--hex: '" + std::string(1, c) + "' at character " +
                                         std::to_string(i) + " is not a hex digit");
