@@ -405,6 +405,12 @@ TEST_F(KlinesCacheTest, ThePreviousBucketsLastTradesCommittedAfterTheRollOverAre
   EXPECT_EQ(between, expected());                 // the previous bucket as PostgreSQL still has it
   ASSERT_TRUE(writer_->Write(pending_).empty());  // then the commit
   pending_ = persistence::HistoryBatch{};
+  // The source's cache is on-notify (the default): the commit is served once
+  // its notification is in, which comes after the commit: awaited, with a
+  // deadline.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (klines() != expected() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
   const std::string after = klines();
   EXPECT_EQ(after, expected());
   EXPECT_NE(after, between);
