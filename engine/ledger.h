@@ -1,0 +1,101 @@
+// Ledger: who owns what, for the engine's spot ("cash") risk: per account
+// and asset an `available` and a `held` amount in the asset's fixed-point
+// units, and the transfers (deposits and withdrawals) that bring value in
+// and take it out, each applied once, ever, by its transfer id.
+//
+// Every change of a balance is one of the operations below, and each keeps,
+// per asset,
+//     Σ over accounts (available + held) == deposited − withdrawn
+// with no amount ever negative: value moves between accounts (Hold,
+// Release, Settle) or crosses the boundary with a transfer record (Deposit,
+// Withdraw), never appears or vanishes. An operation that would break that
+// (not enough available, more released than held, a repeated transfer id, a
+// sum past int64) is refused with a LedgerResult and changes nothing.
+//
+// A refused deposit or withdrawal does not use up its transfer id: only a
+// transfer that applied is a duplicate when it comes again.
+//
+// Deterministic: no clock, no randomness; Digest() and Save() visit
+// balances and transfer ids in key order. Not yet consulted by
+// Engine::Process (issue 18: holds on entry, settlement and fees come next).
+//
+// Owned by the engine; one thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "base/byte_io.h"
+#include "engine/types.h"
+
+namespace exchange {
+
+using AssetId = std::uint16_t;     // index of an asset among the engine's assets
+using TransferId = std::uint64_t;  // a deposit's or withdrawal's id, unique forever
+using Amount = std::int64_t;       // fixed-point, in the asset's units
+
+struct Balance {
+  Amount available = 0;
+  Amount held = 0;
+  bool operator==(const Balance&) const = default;
+};
+
+enum class LedgerResult : std::uint8_t {
+  kDone = 0,
+  kInsufficientFunds,  // available (or held, for Settle) is less than the amount
+  kDuplicateTransfer,  // the transfer id applied before
+  kInvalidAmount,      // not positive, or more released than held
+  kOverflow,           // a sum would pass the largest int64
+};
+
+std::string_view ToString(LedgerResult r);
+
+class Ledger {
+ public:
+  // A deposit: `amount` (> 0) into `account`'s available.
+  LedgerResult Deposit(AccountId account, AssetId asset, Amount amount, TransferId transfer);
+  // A withdrawal: `amount` (> 0) out of `account`'s available.
+  LedgerResult Withdraw(AccountId account, AssetId asset, Amount amount, TransferId transfer);
+  // Available to held (an order's reservation).
+  LedgerResult Hold(AccountId account, AssetId asset, Amount amount);
+  // Held back to available (a cancel, a remainder, an over-reservation).
+  LedgerResult Release(AccountId account, AssetId asset, Amount amount);
+  // `amount` of `from`'s held goes to `to`'s available: one leg of a trade's
+  // settlement, or a fee into the fee account. `amount` may be 0 (a fee of
+  // nothing) but not negative.
+  LedgerResult Settle(AccountId from, AccountId to, AssetId asset, Amount amount);
+
+  Balance Get(AccountId account, AssetId asset) const;
+  bool TransferApplied(TransferId transfer) const { return transfers_.count(transfer) != 0; }
+  // What came in and went out of `asset` through transfers.
+  Amount deposited(AssetId asset) const;
+  Amount withdrawn(AssetId asset) const;
+  // Σ over accounts of available + held of `asset`.
+  Amount Total(AssetId asset) const;
+
+  // A 64-bit digest of every balance and transfer id (for the state hash).
+  std::uint64_t Digest() const;
+  // Appends the ledger's image; Load reads one into an empty ledger and
+  // returns "" or what is wrong with the bytes.
+  void Save(ByteWriter& out) const;
+  std::string Load(ByteReader& in);
+
+ private:
+  static std::uint64_t Key(AccountId account, AssetId asset) {
+    return (std::uint64_t{account} << 16) | asset;
+  }
+  Balance& At(AccountId account, AssetId asset) { return balances_[Key(account, asset)]; }
+  std::vector<std::uint64_t> SortedKeys() const;
+  std::vector<TransferId> SortedTransfers() const;
+
+  std::unordered_map<std::uint64_t, Balance> balances_;  // Key(account, asset) -> balance
+  std::unordered_set<TransferId> transfers_;             // every transfer that applied
+  std::unordered_map<AssetId, Amount> deposited_;
+  std::unordered_map<AssetId, Amount> withdrawn_;
+};
+
+}  // namespace exchange
