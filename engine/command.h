@@ -24,6 +24,9 @@ struct NewOrder {
   Quantity quantity = 0;          // total quantity
   Price stop_price = 0;           // STOP and STOP_LIMIT only
   Quantity display_quantity = 0;  // ICEBERG only: the shown part
+  // MARKET only, Binance's quoteOrderQty: spend (BUY) or receive (SELL) at
+  // most this much of the quote asset; then `quantity` is 0.
+  Amount quote_quantity = 0;
 };
 
 // Identifies a live order by the client's id, or by the exchange id when
@@ -68,8 +71,39 @@ struct AddInstrument {
   InstrumentSpec spec;
 };
 
+// Adds an asset; its AssetId is the number of assets added before it.
+struct AddAsset {
+  AssetSpec spec;
+};
+
+// A deposit into (or, Withdraw, out of) an account's available balance. A
+// transfer id applies once, ever: a repeat is rejected DUPLICATE_TRANSFER.
+struct Deposit {
+  AccountId account = 0;
+  AssetId asset = kUnknownAsset;
+  Amount amount = 0;
+  TransferId transfer = 0;
+};
+
+struct Withdraw {
+  AccountId account = 0;
+  AssetId asset = kUnknownAsset;
+  Amount amount = 0;
+  TransferId transfer = 0;
+};
+
+// Sets the fee rates of one symbol: its default (for_account false), or one
+// account's override (a tier); `clear` removes that account's override.
+struct SetFees {
+  SymbolId symbol = kUnknownSymbol;
+  bool for_account = false;
+  AccountId account = 0;
+  bool clear = false;
+  FeeRates rates;
+};
+
 using CommandBody = std::variant<NewOrder, CancelOrder, ReplaceOrder, MassCancel, HaltSymbol,
-                                 ResumeSymbol, AddInstrument>;
+                                 ResumeSymbol, AddInstrument, AddAsset, Deposit, Withdraw, SetFees>;
 
 struct Command {
   Timestamp timestamp = 0;

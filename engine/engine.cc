@@ -124,7 +124,18 @@ RejectReason Engine::ValidateStop(const OrderBook& book, Side side, Price stop) 
 RejectReason Engine::ValidateNew(const OrderBook& book, const NewOrder& c) const {
   if (!ValidEnums(c)) return RejectReason::kInvalidOrder;
   if (book.halted) return RejectReason::kHalted;
-  if (auto r = ValidateQuantity(book.instrument, c.quantity); r != RejectReason::kNone) return r;
+  if (c.quote_quantity != 0) {
+    // Binance's quoteOrderQty: a MARKET BUY that spends at most this much.
+    if (c.type != OrderType::kMarket || c.side != Side::kBuy || c.quote_quantity < 0 ||
+        c.quantity != 0) {
+      return RejectReason::kInvalidOrder;
+    }
+  } else if (auto r = ValidateQuantity(book.instrument, c.quantity); r != RejectReason::kNone) {
+    return r;
+  }
+  if (book.instrument.risk == RiskMode::kCash && IsReservedAccount(c.account)) {
+    return RejectReason::kReservedAccount;
+  }
   if (HasLimitPrice(c.type)) {
     if (auto r = ValidatePrice(book, c.price); r != RejectReason::kNone) return r;
   }
@@ -198,8 +209,22 @@ void Engine::Handle(const NewOrder& c) {
     return;
   }
 
+  Quantity quantity = c.quantity;
+  if (c.quote_quantity != 0) {
+    // As many lots as the budget buys at the best ask: an upper bound, as
+    // every later level costs more.
+    Order probe;
+    probe.quote_budget = c.quote_quantity;
+    probe.leaves = book->instrument.max_quantity;
+    quantity = QuoteBudgetCap(book->instrument, probe, book->asks.Best()->price);
+    if (quantity < book->instrument.min_quantity) {
+      EmitRejected(c.account, c.order_id, c.symbol, c.side, c.price, c.quantity,
+                   RejectReason::kQuantityOutOfRange);
+      return;
+    }
+  }
+
   Order* o = order_pool_.Create();
-  o->exchange_id = next_exchange_id_++;
   o->client_id = c.order_id;
   o->account = c.account;
   o->symbol = c.symbol;
@@ -209,13 +234,31 @@ void Engine::Handle(const NewOrder& c) {
   o->stp = stp;
   o->price = HasLimitPrice(c.type) ? c.price : 0;
   o->stop_price = o->is_stop() ? c.stop_price : 0;
-  o->quantity = c.quantity;
-  o->leaves = c.quantity;
-  o->peak = c.type == OrderType::kIceberg ? c.display_quantity : c.quantity;
+  o->quantity = quantity;
+  o->leaves = quantity;
+  o->peak = c.type == OrderType::kIceberg ? c.display_quantity : quantity;
   o->timestamp = now_;
+  o->by_quote = c.quote_quantity != 0;
+  o->quote_budget = c.quote_quantity;
+  const bool cash = book->instrument.risk == RiskMode::kCash;
+  if (cash) {
+    o->hold_price = o->by_quote ? 0 : HoldPrice(*book, c.side, c.type, c.price, c.stop_price);
+    if (!ReserveForNew(book->instrument, *o)) {
+      order_pool_.Destroy(o);
+      EmitRejected(c.account, c.order_id, c.symbol, c.side, c.price, c.quantity,
+                   RejectReason::kInsufficientFunds);
+      return;
+    }
+  }
+  o->exchange_id = next_exchange_id_++;
 
   const Event& accepted = EmitForOrder(EventType::kAccepted, *o);
   o->priority = accepted.sequence;
+  if (cash) {
+    const InstrumentSpec& spec = book->instrument;
+    EmitOrderBalance(*o, o->side == Side::kBuy ? spec.quote_asset : spec.base_asset,
+                     BalanceReason::kHold, -o->held, o->held);
+  }
   if (o->is_stop()) {
     book->stops.Add(o);
     index_.Insert(o);
@@ -276,6 +319,20 @@ void Engine::Handle(const ReplaceOrder& c) {
       }
     }
   }
+  // Cash risk: the hold moves first; a larger one that is not available
+  // rejects the replace and leaves the order as it was.
+  const Amount held_before = o ? o->held : 0;
+  if (why == RejectReason::kNone && book->instrument.risk == RiskMode::kCash &&
+      new_qty > o->filled) {
+    const Price hold_price = HoldPrice(*book, o->side, o->type, new_price, new_stop);
+    const std::optional<Amount> needed =
+        HoldFor(book->instrument, o->side, hold_price, new_qty - o->filled, o->traded_notional);
+    if (!needed || !AdjustHold(book->instrument, *o, *needed)) {
+      why = RejectReason::kInsufficientFunds;
+    } else {
+      o->hold_price = hold_price;
+    }
+  }
   if (why != RejectReason::kNone) {
     EmitRejected(c.account, c.order_id, c.symbol, o ? o->side : Side::kBuy, c.price, c.quantity,
                  why);
@@ -283,6 +340,13 @@ void Engine::Handle(const ReplaceOrder& c) {
   }
 
   const Quantity new_leaves = new_qty - o->filled;
+  const auto emit_hold_change = [&] {
+    const Amount delta = o->held - held_before;
+    if (delta == 0 || new_leaves <= 0) return;
+    const InstrumentSpec& spec = book->instrument;
+    EmitOrderBalance(*o, o->side == Side::kBuy ? spec.quote_asset : spec.base_asset,
+                     delta > 0 ? BalanceReason::kHold : BalanceReason::kRelease, -delta, delta);
+  };
   // A quantity decrease at the same prices keeps time priority; anything else loses it.
   const bool keeps_priority =
       new_price == o->price && new_stop == o->stop_price && new_qty <= o->quantity;
@@ -307,6 +371,7 @@ void Engine::Handle(const ReplaceOrder& c) {
     o->display = std::min(o->display, new_leaves);
     if (level) level->displayed += o->display;
     EmitForOrder(EventType::kReplaced, *o);
+    emit_hold_change();
     return;
   }
 
@@ -316,9 +381,10 @@ void Engine::Handle(const ReplaceOrder& c) {
   o->quantity = new_qty;
   o->leaves = new_leaves;
   o->timestamp = now_;
-  const Event& replaced = EmitForOrder(EventType::kReplaced, *o);
+  const Sequence replaced = EmitForOrder(EventType::kReplaced, *o).sequence;
+  emit_hold_change();
   if (held_stop) {
-    o->priority = replaced.sequence;
+    o->priority = replaced;
     book->stops.Add(o);
     return;
   }
@@ -384,6 +450,11 @@ void Engine::Handle(const AddInstrument& c) {
   }
   if (why != RejectReason::kNone) {
     EmitRejected(0, 0, kUnknownSymbol, Side::kBuy, 0, 0, why);
+    return;
+  }
+  if (c.spec.risk == RiskMode::kCash &&
+      (c.spec.base_asset >= assets_.size() || c.spec.quote_asset >= assets_.size())) {
+    EmitRejected(0, 0, kUnknownSymbol, Side::kBuy, 0, 0, RejectReason::kUnknownAsset);
     return;
   }
   const auto id = static_cast<SymbolId>(books_.size());

@@ -19,6 +19,7 @@
 
 #include "engine/command.h"
 #include "engine/event.h"
+#include "engine/ledger.h"
 #include "engine/object_pool.h"
 #include "engine/order_book.h"
 #include "engine/order_index.h"
@@ -67,6 +68,19 @@ class Engine {
   // halts, last prices and counters.
   std::uint64_t StateHash() const;
 
+  // --- Assets, balances and fees (cash risk, risk.cc) ---
+  std::optional<AssetId> FindAsset(std::string_view name) const;
+  std::size_t asset_count() const { return assets_.size(); }
+  const AssetSpec& asset(AssetId id) const { return assets_[id]; }
+  const Ledger& ledger() const { return ledger_; }
+  // The rates `account` pays on `symbol`: its override, else the symbol's.
+  FeeRates FeesFor(SymbolId symbol, AccountId account) const;
+  // What an order of `symbol` holds for `leaves` at `hold_price` (a buy) or
+  // for `leaves` (a sell); nullopt when it would pass int64.
+  // `traded_notional` is the order's Order::traded_notional (risk.cc).
+  std::optional<Amount> HoldFor(const InstrumentSpec& spec, Side side, Price hold_price,
+                                Quantity leaves, __int128 traded_notional) const;
+
   // --- Snapshots (snapshot.cc) ---
   // Writes the whole state to `out` (replacing its contents).
   void SaveState(std::string& out) const;
@@ -86,6 +100,10 @@ class Engine {
   void Handle(const HaltSymbol& c);
   void Handle(const ResumeSymbol& c);
   void Handle(const AddInstrument& c);
+  void Handle(const AddAsset& c);
+  void Handle(const Deposit& c);
+  void Handle(const Withdraw& c);
+  void Handle(const SetFees& c);
 
   OrderBook* BookFor(SymbolId id) { return id < books_.size() ? books_[id].get() : nullptr; }
   RejectReason ValidateNew(const OrderBook& book, const NewOrder& c) const;
@@ -111,6 +129,33 @@ class Engine {
   void CancelLive(OrderBook& book, Order* o, CancelReason why, bool indexed);
   void Release(Order* o, bool indexed);  // out of the index and back to the pool
 
+  std::string LoadRiskState(ByteReader& r);  // snapshot.cc
+
+  // --- cash risk (risk.cc) ---
+  // The price a new or replaced buy's hold is counted at; 0 for a sell.
+  Price HoldPrice(const OrderBook& book, Side side, OrderType type, Price price,
+                  Price stop_price) const;
+  // Reserves what a new order needs; false (nothing held) when the account
+  // cannot afford it.
+  bool ReserveForNew(const InstrumentSpec& spec, Order& o);
+  // Moves a replaced order's hold to `needed`; false (nothing changed) when
+  // the larger hold is not available.
+  bool AdjustHold(const InstrumentSpec& spec, Order& o, Amount needed);
+  // Settles one trade of `q` at `price` between taker and maker.
+  void SettleTrade(const OrderBook& book, Order& taker, Order& maker, Price price, Quantity q,
+                   Sequence trade_sequence);
+  // What `buyer` pays for its next fill of q at price.
+  static Amount QuoteCost(const InstrumentSpec& spec, const Order& buyer, Price price, Quantity q);
+  // The most a quote-budget MARKET order can still buy at `price`.
+  Quantity QuoteBudgetCap(const InstrumentSpec& spec, const Order& o, Price price) const;
+  void ReleaseHold(Order& o);
+  template <typename Transfer>
+  void ApplyTransfer(const Transfer& c, bool deposit);
+  Event& EmitBalance(AccountId account, AssetId asset, BalanceReason why, Amount available_delta,
+                     Amount held_delta);
+  Event& EmitOrderBalance(const Order& o, AssetId asset, BalanceReason why,
+                          Amount available_delta, Amount held_delta);
+
   // --- events ---
   Event& Emit(EventType type);
   Event& EmitForOrder(EventType type, const Order& o);
@@ -125,6 +170,10 @@ class Engine {
   OrderIndex index_;
   std::vector<Event, PrefaultAllocator<Event>> events_;
   std::vector<Order*> scratch_;  // mass cancel
+  std::vector<AssetSpec> assets_;
+  std::unordered_map<std::string, AssetId> asset_names_;
+  std::unordered_map<std::uint64_t, FeeRates> fee_overrides_;  // (symbol << 32 | account)
+  Ledger ledger_;
   Sequence next_sequence_ = 1;
   OrderId next_exchange_id_ = 1;
   Timestamp now_ = 0;

@@ -13,6 +13,9 @@ std::string_view ToString(EventType t) {
     case EventType::kHalted: return "HALTED";
     case EventType::kResumed: return "RESUMED";
     case EventType::kInstrumentAdded: return "INSTRUMENT_ADDED";
+    case EventType::kBalance: return "BALANCE";
+    case EventType::kAssetAdded: return "ASSET_ADDED";
+    case EventType::kFeesSet: return "FEES_SET";
   }
   return "?";
 }

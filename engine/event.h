@@ -21,6 +21,9 @@ enum class EventType : std::uint8_t {
   kHalted = 6,     // symbol halted
   kResumed = 7,    // symbol resumed
   kInstrumentAdded = 8,
+  kBalance = 9,      // one account's balance of one asset changed
+  kAssetAdded = 10,  // an asset was added
+  kFeesSet = 11,     // a symbol's fee rates (or one account's override) changed
 };
 
 std::string_view ToString(EventType t);
@@ -36,6 +39,17 @@ std::string_view ToString(EventType t);
 //  REPLACED   account order_id (new id) exchange_order_id side price quantity = new
 //             total leaves
 //  TRIGGERED  account order_id exchange_order_id side price stop_price
+//  BALANCE    account asset balance_reason available held (after the change)
+//             available_delta held_delta; symbol exchange_order_id order_id =
+//             the order it belongs to (or symbol kUnknownSymbol, order_id =
+//             the transfer id, for DEPOSIT and WITHDRAW); trade_sequence = the
+//             TRADE event's sequence for TRADE, FEE and ROUNDING
+//  ASSET_ADDED asset quantity = decimals
+//  FEES_SET   symbol account (0 and price = 0 for the default; price = 1
+//             for an account override, 2 when it was cleared) maker_ppm
+//             taker_ppm
+//  REJECTED of a deposit or withdrawal: account order_id = transfer id asset
+//             quantity = amount
 struct Event {
   Sequence sequence = 0;
   Timestamp timestamp = 0;
@@ -58,6 +72,16 @@ struct Event {
   OrderId maker_exchange_order_id = 0;
   Quantity maker_leaves = 0;
   Quantity maker_filled = 0;
+  // BALANCE, ASSET_ADDED, FEES_SET only
+  AssetId asset = kUnknownAsset;
+  BalanceReason balance_reason = BalanceReason::kDeposit;
+  Amount available = 0;
+  Amount held = 0;
+  Amount available_delta = 0;
+  Amount held_delta = 0;
+  Sequence trade_sequence = 0;
+  std::int32_t maker_ppm = 0;
+  std::int32_t taker_ppm = 0;
 };
 
 }  // namespace exchange

@@ -1,5 +1,7 @@
 // Instrument: the trading rules of one symbol (tick, lot, quantity limits,
-// price band, market-order protection, default self-trade prevention).
+// price band, market-order protection, default self-trade prevention), its
+// risk mode and, under cash risk, the assets it exchanges and its fees.
+// AssetSpec: one asset (a currency, a coin, a share) that balances are kept in.
 //
 // A plain value. The engine keeps one per symbol, owned by that symbol's
 // OrderBook; only the engine thread touches the engine's copies.
@@ -35,6 +37,30 @@ class SymbolName {
   std::array<char, kMaxLength + 1> chars_;
 };
 
+struct AssetSpec {
+  SymbolName name;
+  int decimals = 0;  // fixed-point scale of amounts: 12345 with 2 decimals is 123.45
+};
+
+inline bool ValidAsset(const AssetSpec& a) {
+  return !a.name.view().empty() && a.decimals >= 0 && a.decimals <= 18;
+}
+
+// Maker and taker fee rates in parts per million of what each side
+// receives; a negative maker rate is a rebate.
+struct FeeRates {
+  std::int32_t maker_ppm = 0;
+  std::int32_t taker_ppm = 0;
+  bool operator==(const FeeRates&) const = default;
+};
+
+inline constexpr std::int32_t kMaxFeePpm = 100'000;  // 10%
+
+inline bool ValidFees(const FeeRates& f) {
+  return f.taker_ppm >= 0 && f.taker_ppm <= kMaxFeePpm && f.maker_ppm >= -kMaxFeePpm &&
+         f.maker_ppm <= kMaxFeePpm;
+}
+
 struct InstrumentSpec {
   SymbolName symbol;
   Price tick_size = 1;                    // every price is a multiple of this
@@ -49,6 +75,17 @@ struct InstrumentSpec {
   // A MARKET order trades no further than best opposite price ± this many ticks.
   std::int64_t market_protection_ticks = 100;
   StpMode default_stp = StpMode::kCancelResting;
+
+  // Cash risk (RiskMode::kCash) only. The buyer of `quantity` receives
+  // quantity × base_multiplier units of base_asset and pays price × quantity ×
+  // 10^quote_exponent units of quote_asset (rounded as engine/README.md says).
+  // The instruments file derives both from the decimals.
+  RiskMode risk = RiskMode::kNone;
+  AssetId base_asset = kUnknownAsset;
+  AssetId quote_asset = kUnknownAsset;
+  std::int64_t base_multiplier = 1;  // >= 1
+  std::int32_t quote_exponent = 0;   // -18..18
+  FeeRates fees;                     // for accounts without an override
 };
 
 // Checks the spec's own consistency; kNone when it is usable.
@@ -63,6 +100,14 @@ inline RejectReason Validate(const InstrumentSpec& s) {
   if (s.reference_price % s.tick_size != 0) return RejectReason::kInvalidInstrument;
   if (s.default_stp == StpMode::kInstrumentDefault || static_cast<int>(s.default_stp) > 3) {
     return RejectReason::kInvalidInstrument;
+  }
+  if (static_cast<int>(s.risk) > 1) return RejectReason::kInvalidInstrument;
+  if (s.risk == RiskMode::kCash) {
+    if (s.base_asset == s.quote_asset || s.base_multiplier < 1 || s.quote_exponent < -18 ||
+        s.quote_exponent > 18) {
+      return RejectReason::kInvalidInstrument;
+    }
+    if (!ValidFees(s.fees)) return RejectReason::kInvalidFeeSchedule;
   }
   return RejectReason::kNone;
 }

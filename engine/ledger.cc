@@ -94,6 +94,21 @@ LedgerResult Ledger::Settle(AccountId from, AccountId to, AssetId asset, Amount 
   return LedgerResult::kDone;
 }
 
+LedgerResult Ledger::Move(AccountId from, AccountId to, AssetId asset, Amount amount) {
+  if (amount < 0) return LedgerResult::kInvalidAmount;
+  if (Get(from, asset).available < amount) return LedgerResult::kInsufficientFunds;
+  if (amount == 0 || from == to) return LedgerResult::kDone;
+  const Balance receiver = Get(to, asset);
+  Amount available = 0, total = 0;
+  if (!AddFits(receiver.available, amount, &available) ||
+      !AddFits(receiver.held, available, &total)) {
+    return LedgerResult::kOverflow;
+  }
+  At(from, asset).available -= amount;
+  At(to, asset).available = available;
+  return LedgerResult::kDone;
+}
+
 Balance Ledger::Get(AccountId account, AssetId asset) const {
   const auto it = balances_.find(Key(account, asset));
   return it == balances_.end() ? Balance{} : it->second;

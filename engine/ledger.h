@@ -16,8 +16,8 @@
 // transfer that applied is a duplicate when it comes again.
 //
 // Deterministic: no clock, no randomness; Digest() and Save() visit
-// balances and transfer ids in key order. Not yet consulted by
-// Engine::Process (issue 18: holds on entry, settlement and fees come next).
+// balances and transfer ids in key order. The engine's cash risk
+// (engine/risk.cc) is its only writer.
 //
 // Owned by the engine; one thread.
 #pragma once
@@ -33,10 +33,6 @@
 #include "engine/types.h"
 
 namespace exchange {
-
-using AssetId = std::uint16_t;     // index of an asset among the engine's assets
-using TransferId = std::uint64_t;  // a deposit's or withdrawal's id, unique forever
-using Amount = std::int64_t;       // fixed-point, in the asset's units
 
 struct Balance {
   Amount available = 0;
@@ -68,8 +64,17 @@ class Ledger {
   // settlement, or a fee into the fee account. `amount` may be 0 (a fee of
   // nothing) but not negative.
   LedgerResult Settle(AccountId from, AccountId to, AssetId asset, Amount amount);
+  // `amount` (>= 0) of `from`'s available to `to`'s available (a rebate paid
+  // out of the fee account).
+  LedgerResult Move(AccountId from, AccountId to, AssetId asset, Amount amount);
 
   Balance Get(AccountId account, AssetId asset) const;
+  // Calls f(account, asset, const Balance&) for every balance, in no order.
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (const auto& [key, b] : balances_)
+      f(static_cast<AccountId>(key >> 16), static_cast<AssetId>(key & 0xFFFF), b);
+  }
   bool TransferApplied(TransferId transfer) const { return transfers_.count(transfer) != 0; }
   // What came in and went out of `asset` through transfers.
   Amount deposited(AssetId asset) const;

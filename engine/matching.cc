@@ -34,7 +34,9 @@ void Engine::Execute(OrderBook& book, Order* o, bool indexed) {
     CancelLive(book, o, CancelReason::kFokCannotFill, indexed);
     return;
   }
-  const Price limit = market ? MarketLimit(book, o->side) : o->price;
+  Price limit = market ? MarketLimit(book, o->side) : o->price;
+  // A cash buy never pays above the price its hold was counted at.
+  if (market && o->hold_price > 0) limit = std::min(limit, o->hold_price);
   const MatchOutcome outcome = Match(book, *o, limit);
 
   if (o->leaves == 0) {
@@ -42,7 +44,7 @@ void Engine::Execute(OrderBook& book, Order* o, bool indexed) {
   } else if (outcome.taker_self_trade_canceled) {
     CancelLive(book, o, CancelReason::kSelfTrade, indexed);
   } else if (market) {
-    const bool more = book.opposite(o->side).Best() != nullptr;
+    const bool more = book.opposite(o->side).Best() != nullptr && !o->by_quote;
     CancelLive(book, o, more ? CancelReason::kProtectionReached : CancelReason::kIocRemainder,
                indexed);
   } else if (o->tif != TimeInForce::kGtc) {
@@ -77,7 +79,11 @@ Engine::MatchOutcome Engine::Match(OrderBook& book, Order& taker, Price limit) {
         continue;
       }
 
-      const Quantity q = std::min(taker.leaves, maker->display);
+      Quantity q = std::min(taker.leaves, maker->display);
+      if (taker.by_quote) {
+        q = std::min(q, QuoteBudgetCap(book.instrument, taker, level->price));
+        if (q == 0) return outcome;  // the budget buys no further lot
+      }
       maker->display -= q;
       maker->leaves -= q;
       maker->filled += q;
@@ -94,6 +100,12 @@ Engine::MatchOutcome Engine::Match(OrderBook& book, Order& taker, Price limit) {
       e.maker_exchange_order_id = maker->exchange_id;
       e.maker_leaves = maker->leaves;
       e.maker_filled = maker->filled;
+      if (taker.by_quote) {  // before SettleTrade moves traded_notional on
+        taker.quote_budget -= QuoteCost(book.instrument, taker, level->price, q);
+      }
+      if (book.instrument.risk == RiskMode::kCash) {
+        SettleTrade(book, taker, *maker, level->price, q, e.sequence);
+      }
 
       if (maker->display == 0) {
         level->Remove(maker);
@@ -173,6 +185,7 @@ void Engine::EmitCanceled(const Order& o, CancelReason why) {
 }
 
 void Engine::Release(Order* o, bool indexed) {
+  if (o->held != 0) ReleaseHold(*o);
   if (indexed) index_.Erase(o);
   order_pool_.Destroy(o);
 }

@@ -35,6 +35,17 @@ struct Order {
   Sequence priority = 0;    // StopBook time priority: sequence of acceptance
   Timestamp timestamp = 0;  // time of entry into the book
 
+  // Cash risk: what the order still holds (quote asset for a buy, base for a
+  // sell), always exactly HoldFor(leaves) (engine/risk.cc), and the price a
+  // buy's hold is counted at (its limit, or its protection price).
+  Amount held = 0;
+  Price hold_price = 0;
+  // Cash risk: Σ price × quantity of its fills so far, unscaled (risk.cc).
+  __int128 traded_notional = 0;
+  // MARKET by quote amount (by_quote): the quote it may still spend.
+  Amount quote_budget = 0;
+  bool by_quote = false;
+
   bool is_iceberg() const { return type == OrderType::kIceberg; }
   bool is_stop() const { return type == OrderType::kStop || type == OrderType::kStopLimit; }
 };

@@ -1,6 +1,8 @@
 // Engine::StateHash: a 64-bit FNV-1a digest of everything that decides future
 // events, walked in a fixed order (symbols by id; bids then asks, best level
 // first, orders in queue order; buy stops then sell stops in trigger order).
+#include <algorithm>
+
 #include "engine/engine.h"
 
 namespace exchange {
@@ -35,7 +37,9 @@ void AddOrder(Fnv1a& h, const Order& o) {
         std::uint64_t(o.stp), std::uint64_t(o.price), std::uint64_t(o.stop_price),
         std::uint64_t(o.quantity), std::uint64_t(o.filled), std::uint64_t(o.leaves),
         std::uint64_t(o.display), std::uint64_t(o.peak), std::uint64_t{o.priority},
-        std::uint64_t(o.timestamp)}) {
+        std::uint64_t(o.timestamp), std::uint64_t(o.held), std::uint64_t(o.hold_price),
+        static_cast<std::uint64_t>(o.traded_notional),
+        static_cast<std::uint64_t>(o.traded_notional >> 64)}) {
     h.Add(v);
   }
 }
@@ -58,13 +62,21 @@ std::uint64_t Engine::StateHash() const {
   Fnv1a h;
   h.Add(next_sequence_);
   h.Add(next_exchange_id_);
+  h.Add(assets_.size());
+  for (const AssetSpec& a : assets_) {
+    h.Add(a.name.view());
+    h.Add(static_cast<std::uint64_t>(a.decimals));
+  }
   h.Add(books_.size());
   for (const auto& book : books_) {
     const InstrumentSpec& spec = book->instrument;
     h.Add(spec.symbol.view());
-    for (std::int64_t v : {spec.tick_size, spec.lot_size, spec.min_quantity, spec.max_quantity,
+    for (std::int64_t v : std::initializer_list<std::int64_t>{spec.tick_size, spec.lot_size, spec.min_quantity, spec.max_quantity,
                            spec.price_band_bps, spec.reference_price, spec.market_protection_ticks,
-                           static_cast<std::int64_t>(spec.default_stp)}) {
+                           static_cast<std::int64_t>(spec.default_stp),
+                           static_cast<std::int64_t>(spec.risk), spec.base_asset, spec.quote_asset,
+                           spec.base_multiplier, spec.quote_exponent, spec.fees.maker_ppm,
+                           spec.fees.taker_ppm}) {
       h.Add(static_cast<std::uint64_t>(v));
     }
     h.Add(static_cast<std::uint64_t>(book->last_trade_price));
@@ -77,6 +89,17 @@ std::uint64_t Engine::StateHash() const {
         AddOrder(h, **it);
     }
   }
+  std::vector<std::pair<std::uint64_t, FeeRates>> overrides(fee_overrides_.begin(),
+                                                            fee_overrides_.end());
+  std::sort(overrides.begin(), overrides.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  h.Add(overrides.size());
+  for (const auto& [key, rates] : overrides) {
+    h.Add(key);
+    h.Add(static_cast<std::uint64_t>(static_cast<std::int64_t>(rates.maker_ppm)));
+    h.Add(static_cast<std::uint64_t>(static_cast<std::int64_t>(rates.taker_ppm)));
+  }
+  h.Add(ledger_.Digest());
   return h.value();
 }
 

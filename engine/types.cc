@@ -58,6 +58,13 @@ std::string_view ToString(RejectReason r) {
     case RejectReason::kInvalidOrder: return "INVALID_ORDER";
     case RejectReason::kDuplicateSymbol: return "DUPLICATE_SYMBOL";
     case RejectReason::kInvalidInstrument: return "INVALID_INSTRUMENT";
+    case RejectReason::kInsufficientFunds: return "INSUFFICIENT_FUNDS";
+    case RejectReason::kUnknownAsset: return "UNKNOWN_ASSET";
+    case RejectReason::kDuplicateTransfer: return "DUPLICATE_TRANSFER";
+    case RejectReason::kInvalidAmount: return "INVALID_AMOUNT";
+    case RejectReason::kInvalidFeeSchedule: return "INVALID_FEE_SCHEDULE";
+    case RejectReason::kReservedAccount: return "RESERVED_ACCOUNT";
+    case RejectReason::kDuplicateAsset: return "DUPLICATE_ASSET";
   }
   return "?";
 }
@@ -74,6 +81,29 @@ std::string_view ToString(CancelReason r) {
     case CancelReason::kFokCannotFill: return "FOK_CANNOT_FILL";
   }
   return "?";
+}
+
+std::string_view ToString(RiskMode m) {
+  return m == RiskMode::kCash ? "cash" : "none";
+}
+
+std::string_view ToString(BalanceReason r) {
+  switch (r) {
+    case BalanceReason::kDeposit: return "DEPOSIT";
+    case BalanceReason::kWithdraw: return "WITHDRAW";
+    case BalanceReason::kHold: return "HOLD";
+    case BalanceReason::kRelease: return "RELEASE";
+    case BalanceReason::kTrade: return "TRADE";
+    case BalanceReason::kFee: return "FEE";
+    case BalanceReason::kRounding: return "ROUNDING";
+  }
+  return "?";
+}
+
+std::optional<RiskMode> ParseRiskMode(std::string_view s) {
+  if (s == "cash") return RiskMode::kCash;
+  if (s == "none") return RiskMode::kNone;
+  return std::nullopt;
 }
 
 std::optional<Side> ParseSide(std::string_view s) {

@@ -20,9 +20,26 @@ using OrderId = std::uint64_t;        // exchange order id, assigned by the engi
 using SymbolId = std::uint32_t;       // index of an instrument inside one engine
 using Sequence = std::uint64_t;       // engine event sequence number, starts at 1
 using Timestamp = std::int64_t;       // nanoseconds since the Unix epoch, taken from commands
+using AssetId = std::uint16_t;        // index of an asset inside one engine
+using TransferId = std::uint64_t;     // a deposit's or withdrawal's id, unique forever
+using Amount = std::int64_t;          // fixed-point, in the asset's own units
 
 inline constexpr SymbolId kAllSymbols = UINT32_MAX;  // mass cancel over every symbol
 inline constexpr SymbolId kUnknownSymbol = UINT32_MAX - 1;
+inline constexpr AssetId kUnknownAsset = UINT16_MAX;
+
+// Accounts the engine itself owns under "cash" risk: fees (and the rebates
+// paid from them) and rounding residues. They cannot place orders.
+inline constexpr AccountId kFeeAccount = UINT32_MAX;
+inline constexpr AccountId kRoundingAccount = UINT32_MAX - 1;
+inline constexpr bool IsReservedAccount(AccountId a) {
+  return a >= kRoundingAccount;
+}
+
+// Pre-trade risk of one instrument. kNone: pure matching, no balances (LOBSTER
+// replay, benchmarks, venues that clear elsewhere). kCash: spot, every order
+// holds what it could cost and every trade settles (engine/README.md).
+enum class RiskMode : std::uint8_t { kNone = 0, kCash = 1 };
 
 enum class Side : std::uint8_t { kBuy = 0, kSell = 1 };
 
@@ -71,6 +88,24 @@ enum class RejectReason : std::uint8_t {
   kInvalidOrder,            // a field holds a value outside its enumeration
   kDuplicateSymbol,         // add instrument: the symbol exists already
   kInvalidInstrument,       // add instrument: tick, lot or limits not positive or inconsistent
+  kInsufficientFunds,       // cash risk: the hold (or withdrawal) exceeds what is available
+  kUnknownAsset,            // deposit, withdrawal or instrument names no known asset
+  kDuplicateTransfer,       // a deposit or withdrawal id that applied before
+  kInvalidAmount,           // a transfer amount not positive, or a sum past int64
+  kInvalidFeeSchedule,      // fee rates out of range
+  kReservedAccount,         // an order from the fee or rounding account
+  kDuplicateAsset,          // add asset: the name exists already
+};
+
+// Why a balance changed (a BALANCE event, a ledger row).
+enum class BalanceReason : std::uint8_t {
+  kDeposit = 0,
+  kWithdraw = 1,
+  kHold = 2,      // an order reserved funds (entry, or a replace up)
+  kRelease = 3,   // an order gave funds back (cancel, remainder, replace down, over-reservation)
+  kTrade = 4,     // one side of a trade's settlement, net of its fee
+  kFee = 5,       // the fee account's side: fees in, rebates out
+  kRounding = 6,  // the rounding account's side: the residue of a trade's notional
 };
 
 // Why a live order left the book without being filled.
@@ -91,11 +126,14 @@ std::string_view ToString(TimeInForce t);
 std::string_view ToString(StpMode m);
 std::string_view ToString(RejectReason r);
 std::string_view ToString(CancelReason r);
+std::string_view ToString(RiskMode m);
+std::string_view ToString(BalanceReason r);
 
 // Parsers for the names above (as used in CSV and TOML files); nullopt when unknown.
 std::optional<Side> ParseSide(std::string_view s);
 std::optional<OrderType> ParseOrderType(std::string_view s);
 std::optional<TimeInForce> ParseTimeInForce(std::string_view s);
 std::optional<StpMode> ParseStpMode(std::string_view s);
+std::optional<RiskMode> ParseRiskMode(std::string_view s);  // "cash", "none"
 
 }  // namespace exchange
