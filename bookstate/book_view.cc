@@ -72,7 +72,10 @@ void BookView::ApplyEvent(const Event& e) {
     case EventType::kHalted: halted_ = true; break;
     case EventType::kResumed: halted_ = false; break;
     case EventType::kRejected:
-    case EventType::kInstrumentAdded: break;
+    case EventType::kInstrumentAdded:
+    case EventType::kBalance:  // account state, not the book's (bookstate/balance_view.h)
+    case EventType::kAssetAdded:
+    case EventType::kFeesSet: break;
   }
 }
 

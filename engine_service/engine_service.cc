@@ -68,7 +68,7 @@ EngineService::EngineService(ServiceConfig config)
   recovered_up_to_ = core_->last_sequence();
   std::vector<wire::EventRecord> events = std::move(recovery_.republish);
   recovery_.republish.clear();
-  core_->EnsureInstruments(instruments_, &events);
+  core_->EnsureInstruments(assets_, instruments_, &events);
   QueueStartupEvents(std::move(events));
   if (!config_.redis_url.empty()) {
     try {
@@ -96,9 +96,10 @@ EngineService::~EngineService() {
 }
 
 void EngineService::LoadInstruments() {
-  const auto all = exchange::LoadInstruments(config_.instruments_file);
+  const InstrumentsFile file = LoadInstrumentsFile(config_.instruments_file);
+  assets_ = file.assets;
   std::set<std::string> wanted(config_.symbols.begin(), config_.symbols.end());
-  for (const auto& instrument : all) {
+  for (const auto& instrument : file.instruments) {
     const std::string name(instrument.spec.symbol.view());
     if (!wanted.empty() && !wanted.erase(name)) continue;
     instruments_.push_back(instrument.spec);

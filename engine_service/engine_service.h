@@ -67,6 +67,7 @@ class EngineService {
 
   ServiceConfig config_;
   std::vector<std::string> symbols_;
+  std::vector<AssetSpec> assets_;  // the instruments file's, in its order
   std::vector<InstrumentSpec> instruments_;
   std::vector<persistence::InstrumentRow> history_instruments_;  // the same, for PostgreSQL
   RecoveryReport recovery_;

@@ -288,7 +288,8 @@ int OrdRejReasonOf(RejectReason reason) {
     case RejectReason::kInvalidDisplayQuantity: return ord_rej::kIncorrectQuantity;
     case RejectReason::kUnknownOrder: return ord_rej::kUnknownOrder;
     case RejectReason::kDuplicateClientOrderId: return ord_rej::kDuplicateOrder;
-    case RejectReason::kPriceOutsideBand: return ord_rej::kOrderExceedsLimit;
+    case RejectReason::kPriceOutsideBand:
+    case RejectReason::kInsufficientFunds: return ord_rej::kOrderExceedsLimit;
     default: return ord_rej::kOther;
   }
 }

@@ -361,7 +361,10 @@ void OrderRouter::OnRejected(TrackedOrder& o, const Event& e, std::int64_t now_n
   if (o.pending.empty()) return;  // not an answer to this gateway's request
   const PendingRequest p = std::move(o.pending.front());
   o.pending.pop_front();
-  const std::string text = ReasonText(ToString(e.reject_reason));
+  const std::string text =
+      e.reject_reason == RejectReason::kInsufficientFunds
+          ? "insufficient funds: the order would hold more than the account has available"
+          : ReasonText(ToString(e.reject_reason));
   if (p.kind == PendingRequest::Kind::kNew) {
     o.done = true;
     o.leaves = 0;

@@ -26,7 +26,13 @@ RejectScope ScopeOf(RejectReason reason) {
     case RejectReason::kNotYourOrder:       // cancel, replace
     case RejectReason::kDuplicateSymbol:    // add instrument
     case RejectReason::kInvalidInstrument:  // add instrument
+    case RejectReason::kUnknownAsset:       // deposit, withdraw, add instrument
+    case RejectReason::kDuplicateTransfer:  // deposit, withdraw
+    case RejectReason::kInvalidAmount:      // deposit, withdraw, add asset
+    case RejectReason::kInvalidFeeSchedule:
+    case RejectReason::kDuplicateAsset:
       return RejectScope::kNeverNewOrder;
+    case RejectReason::kReservedAccount:
     case RejectReason::kInvalidOrder:
     case RejectReason::kInvalidDisplayQuantity:
     case RejectReason::kNoLiquidity:
@@ -40,6 +46,7 @@ RejectScope ScopeOf(RejectReason reason) {
     case RejectReason::kDuplicateClientOrderId:
     case RejectReason::kPostOnlyWouldTrade:
     case RejectReason::kInvalidStopPrice:
+    case RejectReason::kInsufficientFunds:  // new order, replace (and withdraw)
     case RejectReason::kInvalidPrice: return RejectScope::kEither;
   }
   return RejectScope::kNeverNewOrder;
@@ -133,7 +140,10 @@ void OrderTracker::Apply(const wire::EventRecord& record, std::vector<FinishedOr
     case EventType::kRejected: OnRejected(record, out); break;
     case EventType::kHalted:
     case EventType::kResumed:
-    case EventType::kInstrumentAdded: break;
+    case EventType::kInstrumentAdded:
+    case EventType::kBalance:
+    case EventType::kAssetAdded:
+    case EventType::kFeesSet: break;
   }
 }
 
@@ -203,6 +213,7 @@ void OrderTracker::OnRejected(const wire::EventRecord& record, std::vector<Finis
 // The rule is spelled out, with its known misses, in order_tracker.h.
 bool OrderTracker::IsRejectedNewOrder(const wire::EventRecord& record) const {
   const Event& e = record.event;
+  if (e.asset != kUnknownAsset) return false;  // a deposit or withdrawal
   switch (ScopeOf(e.reject_reason)) {
     case RejectScope::kNeverNewOrder: return false;
     case RejectScope::kOnlyNewOrder: return true;

@@ -98,7 +98,7 @@ class RiskTest : public ::testing::Test {
     });
     engine_.ledger().ForEach([&](AccountId a, AssetId asset, const Balance& b) {
       EXPECT_GE(b.available, 0);
-      EXPECT_EQ(b.held, held[{a, asset}]) << "account " << a << " asset " << asset;
+      EXPECT_EQ(b.held, (held[{a, asset}])) << "account " << a << " asset " << asset;
     });
   }
 
@@ -234,18 +234,22 @@ TEST_F(RiskTest, AMarketBuyByQuoteAmountSpendsAtMostThatAmount) {
   Fund(kAlice, kBtc, 100'000'000);
   Fund(kBob, kUsd, 10'000'000);
   Run(Order(kAlice, 1, Side::kSell, 6'500'000, 1'000));  // 0.1 BTC at 65,000
-  Run(Order(kAlice, 2, Side::kSell, 6'600'000, 9'000));  // 0.9 BTC at 66,000
+  Run(Order(kAlice, 2, Side::kSell, 6'500'100, 9'000));  // 0.9 BTC at 65,001.00
   NewOrder buy = Order(kBob, 1, Side::kBuy, 0, 0, OrderType::kMarket);
   buy.quote_quantity = 1'000'000;  // 10,000.00 USD
   const auto events = Run(buy);
-  // 0.1 BTC for 6,500.00, then 3,500.00 / 66,000 = 0.0530 BTC (3,498.00).
+  // Accepted for what 10,000.00 buys at the best ask (0.1538 BTC); 0.1 BTC
+  // for 6,500.00, then the 0.0538 BTC that 3,500.00 buys at 65,001.00
+  // (3,497.0538 USD, paid 3,497.06); the 0.94 USD left is released.
+  EXPECT_EQ(events.at(0).quantity, 1'538);
   Quantity bought = 0;
   for (const Event& e : events) {
     if (e.type == EventType::kTrade) bought += e.quantity;
   }
-  EXPECT_EQ(bought, 1'000 + 530);
-  EXPECT_EQ(Of(kBob, kUsd), B(10'000'000 - 650'000 - 349'800, 0));
-  EXPECT_EQ(Of(kBob, kBtc), B(15'300'000, 0));
+  EXPECT_EQ(bought, 1'538);
+  EXPECT_EQ(Of(kBob, kUsd), B(10'000'000 - 999'706, 0));
+  EXPECT_EQ(Of(kBob, kBtc), B(15'380'000, 0));
+  EXPECT_EQ(Of(kRoundingAccount, kUsd), B(1, 0));
   NewOrder sell_by_quote = Order(kBob, 2, Side::kSell, 0, 0, OrderType::kMarket);
   sell_by_quote.quote_quantity = 100;
   EXPECT_EQ(RejectOf(Run(sell_by_quote)), RejectReason::kInvalidOrder);
@@ -374,7 +378,7 @@ TEST_F(RiskTest, ASnapshotKeepsBalancesHoldsAndFeesAndRefusesAForgedHold) {
   // An order that claims to hold less than its leaves need is refused.
   Run(Order(kBob, 2, Side::kBuy, 6'000'000, 1'000));
   engine_.SaveState(image);
-  const Order* o = engine_.FindOrder(kBob, 2);
+  const exchange::Order* o = engine_.FindOrder(kBob, 2);
   std::string needle(16, '\0');
   std::memcpy(needle.data(), &o->held, 8);
   std::memcpy(needle.data() + 8, &o->hold_price, 8);  // little-endian, as the image

@@ -10,18 +10,30 @@ namespace exchange {
 
 namespace {
 
-// Sets the SymbolId of whatever command this is.
-void SetSymbol(Command& c, SymbolId id) {
+// Resolves the name a command record carries: the symbol of an order or
+// symbol command, the asset of a deposit or withdrawal.
+void ResolveName(const Engine& engine, std::string_view name, Command& c) {
   std::visit(
-      [id](auto& body) {
+      [&](auto& body) {
         using T = std::decay_t<decltype(body)>;
-        if constexpr (std::is_same_v<T, MassCancel>) {
-          if (body.symbol != kAllSymbols) body.symbol = id;
-        } else if constexpr (!std::is_same_v<T, AddInstrument>) {
-          body.symbol = id;
+        if constexpr (std::is_same_v<T, Deposit> || std::is_same_v<T, Withdraw>) {
+          body.asset = engine.FindAsset(name).value_or(kUnknownAsset);
+        } else if constexpr (std::is_same_v<T, AddInstrument> || std::is_same_v<T, AddAsset>) {
+          // carries its own spec
+        } else if constexpr (std::is_same_v<T, MassCancel>) {
+          if (body.symbol != kAllSymbols) {
+            body.symbol = engine.FindSymbol(name).value_or(kUnknownSymbol);
+          }
+        } else {
+          body.symbol = engine.FindSymbol(name).value_or(kUnknownSymbol);
         }
       },
       c.body);
+}
+
+bool IsTransfer(const Command& c) {
+  return std::holds_alternative<Deposit>(c.body) || std::holds_alternative<Withdraw>(c.body) ||
+         std::holds_alternative<AddAsset>(c.body);
 }
 
 bool IsMassCancelAll(const Command& c) {
@@ -154,9 +166,7 @@ void EngineCore::ApplyRecords(const wire::CommandBatch& batch,
                               std::vector<wire::EventRecord>* events, DepthCollector* depth) {
   for (const auto& record : batch.records) {
     Command command = record.command;
-    if (!IsMassCancelAll(command)) {
-      SetSymbol(command, engine_->FindSymbol(record.symbol.view()).value_or(kUnknownSymbol));
-    }
+    ResolveName(*engine_, record.symbol.view(), command);
     if (depth) depth->BeforeCommand(*engine_, command);
     const std::span<const Event> produced = engine_->Process(command);
     if (depth) depth->AfterEvents(produced);
@@ -165,8 +175,13 @@ void EngineCore::ApplyRecords(const wire::CommandBatch& batch,
       out.event = e;
       if (e.symbol < engine_->symbol_count()) {
         out.symbol = engine_->book(e.symbol).instrument.symbol;
-      } else if (!IsMassCancelAll(command)) {
+      } else if (!IsMassCancelAll(command) && !IsTransfer(command)) {
         out.symbol = record.symbol;  // what was asked for (e.g. an unknown symbol)
+      }
+      if (e.asset < engine_->asset_count()) {
+        out.asset = engine_->asset(e.asset).name;
+      } else if (IsTransfer(command)) {
+        out.asset = record.symbol;  // the asset asked for
       }
       events->push_back(out);
     }
@@ -174,18 +189,35 @@ void EngineCore::ApplyRecords(const wire::CommandBatch& batch,
   }
 }
 
-void EngineCore::EnsureInstruments(const std::vector<InstrumentSpec>& specs,
+void EngineCore::EnsureInstruments(const std::vector<AssetSpec>& assets,
+                                   const std::vector<InstrumentSpec>& specs,
                                    std::vector<wire::EventRecord>* events) {
   wire::CommandBatch batch;
   batch.producer_id = 0;
   std::uint64_t seq = last_producer_sequence(0);
-  for (const InstrumentSpec& spec : specs) {
-    if (engine_->FindSymbol(spec.symbol.view())) continue;
+  const auto add = [&](const SymbolName& name, CommandBody body) {
     wire::CommandRecord record;
     record.producer_sequence = ++seq;
-    record.symbol = spec.symbol;
-    record.command = Command{0, AddInstrument{spec}};
-    batch.records.push_back(record);
+    record.symbol = name;
+    record.command = Command{0, std::move(body)};
+    batch.records.push_back(std::move(record));
+  };
+  for (const AssetSpec& asset : assets) {
+    if (!engine_->FindAsset(asset.name.view())) add(asset.name, AddAsset{asset});
+  }
+  if (!batch.records.empty()) Apply(batch, events);
+  batch.records.clear();
+  for (InstrumentSpec spec : specs) {
+    if (engine_->FindSymbol(spec.symbol.view())) continue;
+    if (spec.risk == RiskMode::kCash) {
+      const auto id_of = [&](AssetId file_id) {
+        if (file_id >= assets.size()) return kUnknownAsset;  // the engine rejects it
+        return engine_->FindAsset(assets[file_id].name.view()).value_or(kUnknownAsset);
+      };
+      spec.base_asset = id_of(spec.base_asset);
+      spec.quote_asset = id_of(spec.quote_asset);
+    }
+    add(spec.symbol, AddInstrument{spec});
   }
   if (!batch.records.empty()) Apply(batch, events);
 }

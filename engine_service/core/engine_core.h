@@ -87,10 +87,16 @@ class EngineCore {
   // (DepthCollector), for a depth view such as the Redis book state.
   ApplyResult Apply(const wire::CommandBatch& batch, std::vector<wire::EventRecord>* events,
                     std::vector<DepthChange>* depth = nullptr);
-  // Adds instruments the engine does not have yet (journaled like any
-  // command, under producer id 0).
-  void EnsureInstruments(const std::vector<InstrumentSpec>& specs,
+  // Adds the assets and instruments the engine does not have yet (journaled
+  // like any command, under producer id 0). A cash instrument's asset ids
+  // index `assets`; they are mapped by name to the engine's own ids.
+  void EnsureInstruments(const std::vector<AssetSpec>& assets,
+                         const std::vector<InstrumentSpec>& specs,
                          std::vector<wire::EventRecord>* events);
+  void EnsureInstruments(const std::vector<InstrumentSpec>& specs,
+                         std::vector<wire::EventRecord>* events) {
+    EnsureInstruments({}, specs, events);
+  }
 
   // Journal: Flush() on the engine thread, SyncJournal() on the committer.
   void FlushJournal() { journal_->Flush(); }
