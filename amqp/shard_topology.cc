@@ -17,6 +17,7 @@ std::string DeclareShardTopology(AmqpClient& client, std::string_view shard,
   for (const auto& symbol : symbols)
     client.Bind(queue, orders, symbol);
   client.Bind(queue, orders, std::string(topology::kAllSymbolsKey));
+  client.Bind(queue, orders, topology::ShardKey(shard));
   return queue;
 }
 

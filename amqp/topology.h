@@ -17,9 +17,17 @@ namespace exchange::topology {
 // MassCancel for all symbols goes with kAllSymbolsKey, which every shard binds.
 inline constexpr std::string_view kOrdersExchange = "orders";
 inline constexpr std::string_view kAllSymbolsKey = "_all";
+// Deposits and withdrawals name an asset, not a symbol: they go to one shard
+// (its funds are held there; engine/README.md, "Several shards") under
+// ShardKey(shard), which that shard binds.
+inline std::string ShardKey(std::string_view shard) {
+  return "_shard." + std::string(shard);
+}
+inline constexpr std::string_view kDefaultShard = "main";
 
 // Durable topic exchange for event batches:
-//   exec.<account>  every event of an order of that account (a trade goes to
+//   exec.<account>  every event of an order of that account, and its BALANCE
+//                   events (cash risk; never on a public key) (a trade goes to
 //                   the taker's and to the maker's account)
 //   trade.<symbol>  trades
 //   book.<symbol>   every event of the symbol except rejects (what changes or

@@ -180,4 +180,30 @@ std::vector<std::string> BookStateReader::Symbols() {
   return out;
 }
 
+std::map<std::string, AccountBalance> BookStateReader::ReadBalances(AccountId account) {
+  const std::string key = BalanceKeyOf(account);
+  const redis::RedisReply reply = client_.Command({"HGETALL", key});
+  if (reply.is_error()) throw ViewError("redis: " + std::string(reply.str()));
+  std::map<std::string, AccountBalance> out;
+  for (std::size_t i = 0; i + 1 < reply.size(); i += 2) {
+    const std::string_view value = reply.element(i + 1).str();
+    const auto balance = ParseBalanceValue(value);
+    if (!balance) throw ViewError(key + ": malformed balance '" + std::string(value) + "'");
+    out.emplace(std::string(reply.element(i).str()), *balance);
+  }
+  return out;
+}
+
+std::map<std::string, int> BookStateReader::ReadAssetDecimals() {
+  const redis::RedisReply reply = client_.Command({"HGETALL", kAssetsKey});
+  if (reply.is_error()) throw ViewError("redis: " + std::string(reply.str()));
+  std::map<std::string, int> out;
+  for (std::size_t i = 0; i + 1 < reply.size(); i += 2) {
+    const auto decimals = ParseInt<int>(reply.element(i + 1).str());
+    if (!decimals) throw ViewError(std::string(kAssetsKey) + ": malformed decimals");
+    out.emplace(std::string(reply.element(i).str()), *decimals);
+  }
+  return out;
+}
+
 }  // namespace exchange::bookstate

@@ -6,6 +6,7 @@
 // Owns nothing but a reference to a client; one thread per client.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -60,6 +61,10 @@ class BookStateReader {
   std::optional<std::pair<std::string, OpenOrder>> FindOrder(const OrderKey& key);
   // The symbols with a view.
   std::vector<std::string> Symbols();
+  // An account's balances by asset (empty: the account has none), and the
+  // decimals of every asset. Throw ViewError for a malformed value.
+  std::map<std::string, AccountBalance> ReadBalances(AccountId account);
+  std::map<std::string, int> ReadAssetDecimals();
 
  private:
   redis::RedisClient& client_;

@@ -225,7 +225,7 @@ void BookStateWriter::WriteTrades(redis::RedisClient& client, const BookView& vi
 }
 
 std::size_t BookStateWriter::SendChanges(redis::RedisClient& client, BookViews& views) {
-  bool any = false;
+  bool any = views.balances().changed();
   views.ForEach([&](const BookView& view) { any = any || view.changed(); });
   if (!any) return 0;
   queued_ = 0;
@@ -242,7 +242,53 @@ std::size_t BookStateWriter::SendChanges(redis::RedisClient& client, BookViews& 
     if (!changes.depth.empty()) WriteDelta(client, view, changes.depth, /*reset=*/false);
     if (!changes.trades.empty()) WriteTrades(client, view, changes.trades);
   });
+  WriteBalances(client, views.balances(), /*whole=*/false);
   return SendExec(client);
+}
+
+void BookStateWriter::WriteBalances(redis::RedisClient& client, BalanceView& balances,
+                                    bool whole) {
+  if (balances.TakeAssetsChanged() || whole) {
+    if (!balances.asset_decimals().empty()) {
+      Begin();
+      Arg("HSET");
+      Arg(kAssetsKey);
+      for (const auto& [asset, decimals] : balances.asset_decimals()) {
+        Arg(asset);
+        IntArg(decimals);
+      }
+      Send(client);
+    }
+  }
+  const std::set<AccountId> changed = balances.TakeChangedAccounts();
+  const auto& all = balances.balances();
+  AccountId current = 0;
+  bool open = false;
+  const auto flush = [&] {
+    if (open) Send(client);
+    open = false;
+  };
+  for (const auto& [key, balance] : all) {
+    const AccountId account = key.first;
+    if (!whole && !changed.contains(account)) continue;
+    if (!open || account != current) {
+      flush();
+      current = account;
+      if (whole) {
+        client.Append({"DEL", BalanceKeyOf(account)});
+        ++queued_;
+      }
+      Begin();
+      Arg("HSET");
+      Arg(BalanceKeyOf(account));
+      open = true;
+    }
+    Arg(key.second);
+    scratch_.clear();
+    AppendBalanceValue(scratch_, balance);
+    Arg(scratch_);
+  }
+  flush();
 }
 
 void BookStateWriter::WriteWhole(redis::RedisClient& client, BookView& view) {
@@ -271,6 +317,7 @@ std::size_t BookStateWriter::SendAll(redis::RedisClient& client, BookViews& view
   queued_ = 0;
   client.Append({"MULTI"});
   views.ForEach([&](BookView& view) { WriteWhole(client, view); });
+  WriteBalances(client, views.balances(), /*whole=*/true);
   return SendExec(client);
 }
 

@@ -10,6 +10,7 @@
 // WriteAll (after any failure) puts them right whatever they held.
 //
 // Trades go to each symbol's capped trade stream (trade_stream.h).
+// Balances (cash risk) go to one hash per account, in the same transaction.
 // Depth deltas go to each symbol's capped stream with the first and last
 // engine sequence they cover and `prev`, the `last` of the symbol's previous
 // delta. The sync rule for a client (README, "Book state in Redis"): read the
@@ -87,6 +88,9 @@ class BookStateWriter {
   void WriteDelta(redis::RedisClient& client, const BookView& view, const BookView::Delta& delta,
                   bool reset);
   void WriteWhole(redis::RedisClient& client, BookView& view);
+  // The balances of `accounts` (all of them: `whole`, after DEL), and the
+  // asset decimals when they changed or `whole`.
+  void WriteBalances(redis::RedisClient& client, BalanceView& balances, bool whole);
   // MULTI was appended first: appends EXEC, sends; the reply count.
   std::size_t SendExec(redis::RedisClient& client);
   // Reads the replies of the one transaction pending and checks them.

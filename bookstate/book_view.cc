@@ -204,8 +204,18 @@ void BookViews::ApplyBatch(std::span<const wire::EventRecord> events,
     return &view;
   };
   for (const wire::EventRecord& r : events) {
+    if (r.event.sequence <= ignore_up_to) continue;
+    if (r.event.type == EventType::kBalance) {
+      balances_.Set(r.event.account, r.asset.view(),
+                    AccountBalance{r.event.available, r.event.held, r.event.sequence});
+      continue;
+    }
+    if (r.event.type == EventType::kAssetAdded) {
+      balances_.SetAssetDecimals(r.asset.view(), static_cast<int>(r.event.quantity));
+      continue;
+    }
     // Unknown symbols (rejected commands) have no book.
-    if (r.event.sequence <= ignore_up_to || r.event.symbol == kUnknownSymbol) continue;
+    if (r.event.symbol == kUnknownSymbol) continue;
     if (r.symbol.view().empty()) continue;
     touch(View(r.symbol.view()))->ApplyEvent(r.event);
   }

@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bookstate/balance_view.h"
 #include "engine/depth_collector.h"
 #include "engine/event.h"
 #include "wire/wire_format.h"
@@ -147,9 +148,13 @@ class BookView {
   bool batch_depth_changed_ = false;
 };
 
-// Every symbol's view, fed with the engine's output batch by batch.
+// Every symbol's view and every account's balances, fed with the engine's
+// output batch by batch.
 class BookViews {
  public:
+  BalanceView& balances() { return balances_; }
+  const BalanceView& balances() const { return balances_; }
+
   // A view for `symbol` (created empty when new).
   BookView& View(std::string_view symbol);
   const BookView* Find(std::string_view symbol) const;
@@ -170,6 +175,7 @@ class BookViews {
  private:
   std::map<std::string, std::unique_ptr<BookView>, std::less<>> views_;
   std::vector<BookView*> batch_;  // views touched by the current batch
+  BalanceView balances_;
 };
 
 }  // namespace exchange::bookstate

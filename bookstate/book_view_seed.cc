@@ -40,6 +40,12 @@ BookViews SeedBookViews(const Engine& engine) {
   engine.ForEachOrder([&](const Order& o) {
     views.View(engine.book(o.symbol).instrument.symbol.view()).SetOrder(OpenOrderOf(o));
   });
+  for (AssetId a = 0; a < engine.asset_count(); ++a)
+    views.balances().SetAssetDecimals(engine.asset(a).name.view(), engine.asset(a).decimals);
+  engine.ledger().ForEach([&](AccountId account, AssetId asset, const Balance& b) {
+    views.balances().Set(account, engine.asset(asset).name.view(),
+                         AccountBalance{b.available, b.held, engine.last_sequence()});
+  });
   return views;
 }
 

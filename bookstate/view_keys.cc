@@ -125,4 +125,29 @@ std::optional<OpenOrder> ParseOrderValue(const OrderKey& key, std::string_view v
   return o;
 }
 
+std::string BalanceKeyOf(AccountId account) {
+  std::string key = "balance:{";
+  AppendInt(key, account);
+  key += '}';
+  return key;
+}
+
+void AppendBalanceValue(std::string& out, const AccountBalance& b) {
+  AppendInt(out, b.available);
+  out += ' ';
+  AppendInt(out, b.held);
+  out += ' ';
+  AppendInt(out, b.sequence);
+}
+
+std::optional<AccountBalance> ParseBalanceValue(std::string_view value) {
+  std::array<std::string_view, 3> p;
+  if (!SplitExactly(value, ' ', p)) return std::nullopt;
+  const auto available = ParseInt<Amount>(p[0]);
+  const auto held = ParseInt<Amount>(p[1]);
+  const auto sequence = ParseInt<Sequence>(p[2]);
+  if (!available || !held || !sequence || *available < 0 || *held < 0) return std::nullopt;
+  return AccountBalance{*available, *held, *sequence};
+}
+
 }  // namespace exchange::bookstate

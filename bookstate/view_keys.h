@@ -14,6 +14,9 @@
 //                    [reset]
 //   book:{S}:trades  stream of trades: first last trades (trade_stream.h)
 //   exchange:symbols set of the symbols with a view
+//   balance:{A}      hash: asset → "available held seq", one per account A
+//                    (cash risk: the amounts in the asset's units)
+//   exchange:assets  hash: asset → decimals
 //   candle:{S}:I     hash: the live (open) candle of interval I ("1m", "1M"
 //                    ...): open_time close_time (ns) open high low close
 //                    volume quote_volume trades first_trade_id last_trade_id
@@ -33,6 +36,13 @@
 namespace exchange::bookstate {
 
 inline constexpr std::string_view kSymbolsKey = "exchange:symbols";
+inline constexpr std::string_view kAssetsKey = "exchange:assets";
+
+// balance:{account}
+std::string BalanceKeyOf(AccountId account);
+// "available held sequence"
+void AppendBalanceValue(std::string& out, const AccountBalance& balance);
+std::optional<AccountBalance> ParseBalanceValue(std::string_view value);
 
 enum class ViewKey { kBids, kAsks, kState, kOrders, kDepth, kTrades };
 std::string KeyOf(std::string_view symbol, ViewKey key);

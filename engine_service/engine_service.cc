@@ -160,6 +160,7 @@ void EngineService::Start() {
     history.watermark_path = HistoryWatermarkPath(config_.data_dir);
     history.refused_path = config_.data_dir + "/history-refused.tsv";
     history.instruments = history_instruments_;
+    history.assets = assets_;
     history.redis_url = config_.redis_url;
     history.connections = config_.pg_connections;
     history.memory_rows = config_.pg_memory_rows;

@@ -317,6 +317,7 @@ TrackedOrder* OrderRouter::FindForEvent(ClientOrderId id, AccountId account, Seq
 }
 
 void OrderRouter::OnEvent(const Event& e, AccountId stream, std::int64_t now_ns) {
+  if (e.type == EventType::kBalance) return;  // FIX 4.4 order entry reports no balances
   if (e.type == EventType::kTrade) {
     // A trade reports to both orders, each from its own account's stream.
     if (e.account == stream) {

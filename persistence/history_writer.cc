@@ -21,6 +21,10 @@ const std::string kCopyOrders =
     "COPY orders (symbol, last_sequence, account, order_id, exchange_order_id, side, order_type, "
     "price, stop_price, quantity, filled, status, reason, finished_at) FROM STDIN (FORMAT binary)";
 
+const std::string kCopyLedger =
+    "COPY ledger (shard, sequence, time, account, asset, available_delta, held_delta, available, "
+    "held, reason, symbol, order_id, exchange_order_id, trade_id) FROM STDIN (FORMAT binary)";
+
 // Data exceptions (22) and integrity violations (23): the rows' fault.
 bool RowsAreAtFault(const PgError& e) {
   return !e.connection_lost() && (e.sqlstate().starts_with("22") || e.sqlstate().starts_with("23"));
@@ -103,6 +107,27 @@ void OrderFields(const FinishedOrder& o, Row& row) {
   row.Text(ToString(o.status));
   row.Text(o.reason);
   row.Time(o.finished_at);
+  row.EndRow();
+}
+
+// The columns of a balance change, in kCopyLedger's order.
+template <class Row>
+void LedgerFields(const std::string& shard, const LedgerRow& l, Row& row) {
+  row.BeginRow(14);
+  row.Text(shard);
+  row.Int(static_cast<std::int64_t>(l.sequence));
+  row.Time(l.time);
+  row.Int(static_cast<std::int64_t>(l.account));
+  row.Text(l.asset.view());
+  row.Int(l.available_delta);
+  row.Int(l.held_delta);
+  row.Int(l.available);
+  row.Int(l.held);
+  row.Text(ToString(l.reason));
+  row.Text(l.symbol.view());
+  row.Int(static_cast<std::int64_t>(l.order_id));
+  row.Int(static_cast<std::int64_t>(l.exchange_order_id));
+  row.Int(static_cast<std::int64_t>(l.trade_id));
   row.EndRow();
 }
 
@@ -195,6 +220,21 @@ std::vector<HistoryWriter::RefusedRow> HistoryWriter::Begin(const HistoryBatch& 
       CopyIsolating(
           "trades", kCopyTrades, 0, ends_.size(),
           [&](std::size_t i) { return RowText(batch.trades[i], TradeFields<CopyTextRow>); },
+          &refused);
+    }
+    if (!batch.ledger.empty()) {
+      const auto binary = [&](const LedgerRow& l, CopyBinary& row) {
+        LedgerFields(options_.shard, l, row);
+      };
+      Encode(batch.ledger, binary);
+      CopyIsolating(
+          "ledger", kCopyLedger, 0, ends_.size(),
+          [&](std::size_t i) {
+            const auto text = [&](const LedgerRow& l, CopyTextRow& row) {
+              LedgerFields(options_.shard, l, row);
+            };
+            return RowText(batch.ledger[i], text);
+          },
           &refused);
     }
     if (!batch.orders.empty()) {
@@ -313,6 +353,15 @@ void HistoryWriter::SaveProgress(Sequence up_to) {
       "INSERT INTO sink_progress (shard, last_sequence) VALUES ($1, $2) ON CONFLICT (shard) DO "
       "UPDATE SET last_sequence = GREATEST(sink_progress.last_sequence, EXCLUDED.last_sequence)",
       {options_.shard, std::to_string(up_to)});
+}
+
+void HistoryWriter::SaveAssets(const std::vector<AssetSpec>& assets) {
+  for (const AssetSpec& a : assets) {
+    connection_->Exec(
+        "INSERT INTO assets (asset, decimals) VALUES ($1, $2) ON CONFLICT (asset) DO UPDATE SET "
+        "decimals = EXCLUDED.decimals",
+        {a.name.str(), std::to_string(a.decimals)});
+  }
 }
 
 void HistoryWriter::SaveInstruments(const std::vector<InstrumentRow>& instruments) {

@@ -1,5 +1,6 @@
 // HistoryWriter: writes HistoryBatches to PostgreSQL, each in one
-// transaction: the trades (COPY), the finished orders (COPY), the candle
+// transaction: the trades (COPY), the balance changes (COPY into `ledger`,
+// cash risk), the finished orders (COPY), the candle
 // changes merged into `candles` (INSERT ... ON CONFLICT, with the candle
 // monoid: open by the lower first trade id, close by the higher last, sums,
 // extremes), and the shard's row of `sink_progress`. All of a batch is in,
@@ -27,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/instrument.h"
 #include "persistence/copy_binary.h"
 #include "persistence/history_batch.h"
 #include "persistence/pg_connection.h"
@@ -81,6 +83,8 @@ class HistoryWriter {
   // Inserts or updates the instruments (how to read their prices and
   // quantities). Throws PgError.
   void SaveInstruments(const std::vector<InstrumentRow>& instruments);
+  // Inserts or updates the assets (how to read the ledger's amounts).
+  void SaveAssets(const std::vector<AssetSpec>& assets);
   // The newest stored candle of every (symbol, interval): where a restarted
   // candle aggregator continues.
   std::vector<candles::Candle> NewestCandles();

@@ -24,7 +24,8 @@ bool HasAccount(EventType type) {
     case EventType::kTrade:
     case EventType::kCanceled:
     case EventType::kReplaced:
-    case EventType::kTriggered: return true;
+    case EventType::kTriggered:
+    case EventType::kBalance: return true;
     default: return false;
   }
 }
@@ -39,7 +40,9 @@ void EventRoutingKeys(const wire::EventRecord& record, std::vector<std::string>*
       keys->push_back(topology::ExecKey(e.maker_account));
     }
   }
-  if (e.type != EventType::kRejected && !record.symbol.view().empty()) {
+  // A balance is the account's own business: never on a public key.
+  const bool private_event = e.type == EventType::kRejected || e.type == EventType::kBalance;
+  if (!private_event && !record.symbol.view().empty()) {
     keys->push_back(topology::BookKey(record.symbol.view()));
     if (e.type == EventType::kTrade) keys->push_back(topology::TradeKey(record.symbol.view()));
   }

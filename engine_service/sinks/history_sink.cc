@@ -150,6 +150,9 @@ void HistorySink::Process(const wire::EventRecord& record) {
     aggregator_.Add(
         candles::CandleTrade{record.symbol, e.sequence, e.timestamp, e.price, e.quantity});
     ++open_rows_;
+  } else if (e.type == EventType::kBalance) {
+    open_.ledger.push_back(persistence::LedgerRowOf(record.symbol, record.asset, e));
+    ++open_rows_;
   }
   open_.orders.insert(open_.orders.end(), finished_.begin(), finished_.end());
   open_rows_ += finished_.size();
@@ -167,6 +170,7 @@ bool HistorySink::Connect() {
           channel_.bell.Ring();
         });
     pipeline->writer().SaveInstruments(options_.instruments);
+    pipeline->writer().SaveAssets(options_.assets);
     pipeline_ = std::move(pipeline);  // only a pipeline that got this far counts as connected
     submitted_ = 0;
     spdlog::info("history: connected to postgresql {} (schema {}, {} connections)",

@@ -61,6 +61,7 @@ class HistorySink {
     std::string watermark_path;                           // the local mirror of the stored progress
     std::string refused_path;                             // refused rows are appended here
     std::vector<persistence::InstrumentRow> instruments;  // saved at each connection
+    std::vector<AssetSpec> assets;                        // likewise
     std::string redis_url;                                // the live candles go here; "" for none
     std::size_t connections = 2;                          // writing at once (HistoryPipeline)
     std::size_t memory_rows = 1'000'000;                  // waiting rows kept in memory, at most

@@ -40,10 +40,11 @@ std::string WireSymbolProblem(std::string_view symbol) {
 }
 
 CommandBatcher::CommandBatcher(std::uint64_t producer_id, std::uint64_t first_sequence,
-                               std::size_t batch_size)
+                               std::size_t batch_size, std::string transfer_shard)
     : producer_id_(producer_id),
       next_sequence_(first_sequence),
-      batch_size_(batch_size == 0 ? 1 : batch_size) {}
+      batch_size_(batch_size == 0 ? 1 : batch_size),
+      transfer_key_(topology::ShardKey(transfer_shard)) {}
 
 wire::CommandRecord CommandBatcher::MakeRecord(std::string_view symbol, const Command& command) {
   wire::CommandRecord record;
@@ -75,8 +76,11 @@ void CommandBatcher::Add(std::string_view symbol, const Command& command,
   if (const std::string problem = WireSymbolProblem(symbol); !problem.empty()) {
     throw CliError(kExitBadInput, problem);
   }
-  if (pending_ && pending_->routing_key != symbol) Flush(ready);
-  if (!pending_) pending_ = StartMessage(std::string(symbol));
+  const bool transfer =
+      std::holds_alternative<Deposit>(command.body) || std::holds_alternative<Withdraw>(command.body);
+  const std::string_view key = transfer ? std::string_view(transfer_key_) : symbol;
+  if (pending_ && pending_->routing_key != key) Flush(ready);
+  if (!pending_) pending_ = StartMessage(std::string(key));
   pending_->batch.records.push_back(MakeRecord(symbol, command));
   if (pending_->batch.records.size() >= batch_size_) Flush(ready);
 }

@@ -2,7 +2,9 @@
 // messages for the orders exchange. A message holds up to `batch_size`
 // consecutive commands of one symbol, and its routing key is that symbol; a
 // change of symbol starts a new message. A MassCancel of all symbols (empty
-// symbol) goes alone, under topology::kAllSymbolsKey.
+// symbol) goes alone, under topology::kAllSymbolsKey. Deposits and
+// withdrawals (their `symbol` is the asset) go under topology::ShardKey of
+// the shard they are for.
 //
 // Producer sequences are given in input order: first, first+1, ... So the
 // messages, published in the order they come out, carry rising sequences, as
@@ -19,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "amqp/topology.h"
 #include "engine/command.h"
 #include "wire/wire_format.h"
 
@@ -37,8 +40,9 @@ std::string WireSymbolProblem(std::string_view symbol);
 
 class CommandBatcher {
  public:
-  // batch_size >= 1, first_sequence >= 1.
-  CommandBatcher(std::uint64_t producer_id, std::uint64_t first_sequence, std::size_t batch_size);
+  // batch_size >= 1, first_sequence >= 1. Transfers go to `transfer_shard`.
+  CommandBatcher(std::uint64_t producer_id, std::uint64_t first_sequence, std::size_t batch_size,
+                 std::string transfer_shard = std::string(topology::kDefaultShard));
 
   // Adds one command for `symbol` (the name carried on the wire; empty only
   // for a MassCancel of all symbols) and appends to `ready` the messages it
@@ -58,6 +62,7 @@ class CommandBatcher {
   std::uint64_t producer_id_;
   std::uint64_t next_sequence_;
   std::size_t batch_size_;
+  std::string transfer_key_;  // topology::ShardKey(transfer shard)
   std::optional<OutgoingMessage> pending_;
 };
 

@@ -5,6 +5,8 @@
 //   status  the engine service's health from its metrics
 //   book    a symbol's book from the Redis book-state view
 //   order   one open order from the Redis book-state view
+//   deposit, withdraw  a transfer into or out of an account (cash risk)
+//   balance an account's balances from the Redis book-state view
 //   report  analytical reads of the trade history in PostgreSQL
 // The logic is in the exchange_cli library (tools/cli/); this file only
 // wires flags to it and turns every error into a message and an exit status.
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "amqp/amqp_client.h"
+#include "tools/cli/balance.h"
 #include "tools/cli/book.h"
 #include "tools/cli/cli_error.h"
 #include "tools/cli/decode.h"
@@ -136,6 +139,9 @@ void AddSend(CLI::App& app, SendFlags& f) {
       ->check(Positive())
       ->capture_default_str();
   send->add_flag("--json", f.json, "Print the summary as one JSON line");
+  send->add_option("--shard", f.options.transfer_shard,
+                   "The engine shard that deposits and withdrawals (D and W rows) go to")
+      ->capture_default_str();
 
   SingleOrderFlags& o = f.order;
   std::vector<CLI::Option*> single = {
@@ -198,6 +204,81 @@ int RunSend(SendFlags& f) {
   std::cout << FormatSendSummary(stats, f.json) << std::endl;
   return 0;
 }
+
+// ------------------------------------------------------------------ deposit, withdraw
+
+struct TransferFlags {
+  std::string amqp_url = DefaultAmqpUrl();
+  SendOptions options;
+  AccountId account = 0;
+  std::string asset;
+  std::int64_t amount = 0;
+  TransferId transfer = 0;
+  bool json = false;
+  CLI::Option* producer_id = nullptr;
+};
+
+void AddTransfer(CLI::App& app, const std::string& name, TransferFlags& f) {
+  const bool deposit = name == "deposit";
+  CLI::App* sub = app.add_subcommand(
+      name, std::string(deposit ? "Deposit into" : "Withdraw from") +
+                " an account's available balance (cash risk). The transfer id applies once, "
+                "ever: sending it again is rejected DUPLICATE_TRANSFER, never paid twice. "
+                "The engine's answer is a BALANCE or REJECTED event (exchange-cli tail).");
+  sub->add_option("--account", f.account, "Account")->required()->check(Unsigned());
+  sub->add_option("--asset", f.asset, "Asset name, as in the instruments file's [[asset]]")
+      ->required();
+  sub->add_option("--amount", f.amount, "Amount in the asset's units (integer, > 0)")
+      ->required()
+      ->check(Positive());
+  sub->add_option("--transfer-id", f.transfer, "Transfer id, unique forever (> 0)")
+      ->required()
+      ->check(Positive());
+  sub->add_option("--amqp-url", f.amqp_url, "RabbitMQ URL (default: $EXCHANGE_AMQP_URL)");
+  sub->add_option("--shard", f.options.transfer_shard,
+                  "The engine shard whose funds these are (its [engine] shard)")
+      ->capture_default_str();
+  f.producer_id = sub->add_option("--producer-id", f.options.producer_id,
+                                  "Producer id (default: random)")
+                      ->check(Positive());
+  sub->add_flag("--json", f.json, "Print the summary as one JSON line");
+}
+
+int RunTransfer(TransferFlags& f, bool deposit) {
+  const amqp::Url url = ParseAmqpUrl(f.amqp_url);
+  if (f.producer_id->count() == 0) f.options.producer_id = RandomProducerId();
+  if (const std::string problem = WireSymbolProblem(f.asset); !problem.empty()) {
+    throw CliError(kExitBadInput, "--asset: " + problem);
+  }
+  NamedCommand named;
+  named.symbol = f.asset;
+  if (deposit) {
+    named.command.body = Deposit{f.account, kUnknownAsset, f.amount, f.transfer};
+  } else {
+    named.command.body = Withdraw{f.account, kUnknownAsset, f.amount, f.transfer};
+  }
+  std::unique_ptr<amqp::AmqpClient> client;
+  try {
+    client = std::make_unique<amqp::AmqpClient>(url);
+  } catch (const amqp::AmqpError& e) {
+    throw CliError(kExitFailure, e.what());
+  }
+  Sender sender(*client, f.options);
+  const SendStats stats =
+      sender.Send([&](const NamedCommandSink& each) { each(NamedCommand(named)); });
+  std::cout << FormatSendSummary(stats, f.json) << std::endl;
+  return 0;
+}
+
+// ------------------------------------------------------------------ balance
+
+struct BalanceFlags {
+  std::string redis_url = DefaultRedisUrl();
+  BalanceOptions options;
+};
+
+void AddBalance(CLI::App& app, BalanceFlags& f);
+int RunBalance(const BalanceFlags& f);
 
 // ------------------------------------------------------------------ tail
 
@@ -370,6 +451,21 @@ int RunOrder(const OrderFlags& f) {
   return RunOrder(client, f.options, std::cout, std::cerr);
 }
 
+void AddBalance(CLI::App& app, BalanceFlags& f) {
+  CLI::App* sub = app.add_subcommand(
+      "balance",
+      "An account's balances (available, held, total per asset, in the asset's decimals) as "
+      "the Redis book-state view has them. Exit 4 when the account has none.");
+  sub->add_option("account", f.options.account, "Account")->required()->check(Unsigned());
+  sub->add_flag("--json", f.options.json, "One JSON object (amounts as decimal strings)");
+  sub->add_option("--redis-url", f.redis_url, kRedisUrlHelp);
+}
+
+int RunBalance(const BalanceFlags& f) {
+  redis::RedisClient client = ConnectRedis(f.redis_url);
+  return RunBalance(client, f.options, std::cout, std::cerr);
+}
+
 // ------------------------------------------------------------------ report
 
 struct ReportCommand {
@@ -452,7 +548,12 @@ int Main(int argc, char** argv) {
   BookFlags book;
   OrderFlags order;
   ReportCommand report;
+  TransferFlags deposit, withdraw;
+  BalanceFlags balance;
   AddSend(app, send);
+  AddTransfer(app, "deposit", deposit);
+  AddTransfer(app, "withdraw", withdraw);
+  AddBalance(app, balance);
   AddTail(app, tail);
   AddDecode(app, decode);
   AddStatus(app, status);
@@ -471,6 +572,9 @@ int Main(int argc, char** argv) {
     if (name == "decode") return RunDecode(decode);
     if (name == "book") return RunBook(book);
     if (name == "order") return RunOrder(order);
+    if (name == "deposit") return RunTransfer(deposit, /*deposit=*/true);
+    if (name == "withdraw") return RunTransfer(withdraw, /*deposit=*/false);
+    if (name == "balance") return RunBalance(balance);
     if (name == "report") return RunReport(report);
     return RunStatus(status);
   } catch (const CliError& e) {

@@ -58,7 +58,8 @@ Sender::Sender(amqp::AmqpClient& client, const SendOptions& options)
 }
 
 SendStats Sender::Send(const CommandSource& source) {
-  CommandBatcher batcher(options_.producer_id, options_.first_sequence, options_.batch);
+  CommandBatcher batcher(options_.producer_id, options_.first_sequence, options_.batch,
+                         options_.transfer_shard);
   std::vector<OutgoingMessage> ready;
   start_ = Clock::now();
   auto publish_ready = [&] {

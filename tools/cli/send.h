@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "amqp/topology.h"
+
 #include "amqp/amqp_client.h"
 #include "tools/cli/command_batcher.h"
 #include "tools/cli/order_input.h"
@@ -29,6 +31,7 @@ struct SendOptions {
   double rate = 0;                   // messages per second; 0 = as fast as possible
   std::size_t confirm_window = 1000;
   std::chrono::milliseconds confirm_timeout{30000};
+  std::string transfer_shard = std::string(topology::kDefaultShard);  // deposits, withdrawals
 };
 
 struct SendStats {
