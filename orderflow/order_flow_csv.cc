@@ -76,13 +76,36 @@ T CheckedUnsigned(const LineParser& p, Column c, bool required, std::int64_t max
   return static_cast<T>(v);
 }
 
+// A D or W row: account, transfer id, asset name and amount, all required.
+template <typename Transfer>
+Transfer ParseTransfer(const LineParser& p, const AssetResolver& assets) {
+  Transfer t;
+  t.account = CheckedUnsigned<AccountId>(p, kAccount, true, UINT32_MAX);
+  t.transfer = CheckedUnsigned<TransferId>(p, kOrderId, true, INT64_MAX);
+  if (p.Empty(kSymbol)) p.Fail("symbol (the asset) is required");
+  t.asset = assets ? assets(p.Text(kSymbol)) : kUnknownAsset;
+  t.amount = p.Int(kQty, true);
+  return t;
+}
+
+// D and W rows; nullopt for any other action.
+std::optional<CommandBody> ParseTransferLine(const LineParser& p, const AssetResolver& assets) {
+  if (p.Text(kAction) == "D") return ParseTransfer<Deposit>(p, assets);
+  if (p.Text(kAction) == "W") return ParseTransfer<Withdraw>(p, assets);
+  return std::nullopt;
+}
+
 }  // namespace
 
-Command ParseOrderFlowLine(std::string_view line, std::size_t number,
-                           const SymbolResolver& symbols) {
+Command ParseOrderFlowLine(std::string_view line, std::size_t number, const SymbolResolver& symbols,
+                           const AssetResolver& assets) {
   LineParser p(line, number);
   Command cmd;
   cmd.timestamp = p.Int(kTs, false);
+  if (std::optional<CommandBody> transfer = ParseTransferLine(p, assets)) {
+    cmd.body = *transfer;
+    return cmd;
+  }
   const auto account = CheckedUnsigned<AccountId>(
       p, kAccount, p.Text(kAction) != "H" && p.Text(kAction) != "U", UINT32_MAX);
   const SymbolId symbol = p.Empty(kSymbol) ? kAllSymbols : symbols(p.Text(kSymbol));
@@ -131,7 +154,7 @@ Command ParseOrderFlowLine(std::string_view line, std::size_t number,
       cmd.body = ResumeSymbol{symbol};
     }
   } else {
-    p.Fail("action '" + std::string(action) + "' is not one of N C R M H U");
+    p.Fail("action '" + std::string(action) + "' is not one of N C R M H U D W");
   }
   return cmd;
 }
@@ -142,10 +165,26 @@ std::string Num(std::int64_t v, bool blank_if_zero = true) {
   return blank_if_zero && v == 0 ? std::string() : std::to_string(v);
 }
 
+// The comment line standing for a SetFees.
+std::string SetFeesComment(const SetFees& c, const std::string& symbol) {
+  std::string out = "#set-fees " + symbol;
+  out += c.for_account ? " acct=" + std::to_string(c.account) : std::string(" default");
+  if (c.clear) return out + " clear";
+  return out + " maker_ppm=" + std::to_string(c.rates.maker_ppm) +
+         " taker_ppm=" + std::to_string(c.rates.taker_ppm);
+}
+
 }  // namespace
 
 std::string FormatOrderFlowLine(const Command& command,
-                                const std::function<std::string(SymbolId)>& name) {
+                                const std::function<std::string(SymbolId)>& name,
+                                const std::function<std::string(AssetId)>& asset_name) {
+  const auto transfer = [&](char action, const auto& t) {
+    return std::string(1, action) + ',' + std::to_string(command.timestamp) + ',' +
+           std::to_string(t.account) + ',' + std::to_string(t.transfer) + ',' +
+           (asset_name ? asset_name(t.asset) : std::string()) + ",,,,," + std::to_string(t.amount) +
+           ",,,";
+  };
   std::ostringstream out;
   const std::string ts = std::to_string(command.timestamp);
   std::visit(
@@ -171,8 +210,17 @@ std::string FormatOrderFlowLine(const Command& command,
           out << "H," << ts << ",,," << name(c.symbol) << ",,,,,,,,";
         } else if constexpr (std::is_same_v<T, ResumeSymbol>) {
           out << "U," << ts << ",,," << name(c.symbol) << ",,,,,,,,";
-        } else {
+        } else if constexpr (std::is_same_v<T, AddInstrument>) {
           out << "#add-instrument " << c.spec.symbol.view();
+        } else if constexpr (std::is_same_v<T, AddAsset>) {
+          out << "#add-asset " << c.spec.name.view() << " decimals=" << c.spec.decimals;
+        } else if constexpr (std::is_same_v<T, Deposit>) {
+          out << transfer('D', c);
+        } else if constexpr (std::is_same_v<T, Withdraw>) {
+          out << transfer('W', c);
+        } else {
+          static_assert(std::is_same_v<T, SetFees>);
+          out << SetFeesComment(c, name(c.symbol));
         }
       },
       command.body);
@@ -202,10 +250,11 @@ void ForEachOrderFlowLine(std::istream& in,
   if (!header_seen) throw OrderFlowError(number, "empty file: no header");
 }
 
-std::vector<Command> ReadOrderFlow(std::istream& in, const SymbolResolver& symbols) {
+std::vector<Command> ReadOrderFlow(std::istream& in, const SymbolResolver& symbols,
+                                   const AssetResolver& assets) {
   std::vector<Command> out;
   ForEachOrderFlowLine(in, [&](std::string_view line, std::size_t number) {
-    out.push_back(ParseOrderFlowLine(line, number, symbols));
+    out.push_back(ParseOrderFlowLine(line, number, symbols, assets));
   });
   return out;
 }

@@ -64,6 +64,7 @@ struct CommandLine {
     line.Word(ToString(o.side)).Word(ToString(o.type)).Word(ToString(o.tif));
     line.Field("px", o.price).Field("qty", o.quantity);
     line.NonZero("stop", o.stop_price).NonZero("display", o.display_quantity);
+    line.NonZero("quote_qty", o.quote_quantity);
     if (o.stp != StpMode::kInstrumentDefault) line.Named("stp", ToString(o.stp));
     return line.Take();
   }
@@ -96,7 +97,42 @@ struct CommandLine {
     line.Field("min", s.min_quantity).Field("max", s.max_quantity);
     line.Field("band_bps", s.price_band_bps).Field("ref", s.reference_price);
     line.Field("protection", s.market_protection_ticks);
-    return line.Named("stp", ToString(s.default_stp)).Take();
+    line.Named("stp", ToString(s.default_stp));
+    if (s.risk != RiskMode::kNone) {
+      line.Named("risk", ToString(s.risk)).Field("base", s.base_asset);
+      line.Field("quote", s.quote_asset).Field("base_mult", s.base_multiplier);
+      line.Field("quote_exp", s.quote_exponent).Field("maker_ppm", s.fees.maker_ppm);
+      line.Field("taker_ppm", s.fees.taker_ppm);
+    }
+    return line.Take();
+  }
+  std::string operator()(const AddAsset& a) const {
+    Line line("ADD_ASSET");
+    return line.Word(SymbolText(a.spec.name, "-")).Field("decimals", a.spec.decimals).Take();
+  }
+  std::string operator()(const Deposit& d) const {
+    return Transfer("DEPOSIT", d.account, d.amount, d.transfer);
+  }
+  std::string operator()(const Withdraw& d) const {
+    return Transfer("WITHDRAW", d.account, d.amount, d.transfer);
+  }
+  std::string operator()(const SetFees& f) const {
+    Line line("SET_FEES");
+    line.Word(SymbolText(symbol, "-"));
+    if (f.for_account) {
+      line.Field("acct", f.account);
+    } else {
+      line.Word("default");
+    }
+    if (f.clear) return line.Word("clear").Take();
+    return line.Field("maker_ppm", f.rates.maker_ppm).Field("taker_ppm", f.rates.taker_ppm).Take();
+  }
+  // `symbol` is the asset's name.
+  std::string Transfer(std::string_view head, AccountId account, Amount amount,
+                       TransferId transfer) const {
+    Line line(head);
+    line.Field("acct", account).Field("transfer", transfer).Word(SymbolText(symbol, "-"));
+    return line.Field("amount", amount).Take();
   }
 };
 
@@ -117,6 +153,7 @@ struct CommandJson {
     j["quantity"] = o.quantity;
     j["stop_price"] = o.stop_price;
     j["display_quantity"] = o.display_quantity;
+    j["quote_quantity"] = o.quote_quantity;
   }
   void operator()(const CancelOrder& c) const {
     j["type"] = "CANCEL";
@@ -151,12 +188,45 @@ struct CommandJson {
     j["reference_price"] = s.reference_price;
     j["market_protection_ticks"] = s.market_protection_ticks;
     j["default_stp"] = ToString(s.default_stp);
+    j["risk"] = ToString(s.risk);
+    j["base_asset"] = s.base_asset;
+    j["quote_asset"] = s.quote_asset;
+    j["base_multiplier"] = s.base_multiplier;
+    j["quote_exponent"] = s.quote_exponent;
+    j["maker_ppm"] = s.fees.maker_ppm;
+    j["taker_ppm"] = s.fees.taker_ppm;
+  }
+  void operator()(const AddAsset& a) const {
+    j["type"] = "ADD_ASSET";
+    j["decimals"] = a.spec.decimals;
+  }
+  void operator()(const Deposit& d) const { Transfer("DEPOSIT", d.account, d.amount, d.transfer); }
+  void operator()(const Withdraw& d) const {
+    Transfer("WITHDRAW", d.account, d.amount, d.transfer);
+  }
+  void operator()(const SetFees& f) const {
+    j["type"] = "SET_FEES";
+    j["for_account"] = f.for_account;
+    j["account"] = f.account;
+    j["clear"] = f.clear;
+    j["maker_ppm"] = f.rates.maker_ppm;
+    j["taker_ppm"] = f.rates.taker_ppm;
+  }
+  void Transfer(std::string_view type, AccountId account, Amount amount,
+                TransferId transfer) const {
+    j["type"] = type;
+    j["account"] = account;
+    j["amount"] = amount;
+    j["transfer"] = transfer;
   }
 };
 
+// The name on the wire: the instrument's or asset's own for AddInstrument
+// and AddAsset, the record's otherwise.
 const SymbolName& WireSymbol(const CommandRecord& r) {
-  const auto* add = std::get_if<AddInstrument>(&r.command.body);
-  return add != nullptr ? add->spec.symbol : r.symbol;
+  if (const auto* add = std::get_if<AddInstrument>(&r.command.body)) return add->spec.symbol;
+  if (const auto* asset = std::get_if<AddAsset>(&r.command.body)) return asset->spec.name;
+  return r.symbol;
 }
 
 // -------------------------------------------------------------- event text
@@ -166,7 +236,37 @@ void OrderFields(Line& line, const Event& e) {
   line.Word(ToString(e.side));
 }
 
-void DescribeEventBody(Line& line, const Event& e) {
+void BalanceFields(Line& line, const EventRecord& r) {
+  const Event& e = r.event;
+  line.Field("acct", e.account).Named("asset", SymbolText(r.asset, "?"));
+  line.Named("reason", ToString(e.balance_reason));
+  line.Field("available", e.available).Field("held", e.held);
+  line.Field("available_delta", e.available_delta).Field("held_delta", e.held_delta);
+  const bool transfer =
+      e.balance_reason == BalanceReason::kDeposit || e.balance_reason == BalanceReason::kWithdraw;
+  if (transfer) {
+    line.Field("transfer", e.order_id);
+  } else {
+    line.NonZero("id", e.order_id).NonZero("xid", e.exchange_order_id);
+  }
+  line.NonZero("trade_seq", e.trade_sequence);
+}
+
+void FeesSetFields(Line& line, const Event& e) {
+  if (e.price == 0) {
+    line.Word("default");
+  } else {
+    line.Field("acct", e.account);
+  }
+  if (e.price == 2) {
+    line.Word("clear");
+  } else {
+    line.Field("maker_ppm", e.maker_ppm).Field("taker_ppm", e.taker_ppm);
+  }
+}
+
+void DescribeEventBody(Line& line, const EventRecord& r) {
+  const Event& e = r.event;
   switch (e.type) {
     case EventType::kAccepted:
       OrderFields(line, e);
@@ -174,8 +274,13 @@ void DescribeEventBody(Line& line, const Event& e) {
       line.Field("leaves", e.leaves).NonZero("stop", e.stop_price);
       return;
     case EventType::kRejected:
-      line.Field("acct", e.account).Field("id", e.order_id).Word(ToString(e.side));
-      line.Field("px", e.price).Field("qty", e.quantity);
+      if (!r.asset.view().empty()) {  // a deposit or withdrawal
+        line.Field("acct", e.account).Field("transfer", e.order_id);
+        line.Named("asset", SymbolText(r.asset, "?")).Field("amount", e.quantity);
+      } else {
+        line.Field("acct", e.account).Field("id", e.order_id).Word(ToString(e.side));
+        line.Field("px", e.price).Field("qty", e.quantity);
+      }
       line.Named("reason", ToString(e.reject_reason));
       return;
     case EventType::kTrade:
@@ -201,44 +306,18 @@ void DescribeEventBody(Line& line, const Event& e) {
     case EventType::kHalted:
     case EventType::kResumed:
     case EventType::kInstrumentAdded: return;
+    case EventType::kBalance: BalanceFields(line, r); return;
+    case EventType::kAssetAdded:
+      line.Named("asset", SymbolText(r.asset, "?")).Field("asset_id", e.asset);
+      line.Field("decimals", e.quantity);
+      return;
+    case EventType::kFeesSet: FeesSetFields(line, e); return;
   }
 }
 
-}  // namespace
+// ------------------------------------------------------------- event JSON
 
-std::string Describe(const CommandRecord& record) {
-  std::string text = std::visit(CommandLine{WireSymbol(record)}, record.command.body);
-  return Line(text)
-      .Field("pseq", record.producer_sequence)
-      .Field("ts", record.command.timestamp)
-      .Take();
-}
-
-std::string Describe(const EventRecord& record) {
-  const Event& e = record.event;
-  Line line(ToString(e.type));
-  line.Field("seq", e.sequence).Word(SymbolText(record.symbol, "-"));
-  DescribeEventBody(line, e);
-  return line.Field("ts", e.timestamp).Take();
-}
-
-nlohmann::ordered_json ToJson(const CommandRecord& record) {
-  Json j;
-  j["type"] = nullptr;  // first key; the visitor fills it
-  j["producer_sequence"] = record.producer_sequence;
-  j["timestamp"] = record.command.timestamp;
-  j["symbol"] = SymbolText(WireSymbol(record), "");
-  std::visit(CommandJson{j}, record.command.body);
-  return j;
-}
-
-nlohmann::ordered_json ToJson(const EventRecord& record) {
-  const Event& e = record.event;
-  Json j;
-  j["type"] = ToString(e.type);
-  j["symbol"] = SymbolText(record.symbol, "");
-  j["sequence"] = e.sequence;
-  j["timestamp"] = e.timestamp;
+void OrderEventJson(Json& j, const Event& e) {
   j["side"] = ToString(e.side);
   j["order_type"] = ToString(e.order_type);
   j["reject_reason"] = ToString(e.reject_reason);
@@ -257,6 +336,77 @@ nlohmann::ordered_json ToJson(const EventRecord& record) {
   j["maker_exchange_order_id"] = e.maker_exchange_order_id;
   j["maker_leaves"] = e.maker_leaves;
   j["maker_filled"] = e.maker_filled;
+  j["asset_id"] = e.asset;
+}
+
+void BalanceJson(Json& j, const Event& e) {
+  j["side"] = ToString(e.side);
+  j["balance_reason"] = ToString(e.balance_reason);
+  j["symbol_id"] = e.symbol;
+  j["account"] = e.account;
+  j["asset_id"] = e.asset;
+  j["order_id"] = e.order_id;
+  j["exchange_order_id"] = e.exchange_order_id;
+  j["trade_sequence"] = e.trade_sequence;
+  j["available"] = e.available;
+  j["held"] = e.held;
+  j["available_delta"] = e.available_delta;
+  j["held_delta"] = e.held_delta;
+}
+
+void FeesSetJson(Json& j, const Event& e) {
+  j["symbol_id"] = e.symbol;
+  j["account"] = e.account;
+  j["price"] = e.price;
+  j["maker_ppm"] = e.maker_ppm;
+  j["taker_ppm"] = e.taker_ppm;
+}
+
+}  // namespace
+
+std::string Describe(const CommandRecord& record) {
+  std::string text = std::visit(CommandLine{WireSymbol(record)}, record.command.body);
+  return Line(text)
+      .Field("pseq", record.producer_sequence)
+      .Field("ts", record.command.timestamp)
+      .Take();
+}
+
+std::string Describe(const EventRecord& record) {
+  const Event& e = record.event;
+  Line line(ToString(e.type));
+  line.Field("seq", e.sequence).Word(SymbolText(record.symbol, "-"));
+  DescribeEventBody(line, record);
+  return line.Field("ts", e.timestamp).Take();
+}
+
+nlohmann::ordered_json ToJson(const CommandRecord& record) {
+  Json j;
+  j["type"] = nullptr;  // first key; the visitor fills it
+  j["producer_sequence"] = record.producer_sequence;
+  j["timestamp"] = record.command.timestamp;
+  j["symbol"] = SymbolText(WireSymbol(record), "");
+  std::visit(CommandJson{j}, record.command.body);
+  return j;
+}
+
+nlohmann::ordered_json ToJson(const EventRecord& record) {
+  const Event& e = record.event;
+  Json j;
+  j["type"] = ToString(e.type);
+  j["symbol"] = SymbolText(record.symbol, "");
+  j["asset"] = SymbolText(record.asset, "");
+  j["sequence"] = e.sequence;
+  j["timestamp"] = e.timestamp;
+  switch (e.type) {
+    case EventType::kBalance: BalanceJson(j, e); break;
+    case EventType::kAssetAdded:
+      j["asset_id"] = e.asset;
+      j["quantity"] = e.quantity;
+      break;
+    case EventType::kFeesSet: FeesSetJson(j, e); break;
+    default: OrderEventJson(j, e); break;
+  }
   return j;
 }
 
@@ -265,7 +415,7 @@ nlohmann::ordered_json ToJson(const CommandBatch& batch) {
   for (const CommandRecord& r : batch.records)
     records.push_back(ToJson(r));
   return Json{{"kind", "commands"},
-              {"version", kVersion},
+              {"version", batch.version},
               {"producer_id", batch.producer_id},
               {"records", std::move(records)}};
 }
@@ -274,7 +424,7 @@ nlohmann::ordered_json ToJson(const EventBatch& batch) {
   Json records = Json::array();
   for (const EventRecord& r : batch.records)
     records.push_back(ToJson(r));
-  return Json{{"kind", "events"}, {"version", kVersion}, {"records", std::move(records)}};
+  return Json{{"kind", "events"}, {"version", batch.version}, {"records", std::move(records)}};
 }
 
 }  // namespace exchange::wire

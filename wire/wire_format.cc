@@ -17,28 +17,68 @@ enum class CommandType : std::uint8_t {
   kHaltSymbol = 5,
   kResumeSymbol = 6,
   kAddInstrument = 7,
+  // version 2
+  kAddAsset = 8,
+  kDeposit = 9,
+  kWithdraw = 10,
+  kSetFees = 11,
 };
+
+// The last command type of each version.
+constexpr CommandType LastCommandType(std::uint8_t version) {
+  return version == 1 ? CommandType::kAddInstrument : CommandType::kSetFees;
+}
 
 // type, producer_sequence, timestamp, symbol length (the symbol bytes follow).
 constexpr std::size_t kCommandPrefixSize = 1 + 8 + 8 + 1;
-// type, symbol length (the symbol bytes follow).
-constexpr std::size_t kEventPrefixSize = 1 + 1;
-// Everything after an event's symbol.
-constexpr std::size_t kEventBodySize = 8 + 8 + 4 * 1 + 4 + 4 + 8 + 8 + 5 * 8 + 4 + 4 * 8;
-// Smallest records: a command with no symbol and no body; an event with no symbol.
+// Version 1 event: type, symbol length (the symbol bytes follow), then a body
+// of every field (the same for every type).
+constexpr std::size_t kV1EventPrefixSize = 1 + 1;
+constexpr std::size_t kOrderEventFieldsSize = 8 + 8 + 4 * 1 + 4 + 4 + 8 + 8 + 5 * 8 + 4 + 4 * 8;
+constexpr std::size_t kV1EventBodySize = kOrderEventFieldsSize;
+// Version 2 event: type, symbol length, asset length (the bytes of each
+// follow its length), then a body by type (EventBodySize).
+constexpr std::size_t kEventPrefixSize = 1 + 1 + 1;
+// Version 2 bodies: an order event (types 0-8) is version 1's fields and the
+// asset id; a BALANCE only what a balance change needs.
+constexpr std::size_t kOrderEventBodySize = kOrderEventFieldsSize + 2;
+constexpr std::size_t kBalanceBodySize = 8 + 8 + 1 + 1 + 4 + 4 + 2 + 3 * 8 + 4 * 8;
+constexpr std::size_t kAssetAddedBodySize = 8 + 8 + 2 + 8;
+constexpr std::size_t kFeesSetBodySize = 8 + 8 + 4 + 4 + 8 + 4 + 4;
+// Smallest records: a command with no symbol and no body; an event with no
+// symbol (version 1), an ASSET_ADDED with no names (version 2).
 constexpr std::size_t kMinCommandRecordSize = kCommandPrefixSize;
-constexpr std::size_t kMinEventRecordSize = kEventPrefixSize + kEventBodySize;
+constexpr std::size_t MinEventRecordSize(std::uint8_t version) {
+  return version == 1 ? kV1EventPrefixSize + kV1EventBodySize
+                      : kEventPrefixSize + kAssetAddedBodySize;
+}
 
-// Bytes after the symbol, by command type; nullopt for an unknown type.
-std::optional<std::size_t> CommandBodySize(std::uint8_t type) {
+// Version 2 event bodies after the prefix, by type.
+std::size_t EventBodySize(EventType type) {
+  switch (type) {
+    case EventType::kBalance: return kBalanceBodySize;
+    case EventType::kAssetAdded: return kAssetAddedBodySize;
+    case EventType::kFeesSet: return kFeesSetBodySize;
+    default: return kOrderEventBodySize;
+  }
+}
+
+// Bytes after the symbol, by command type; nullopt for a type the version lacks.
+std::optional<std::size_t> CommandBodySize(std::uint8_t type, std::uint8_t version) {
+  if (type > static_cast<std::uint8_t>(LastCommandType(version))) return std::nullopt;
+  const std::size_t v2 = version >= 2 ? 1 : 0;
   switch (static_cast<CommandType>(type)) {
-    case CommandType::kNewOrder: return 4 + 8 + 4 * 1 + 4 * 8;
+    case CommandType::kNewOrder: return 4 + 8 + 4 * 1 + 4 * 8 + v2 * 8;
     case CommandType::kCancelOrder: return 4 + 8 + 8;
     case CommandType::kReplaceOrder: return 4 + 8 + 8 + 8 + 3 * 8;
     case CommandType::kMassCancel: return 4;
     case CommandType::kHaltSymbol: return 0;
     case CommandType::kResumeSymbol: return 0;
-    case CommandType::kAddInstrument: return 7 * 8 + 1;
+    case CommandType::kAddInstrument: return 7 * 8 + 1 + v2 * (1 + 2 + 2 + 8 + 4 + 4 + 4);
+    case CommandType::kAddAsset: return 4;
+    case CommandType::kDeposit:
+    case CommandType::kWithdraw: return 4 + 8 + 8;
+    case CommandType::kSetFees: return 1 + 4 + 1 + 4 + 4;
   }
   return std::nullopt;
 }
@@ -64,6 +104,18 @@ constexpr CommandType TypeOf(const ResumeSymbol&) {
 constexpr CommandType TypeOf(const AddInstrument&) {
   return CommandType::kAddInstrument;
 }
+constexpr CommandType TypeOf(const AddAsset&) {
+  return CommandType::kAddAsset;
+}
+constexpr CommandType TypeOf(const Deposit&) {
+  return CommandType::kDeposit;
+}
+constexpr CommandType TypeOf(const Withdraw&) {
+  return CommandType::kWithdraw;
+}
+constexpr CommandType TypeOf(const SetFees&) {
+  return CommandType::kSetFees;
+}
 
 // ------------------------------------------------------------------ writing
 
@@ -77,6 +129,8 @@ class Writer : public ByteWriter {
     U8(static_cast<std::uint8_t>(v));
   }
   void Symbol(const SymbolName& s) { ShortString(s.view()); }
+  void I32(std::int32_t v) { U32(static_cast<std::uint32_t>(v)); }
+  void Bool(bool v) { U8(v ? 1 : 0); }
 };
 
 // Writes the fields after the symbol, one overload per command type.
@@ -94,6 +148,7 @@ struct BodyWriter {
     w.I64(o.quantity);
     w.I64(o.stop_price);
     w.I64(o.display_quantity);
+    w.I64(o.quote_quantity);
   }
   void operator()(const CancelOrder& c) const {
     w.U32(c.account);
@@ -122,8 +177,38 @@ struct BodyWriter {
     w.I64(s.reference_price);
     w.I64(s.market_protection_ticks);
     w.Enum(s.default_stp);
+    w.Enum(s.risk);
+    w.U16(s.base_asset);
+    w.U16(s.quote_asset);
+    w.I64(s.base_multiplier);
+    w.I32(s.quote_exponent);
+    w.I32(s.fees.maker_ppm);
+    w.I32(s.fees.taker_ppm);
+  }
+  void operator()(const AddAsset& a) const { w.I32(a.spec.decimals); }
+  void operator()(const Deposit& d) const { Transfer(d.account, d.amount, d.transfer); }
+  void operator()(const Withdraw& d) const { Transfer(d.account, d.amount, d.transfer); }
+  void operator()(const SetFees& f) const {
+    w.Bool(f.for_account);
+    w.U32(f.account);
+    w.Bool(f.clear);
+    w.I32(f.rates.maker_ppm);
+    w.I32(f.rates.taker_ppm);
+  }
+  void Transfer(AccountId account, Amount amount, TransferId transfer) const {
+    w.U32(account);
+    w.I64(amount);
+    w.U64(transfer);
   }
 };
+
+// The name a record carries: spec.symbol for AddInstrument, spec.name for
+// AddAsset, `symbol` otherwise.
+const SymbolName& WireName(const CommandRecord& r) {
+  if (const auto* add = std::get_if<AddInstrument>(&r.command.body)) return add->spec.symbol;
+  if (const auto* asset = std::get_if<AddAsset>(&r.command.body)) return asset->spec.name;
+  return r.symbol;
+}
 
 void WriteHeader(Writer& w, MessageKind kind) {
   w.U8(kMagic0);
@@ -137,17 +222,12 @@ void WriteCommandRecord(Writer& w, const CommandRecord& r) {
   w.Enum(std::visit([](const auto& b) { return TypeOf(b); }, body));
   w.U64(r.producer_sequence);
   w.I64(r.command.timestamp);
-  const auto* add = std::get_if<AddInstrument>(&body);
-  w.Symbol(add != nullptr ? add->spec.symbol : r.symbol);
+  w.Symbol(WireName(r));
   std::visit(BodyWriter{w}, body);
 }
 
-void WriteEventRecord(Writer& w, const EventRecord& r) {
-  const Event& e = r.event;
-  w.Enum(e.type);
-  w.Symbol(r.symbol);
-  w.U64(e.sequence);
-  w.I64(e.timestamp);
+// Types 0-8: version 1's fields, then the asset id.
+void WriteOrderEventBody(Writer& w, const Event& e) {
   w.Enum(e.side);
   w.Enum(e.order_type);
   w.Enum(e.reject_reason);
@@ -166,6 +246,50 @@ void WriteEventRecord(Writer& w, const EventRecord& r) {
   w.U64(e.maker_exchange_order_id);
   w.I64(e.maker_leaves);
   w.I64(e.maker_filled);
+  w.U16(e.asset);
+}
+
+void WriteBalanceBody(Writer& w, const Event& e) {
+  w.Enum(e.side);
+  w.Enum(e.balance_reason);
+  w.U32(e.symbol);
+  w.U32(e.account);
+  w.U16(e.asset);
+  w.U64(e.order_id);
+  w.U64(e.exchange_order_id);
+  w.U64(e.trade_sequence);
+  w.I64(e.available);
+  w.I64(e.held);
+  w.I64(e.available_delta);
+  w.I64(e.held_delta);
+}
+
+void WriteAssetAddedBody(Writer& w, const Event& e) {
+  w.U16(e.asset);
+  w.I64(e.quantity);
+}
+
+void WriteFeesSetBody(Writer& w, const Event& e) {
+  w.U32(e.symbol);
+  w.U32(e.account);
+  w.I64(e.price);
+  w.I32(e.maker_ppm);
+  w.I32(e.taker_ppm);
+}
+
+void WriteEventRecord(Writer& w, const EventRecord& r) {
+  const Event& e = r.event;
+  w.Enum(e.type);
+  w.Symbol(r.symbol);
+  w.Symbol(r.asset);
+  w.U64(e.sequence);
+  w.I64(e.timestamp);
+  switch (e.type) {
+    case EventType::kBalance: return WriteBalanceBody(w, e);
+    case EventType::kAssetAdded: return WriteAssetAddedBody(w, e);
+    case EventType::kFeesSet: return WriteFeesSetBody(w, e);
+    default: return WriteOrderEventBody(w, e);
+  }
 }
 
 // ------------------------------------------------------------------ reading
@@ -199,7 +323,9 @@ class Reader {
   }
 
   std::uint8_t U8() { return Checked(in_.U8()); }
+  std::uint16_t U16() { return Checked(in_.U16()); }
   std::uint32_t U32() { return Checked(in_.U32()); }
+  std::int32_t I32() { return static_cast<std::int32_t>(U32()); }  // two's complement
   std::uint64_t U64() { return Checked(in_.U64()); }
   std::int64_t I64() { return Checked(in_.I64()); }  // two's complement
 
@@ -214,6 +340,18 @@ class Reader {
     }
     return static_cast<E>(v);
   }
+
+  // A flag byte: 0 or 1; anything else is an error "bad field: <name> <value>".
+  bool Bool(std::string_view name) {
+    const std::size_t at = offset();
+    const std::uint8_t v = U8();
+    if (v > 1) Fail(at, "bad field: " + std::string(name) + " " + std::to_string(v));
+    return v == 1;
+  }
+
+  // The version of the message, once its header is read.
+  std::uint8_t version() const { return version_; }
+  void set_version(std::uint8_t v) { version_ = v; }
 
   // A symbol: u8 length, then that many bytes of printable ASCII ('!'..'~').
   SymbolName Symbol(bool may_be_empty) {
@@ -246,6 +384,7 @@ class Reader {
   std::string_view bytes_;
   ByteReader in_;
   std::optional<DecodeError> error_;
+  std::uint8_t version_ = kVersion;
 };
 
 std::string Truncated(std::string_view what, std::size_t need, std::size_t left) {
@@ -257,7 +396,8 @@ std::string_view KindName(MessageKind k) {
   return k == MessageKind::kCommandBatch ? "command batch" : "event batch";
 }
 
-// Checks magic, version and kind, consuming them. False after recording an error.
+// Checks magic, version and kind, consuming them and setting r's version.
+// False after recording an error.
 bool ReadHeaderStart(Reader& r, MessageKind expected, std::size_t header_size) {
   if (r.left() < header_size) {
     r.Fail(0, Truncated("header", header_size, r.left()));
@@ -270,10 +410,11 @@ bool ReadHeaderStart(Reader& r, MessageKind expected, std::size_t header_size) {
     return false;
   }
   const std::uint8_t version = r.U8();
-  if (version != kVersion) {
+  if (version < kOldestVersion || version > kVersion) {
     r.Fail(2, "unsupported version " + std::to_string(version));
     return false;
   }
+  r.set_version(version);
   const std::uint8_t kind = r.U8();
   if (kind != static_cast<std::uint8_t>(expected)) {
     r.Fail(3, "bad kind " + std::to_string(kind) + ": expected " +
@@ -303,6 +444,11 @@ bool CheckNoTrailingBytes(Reader& r) {
   return false;
 }
 
+// The last RejectReason each version knows.
+RejectReason LastRejectReason(std::uint8_t version) {
+  return version == 1 ? RejectReason::kInvalidInstrument : RejectReason::kDuplicateAsset;
+}
+
 NewOrder ReadNewOrder(Reader& r) {
   NewOrder o;
   o.account = r.U32();
@@ -315,6 +461,7 @@ NewOrder ReadNewOrder(Reader& r) {
   o.quantity = r.I64();
   o.stop_price = r.I64();
   o.display_quantity = r.I64();
+  if (r.version() >= 2) o.quote_quantity = r.I64();
   return o;
 }
 
@@ -345,6 +492,17 @@ MassCancel ReadMassCancel(Reader& r, const SymbolName& symbol) {
   return m;
 }
 
+// Version 2's fields of an InstrumentSpec (risk, assets, fees).
+void ReadCashRiskFields(Reader& r, InstrumentSpec& s) {
+  s.risk = r.Enum("risk", RiskMode::kCash);
+  s.base_asset = r.U16();
+  s.quote_asset = r.U16();
+  s.base_multiplier = r.I64();
+  s.quote_exponent = r.I32();
+  s.fees.maker_ppm = r.I32();
+  s.fees.taker_ppm = r.I32();
+}
+
 AddInstrument ReadAddInstrument(Reader& r, const SymbolName& symbol) {
   AddInstrument a;
   InstrumentSpec& s = a.spec;
@@ -357,7 +515,37 @@ AddInstrument ReadAddInstrument(Reader& r, const SymbolName& symbol) {
   s.reference_price = r.I64();
   s.market_protection_ticks = r.I64();
   s.default_stp = r.Enum("default stp", StpMode::kCancelBoth);
+  if (r.version() >= 2) ReadCashRiskFields(r, s);
   return a;
+}
+
+AddAsset ReadAddAsset(Reader& r, const SymbolName& name) {
+  AddAsset a;
+  a.spec.name = name;
+  a.spec.decimals = r.I32();
+  return a;
+}
+
+// A Deposit or Withdraw; the asset is the receiver's to resolve.
+template <typename Transfer>
+Transfer ReadTransfer(Reader& r) {
+  Transfer t;
+  t.account = r.U32();
+  t.asset = kUnknownAsset;
+  t.amount = r.I64();
+  t.transfer = r.U64();
+  return t;
+}
+
+SetFees ReadSetFees(Reader& r) {
+  SetFees f;
+  f.symbol = kUnknownSymbol;
+  f.for_account = r.Bool("for_account");
+  f.account = r.U32();
+  f.clear = r.Bool("clear");
+  f.rates.maker_ppm = r.I32();
+  f.rates.taker_ppm = r.I32();
+  return f;
 }
 
 CommandBody ReadCommandBody(Reader& r, CommandType type, const SymbolName& symbol) {
@@ -369,6 +557,10 @@ CommandBody ReadCommandBody(Reader& r, CommandType type, const SymbolName& symbo
     case CommandType::kHaltSymbol: return HaltSymbol{};
     case CommandType::kResumeSymbol: return ResumeSymbol{};
     case CommandType::kAddInstrument: return ReadAddInstrument(r, symbol);
+    case CommandType::kAddAsset: return ReadAddAsset(r, symbol);
+    case CommandType::kDeposit: return ReadTransfer<Deposit>(r);
+    case CommandType::kWithdraw: return ReadTransfer<Withdraw>(r);
+    case CommandType::kSetFees: return ReadSetFees(r);
   }
   return HaltSymbol{};  // unreachable: the type was checked
 }
@@ -381,7 +573,7 @@ bool CheckCommandRecordFits(Reader& r, std::uint32_t index) {
     r.Fail(at, Truncated("record " + std::to_string(index), kCommandPrefixSize, r.left()));
     return false;
   }
-  const std::optional<std::size_t> body = CommandBodySize(r.Peek(0));
+  const std::optional<std::size_t> body = CommandBodySize(r.Peek(0), r.version());
   if (!body) {
     r.Fail(at, "bad field: record type " + std::to_string(r.Peek(0)));
     return false;
@@ -410,32 +602,52 @@ bool ReadCommandRecord(Reader& r, std::uint32_t index, CommandRecord& out) {
   return !r.error();
 }
 
-// Checks that event record `index` is whole. Consumes nothing.
-bool CheckEventRecordFits(Reader& r, std::uint32_t index) {
-  const std::size_t at = r.offset();
-  if (r.left() < kEventPrefixSize) {
-    r.Fail(at, Truncated("record " + std::to_string(index), kEventPrefixSize, r.left()));
-    return false;
-  }
-  const std::size_t symbol_length = r.Peek(1);
-  if (symbol_length > SymbolName::kMaxLength) {
-    r.Fail(at + 1, "bad field: symbol length " + std::to_string(symbol_length));
-    return false;
-  }
-  const std::size_t need = kEventPrefixSize + symbol_length + kEventBodySize;
-  if (r.left() < need) {
-    r.Fail(at, Truncated("record " + std::to_string(index), need, r.left()));
-    return false;
-  }
-  return true;
+// Checks that `length` bytes of event record `index` (starting at `at`) are there.
+bool CheckEventBytes(Reader& r, std::uint32_t index, std::size_t at, std::size_t length) {
+  if (r.left() >= length) return true;
+  r.Fail(at, Truncated("record " + std::to_string(index), length, r.left()));
+  return false;
 }
 
-void ReadEventBody(Reader& r, Event& e) {
-  e.sequence = r.U64();
-  e.timestamp = r.I64();
+// Checks a name length byte `ahead` bytes into the record. Consumes nothing.
+bool CheckNameLength(Reader& r, std::size_t ahead) {
+  const std::size_t length = r.Peek(ahead);
+  if (length <= SymbolName::kMaxLength) return true;
+  r.Fail(r.offset() + ahead, "bad field: symbol length " + std::to_string(length));
+  return false;
+}
+
+// Checks that version 1 event record `index` is whole. Consumes nothing.
+bool CheckV1EventRecordFits(Reader& r, std::uint32_t index) {
+  const std::size_t at = r.offset();
+  if (!CheckEventBytes(r, index, at, kV1EventPrefixSize)) return false;
+  if (!CheckNameLength(r, 1)) return false;
+  return CheckEventBytes(r, index, at, kV1EventPrefixSize + r.Peek(1) + kV1EventBodySize);
+}
+
+// Checks that version 2 event record `index` is whole: known type, name
+// lengths in range, all its bytes present. Consumes nothing.
+bool CheckEventRecordFits(Reader& r, std::uint32_t index) {
+  const std::size_t at = r.offset();
+  if (!CheckEventBytes(r, index, at, kEventPrefixSize)) return false;
+  if (r.Peek(0) > static_cast<std::uint8_t>(EventType::kFeesSet)) {
+    r.Fail(at, "bad field: event type " + std::to_string(r.Peek(0)));
+    return false;
+  }
+  if (!CheckNameLength(r, 1)) return false;
+  const std::size_t symbol_length = r.Peek(1);
+  if (!CheckEventBytes(r, index, at, kEventPrefixSize + symbol_length)) return false;
+  if (!CheckNameLength(r, 2 + symbol_length)) return false;
+  const std::size_t need = kEventPrefixSize + symbol_length + r.Peek(2 + symbol_length) +
+                           EventBodySize(static_cast<EventType>(r.Peek(0)));
+  return CheckEventBytes(r, index, at, need);
+}
+
+// Types 0-8 after sequence and timestamp: version 1's fields (then, version 2, the asset id).
+void ReadOrderEventBody(Reader& r, Event& e) {
   e.side = r.Enum("side", Side::kSell);
   e.order_type = r.Enum("order type", OrderType::kIceberg);
-  e.reject_reason = r.Enum("reject reason", RejectReason::kInvalidInstrument);
+  e.reject_reason = r.Enum("reject reason", LastRejectReason(r.version()));
   e.cancel_reason = r.Enum("cancel reason", CancelReason::kFokCannotFill);
   e.symbol = r.U32();
   e.account = r.U32();
@@ -451,13 +663,64 @@ void ReadEventBody(Reader& r, Event& e) {
   e.maker_exchange_order_id = r.U64();
   e.maker_leaves = r.I64();
   e.maker_filled = r.I64();
+  if (r.version() >= 2) e.asset = r.U16();
+}
+
+void ReadBalanceBody(Reader& r, Event& e) {
+  e.side = r.Enum("side", Side::kSell);
+  e.balance_reason = r.Enum("balance reason", BalanceReason::kRounding);
+  e.symbol = r.U32();
+  e.account = r.U32();
+  e.asset = r.U16();
+  e.order_id = r.U64();
+  e.exchange_order_id = r.U64();
+  e.trade_sequence = r.U64();
+  e.available = r.I64();
+  e.held = r.I64();
+  e.available_delta = r.I64();
+  e.held_delta = r.I64();
+}
+
+void ReadAssetAddedBody(Reader& r, Event& e) {
+  e.asset = r.U16();
+  e.quantity = r.I64();
+}
+
+void ReadFeesSetBody(Reader& r, Event& e) {
+  e.symbol = r.U32();
+  e.account = r.U32();
+  e.price = r.I64();
+  e.maker_ppm = r.I32();
+  e.taker_ppm = r.I32();
+}
+
+bool ReadV1EventRecord(Reader& r, std::uint32_t index, EventRecord& out) {
+  if (!CheckV1EventRecordFits(r, index)) return false;
+  out = EventRecord{};
+  out.event.type = r.Enum("event type", EventType::kInstrumentAdded);
+  out.symbol = r.Symbol(/*may_be_empty=*/true);
+  out.event.sequence = r.U64();
+  out.event.timestamp = r.I64();
+  ReadOrderEventBody(r, out.event);
+  return !r.error();
 }
 
 bool ReadEventRecord(Reader& r, std::uint32_t index, EventRecord& out) {
+  if (r.version() == 1) return ReadV1EventRecord(r, index, out);
   if (!CheckEventRecordFits(r, index)) return false;
-  out.event.type = r.Enum("event type", EventType::kInstrumentAdded);
+  out = EventRecord{};
+  Event& e = out.event;
+  e.type = r.Enum("event type", EventType::kFeesSet);
   out.symbol = r.Symbol(/*may_be_empty=*/true);
-  ReadEventBody(r, out.event);
+  out.asset = r.Symbol(/*may_be_empty=*/true);
+  e.sequence = r.U64();
+  e.timestamp = r.I64();
+  switch (e.type) {
+    case EventType::kBalance: ReadBalanceBody(r, e); break;
+    case EventType::kAssetAdded: ReadAssetAddedBody(r, e); break;
+    case EventType::kFeesSet: ReadFeesSetBody(r, e); break;
+    default: ReadOrderEventBody(r, e); break;
+  }
   return !r.error();
 }
 
@@ -518,6 +781,7 @@ std::optional<DecodeError> DecodeCommandBatch(std::string_view bytes, CommandBat
   if (!ReadHeaderStart(r, MessageKind::kCommandBatch, kCommandHeaderSize)) {
     error = r.TakeError();
   } else {
+    out.version = r.version();
     out.producer_id = r.U64();
     error = ReadRecords(r, kMinCommandRecordSize, out.records, ReadCommandRecord);
   }
@@ -532,7 +796,8 @@ std::optional<DecodeError> DecodeEventBatch(std::string_view bytes, EventBatch& 
   if (!ReadHeaderStart(r, MessageKind::kEventBatch, kEventHeaderSize)) {
     error = r.TakeError();
   } else {
-    error = ReadRecords(r, kMinEventRecordSize, out.records, ReadEventRecord);
+    out.version = r.version();
+    error = ReadRecords(r, MinEventRecordSize(r.version()), out.records, ReadEventRecord);
   }
   if (error) out.records.clear();
   return error;
@@ -551,7 +816,7 @@ Result<EventBatch> DecodeEventBatch(std::string_view bytes) {
 MessageKind PeekKind(std::string_view bytes) {
   if (bytes.size() < 4) return MessageKind::kUnknown;
   const auto byte = [&bytes](std::size_t i) { return static_cast<std::uint8_t>(bytes[i]); };
-  if (byte(0) != kMagic0 || byte(1) != kMagic1 || byte(2) != kVersion) {
+  if (byte(0) != kMagic0 || byte(1) != kMagic1 || byte(2) < kOldestVersion || byte(2) > kVersion) {
     return MessageKind::kUnknown;
   }
   switch (static_cast<MessageKind>(byte(3))) {

@@ -22,7 +22,11 @@
 
 namespace exchange::wire {
 
-inline constexpr std::uint8_t kVersion = 1;
+// The encoders write kVersion; the decoders accept kOldestVersion..kVersion,
+// each by its own layout (FORMAT.md, "Versioning"): version 1 is what
+// journals written before cash risk hold.
+inline constexpr std::uint8_t kVersion = 2;
+inline constexpr std::uint8_t kOldestVersion = 1;
 inline constexpr std::uint8_t kMagic0 = 'X';  // first byte of every message
 inline constexpr std::uint8_t kMagic1 = 'W';  // second byte
 
@@ -38,26 +42,38 @@ enum class MessageKind : std::uint8_t { kUnknown = 0, kCommandBatch = 1, kEventB
 // not on the wire (the receiver resolves `symbol`); after decoding they hold
 // kUnknownSymbol, or kAllSymbols for a MassCancel with an empty symbol. For
 // AddInstrument the wire carries spec.symbol, and decoding sets `symbol` to it.
+// For AddAsset, Deposit and Withdraw `symbol` is the ASSET's name: AddAsset
+// carries spec.name (decoding sets both), Deposit and Withdraw decode with
+// asset = kUnknownAsset for the receiver to resolve. SetFees carries its
+// symbol's name like the order commands.
 struct CommandRecord {
   std::uint64_t producer_sequence = 0;
   SymbolName symbol;
   Command command;
 };
 
+// `version`: the version a decoded batch was read from (informational); the
+// encoders always write kVersion.
 struct CommandBatch {
   std::uint64_t producer_id = 0;
   std::vector<CommandRecord> records;
+  std::uint8_t version = kVersion;
 };
 
 // One event with its symbol's name; event.symbol (the engine's id) is carried too.
-// The name may be empty (an event about no single symbol).
+// The name may be empty (an event about no single symbol). `asset`: the
+// asset's name for BALANCE, ASSET_ADDED and a rejected deposit or
+// withdrawal (event.asset, the engine's id, is carried too); empty otherwise.
+// Version 1 has no asset name: it decodes empty.
 struct EventRecord {
   SymbolName symbol;
   Event event;
+  SymbolName asset{};  // initialized: EventRecord{symbol, event} needs no third value
 };
 
 struct EventBatch {
   std::vector<EventRecord> records;
+  std::uint8_t version = kVersion;  // as CommandBatch::version
 };
 
 // Why a message was refused, and the byte offset in the message where the
@@ -92,7 +108,7 @@ std::optional<DecodeError> DecodeEventBatch(std::string_view bytes, EventBatch& 
 Result<CommandBatch> DecodeCommandBatch(std::string_view bytes);
 Result<EventBatch> DecodeEventBatch(std::string_view bytes);
 
-// The kind of a message from its first four bytes (magic, a known version,
+// The kind of a message from its first four bytes (magic, a known version (1 or 2),
 // kind); kUnknown for anything else. Says nothing about the rest of the bytes.
 MessageKind PeekKind(std::string_view bytes);
 
