@@ -24,6 +24,7 @@
 #include "tools/cli/book.h"
 #include "tools/cli/cli_error.h"
 #include "tools/cli/decode.h"
+#include "tools/cli/ledger_report.h"
 #include "tools/cli/order_input.h"
 #include "tools/cli/report.h"
 #include "tools/cli/send.h"
@@ -470,8 +471,30 @@ int RunBalance(const BalanceFlags& f) {
 
 struct ReportCommand {
   ReportFlags flags;
+  LedgerReportFlags ledger;
+  CLI::App* reconcile = nullptr;
+  CLI::App* balances = nullptr;
   std::vector<std::pair<CLI::App*, persistence::Report>> reports;
 };
+
+// report reconcile, report balances: the ledger (cash risk).
+void AddLedgerReports(CLI::App& report, ReportCommand& c) {
+  LedgerReportFlags& f = c.ledger;
+  c.reconcile = report.add_subcommand(
+      "reconcile",
+      "Per asset: deposits - withdrawals = every balance (fees and rounding included); per "
+      "account: its ledger rows add up to its balance. Exit 1 when anything does not.");
+  c.balances = report.add_subcommand(
+      "balances", "Every account's balances (or --account's) as they were before --at");
+  c.balances->add_option("--at", f.at, "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.f]Z (UTC)")->required();
+  c.balances->add_option("--account", f.account, "Only this account");
+  for (CLI::App* sub : {c.reconcile, c.balances}) {
+    sub->add_flag("--json", f.json, "One JSON document (amounts as decimal strings)");
+    sub->add_option("--pg-url", f.pg_url,
+                    "PostgreSQL URL (default: $EXCHANGE_PG_READER_URL, the read-only role)");
+    sub->add_option("--pg-schema", f.pg_schema, "Schema of the tables")->capture_default_str();
+  }
+}
 
 void AddReport(CLI::App& app, ReportCommand& c) {
   CLI::App* report = app.add_subcommand(
@@ -529,9 +552,12 @@ void AddReport(CLI::App& app, ReportCommand& c) {
     sub->add_option("--pg-schema", f.pg_schema, "Schema of the tables")->capture_default_str();
     c.reports.emplace_back(sub, k.report);
   }
+  AddLedgerReports(*report, c);
 }
 
 int RunReport(const ReportCommand& c) {
+  if (c.reconcile->parsed()) return RunReconcile(c.ledger, std::cout);
+  if (c.balances->parsed()) return RunBalancesAt(c.ledger, std::cout);
   for (const auto& [sub, report] : c.reports) {
     if (sub->parsed()) return RunReport(report, c.flags, std::cout);
   }
