@@ -227,4 +227,27 @@ void OverrideRisk(InstrumentsFile& file, RiskMode risk) {
   }
 }
 
+void AddToEngine(const InstrumentsFile& file, Engine& engine) {
+  const auto refused = [](std::span<const Event> events) -> std::string {
+    if (events.empty()) return "no answer";
+    if (events[0].type != EventType::kRejected) return "";
+    return std::string(ToString(events[0].reject_reason));
+  };
+  for (const AssetSpec& a : file.assets) {
+    if (engine.FindAsset(a.name.view())) continue;
+    if (const std::string why = refused(engine.Process(Command{0, AddAsset{a}})); !why.empty()) {
+      throw ConfigError("asset " + a.name.str() + ": the engine refused it: " + why);
+    }
+  }
+  for (const InstrumentConfig& i : file.instruments) {
+    InstrumentSpec spec = i.spec;
+    if (!i.base_asset.empty()) spec.base_asset = *engine.FindAsset(i.base_asset);
+    if (!i.quote_asset.empty()) spec.quote_asset = *engine.FindAsset(i.quote_asset);
+    if (const std::string why = refused(engine.Process(Command{0, AddInstrument{spec}}));
+        !why.empty()) {
+      throw ConfigError("instrument " + spec.symbol.str() + ": the engine refused it: " + why);
+    }
+  }
+}
+
 }  // namespace exchange

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config_error.h"
+#include "engine/engine.h"
 #include "engine/instrument.h"
 
 namespace exchange {
@@ -41,5 +42,10 @@ std::vector<InstrumentConfig> ParseInstruments(const std::string& toml_text,
 // exchange-bench --risk); `none` turns balances off, `cash` needs assets.
 // Throws ConfigError for an instrument that cannot be cash.
 void OverrideRisk(InstrumentsFile& file, RiskMode risk);
+
+// Adds the file's assets, then its instruments, to a fresh engine (so the
+// file's asset indices are the engine's asset ids). Throws ConfigError when
+// the engine refuses one.
+void AddToEngine(const InstrumentsFile& file, Engine& engine);
 
 }  // namespace exchange

@@ -45,11 +45,18 @@ for _ in $(seq 1 100); do
   kill -0 "$tail_pid" 2>/dev/null || { cat "$out/tail.log"; echo "exchange-cli tail exited" >&2; exit 1; }
   sleep 0.1
 done
+echo "   funding the accounts (config/sample_funding.csv: deposits, withdrawals, a duplicate transfer)"
+"$bin/exchange-cli" send --orders config/sample_funding.csv
 "$bin/exchange-cli" send --orders config/sample_orders.csv
 wait "$tail_pid" || true
 echo "   $(wc -l <"$out/sample_events.txt") event lines received (one per event and routing key)"
 head -5 "$out/sample_events.txt" | sed 's/^/   /'
 "$bin/exchange-cli" status --metrics "$metrics" --queue | sed 's/^/   /'
+echo "   rejected for want of funds (cash risk: every order holds what it could cost):"
+grep -E 'INSUFFICIENT_FUNDS|DUPLICATE_TRANSFER' "$out/sample_events.txt" | sort -u | sed 's/^/   /' || true
+echo "   balances in Redis (exchange-cli balance 2; balance 6, whose market buy was refused):"
+"$bin/exchange-cli" balance 2 | sed 's/^/   /' || true
+"$bin/exchange-cli" balance 6 | sed 's/^/   /' || true
 echo "   the book-state view in Redis (exchange-cli book BTC-USD):"
 "$bin/exchange-cli" book BTC-USD --levels 5 | sed 's/^/   /' ||
   echo "   (the book-state view could not be read: see the message above)"
@@ -60,6 +67,8 @@ wait "$engine_pid" || true
 trap - EXIT
 "$bin/exchange-engine" --inspect --config config/engine.toml --data-dir "$data" --levels 5 \
   | tee "$out/final_books.txt"
+echo "   the ledger in PostgreSQL reconciled (exchange-cli report reconcile):"
+"$bin/exchange-cli" report reconcile | tee "$out/reconcile.txt" | sed 's/^/   /' || true
 
 echo "== 7/10 market data: exchange-md (REST, WebSocket, chart page) over what the flow left"
 # A GET with bash's /dev/tcp (HTTP/1.0: the server closes after the answer).
@@ -118,6 +127,7 @@ Done. Where to look:
   $out/engine.log               the engine service's log (recovery, connections, shutdown)
   $out/sample_events.txt        events of config/sample_orders.csv as they came back from RabbitMQ
   $out/final_books.txt          the books after the sample flow (exchange-engine --inspect)
+  $out/reconcile.txt            the ledger reconciled: deposits - withdrawals = balances + fees
   $out/bench_e2e_*.json         end-to-end throughput and latency, machine-readable
   $out/bench_engine.json        matching engine benchmark, machine-readable
   $out/bench_fix.json           FIX round trip through exchange-gateway, machine-readable

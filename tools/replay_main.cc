@@ -21,6 +21,7 @@ struct Options {
   std::string orders_file;
   std::string events_file;
   std::string instruments_file = "config/instruments.toml";
+  std::string risk;  // "cash" or "none" for every instrument; "": as the file says
   bool skip_bad_lines = false;
   std::string lobster_file;
   std::string lobster_book_file;
@@ -36,13 +37,31 @@ std::ostream& OpenOutput(const std::string& path, std::ofstream& file) {
   return file;
 }
 
+// Cash risk: per asset, what came in and out and what the accounts hold.
+void PrintAssetTotals(const Engine& engine, std::ostream& out) {
+  const Ledger& ledger = engine.ledger();
+  for (AssetId a = 0; a < engine.asset_count(); ++a) {
+    if (ledger.deposited(a) == 0 && ledger.Total(a) == 0) continue;
+    const Balance fees = ledger.Get(kFeeAccount, a);
+    const Balance rounding = ledger.Get(kRoundingAccount, a);
+    const bool ok = ledger.Total(a) == ledger.deposited(a) - ledger.withdrawn(a);
+    out << engine.asset(a).name.view() << ": deposited " << ledger.deposited(a) << ", withdrawn "
+        << ledger.withdrawn(a) << ", balances " << ledger.Total(a) << " (fees "
+        << fees.available + fees.held << ", rounding " << rounding.available + rounding.held
+        << ") " << (ok ? "balanced" : "NOT BALANCED") << "\n";
+  }
+}
+
 int ReplayOrders(const Options& o) {
-  const auto instruments = LoadInstruments(o.instruments_file);
+  InstrumentsFile file = LoadInstrumentsFile(o.instruments_file);
+  if (!o.risk.empty()) OverrideRisk(file, *ParseRiskMode(o.risk));
   Engine engine;
-  for (const auto& i : instruments)
-    engine.Process(Command{0, AddInstrument{i.spec}});
+  AddToEngine(file, engine);
   auto resolve = [&](std::string_view name) {
     return engine.FindSymbol(name).value_or(kUnknownSymbol);
+  };
+  auto resolve_asset = [&](std::string_view name) {
+    return engine.FindAsset(name).value_or(kUnknownAsset);
   };
   auto symbol_name = [&](SymbolId id) -> std::string_view {
     return id < engine.symbol_count() ? engine.book(id).instrument.symbol.view()
@@ -75,7 +94,7 @@ int ReplayOrders(const Options& o) {
     }
     Command command;
     try {
-      command = ParseOrderFlowLine(line, number, resolve);
+      command = ParseOrderFlowLine(line, number, resolve, resolve_asset);
     } catch (const OrderFlowError& e) {
       std::cerr << o.orders_file << ":" << e.what() << "\n";
       ++bad_lines;
@@ -110,6 +129,7 @@ int ReplayOrders(const Options& o) {
               << (bid ? bid->price : 0) << ", ask " << (ask ? ask->displayed : 0) << " @ "
               << (ask ? ask->price : 0) << ", last " << b.last_trade_price << "\n";
   }
+  PrintAssetTotals(engine, std::cout);
   if (events && !o.events_file.empty() && o.events_file != "-") {
     std::cout << "events written to " << o.events_file << "\n";
   }
@@ -134,6 +154,9 @@ int main(int argc, char** argv) {
   auto* orders = app.add_option("--orders", o.orders_file, "Order-flow CSV to replay");
   app.add_option("--events", o.events_file, "Write every event as CSV here ('-' for stdout)");
   app.add_option("--instruments", o.instruments_file, "Instruments TOML")->capture_default_str();
+  app.add_option("--risk", o.risk,
+                 "cash or none for every instrument (default: each instrument's own 'risk')")
+      ->check(CLI::IsMember({"cash", "none"}));
   app.add_flag("--skip-bad-lines", o.skip_bad_lines,
                "Report malformed lines and go on (default: stop at the first)");
   auto* lobster = app.add_option("--lobster", o.lobster_file, "LOBSTER message file to replay");
