@@ -2,12 +2,13 @@
 // of the benchmark-mix generator.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
+#include "config/instruments_file.h"
 #include "engine/engine.h"
 #include "orderflow/benchmark_mix.h"
 #include "orderflow/events_csv.h"
-#include "config/instruments_file.h"
 #include "orderflow/order_flow_csv.h"
 
 namespace exchange {
@@ -18,6 +19,12 @@ SymbolId Resolve(std::string_view name) {
 }
 std::string Name(SymbolId id) {
   return id == 0 ? "BTC-USD" : "?";
+}
+AssetId ResolveAsset(std::string_view name) {
+  return name == "USD" ? 0 : name == "BTC" ? 1 : kUnknownAsset;
+}
+std::string AssetName(AssetId id) {
+  return id == 0 ? "USD" : id == 1 ? "BTC" : "?";
 }
 
 TEST(OrderFlowCsv, ParsesEveryAction) {
@@ -49,6 +56,27 @@ TEST(OrderFlowCsv, ParsesEveryAction) {
   EXPECT_EQ(std::get<NewOrder>(unknown.body).symbol, kUnknownSymbol);  // engine rejects it
 }
 
+TEST(OrderFlowCsv, ParsesDepositsAndWithdrawals) {
+  auto d = ParseOrderFlowLine("D,10,3,77,USD,,,,,10000,,,", 2, Resolve, ResolveAsset);
+  ASSERT_TRUE(std::holds_alternative<Deposit>(d.body));
+  const auto& deposit = std::get<Deposit>(d.body);
+  EXPECT_EQ(d.timestamp, 10);
+  EXPECT_EQ(deposit.account, 3u);
+  EXPECT_EQ(deposit.transfer, 77u);
+  EXPECT_EQ(deposit.asset, 0);  // USD
+  EXPECT_EQ(deposit.amount, 10000);
+  auto w = ParseOrderFlowLine("W,11,3,78,BTC,,,,,-5,,,", 3, Resolve, ResolveAsset);
+  ASSERT_TRUE(std::holds_alternative<Withdraw>(w.body));
+  EXPECT_EQ(std::get<Withdraw>(w.body).asset, 1);
+  EXPECT_EQ(std::get<Withdraw>(w.body).amount, -5);  // the engine rejects it
+  EXPECT_EQ(std::get<Withdraw>(w.body).transfer, 78u);
+  // An unknown asset, or no asset resolver (the old callers): kUnknownAsset.
+  auto doge = ParseOrderFlowLine("D,10,3,79,DOGE,,,,,1,,,", 4, Resolve, ResolveAsset);
+  EXPECT_EQ(std::get<Deposit>(doge.body).asset, kUnknownAsset);
+  auto unresolved = ParseOrderFlowLine("D,10,3,79,USD,,,,,1,,,", 5, Resolve);
+  EXPECT_EQ(std::get<Deposit>(unresolved.body).asset, kUnknownAsset);
+}
+
 TEST(OrderFlowCsv, MalformedLinesNameTheLineAndTheField) {
   auto error_of = [](std::string_view line) {
     try {
@@ -67,7 +95,12 @@ TEST(OrderFlowCsv, MalformedLinesNameTheLineAndTheField) {
   EXPECT_EQ(error_of("N,5,1,7,BTC-USD,B,LIMIT,GTC,100,,,,"), "line 42: qty is required");
   EXPECT_EQ(error_of("N,5,-1,7,BTC-USD,B,LIMIT,GTC,100,5,,,"), "line 42: account out of range");
   EXPECT_EQ(error_of("X,5,1,7,BTC-USD,B,LIMIT,GTC,100,5,,,"),
-            "line 42: action 'X' is not one of N C R M H U");
+            "line 42: action 'X' is not one of N C R M H U D W");
+  EXPECT_EQ(error_of("D,5,1,7,,,,,,100,,,"), "line 42: symbol (the asset) is required");
+  EXPECT_EQ(error_of("D,5,1,7,USD,,,,,,,,"), "line 42: qty is required");
+  EXPECT_EQ(error_of("W,5,1,,USD,,,,,100,,,"), "line 42: order_id is required");
+  EXPECT_EQ(error_of("W,5,,7,USD,,,,,100,,,"), "line 42: account is required");
+  EXPECT_EQ(error_of("D,5,1,-7,USD,,,,,100,,,"), "line 42: order_id out of range");
   EXPECT_EQ(error_of("R,5,1,7,BTC-USD,,,,,,,,"),
             "line 42: replace needs a new price, qty or stop_price");
 }
@@ -79,6 +112,34 @@ TEST(OrderFlowCsv, FormatIsTheInverseOfParse) {
         "R,7,1,7,BTC-USD,,,,105,40,,,", "M,8,1,,,,,,,,,,", "H,9,,,BTC-USD,,,,,,,,"}) {
     EXPECT_EQ(FormatOrderFlowLine(ParseOrderFlowLine(line, 1, Resolve), Name), line);
   }
+  for (std::string_view line : {"D,10,3,77,USD,,,,,10000,,,", "W,11,4,78,BTC,,,,,-5,,,"}) {
+    const Command c = ParseOrderFlowLine(line, 1, Resolve, ResolveAsset);
+    EXPECT_EQ(FormatOrderFlowLine(c, Name, AssetName), line);
+  }
+}
+
+TEST(OrderFlowCsv, AssetAndFeeCommandsAreWrittenAsComments) {
+  EXPECT_EQ(FormatOrderFlowLine(Command{0, AddAsset{AssetSpec{SymbolName("USD"), 2}}}, Name),
+            "#add-asset USD decimals=2");
+  SetFees fees{.symbol = 0, .rates = {.maker_ppm = -100, .taker_ppm = 500}};
+  EXPECT_EQ(FormatOrderFlowLine(Command{0, fees}, Name),
+            "#set-fees BTC-USD default maker_ppm=-100 taker_ppm=500");
+  fees.for_account = true;
+  fees.account = 7;
+  fees.clear = true;
+  EXPECT_EQ(FormatOrderFlowLine(Command{0, fees}, Name), "#set-fees BTC-USD acct=7 clear");
+  // Without an asset name the row has an empty symbol, which the reader refuses.
+  const Command d = ParseOrderFlowLine("D,10,3,77,USD,,,,,10000,,,", 1, Resolve, ResolveAsset);
+  EXPECT_EQ(FormatOrderFlowLine(d, Name), "D,10,3,77,,,,,,10000,,,");
+}
+
+TEST(OrderFlowCsv, ReadPassesTheAssetResolver) {
+  std::istringstream in(std::string(kOrderFlowHeader) +
+                        "\nD,1,3,77,BTC,,,,,5,,,\nN,5,1,7,BTC-USD,B,LIMIT,GTC,100,5,,,\n");
+  const std::vector<Command> commands = ReadOrderFlow(in, Resolve, ResolveAsset);
+  ASSERT_EQ(commands.size(), 2u);
+  EXPECT_EQ(std::get<Deposit>(commands[0].body).asset, 1);
+  EXPECT_EQ(std::get<NewOrder>(commands[1].body).symbol, 0u);
 }
 
 TEST(OrderFlowCsv, ReadChecksTheHeader) {
@@ -113,6 +174,54 @@ TEST(EventsCsv, TradeAndRejectRows) {
   out.clear();
   AppendEventCsv(r, name, out);
   EXPECT_EQ(out, "10,REJECTED,0,0,BTC-USD,B,0,0,0,,,PRICE_NOT_ON_TICK\n");
+}
+
+TEST(EventsCsv, BalanceAndAssetRows) {
+  auto name = [](SymbolId) { return std::string_view("BTC-USD"); };
+  auto asset = [](AssetId id) { return std::string_view(id == 0 ? "USD" : "?"); };
+  Event b;
+  b.sequence = 11;
+  b.type = EventType::kBalance;
+  b.account = 3;
+  b.order_id = 4;
+  b.symbol = 0;
+  b.asset = 0;
+  b.balance_reason = BalanceReason::kHold;
+  b.available = 900;
+  b.held = 100;
+  b.available_delta = -100;
+  b.held_delta = 100;
+  std::string out;
+  AppendEventCsv(b, name, asset, out);
+  EXPECT_EQ(out, "11,BALANCE,3,4,USD,,,900,100,,,HOLD\n");
+  // Every row has the header's columns.
+  EXPECT_EQ(std::count(out.begin(), out.end(), ','),
+            std::count(kEventsHeader.begin(), kEventsHeader.end(), ','));
+
+  Event refused;
+  refused.sequence = 12;
+  refused.type = EventType::kRejected;
+  refused.account = 3;
+  refused.order_id = 5;  // the transfer id
+  refused.asset = 0;
+  refused.quantity = 50;
+  refused.reject_reason = RejectReason::kInsufficientFunds;
+  out.clear();
+  AppendEventCsv(refused, name, asset, out);
+  EXPECT_EQ(out, "12,REJECTED,3,5,USD,B,0,50,0,,,INSUFFICIENT_FUNDS\n");
+
+  Event added;
+  added.sequence = 1;
+  added.type = EventType::kAssetAdded;
+  added.asset = 0;
+  added.quantity = 2;
+  out.clear();
+  AppendEventCsv(added, name, asset, out);
+  EXPECT_EQ(out, "1,ASSET_ADDED,0,0,USD,B,0,2,0,,,\n");
+  // The old overload has no asset names.
+  out.clear();
+  AppendEventCsv(b, name, out);
+  EXPECT_EQ(out, "11,BALANCE,3,4,,,,900,100,,,HOLD\n");
 }
 
 TEST(InstrumentsFile, ParsesTheShippedDefault) {
