@@ -18,7 +18,7 @@ namespace exchange::topology {
 inline constexpr std::string_view kOrdersExchange = "orders";
 inline constexpr std::string_view kAllSymbolsKey = "_all";
 // Deposits and withdrawals name an asset, not a symbol: they go to one shard
-// (its funds are held there; engine/README.md, "Several shards") under
+// (its funds are held there; README.md, "Cash risk") under
 // ShardKey(shard), which that shard binds.
 inline std::string ShardKey(std::string_view shard) {
   return "_shard." + std::string(shard);
@@ -33,6 +33,7 @@ inline constexpr std::string_view kDefaultShard = "main";
 //   book.<symbol>   every event of the symbol except rejects (what changes or
 //                   reports on the book: accepted, trade, canceled, replaced,
 //                   triggered, halted, resumed, instrument added)
+//   asset.<asset>   ASSET_ADDED (cash risk)
 // Each routing key gets one message per engine output batch, holding only the
 // events for that key, in sequence order.
 inline constexpr std::string_view kEventsExchange = "events";
@@ -55,6 +56,9 @@ inline std::string ExecKey(std::uint64_t account) {
 }
 inline std::string TradeKey(std::string_view symbol) {
   return "trade." + std::string(symbol);
+}
+inline std::string AssetKey(std::string_view asset) {
+  return "asset." + std::string(asset);
 }
 inline std::string BookKey(std::string_view symbol) {
   return "book." + std::string(symbol);

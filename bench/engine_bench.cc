@@ -42,6 +42,7 @@ struct Options {
   std::string save_orders_file;
   int cpu = -1;
   bool baseline = false;  // open loop with no engine work: the machine's own floor
+  std::string risk = "none";  // none, cash, or both (interleaved runs, side by side)
 };
 
 struct Flow {
@@ -69,21 +70,23 @@ std::int64_t Nanos(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
-Flow LoadFlow(const Options& o) {
+Flow LoadFlow(const Options& o, RiskMode risk) {
   Flow flow;
   if (!o.orders_file.empty()) {
     flow.name = o.orders_file;
-    const auto instruments = LoadInstruments(o.instruments_file);
-    for (const auto& i : instruments)
-      flow.setup.push_back(Command{0, AddInstrument{i.spec}});
+    InstrumentsFile file = LoadInstrumentsFile(o.instruments_file);
+    OverrideRisk(file, risk);
+    Engine names;  // numbers the assets and symbols as the measured engine will
+    AddToEngine(file, names);
+    for (AssetId a = 0; a < names.asset_count(); ++a)
+      flow.setup.push_back(Command{0, AddAsset{names.asset(a)}});
+    for (SymbolId s = 0; s < names.symbol_count(); ++s)
+      flow.setup.push_back(Command{0, AddInstrument{names.book(s).instrument}});
     std::ifstream in(o.orders_file);
     if (!in) throw std::runtime_error(o.orders_file + ": cannot open");
-    flow.measured = ReadOrderFlow(in, [&](std::string_view name) {
-      for (std::size_t i = 0; i < instruments.size(); ++i) {
-        if (instruments[i].spec.symbol.view() == name) return static_cast<SymbolId>(i);
-      }
-      return kUnknownSymbol;
-    });
+    flow.measured = ReadOrderFlow(
+        in, [&](std::string_view name) { return names.FindSymbol(name).value_or(kUnknownSymbol); },
+        [&](std::string_view name) { return names.FindAsset(name).value_or(kUnknownAsset); });
     return flow;
   }
   if (!o.lobster_file.empty()) {
@@ -99,8 +102,11 @@ Flow LoadFlow(const Options& o) {
   BenchmarkMixOptions mix;
   mix.seed = o.seed;
   mix.commands = o.commands;
+  mix.risk = risk;
   BenchmarkFlow generated = GenerateBenchmarkMix(mix);
   flow.name = "exchange-core mix (9% GTC, 3% IOC, 6% cancel, 82% move)";
+  for (const AssetSpec& a : generated.assets)
+    flow.setup.push_back(Command{0, AddAsset{a}});
   flow.setup.push_back(Command{0, AddInstrument{generated.instrument}});
   flow.setup.insert(flow.setup.end(), generated.prefill.begin(), generated.prefill.end());
   flow.measured = std::move(generated.commands);
@@ -185,60 +191,35 @@ void SaveOrders(const Flow& flow, const std::string& path) {
   if (!out) throw std::runtime_error(path + ": cannot open for writing");
   out << kOrderFlowHeader << "\n";
   auto name = [](SymbolId) { return std::string("BENCH"); };
+  auto asset_name = [](AssetId a) { return std::string(a == 0 ? "BENCH" : "USD"); };
   for (const auto* part : {&flow.setup, &flow.measured}) {
     for (const Command& c : *part) {
-      if (!std::holds_alternative<AddInstrument>(c.body))
-        out << FormatOrderFlowLine(c, name) << "\n";
+      if (!std::holds_alternative<AddInstrument>(c.body) && !std::holds_alternative<AddAsset>(c.body))
+        out << FormatOrderFlowLine(c, name, asset_name) << "\n";
     }
   }
   std::cout << "wrote " << flow.setup.size() - 1 + flow.measured.size() << " commands to " << path
             << "\n";
 }
 
-int Run(const Options& o) {
-  if (o.cpu >= 0) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(o.cpu, &set);
-    if (sched_setaffinity(0, sizeof(set), &set) != 0) {
-      std::cerr << "exchange-bench: cannot pin to cpu " << o.cpu << "\n";
-    }
-  }
-  const Flow flow = LoadFlow(o);
-  if (!o.save_orders_file.empty()) {
-    SaveOrders(flow, o.save_orders_file);
-    return 0;
-  }
+// One mode's median and runs, printed and as JSON.
+nlohmann::json Summarize(const Options& o, const Flow& flow, RiskMode risk,
+                         const std::vector<RunResult>& runs) {
   const bool open_loop = o.rate > 0;
-  std::vector<RunResult> runs;
-  for (std::size_t i = 0; i < o.runs; ++i) {
-    runs.push_back(open_loop ? RunOpenLoop(flow, o.rate, o.baseline) : RunThroughput(flow));
-    const RunResult& r = runs.back();
-    std::cout << "  run " << i + 1 << ": " << static_cast<std::uint64_t>(r.ops_per_second())
-              << " commands/s";
-    if (open_loop) {
-      std::cout << "  p50 " << r.p50 << " p99 " << r.p99 << " p99.99 " << r.p9999 << " max "
-                << r.max << " ns";
-    }
-    std::cout << "\n";
-    if (r.state_hash != runs.front().state_hash) {
-      std::cerr << "exchange-bench: state hash differs between runs: not deterministic\n";
-      return 1;
-    }
-  }
-
   nlohmann::json out = {{"benchmark", "engine"},
                         {"flow", flow.name},
+                        {"risk", ToString(risk)},
                         {"mode", !open_loop   ? "throughput"
                                  : o.baseline ? "open_loop_baseline"
                                               : "open_loop"},
                         {"commands", flow.measured.size()},
-                        {"runs", o.runs}};
+                        {"runs", runs.size()}};
   if (open_loop) out["rate"] = o.rate;
   nlohmann::json med = {
       {"ops_per_second", MedianOf(runs, [](auto& r) { return r.ops_per_second(); })}};
-  std::cout << "engine " << (open_loop ? "open-loop" : "throughput") << ": " << flow.name << ", "
-            << flow.measured.size() << " commands, median of " << o.runs << " runs\n"
+  std::cout << "engine " << (open_loop ? "open-loop" : "throughput") << " (risk "
+            << ToString(risk) << "): " << flow.name << ", " << flow.measured.size()
+            << " commands, median of " << runs.size() << " runs\n"
             << "  " << static_cast<std::uint64_t>(med["ops_per_second"].get<double>())
             << " commands/s";
   if (open_loop) {
@@ -263,7 +244,73 @@ int Run(const Options& o) {
   out["median"] = med;
   for (const auto& r : runs)
     out["each_run"].push_back(ToJson(r, open_loop));
-  EmitJson(out, o.json_file);
+  return out;
+}
+
+void PinTo(int cpu) {
+  if (cpu < 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+    std::cerr << "exchange-bench: cannot pin to cpu " << cpu << "\n";
+  }
+}
+
+// --risk both: the runs of the two modes alternate (none, cash, none, ...),
+// so that the machine's drift over the invocation falls on both alike.
+int Run(const Options& o) {
+  PinTo(o.cpu);
+  std::vector<RiskMode> modes;
+  if (o.risk == "both") {
+    modes = {RiskMode::kNone, RiskMode::kCash};
+  } else {
+    modes = {*ParseRiskMode(o.risk)};
+  }
+  std::vector<Flow> flows;
+  for (RiskMode m : modes)
+    flows.push_back(LoadFlow(o, m));
+  if (!o.save_orders_file.empty()) {
+    SaveOrders(flows.front(), o.save_orders_file);
+    return 0;
+  }
+  const bool open_loop = o.rate > 0;
+  std::vector<std::vector<RunResult>> runs(modes.size());
+  for (std::size_t i = 0; i < o.runs; ++i) {
+    for (std::size_t m = 0; m < modes.size(); ++m) {
+      const Flow& flow = flows[m];
+      runs[m].push_back(open_loop ? RunOpenLoop(flow, o.rate, o.baseline) : RunThroughput(flow));
+      const RunResult& r = runs[m].back();
+      std::cout << "  run " << i + 1 << " (risk " << ToString(modes[m])
+                << "): " << static_cast<std::uint64_t>(r.ops_per_second()) << " commands/s";
+      if (open_loop) {
+        std::cout << "  p50 " << r.p50 << " p99 " << r.p99 << " p99.99 " << r.p9999 << " max "
+                  << r.max << " ns";
+      }
+      std::cout << "\n";
+      if (r.state_hash != runs[m].front().state_hash) {
+        std::cerr << "exchange-bench: state hash differs between runs: not deterministic\n";
+        return 1;
+      }
+    }
+  }
+  std::vector<nlohmann::json> summaries;
+  for (std::size_t m = 0; m < modes.size(); ++m)
+    summaries.push_back(Summarize(o, flows[m], modes[m], runs[m]));
+  if (modes.size() == 1) {
+    EmitJson(summaries.front(), o.json_file);
+    return 0;
+  }
+  const double none = summaries[0]["median"]["ops_per_second"].get<double>();
+  const double cash = summaries[1]["median"]["ops_per_second"].get<double>();
+  std::cout << "cash risk keeps " << static_cast<int>(100 * cash / none + 0.5)
+            << "% of the throughput without risk (medians, runs interleaved)\n";
+  EmitJson({{"benchmark", "engine"},
+            {"risk", "both"},
+            {"cash_over_none", cash / none},
+            {"none", summaries[0]},
+            {"cash", summaries[1]}},
+           o.json_file);
   return 0;
 }
 
@@ -288,6 +335,11 @@ void AddEngineBenchCommand(CLI::App& app) {
   cmd->add_option("--cpu", options->cpu, "Pin the benchmark thread to this CPU");
   cmd->add_flag("--baseline", options->baseline,
                 "Open loop without engine work: the machine's own latency floor");
+  cmd->add_option("--risk", options->risk,
+                  "none (pure matching), cash (holds, settlement, fees; the mix funds its "
+                  "accounts first), or both: interleaved runs side by side and their ratio")
+      ->check(CLI::IsMember({"none", "cash", "both"}))
+      ->capture_default_str();
   cmd->add_option("--save-orders", options->save_orders_file,
                   "Write the generated mix as an order-flow CSV and exit");
   cmd->callback([options] {

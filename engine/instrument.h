@@ -78,7 +78,7 @@ struct InstrumentSpec {
 
   // Cash risk (RiskMode::kCash) only. The buyer of `quantity` receives
   // quantity × base_multiplier units of base_asset and pays price × quantity ×
-  // 10^quote_exponent units of quote_asset (rounded as engine/README.md says).
+  // 10^quote_exponent units of quote_asset (rounded as engine/risk.cc says).
   // The instruments file derives both from the decimals.
   RiskMode risk = RiskMode::kNone;
   AssetId base_asset = kUnknownAsset;

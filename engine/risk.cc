@@ -1,7 +1,7 @@
 // Engine: cash risk. Assets, deposits and withdrawals, fee schedules, the
 // hold every order of a cash instrument takes on entry, the settlement of
 // every trade and the release of what an order still holds when it leaves.
-// The rules (and the rounding) are in engine/README.md, "Cash risk".
+// The rules are summed up in README.md ("Cash risk"); the arithmetic is here.
 //
 // Amounts (exact integers until the last step): a trade of q at price p has
 // the notional p × q, worth p × q × 10^quote_exponent quote units. Each order

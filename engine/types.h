@@ -38,7 +38,7 @@ inline constexpr bool IsReservedAccount(AccountId a) {
 
 // Pre-trade risk of one instrument. kNone: pure matching, no balances (LOBSTER
 // replay, benchmarks, venues that clear elsewhere). kCash: spot, every order
-// holds what it could cost and every trade settles (engine/README.md).
+// holds what it could cost and every trade settles (README.md, "Cash risk").
 enum class RiskMode : std::uint8_t { kNone = 0, kCash = 1 };
 
 enum class Side : std::uint8_t { kBuy = 0, kSell = 1 };

@@ -56,11 +56,23 @@ class Generator {
     flow_.instrument.lot_size = 1;
     flow_.instrument.max_quantity = 1'000'000;
     flow_.instrument.market_protection_ticks = 1000;
+    if (o.risk == RiskMode::kCash) {
+      flow_.assets = {AssetSpec{SymbolName("BENCH"), 0}, AssetSpec{SymbolName("USD"), 2}};
+      for (const AssetSpec& a : flow_.assets)
+        engine_.Process(Command{0, AddAsset{a}});
+      InstrumentSpec& s = flow_.instrument;
+      s.risk = RiskMode::kCash;
+      s.base_asset = 0;
+      s.quote_asset = 1;
+      s.quote_exponent = 2;  // price × quantity dollars, in cents
+      s.fees = FeeRates{-200, 2000};
+    }
     Command add{0, AddInstrument{flow_.instrument}};
     engine_.Process(add);
   }
 
   BenchmarkFlow Run() {
+    if (opt_.risk == RiskMode::kCash) Fund();
     for (std::size_t i = 0; i < opt_.resting_orders; ++i)
       Emit(NewGtc(/*passive=*/true), true);
     for (std::size_t i = 0; i < opt_.commands; ++i)
@@ -70,6 +82,16 @@ class Generator {
 
  private:
   int Uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+
+  // Enough of both assets in every account that no order of the mix is
+  // ever short of funds (so the commands are those of the mix without risk).
+  void Fund() {
+    TransferId transfer = 1;
+    for (AccountId a = 1; a <= opt_.accounts; ++a) {
+      for (AssetId asset : {AssetId{0}, AssetId{1}})
+        Emit(Command{Now(), Deposit{a, asset, Amount{1} << 50, transfer++}}, true);
+    }
+  }
 
   Command NextCommand() {
     const int roll = Uniform(0, 99);

@@ -18,6 +18,7 @@
 #include "candles/candle_aggregator.h"
 #include "engine_service/core/engine_core.h"
 #include "orderflow/benchmark_mix.h"
+#include "persistence/ledger_reports.h"
 #include "persistence/migration.h"
 #include "persistence/order_tracker.h"
 #include "tests/service_env.h"
@@ -698,6 +699,185 @@ TEST_F(HistoryServiceTest, PostgresDownSpoolsToDiskAndCatchesUpInOrder) {
   ExpectHistoryEqualsReference();
   EXPECT_FALSE(std::filesystem::exists(spool)) << "the spool is removed once drained";
   EXPECT_EQ(service->Terminate(), 0);
+}
+
+
+// ---------------------------------------------------------------- cash risk
+
+// An instrument under cash risk, its own two assets (unique names, so the
+// Redis balance hashes, shared by account, do not mix with other tests'),
+// the mix funding its accounts first, and a duplicate deposit, a withdrawal
+// and an overdrawn withdrawal at the end.
+class CashRiskServiceTest : public EngineServiceTest {
+ protected:
+  void SetUp() override {
+    EngineServiceTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    EXCHANGE_REQUIRE_SERVICE("EXCHANGE_PG_URL", pg_url_);
+    schema_ = "ledger_" + symbol_;
+    for (char& c : schema_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    base_ = "B" + symbol_;
+    quote_ = "Q" + symbol_;
+    std::ofstream(instruments_) << "[[asset]]\nname = \"" << base_ << "\"\ndecimals = 0\n"
+                                << "[[asset]]\nname = \"" << quote_ << "\"\ndecimals = 2\n"
+                                << "[[instrument]]\nsymbol = \"" << symbol_
+                                << "\"\ntick_size = 1\nlot_size = 1\nmin_quantity = 1\n"
+                                   "max_quantity = 1000000\nmarket_protection_ticks = 1000\n"
+                                << "base_asset = \"" << base_ << "\"\nquote_asset = \"" << quote_
+                                << "\"\nmaker_fee_ppm = -200\ntaker_fee_ppm = 2000\n";
+    file_ = LoadInstrumentsFile(instruments_);
+    spec_ = file_.instruments.at(0).spec;
+    BenchmarkMixOptions mix;
+    mix.seed = 21;
+    mix.commands = 20'000;
+    mix.ioc_percent = 20;
+    mix.accounts = kAccounts;
+    mix.risk = RiskMode::kCash;
+    commands_ = StampedMix(mix);
+    commands_.push_back(Command{0, Deposit{1, 0, 5, 1}});  // transfer 1 again: a duplicate
+    commands_.push_back(Command{0, Withdraw{2, 1, 1'000, 900'001}});
+    commands_.push_back(Command{0, Withdraw{3, 1, Amount{1} << 60, 900'002}});  // too much
+    Stamp(commands_);
+    reference_ = RunReference(spec_, commands_, file_.assets);
+  }
+  void TearDown() override {
+    if (const std::string url = ServiceUrl("EXCHANGE_REDIS_URL"); !url.empty() && !base_.empty()) {
+      try {
+        redis::RedisClient client(redis::ParseRedisUrl(url));
+        for (AccountId a : Accounts())
+          client.Command({"HDEL", bookstate::BalanceKeyOf(a), base_, quote_});
+        client.Command({"HDEL", std::string(bookstate::kAssetsKey), base_, quote_});
+      } catch (const redis::RedisError&) {
+        // Redis not reachable: nothing to clean
+      }
+    }
+    if (!schema_.empty()) {
+      try {
+        pqxx::connection c(pg_url_);
+        pqxx::work w(c);
+        w.exec0("DROP SCHEMA IF EXISTS " + w.quote_name(schema_) + " CASCADE");
+        w.commit();
+      } catch (const std::exception&) {
+        // PostgreSQL gone: nothing to clean
+      }
+    }
+    EngineServiceTest::TearDown();
+  }
+  static std::vector<AccountId> Accounts() {
+    std::vector<AccountId> out;
+    for (AccountId a = 1; a <= kAccounts; ++a)
+      out.push_back(a);
+    out.push_back(kFeeAccount);
+    out.push_back(kRoundingAccount);
+    return out;
+  }
+  std::string Value(const std::string& sql) {
+    pqxx::connection c(pg_url_);
+    pqxx::work w(c);
+    w.exec0("SET LOCAL search_path TO " + w.quote_name(schema_));
+    const pqxx::row row = w.exec1(sql);
+    return row[0].is_null() ? "NULL" : row[0].as<std::string>();
+  }
+  // The reference's newest balance of every (account, asset), as
+  // "available held" keyed by (account, asset name).
+  std::map<std::pair<AccountId, std::string>, std::string> ReferenceBalances() const {
+    std::map<std::pair<AccountId, std::string>, std::string> out;
+    for (const auto& [sequence, r] : reference_.events) {
+      if (r.event.type != EventType::kBalance) continue;
+      out[{r.event.account, r.asset.str()}] =
+          std::to_string(r.event.available) + " " + std::to_string(r.event.held);
+    }
+    return out;
+  }
+  std::string AwaitLedger(seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string last = "nothing read";
+    while (std::chrono::steady_clock::now() < deadline) {
+      try {
+        last = Value("SELECT max(last_sequence) FROM sink_progress");
+        if (last == std::to_string(reference_.last_sequence)) return "";
+      } catch (const std::exception& e) {
+        last = e.what();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // poll interval
+    }
+    return "history at " + last + " of " + std::to_string(reference_.last_sequence);
+  }
+
+  static constexpr AccountId kAccounts = 200;
+  std::string pg_url_, schema_, base_, quote_;
+  InstrumentsFile file_;
+  std::vector<Command> commands_;
+  ReferenceRun reference_;
+};
+
+TEST_F(CashRiskServiceTest, KillNineMidStreamEndsWithTheBalancesLedgerAndViewOfAnUninterruptedRun) {
+  std::size_t balances = 0, duplicates = 0;
+  for (const auto& [sequence, r] : reference_.events) {
+    balances += r.event.type == EventType::kBalance;
+    duplicates += r.event.reject_reason == RejectReason::kDuplicateTransfer;
+  }
+  ASSERT_GT(balances, 20'000u);
+  ASSERT_EQ(duplicates, 1u);
+
+  std::vector<std::string> keys = AllKeys();
+  keys.push_back("asset.#");
+  EventCollector events(url_, symbol_, keys);
+  auto service = Service({"--pg-schema", schema_, "--pg-batch-ms", "20", "--snapshot-every", "400",
+                          "--pipeline-slots", "512", "--prefetch", "256"});
+  service->Start();
+  CommandProducer producer(url_, symbol_, {base_, quote_});
+  std::thread send([&] { producer.Send(commands_, /*batch_size=*/20); });
+  for (const std::uint64_t fraction : {4, 2}) {  // kill -9 at a quarter and at half the flow
+    const std::uint64_t target = reference_.last_sequence / fraction;
+    for (int second = 0; second < 120 && !events.WaitForSequence(target, seconds(1)); ++second) {
+      ASSERT_TRUE(service->Running()) << "exchange-engine exited by itself (see its log above)";
+    }
+    service->Kill9();
+    service->Start();
+  }
+  send.join();
+  ExpectSameAsReference(events, reference_);
+  ASSERT_EQ(AwaitLedger(seconds(120)), "");
+  EXPECT_EQ(service->Terminate(), 0);
+  EXPECT_EQ(ServiceStateHash(), reference_.state_hash);
+
+  // PostgreSQL: every balance change once, as the uninterrupted engine made
+  // it; the deposits once each; the reconciliation holds.
+  std::string want;
+  for (const auto& [sequence, r] : reference_.events) {
+    if (r.event.type != EventType::kBalance) continue;
+    want += std::to_string(sequence) + ":" + std::to_string(r.event.account) + ":" + r.asset.str() +
+            ":" + std::to_string(r.event.available) + ":" + std::to_string(r.event.held) + ",";
+  }
+  EXPECT_EQ(Value("SELECT count(*) FROM ledger"), std::to_string(balances));
+  EXPECT_EQ(Value("SELECT string_agg(sequence || ':' || account || ':' || asset || ':' || "
+                  "available || ':' || held || ',', '' ORDER BY sequence) FROM ledger"),
+            want);
+  EXPECT_EQ(Value("SELECT count(*) FROM ledger WHERE reason = 'DEPOSIT'"),
+            std::to_string(2 * kAccounts));
+  persistence::LedgerReports reports(pg_url_, schema_);
+  const persistence::Reconciliation reconciled = reports.Reconcile();
+  EXPECT_TRUE(reconciled.ok());
+  ASSERT_EQ(reconciled.assets.size(), 2u);
+  for (const auto& a : reconciled.assets) {
+    EXPECT_EQ(static_cast<std::int64_t>(a.deposited), std::int64_t{kAccounts} << 50) << a.asset;
+    EXPECT_GT(static_cast<std::int64_t>(a.fees), 0) << a.asset;
+  }
+
+  // Redis: each account's balances as the reference left them.
+  const std::string redis_url = ServiceUrl("EXCHANGE_REDIS_URL");
+  if (redis_url.empty()) return;
+  redis::RedisClient client(redis::ParseRedisUrl(redis_url));
+  bookstate::BookStateReader reader(client);
+  for (const auto& [key, value] : ReferenceBalances()) {
+    const auto got = reader.ReadBalances(key.first);
+    const auto it = got.find(key.second);
+    ASSERT_NE(it, got.end()) << "account " << key.first << " " << key.second;
+    EXPECT_EQ(std::to_string(it->second.available) + " " + std::to_string(it->second.held), value)
+        << "account " << key.first << " " << key.second;
+  }
+  EXPECT_EQ(reader.ReadAssetDecimals().at(quote_), 2);
 }
 
 }  // namespace

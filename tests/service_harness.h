@@ -98,8 +98,15 @@ class ServiceProcess {
 // Publishes commands as batches (one symbol per message) with confirms.
 class CommandProducer {
  public:
-  CommandProducer(const std::string& url, std::string symbol)
-      : url_(url), symbol_(std::move(symbol)), producer_id_(RandomId()) {
+  // `asset_names`: the name on the wire of each AssetId the commands'
+  // deposits and withdrawals use (the engine resolves it); everything goes
+  // under the symbol's routing key, which the shard binds.
+  CommandProducer(const std::string& url, std::string symbol,
+                  std::vector<std::string> asset_names = {})
+      : url_(url),
+        symbol_(std::move(symbol)),
+        asset_names_(std::move(asset_names)),
+        producer_id_(RandomId()) {
     Reconnect();
   }
   // A new connection; the producer id and sequence carry on.
@@ -113,7 +120,7 @@ class CommandProducer {
       wire::CommandBatch batch;
       batch.producer_id = producer_id_;
       for (std::size_t j = i; j < std::min(commands.size(), i + batch_size); ++j) {
-        batch.records.push_back({++sequence_, SymbolName(symbol_), commands[j]});
+        batch.records.push_back({++sequence_, SymbolName(NameOf(commands[j])), commands[j]});
       }
       body_.clear();
       wire::AppendCommandBatch(batch, body_);
@@ -131,9 +138,16 @@ class CommandProducer {
   std::uint64_t producer_id() const { return producer_id_; }
 
  private:
+  std::string NameOf(const Command& c) const {
+    AssetId asset = kUnknownAsset;
+    if (const auto* d = std::get_if<Deposit>(&c.body)) asset = d->asset;
+    if (const auto* w = std::get_if<Withdraw>(&c.body)) asset = w->asset;
+    return asset < asset_names_.size() ? asset_names_[asset] : symbol_;
+  }
   std::string url_;
   std::unique_ptr<amqp::AmqpClient> client_;
   std::string symbol_;
+  std::vector<std::string> asset_names_;
   std::uint64_t producer_id_;
   std::uint64_t sequence_ = 0;
   std::string body_;
@@ -272,23 +286,35 @@ struct ReferenceRun {
   bookstate::BookViews book;  // the final book as the Redis view should show it
 };
 
-inline ReferenceRun RunReference(const InstrumentSpec& spec, const std::vector<Command>& commands) {
+// With `assets` (cash risk), they are added first, as the service adds the
+// instruments file's assets; events name their asset, and those about no
+// symbol (a transfer's BALANCE, ASSET_ADDED) carry no symbol name.
+inline ReferenceRun RunReference(const InstrumentSpec& spec, const std::vector<Command>& commands,
+                                 const std::vector<AssetSpec>& assets = {}) {
   Engine engine(EngineOptions{1 << 16});
   ReferenceRun run;
   auto keep = [&](std::span<const Event> events) {
     for (const Event& e : events) {
       wire::EventRecord r;
       r.event = e;
-      r.symbol = spec.symbol;
+      if (e.symbol < engine.symbol_count() || assets.empty()) r.symbol = spec.symbol;
+      if (e.asset < engine.asset_count()) r.asset = engine.asset(e.asset).name;
       run.events[e.sequence] = r;
     }
   };
+  for (const AssetSpec& a : assets)
+    keep(engine.Process(Command{0, AddAsset{a}}));
   keep(engine.Process(Command{0, AddInstrument{spec}}));
   for (Command c : commands) {
     std::visit(
         [](auto& body) {
           using T = std::decay_t<decltype(body)>;
-          if constexpr (!std::is_same_v<T, AddInstrument>) body.symbol = 0;
+          if constexpr (std::is_same_v<T, Deposit> || std::is_same_v<T, Withdraw> ||
+                        std::is_same_v<T, AddAsset>) {
+            // named by asset
+          } else if constexpr (!std::is_same_v<T, AddInstrument>) {
+            body.symbol = 0;
+          }
         },
         c.body);
     keep(engine.Process(c));

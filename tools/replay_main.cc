@@ -68,6 +68,9 @@ int ReplayOrders(const Options& o) {
                                       : std::string_view();
   };
 
+  auto asset_name = [&](AssetId id) -> std::string_view {
+    return id < engine.asset_count() ? engine.asset(id).name.view() : std::string_view();
+  };
   std::ifstream in(o.orders_file);
   if (!in) throw std::runtime_error(o.orders_file + ": cannot open");
   std::ofstream events_file;
@@ -105,7 +108,7 @@ int ReplayOrders(const Options& o) {
     out.clear();
     for (const Event& e : engine.Process(command)) {
       ++counts[ToString(e.type)];
-      if (events) AppendEventCsv(e, symbol_name, out);
+      if (events) AppendEventCsv(e, symbol_name, asset_name, out);
     }
     if (events) *events << out;
   }

@@ -40,6 +40,7 @@ void EventRoutingKeys(const wire::EventRecord& record, std::vector<std::string>*
       keys->push_back(topology::ExecKey(e.maker_account));
     }
   }
+  if (e.type == EventType::kAssetAdded) keys->push_back(topology::AssetKey(record.asset.view()));
   // A balance is the account's own business: never on a public key.
   const bool private_event = e.type == EventType::kRejected || e.type == EventType::kBalance;
   if (!private_event && !record.symbol.view().empty()) {
