@@ -68,11 +68,13 @@ struct Options {
   std::string reader_url;
   std::string schema = "bench_history";
   std::string json_file;
+  std::size_t ledger_per_trade = 0;  // balance changes (ledger rows) written with each trade
 };
 
 struct InsertRun {
   double seconds = 0;
   double trades_per_second = 0;
+  double ledger_rows_per_second = 0;
   std::size_t batches = 0;
   std::int64_t batch_p50 = 0, batch_p99 = 0, batch_max = 0;  // COMMIT time of a batch, ns
   std::int64_t lag_p50 = 0, lag_p99 = 0, lag_max = 0;        // open loop: due -> COMMIT
@@ -102,6 +104,35 @@ std::vector<persistence::TradeRow> MakeTrades(std::size_t count, std::size_t sym
     t.maker_order_id = 2 * i + 1;
   }
   return trades;
+}
+
+// The balance changes of each trade, as cash risk settles it: buyer and
+// seller in two assets each, then the fee account (up to `per_trade` rows).
+std::vector<persistence::LedgerRow> MakeLedger(const std::vector<persistence::TradeRow>& trades,
+                                               std::size_t per_trade) {
+  std::vector<persistence::LedgerRow> rows;
+  rows.reserve(trades.size() * per_trade);
+  for (const persistence::TradeRow& t : trades) {
+    for (std::size_t k = 0; k < per_trade; ++k) {
+      persistence::LedgerRow r;
+      r.sequence = t.trade_id * 16 + k;  // unique per shard, after the trade's
+      r.time = t.time;
+      const bool buyer = k % 2 == 0;
+      r.account = k >= 4 ? kFeeAccount : (buyer ? t.taker_account : t.maker_account);
+      r.asset = SymbolName(k % 4 < 2 ? "USD" : t.symbol.str());
+      r.available_delta = buyer ? 0 : t.price * t.quantity;
+      r.held_delta = buyer ? -t.price * t.quantity : 0;
+      r.available = 1'000'000'000 + static_cast<Amount>(t.trade_id);
+      r.held = 1'000'000;
+      r.reason = k >= 4 ? BalanceReason::kFee : BalanceReason::kTrade;
+      r.symbol = t.symbol;
+      r.order_id = buyer ? t.taker_order_id : t.maker_order_id;
+      r.exchange_order_id = r.order_id + 1;
+      r.trade_id = t.trade_id;
+      rows.push_back(r);
+    }
+  }
+  return rows;
 }
 
 void DropSchema(const std::string& url, const std::string& schema) {
@@ -136,7 +167,7 @@ struct CommitSignal {
 // Writes `trades` in batches as the history sink does, through a
 // HistoryPipeline of o.connections; `rate` 0: at once.
 InsertRun WriteTrades(const Options& o, const std::vector<persistence::TradeRow>& trades,
-                      double rate) {
+                      const std::vector<persistence::LedgerRow>& ledger, double rate) {
   DropSchema(o.pg_url, o.schema);
   CommitSignal signal;
   persistence::HistoryPipeline pipeline({o.pg_url, o.schema, "bench", 3}, o.connections,
@@ -170,6 +201,9 @@ InsertRun WriteTrades(const Options& o, const std::vector<persistence::TradeRow>
     auto batch = std::make_shared<persistence::HistoryBatch>();
     batch->trades.assign(trades.begin() + static_cast<std::ptrdiff_t>(first),
                          trades.begin() + static_cast<std::ptrdiff_t>(last));
+    const std::size_t n = ledger.empty() ? 0 : o.ledger_per_trade;
+    batch->ledger.assign(ledger.begin() + static_cast<std::ptrdiff_t>(first * n),
+                         ledger.begin() + static_cast<std::ptrdiff_t>(last * n));
     for (const auto& t : batch->trades)
       aggregator.Add({t.symbol, t.trade_id, t.time, t.price, t.quantity});
     batch->candles = aggregator.TakeChanges();
@@ -186,6 +220,7 @@ InsertRun WriteTrades(const Options& o, const std::vector<persistence::TradeRow>
   }
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   r.trades_per_second = static_cast<double>(trades.size()) / r.seconds;
+  r.ledger_rows_per_second = static_cast<double>(ledger.size()) / r.seconds;
   if (pipeline.writer().Progress() != trades.back().trade_id)
     throw std::runtime_error("progress is wrong");
   batch_times.Finish();
@@ -219,16 +254,24 @@ int RunInsert(const Options& o) {
             << " (each with its candle changes, 16 "
             << "intervals), "
             << (o.rate > 0 ? "open loop at " + Fixed(o.rate, 0) + " trades/s"
-                           : "as fast as possible")
-            << "\n";
+                           : "as fast as possible");
+  if (o.ledger_per_trade > 0) {
+    std::cout << ", and " << o.ledger_per_trade << " ledger rows (balance changes) per trade";
+  }
+  std::cout << "\n";
+  const auto ledger = MakeLedger(trades, o.ledger_per_trade);
   std::vector<InsertRun> runs;
   nlohmann::json each = nlohmann::json::array(), warmups = nlohmann::json::array();
   for (std::size_t i = 0; i < o.warmup + o.runs; ++i) {
     const bool warming = i < o.warmup;
-    runs.push_back(WriteTrades(o, trades, o.rate));
+    runs.push_back(WriteTrades(o, trades, ledger, o.rate));
     const InsertRun& r = runs.back();
     std::cout << "  " << (warming ? "warm-up " : "run ") << (warming ? i + 1 : i + 1 - o.warmup)
-              << ": " << static_cast<std::uint64_t>(r.trades_per_second) << " trades/s ("
+              << ": " << static_cast<std::uint64_t>(r.trades_per_second) << " trades/s";
+    if (o.ledger_per_trade > 0) {
+      std::cout << " + " << static_cast<std::uint64_t>(r.ledger_rows_per_second) << " ledger rows/s";
+    }
+    std::cout << " ("
               << Fixed(r.seconds, 2) << " s, " << r.batches << " transactions; commit ms p50 "
               << Fixed(Ms(r.batch_p50), 1) << " p99 " << Fixed(Ms(r.batch_p99), 1) << " max "
               << Fixed(Ms(r.batch_max), 1) << ")";
@@ -242,6 +285,7 @@ int RunInsert(const Options& o) {
         .push_back(
             {{"seconds", r.seconds},
              {"trades_per_second", r.trades_per_second},
+             {"ledger_rows_per_second", r.ledger_rows_per_second},
              {"transactions", r.batches},
              {"commit_ms", {{"p50", Ms(r.batch_p50)}, {"p99", Ms(r.batch_p99)}}},
              {"lag_ms", {{"p50", Ms(r.lag_p50)}, {"p99", Ms(r.lag_p99)}, {"max", Ms(r.lag_max)}}},
@@ -253,8 +297,13 @@ int RunInsert(const Options& o) {
   for (const auto& r : runs)
     kept_up += r.kept_up;
   const double median = MedianOf(runs, [](const InsertRun& r) { return r.trades_per_second; });
+  const double ledger_median =
+      MedianOf(runs, [](const InsertRun& r) { return r.ledger_rows_per_second; });
   std::cout << "  median of " << runs.size() << ": " << static_cast<std::uint64_t>(median)
             << " trades/s";
+  if (o.ledger_per_trade > 0) {
+    std::cout << " with " << static_cast<std::uint64_t>(ledger_median) << " ledger rows/s";
+  }
   if (o.rate > 0) std::cout << "; kept up in " << kept_up << " of " << runs.size() << " runs";
   std::cout << "\n";
   EmitJson({{"benchmark", "history"},
@@ -264,7 +313,11 @@ int RunInsert(const Options& o) {
             {"batch", o.batch},
             {"connections", o.connections},
             {"rate", o.rate},
-            {"median", {{"trades_per_second", median}, {"runs_kept_up", kept_up}}},
+            {"ledger_per_trade", o.ledger_per_trade},
+            {"median",
+             {{"trades_per_second", median},
+              {"ledger_rows_per_second", ledger_median},
+              {"runs_kept_up", kept_up}}},
             {"runs", each},
             {"warmup_runs", warmups}},
            o.json_file);
@@ -302,7 +355,7 @@ int RunQueries(const Options& o) {
   const auto trades = MakeTrades(
       o.query_trades, o.symbols,
       static_cast<Timestamp>(o.days * static_cast<double>(kDay) / std::max(per_symbol, 1.0)));
-  const InsertRun fill = WriteTrades(o, trades, 0);
+  const InsertRun fill = WriteTrades(o, trades, {}, 0);
   std::cout << "  filled at " << static_cast<std::uint64_t>(fill.trades_per_second)
             << " trades/s\n";
   {
@@ -392,6 +445,10 @@ void AddHistoryBenchCommand(CLI::App& app) {
   cmd->add_option("--symbols", o->symbols, "Symbols the trades are spread over")
       ->capture_default_str();
   cmd->add_option("--batch", o->batch, "Trades per transaction")->capture_default_str();
+  cmd->add_option("--ledger-per-trade", o->ledger_per_trade,
+                  "Ledger rows (balance changes, cash risk) written with each trade; 6 is a "
+                  "trade's settlement with fees")
+      ->capture_default_str();
   cmd->add_option("--connections", o->connections,
                   "PostgreSQL connections writing at once (the sink's [postgres] connections)")
       ->capture_default_str();
