@@ -20,9 +20,9 @@
 
 #include "bench/latency_recorder.h"
 #include "bench/run_summary.h"
+#include "config/instruments_file.h"
 #include "engine/engine.h"
 #include "orderflow/benchmark_mix.h"
-#include "config/instruments_file.h"
 #include "orderflow/lobster.h"
 #include "orderflow/order_flow_csv.h"
 
@@ -41,7 +41,7 @@ struct Options {
   std::string json_file;
   std::string save_orders_file;
   int cpu = -1;
-  bool baseline = false;  // open loop with no engine work: the machine's own floor
+  bool baseline = false;      // open loop with no engine work: the machine's own floor
   std::string risk = "none";  // none, cash, or both (interleaved runs, side by side)
 };
 
@@ -194,7 +194,8 @@ void SaveOrders(const Flow& flow, const std::string& path) {
   auto asset_name = [](AssetId a) { return std::string(a == 0 ? "BENCH" : "USD"); };
   for (const auto* part : {&flow.setup, &flow.measured}) {
     for (const Command& c : *part) {
-      if (!std::holds_alternative<AddInstrument>(c.body) && !std::holds_alternative<AddAsset>(c.body))
+      if (!std::holds_alternative<AddInstrument>(c.body) &&
+          !std::holds_alternative<AddAsset>(c.body))
         out << FormatOrderFlowLine(c, name, asset_name) << "\n";
     }
   }
@@ -217,9 +218,9 @@ nlohmann::json Summarize(const Options& o, const Flow& flow, RiskMode risk,
   if (open_loop) out["rate"] = o.rate;
   nlohmann::json med = {
       {"ops_per_second", MedianOf(runs, [](auto& r) { return r.ops_per_second(); })}};
-  std::cout << "engine " << (open_loop ? "open-loop" : "throughput") << " (risk "
-            << ToString(risk) << "): " << flow.name << ", " << flow.measured.size()
-            << " commands, median of " << runs.size() << " runs\n"
+  std::cout << "engine " << (open_loop ? "open-loop" : "throughput") << " (risk " << ToString(risk)
+            << "): " << flow.name << ", " << flow.measured.size() << " commands, median of "
+            << runs.size() << " runs\n"
             << "  " << static_cast<std::uint64_t>(med["ops_per_second"].get<double>())
             << " commands/s";
   if (open_loop) {

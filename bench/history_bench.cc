@@ -269,12 +269,12 @@ int RunInsert(const Options& o) {
     std::cout << "  " << (warming ? "warm-up " : "run ") << (warming ? i + 1 : i + 1 - o.warmup)
               << ": " << static_cast<std::uint64_t>(r.trades_per_second) << " trades/s";
     if (o.ledger_per_trade > 0) {
-      std::cout << " + " << static_cast<std::uint64_t>(r.ledger_rows_per_second) << " ledger rows/s";
+      std::cout << " + " << static_cast<std::uint64_t>(r.ledger_rows_per_second)
+                << " ledger rows/s";
     }
-    std::cout << " ("
-              << Fixed(r.seconds, 2) << " s, " << r.batches << " transactions; commit ms p50 "
-              << Fixed(Ms(r.batch_p50), 1) << " p99 " << Fixed(Ms(r.batch_p99), 1) << " max "
-              << Fixed(Ms(r.batch_max), 1) << ")";
+    std::cout << " (" << Fixed(r.seconds, 2) << " s, " << r.batches
+              << " transactions; commit ms p50 " << Fixed(Ms(r.batch_p50), 1) << " p99 "
+              << Fixed(Ms(r.batch_p99), 1) << " max " << Fixed(Ms(r.batch_max), 1) << ")";
     if (o.rate > 0) {
       std::cout << "; lag ms p50 " << Fixed(Ms(r.lag_p50), 1) << " p99 " << Fixed(Ms(r.lag_p99), 1)
                 << " max " << Fixed(Ms(r.lag_max), 1)

@@ -246,8 +246,7 @@ std::size_t BookStateWriter::SendChanges(redis::RedisClient& client, BookViews& 
   return SendExec(client);
 }
 
-void BookStateWriter::WriteBalances(redis::RedisClient& client, BalanceView& balances,
-                                    bool whole) {
+void BookStateWriter::WriteBalances(redis::RedisClient& client, BalanceView& balances, bool whole) {
   if (balances.TakeAssetsChanged() || whole) {
     if (!balances.asset_decimals().empty()) {
       Begin();

@@ -60,12 +60,14 @@ void ParseRisk(const toml::table& t, const std::vector<AssetSpec>& assets, const
   c.quote_asset = GetString(t, "quote_asset", at);
   const std::string risk = GetString(t, "risk", at);
   const bool named = !c.base_asset.empty() || !c.quote_asset.empty();
-  if (!risk.empty() && !ParseRiskMode(risk)) throw ConfigError(at + ": 'risk' must be cash or none");
+  if (!risk.empty() && !ParseRiskMode(risk))
+    throw ConfigError(at + ": 'risk' must be cash or none");
   s.risk = risk.empty() ? (named ? RiskMode::kCash : RiskMode::kNone) : *ParseRiskMode(risk);
   s.fees.maker_ppm = static_cast<std::int32_t>(GetInt(t, "maker_fee_ppm", 0, at));
   s.fees.taker_ppm = static_cast<std::int32_t>(GetInt(t, "taker_fee_ppm", 0, at));
   if (!ValidFees(s.fees)) {
-    throw ConfigError(at + ": taker_fee_ppm must be 0 to 100000 and maker_fee_ppm -100000 to 100000");
+    throw ConfigError(at +
+                      ": taker_fee_ppm must be 0 to 100000 and maker_fee_ppm -100000 to 100000");
   }
   if (!named && s.risk == RiskMode::kNone) return;
   const auto find = [&](const std::string& name, const char* key) {
@@ -81,8 +83,8 @@ void ParseRisk(const toml::table& t, const std::vector<AssetSpec>& assets, const
   const int base_shift = assets[s.base_asset].decimals - c.quantity_decimals;
   if (base_shift < 0) {
     throw ConfigError(at + ": asset " + c.base_asset + " has fewer decimals than the quantities (" +
-                      std::to_string(c.quantity_decimals) + "); a quantity unit must be a whole number of " +
-                      c.base_asset + " units");
+                      std::to_string(c.quantity_decimals) +
+                      "); a quantity unit must be a whole number of " + c.base_asset + " units");
   }
   s.base_multiplier = Pow10(base_shift);
   s.quote_exponent = assets[s.quote_asset].decimals - c.price_decimals - c.quantity_decimals;

@@ -153,8 +153,8 @@ class Engine {
   void ApplyTransfer(const Transfer& c, bool deposit);
   Event& EmitBalance(AccountId account, AssetId asset, BalanceReason why, Amount available_delta,
                      Amount held_delta);
-  Event& EmitOrderBalance(const Order& o, AssetId asset, BalanceReason why,
-                          Amount available_delta, Amount held_delta);
+  Event& EmitOrderBalance(const Order& o, AssetId asset, BalanceReason why, Amount available_delta,
+                          Amount held_delta);
 
   // --- events ---
   Event& Emit(EventType type);

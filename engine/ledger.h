@@ -22,11 +22,12 @@
 // Owned by the engine; one thread.
 #pragma once
 
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "base/byte_io.h"
@@ -97,8 +98,9 @@ class Ledger {
   std::vector<std::uint64_t> SortedKeys() const;
   std::vector<TransferId> SortedTransfers() const;
 
-  std::unordered_map<std::uint64_t, Balance> balances_;  // Key(account, asset) -> balance
-  std::unordered_set<TransferId> transfers_;             // every transfer that applied
+  // Open addressing: a trade touches about ten balances (hot path).
+  boost::unordered_flat_map<std::uint64_t, Balance> balances_;  // Key(account, asset) -> balance
+  boost::unordered_flat_set<TransferId> transfers_;             // every transfer that applied
   std::unordered_map<AssetId, Amount> deposited_;
   std::unordered_map<AssetId, Amount> withdrawn_;
 };

@@ -96,8 +96,7 @@ Price Engine::HoldPrice(const OrderBook& book, Side side, OrderType type, Price 
   }
 }
 
-Amount Engine::QuoteCost(const InstrumentSpec& spec, const Order& buyer, Price price,
-                         Quantity q) {
+Amount Engine::QuoteCost(const InstrumentSpec& spec, const Order& buyer, Price price, Quantity q) {
   const int e = spec.quote_exponent;
   const __int128 before = buyer.traded_notional;
   return static_cast<Amount>(Scale(before + static_cast<__int128>(price) * q, e, true) -
@@ -154,9 +153,8 @@ Event& Engine::EmitOrderBalance(const Order& o, AssetId asset, BalanceReason why
 
 bool Engine::ReserveForNew(const InstrumentSpec& spec, Order& o) {
   const AssetId asset = o.side == Side::kBuy ? spec.quote_asset : spec.base_asset;
-  const std::optional<Amount> need =
-      o.by_quote ? std::optional<Amount>(o.quote_budget)
-                         : HoldFor(spec, o.side, o.hold_price, o.leaves, 0);
+  const std::optional<Amount> need = o.by_quote ? std::optional<Amount>(o.quote_budget)
+                                                : HoldFor(spec, o.side, o.hold_price, o.leaves, 0);
   if (!need || ledger_.Hold(o.account, asset, *need) != LedgerResult::kDone) return false;
   o.held = *need;
   return true;
@@ -185,8 +183,8 @@ void Engine::ReleaseHold(Order& o) {
 
 // ---------------------------------------------------------------- settlement
 
-void Engine::SettleTrade(const OrderBook& book, Order& taker, Order& maker, Price price,
-                         Quantity q, Sequence trade_sequence) {
+void Engine::SettleTrade(const OrderBook& book, Order& taker, Order& maker, Price price, Quantity q,
+                         Sequence trade_sequence) {
   const InstrumentSpec& spec = book.instrument;
   Order& buyer = taker.side == Side::kBuy ? taker : maker;
   Order& seller = taker.side == Side::kBuy ? maker : taker;
@@ -212,10 +210,9 @@ void Engine::SettleTrade(const OrderBook& book, Order& taker, Order& maker, Pric
   buyer.traded_notional += notional;
   seller.traded_notional += notional;
   // A buyer's hold counted this fill at its hold price: free the difference.
-  const Amount held_after =
-      buyer.by_quote ? buyer.held - pay
-                     : *HoldFor(spec, Side::kBuy, buyer.hold_price, buyer.leaves,
-                                buyer.traded_notional);
+  const Amount held_after = buyer.by_quote ? buyer.held - pay
+                                           : *HoldFor(spec, Side::kBuy, buyer.hold_price,
+                                                      buyer.leaves, buyer.traded_notional);
   const Amount over = buyer.held - pay - held_after;
 
   ledger_.Settle(seller.account, buyer.account, base_asset, base - buyer_fee);
@@ -233,8 +230,7 @@ void Engine::SettleTrade(const OrderBook& book, Order& taker, Order& maker, Pric
   // Rebates come out of the fee account's collected fees, as far as they go.
   const auto rebate = [&](std::int32_t ppm, Amount received, AccountId to, AssetId asset) {
     if (ppm >= 0) return Amount{0};
-    const Amount paid =
-        std::min(FeeOf(received, ppm), ledger_.Get(kFeeAccount, asset).available);
+    const Amount paid = std::min(FeeOf(received, ppm), ledger_.Get(kFeeAccount, asset).available);
     ledger_.Move(kFeeAccount, to, asset, paid);
     return paid;
   };
@@ -244,8 +240,8 @@ void Engine::SettleTrade(const OrderBook& book, Order& taker, Order& maker, Pric
   seller.held -= base;
 
   const auto emit = [&](const Order& o, AssetId asset, Amount available_delta, Amount held_delta) {
-    EmitOrderBalance(o, asset, BalanceReason::kTrade, available_delta, held_delta)
-        .trade_sequence = trade_sequence;
+    EmitOrderBalance(o, asset, BalanceReason::kTrade, available_delta, held_delta).trade_sequence =
+        trade_sequence;
   };
   emit(buyer, quote_asset, over, -(pay + over));
   emit(buyer, base_asset, base - buyer_fee + buyer_rebate, 0);
@@ -306,9 +302,9 @@ void Engine::ApplyTransfer(const Transfer& c, bool deposit) {
     e.reject_reason = why;
     return;
   }
-  Event& e = EmitBalance(c.account, c.asset,
-                         deposit ? BalanceReason::kDeposit : BalanceReason::kWithdraw,
-                         deposit ? c.amount : -c.amount, 0);
+  Event& e =
+      EmitBalance(c.account, c.asset, deposit ? BalanceReason::kDeposit : BalanceReason::kWithdraw,
+                  deposit ? c.amount : -c.amount, 0);
   e.order_id = c.transfer;
 }
 

@@ -88,7 +88,8 @@ bool ReadOrder(ByteReader& r, std::uint8_t version, Order& o) {
     const unsigned __int128 high = r.U64();
     o.traded_notional = static_cast<__int128>(high << 64 | low);
   }
-  return !r.failed() && o.held >= 0 && o.hold_price >= 0 && o.traded_notional >= 0 && o.leaves > 0 && o.display >= 0 && o.display <= o.leaves && o.filled >= 0 &&
+  return !r.failed() && o.held >= 0 && o.hold_price >= 0 && o.traded_notional >= 0 &&
+         o.leaves > 0 && o.display >= 0 && o.display <= o.leaves && o.filled >= 0 &&
          o.filled + o.leaves == o.quantity;
 }
 
@@ -207,8 +208,8 @@ std::string Engine::LoadState(std::string_view bytes) {
       s.fees.maker_ppm = static_cast<std::int32_t>(r.U32());
       s.fees.taker_ppm = static_cast<std::int32_t>(r.U32());
     }
-    const bool assets_known =
-        s.risk != RiskMode::kCash || (s.base_asset < assets_.size() && s.quote_asset < assets_.size());
+    const bool assets_known = s.risk != RiskMode::kCash ||
+                              (s.base_asset < assets_.size() && s.quote_asset < assets_.size());
     if (r.failed() || Validate(s) != RejectReason::kNone || !assets_known ||
         symbols_.contains(s.symbol.str())) {
       return "bad instrument " + s.symbol.str();

@@ -31,15 +31,27 @@ class Fnv1a {
 };
 
 void AddOrder(Fnv1a& h, const Order& o) {
-  for (std::uint64_t v :
-       {std::uint64_t{o.exchange_id}, std::uint64_t{o.client_id}, std::uint64_t{o.account},
-        std::uint64_t{o.symbol}, std::uint64_t(o.side), std::uint64_t(o.type), std::uint64_t(o.tif),
-        std::uint64_t(o.stp), std::uint64_t(o.price), std::uint64_t(o.stop_price),
-        std::uint64_t(o.quantity), std::uint64_t(o.filled), std::uint64_t(o.leaves),
-        std::uint64_t(o.display), std::uint64_t(o.peak), std::uint64_t{o.priority},
-        std::uint64_t(o.timestamp), std::uint64_t(o.held), std::uint64_t(o.hold_price),
-        static_cast<std::uint64_t>(o.traded_notional),
-        static_cast<std::uint64_t>(o.traded_notional >> 64)}) {
+  for (std::uint64_t v : {std::uint64_t{o.exchange_id},
+                          std::uint64_t{o.client_id},
+                          std::uint64_t{o.account},
+                          std::uint64_t{o.symbol},
+                          std::uint64_t(o.side),
+                          std::uint64_t(o.type),
+                          std::uint64_t(o.tif),
+                          std::uint64_t(o.stp),
+                          std::uint64_t(o.price),
+                          std::uint64_t(o.stop_price),
+                          std::uint64_t(o.quantity),
+                          std::uint64_t(o.filled),
+                          std::uint64_t(o.leaves),
+                          std::uint64_t(o.display),
+                          std::uint64_t(o.peak),
+                          std::uint64_t{o.priority},
+                          std::uint64_t(o.timestamp),
+                          std::uint64_t(o.held),
+                          std::uint64_t(o.hold_price),
+                          static_cast<std::uint64_t>(o.traded_notional),
+                          static_cast<std::uint64_t>(o.traded_notional >> 64)}) {
     h.Add(v);
   }
 }
@@ -71,12 +83,12 @@ std::uint64_t Engine::StateHash() const {
   for (const auto& book : books_) {
     const InstrumentSpec& spec = book->instrument;
     h.Add(spec.symbol.view());
-    for (std::int64_t v : std::initializer_list<std::int64_t>{spec.tick_size, spec.lot_size, spec.min_quantity, spec.max_quantity,
-                           spec.price_band_bps, spec.reference_price, spec.market_protection_ticks,
-                           static_cast<std::int64_t>(spec.default_stp),
-                           static_cast<std::int64_t>(spec.risk), spec.base_asset, spec.quote_asset,
-                           spec.base_multiplier, spec.quote_exponent, spec.fees.maker_ppm,
-                           spec.fees.taker_ppm}) {
+    for (std::int64_t v : std::initializer_list<std::int64_t>{
+             spec.tick_size, spec.lot_size, spec.min_quantity, spec.max_quantity,
+             spec.price_band_bps, spec.reference_price, spec.market_protection_ticks,
+             static_cast<std::int64_t>(spec.default_stp), static_cast<std::int64_t>(spec.risk),
+             spec.base_asset, spec.quote_asset, spec.base_multiplier, spec.quote_exponent,
+             spec.fees.maker_ppm, spec.fees.taker_ppm}) {
       h.Add(static_cast<std::uint64_t>(v));
     }
     h.Add(static_cast<std::uint64_t>(book->last_trade_price));

@@ -7,15 +7,15 @@
 #include <filesystem>
 #include <set>
 
-#include "engine_service/sinks/book_state_sink.h"
+#include "config/instruments_file.h"
 #include "engine_service/pipeline/engine_loop.h"
-#include "engine_service/sinks/event_publisher.h"
-#include "engine_service/sinks/history_sink.h"
 #include "engine_service/pipeline/journal_committer.h"
 #include "engine_service/pipeline/order_ingest.h"
 #include "engine_service/pipeline/publish_watermark.h"
 #include "engine_service/service_metrics.h"
-#include "config/instruments_file.h"
+#include "engine_service/sinks/book_state_sink.h"
+#include "engine_service/sinks/event_publisher.h"
+#include "engine_service/sinks/history_sink.h"
 
 namespace exchange {
 

@@ -25,9 +25,9 @@
 #include "engine_service/core/engine_core.h"
 #include "engine_service/pipeline/doorbell.h"
 #include "engine_service/pipeline/pipeline_slot.h"
+#include "engine_service/pipeline/sink_channel.h"
 #include "engine_service/service_config.h"
 #include "engine_service/service_stats.h"
-#include "engine_service/pipeline/sink_channel.h"
 #include "persistence/history_writer.h"
 #include "persistence/order_tracker.h"
 

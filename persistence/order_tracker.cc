@@ -30,8 +30,7 @@ RejectScope ScopeOf(RejectReason reason) {
     case RejectReason::kDuplicateTransfer:  // deposit, withdraw
     case RejectReason::kInvalidAmount:      // deposit, withdraw, add asset
     case RejectReason::kInvalidFeeSchedule:
-    case RejectReason::kDuplicateAsset:
-      return RejectScope::kNeverNewOrder;
+    case RejectReason::kDuplicateAsset: return RejectScope::kNeverNewOrder;
     case RejectReason::kReservedAccount:
     case RejectReason::kInvalidOrder:
     case RejectReason::kInvalidDisplayQuantity:

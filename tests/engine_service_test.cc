@@ -701,7 +701,6 @@ TEST_F(HistoryServiceTest, PostgresDownSpoolsToDiskAndCatchesUpInOrder) {
   EXPECT_EQ(service->Terminate(), 0);
 }
 
-
 // ---------------------------------------------------------------- cash risk
 
 // An instrument under cash risk, its own two assets (unique names, so the
@@ -715,7 +714,8 @@ class CashRiskServiceTest : public EngineServiceTest {
     if (IsSkipped() || HasFatalFailure()) return;
     EXCHANGE_REQUIRE_SERVICE("EXCHANGE_PG_URL", pg_url_);
     schema_ = "ledger_" + symbol_;
-    for (char& c : schema_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : schema_)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     base_ = "B" + symbol_;
     quote_ = "Q" + symbol_;
     std::ofstream(instruments_) << "[[asset]]\nname = \"" << base_ << "\"\ndecimals = 0\n"

@@ -8,9 +8,9 @@
 #include <map>
 #include <string>
 
+#include "config/instruments_file.h"
 #include "engine/engine.h"
 #include "orderflow/events_csv.h"
-#include "config/instruments_file.h"
 #include "orderflow/lobster.h"
 #include "orderflow/order_flow_csv.h"
 
@@ -47,8 +47,8 @@ void PrintAssetTotals(const Engine& engine, std::ostream& out) {
     const bool ok = ledger.Total(a) == ledger.deposited(a) - ledger.withdrawn(a);
     out << engine.asset(a).name.view() << ": deposited " << ledger.deposited(a) << ", withdrawn "
         << ledger.withdrawn(a) << ", balances " << ledger.Total(a) << " (fees "
-        << fees.available + fees.held << ", rounding " << rounding.available + rounding.held
-        << ") " << (ok ? "balanced" : "NOT BALANCED") << "\n";
+        << fees.available + fees.held << ", rounding " << rounding.available + rounding.held << ") "
+        << (ok ? "balanced" : "NOT BALANCED") << "\n";
   }
 }
 

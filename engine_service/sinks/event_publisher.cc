@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "amqp/shard_topology.h"
-#include "engine_service/pipeline/publish_watermark.h"
 #include "amqp/topology.h"
+#include "engine_service/pipeline/publish_watermark.h"
 
 namespace exchange {
 

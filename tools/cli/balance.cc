@@ -22,7 +22,8 @@ void PrintBalances(AccountId account, const std::map<std::string, bookstate::Acc
                    const std::map<std::string, int>& decimals, std::ostream& out) {
   out << "account " << account << "\n";
   out << std::left << std::setw(16) << "asset" << std::right << std::setw(24) << "available"
-      << std::setw(24) << "held" << std::setw(24) << "total" << "\n";
+      << std::setw(24) << "held" << std::setw(24) << "total"
+      << "\n";
   for (const auto& [asset, b] : rows) {
     out << std::left << std::setw(16) << asset << std::right << std::setw(24)
         << Amount(b.available, decimals, asset) << std::setw(24) << Amount(b.held, decimals, asset)

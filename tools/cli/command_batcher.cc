@@ -4,8 +4,8 @@
 #include <utility>
 #include <variant>
 
-#include "tools/cli/cli_error.h"
 #include "amqp/topology.h"
+#include "tools/cli/cli_error.h"
 
 namespace exchange::cli {
 
@@ -76,8 +76,8 @@ void CommandBatcher::Add(std::string_view symbol, const Command& command,
   if (const std::string problem = WireSymbolProblem(symbol); !problem.empty()) {
     throw CliError(kExitBadInput, problem);
   }
-  const bool transfer =
-      std::holds_alternative<Deposit>(command.body) || std::holds_alternative<Withdraw>(command.body);
+  const bool transfer = std::holds_alternative<Deposit>(command.body) ||
+                        std::holds_alternative<Withdraw>(command.body);
   const std::string_view key = transfer ? std::string_view(transfer_key_) : symbol;
   if (pending_ && pending_->routing_key != key) Flush(ready);
   if (!pending_) pending_ = StartMessage(std::string(key));

@@ -81,8 +81,8 @@ int PrintReconciliation(const persistence::Reconciliation& r, bool json, std::os
               {"check", false}},
              rows, out);
   for (const auto& m : r.mismatches) {
-    out << "MISMATCH shard " << m.shard << " account " << AccountName(m.account) << " "
-        << m.asset << ": rows add up to available " << FixedPoint(m.available_sum, 0) << " held "
+    out << "MISMATCH shard " << m.shard << " account " << AccountName(m.account) << " " << m.asset
+        << ": rows add up to available " << FixedPoint(m.available_sum, 0) << " held "
         << FixedPoint(m.held_sum, 0) << ", the newest row says " << m.available << " " << m.held
         << "\n";
   }

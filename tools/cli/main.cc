@@ -239,9 +239,9 @@ void AddTransfer(CLI::App& app, const std::string& name, TransferFlags& f) {
   sub->add_option("--shard", f.options.transfer_shard,
                   "The engine shard whose funds these are (its [engine] shard)")
       ->capture_default_str();
-  f.producer_id = sub->add_option("--producer-id", f.options.producer_id,
-                                  "Producer id (default: random)")
-                      ->check(Positive());
+  f.producer_id =
+      sub->add_option("--producer-id", f.options.producer_id, "Producer id (default: random)")
+          ->check(Positive());
   sub->add_flag("--json", f.json, "Print the summary as one JSON line");
 }
 

@@ -6,8 +6,8 @@
 #include <sstream>
 #include <thread>
 
-#include "tools/cli/cli_error.h"
 #include "amqp/topology.h"
+#include "tools/cli/cli_error.h"
 
 namespace exchange::cli {
 
