@@ -53,6 +53,14 @@ std::vector<Event> ReferenceModel::Process(const Command& command) {
     }
   } else if (const auto* c = std::get_if<AddInstrument>(&body)) {
     OnAdd(*c);
+  } else if (const auto* c = std::get_if<AddAsset>(&body)) {
+    OnAddAsset(*c);
+  } else if (const auto* c = std::get_if<Deposit>(&body)) {
+    OnTransfer(c->account, c->asset, c->amount, c->transfer, /*deposit=*/true);
+  } else if (const auto* c = std::get_if<Withdraw>(&body)) {
+    OnTransfer(c->account, c->asset, c->amount, c->transfer, /*deposit=*/false);
+  } else if (const auto* c = std::get_if<SetFees>(&body)) {
+    OnSetFees(*c);
   }
   return out_;
 }
@@ -111,11 +119,178 @@ void ReferenceModel::EmitReject(AccountId account, ClientOrderId id, SymbolId sy
   e.reject_reason = why;
 }
 
-void ReferenceModel::Cancel(const Order& o, CancelReason why) {
+void ReferenceModel::Cancel(Order& o, CancelReason why) {
   Event& e = EmitFor(EventType::kCanceled, o);
   e.quantity = o.leaves;
   e.leaves = 0;
   e.cancel_reason = why;
+  ReleaseAll(o);
+}
+
+Event& ReferenceModel::EmitBalance(AccountId account, AssetId asset, BalanceReason why,
+                                   Amount available_delta, Amount held_delta) {
+  const ModelBalance now = Bal(account, asset);
+  Event& e = Emit(EventType::kBalance);
+  e.account = account;
+  e.asset = asset;
+  e.balance_reason = why;
+  e.available = now.available;
+  e.held = now.held;
+  e.available_delta = available_delta;
+  e.held_delta = held_delta;
+  return e;
+}
+
+Event& ReferenceModel::EmitOrderBalance(const Order& o, BalanceReason why, Amount available_delta,
+                                        Amount held_delta) {
+  Event& e = EmitBalance(o.account, HeldAsset(o.side), why, available_delta, held_delta);
+  e.symbol = 0;
+  e.side = o.side;
+  e.order_id = o.client_id;
+  e.exchange_order_id = o.exchange_id;
+  return e;
+}
+
+// ---------------------------------------------------------------- cash risk
+
+__int128 ReferenceModel::Up(__int128 x) const {
+  __int128 p = 1;
+  for (int i = 0; i < (spec_.quote_exponent < 0 ? -spec_.quote_exponent : spec_.quote_exponent);
+       ++i)
+    p *= 10;
+  if (spec_.quote_exponent >= 0) return x * p;
+  return x / p + (x % p != 0 ? 1 : 0);
+}
+
+__int128 ReferenceModel::Down(__int128 x) const {
+  __int128 p = 1;
+  for (int i = 0; i < (spec_.quote_exponent < 0 ? -spec_.quote_exponent : spec_.quote_exponent);
+       ++i)
+    p *= 10;
+  return spec_.quote_exponent >= 0 ? x * p : x / p;
+}
+
+__int128 ReferenceModel::Need(Side side, Price hold_price, Quantity leaves,
+                              __int128 notional) const {
+  if (leaves <= 0) return 0;
+  if (side == Side::kSell) return static_cast<__int128>(leaves) * spec_.base_multiplier;
+  return Up(notional + static_cast<__int128>(hold_price) * leaves) - Up(notional);
+}
+
+Price ReferenceModel::HoldPriceFor(Side side, OrderType type, Price price, Price stop) const {
+  if (side == Side::kSell) return 0;
+  if (type == OrderType::kMarket) return MarketLimit(side);
+  if (type == OrderType::kStop) return stop + spec_.market_protection_ticks * spec_.tick_size;
+  return price;
+}
+
+Quantity ReferenceModel::BudgetLots(const Order& o, Price price, Quantity leaves) const {
+  // Cost only grows with the quantity: binary search over whole lots.
+  const __int128 paid = Up(o.notional);
+  Quantity lo = 0, hi = leaves / spec_.lot_size;
+  while (lo < hi) {
+    const Quantity mid = lo + (hi - lo + 1) / 2;
+    const __int128 cost =
+        Up(o.notional + static_cast<__int128>(price) * mid * spec_.lot_size) - paid;
+    if (cost <= o.quote_budget) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return lo * spec_.lot_size;
+}
+
+FeeRates ReferenceModel::RatesOf(AccountId account) const {
+  const auto it = overrides_.find(account);
+  return it != overrides_.end() ? it->second : spec_.fees;
+}
+
+void ReferenceModel::ReleaseAll(Order& o) {
+  if (!cash() || o.held == 0) return;
+  const Amount amount = o.held;
+  ModelBalance& b = Bal(o.account, HeldAsset(o.side));
+  b.held -= amount;
+  b.available += amount;
+  o.held = 0;
+  EmitOrderBalance(o, BalanceReason::kRelease, amount, -amount);
+}
+
+void ReferenceModel::Settle(Order& taker, Order& maker, Price price, Quantity q, Sequence trade) {
+  Order& buyer = taker.side == Side::kBuy ? taker : maker;
+  Order& seller = taker.side == Side::kBuy ? maker : taker;
+  const AssetId base_asset = spec_.base_asset, quote_asset = spec_.quote_asset;
+  const std::int32_t buyer_ppm =
+      &buyer == &taker ? RatesOf(buyer.account).taker_ppm : RatesOf(buyer.account).maker_ppm;
+  const std::int32_t seller_ppm =
+      &seller == &taker ? RatesOf(seller.account).taker_ppm : RatesOf(seller.account).maker_ppm;
+  const __int128 notional = static_cast<__int128>(price) * q;
+  // The buyer has paid ceil(N·s) in all, the seller received floor(N·s).
+  const Amount base = q * spec_.base_multiplier;
+  const auto pay = static_cast<Amount>(Up(buyer.notional + notional) - Up(buyer.notional));
+  const auto receive =
+      static_cast<Amount>(Down(seller.notional + notional) - Down(seller.notional));
+  buyer.notional += notional;
+  seller.notional += notional;
+  const auto fee = [](Amount received, std::int32_t ppm) {
+    return static_cast<Amount>(static_cast<__int128>(received) * (ppm < 0 ? -ppm : ppm) /
+                               1'000'000);
+  };
+  const Amount buyer_fee = buyer_ppm > 0 ? fee(base, buyer_ppm) : 0;
+  const Amount seller_fee = seller_ppm > 0 ? fee(receive, seller_ppm) : 0;
+
+  // The buyer's hold: what its remaining leaves still need; anything above
+  // that beyond this fill's payment goes back to available.
+  if (buyer.by_quote) buyer.quote_budget -= pay;
+  const Amount buyer_hold =
+      buyer.by_quote
+          ? buyer.quote_budget
+          : static_cast<Amount>(Need(Side::kBuy, buyer.hold_price, buyer.leaves, buyer.notional));
+  const Amount freed = buyer.held - pay - buyer_hold;
+  buyer.held = buyer_hold;
+  seller.held -= base;
+
+  ModelBalance& buyer_quote = Bal(buyer.account, quote_asset);
+  buyer_quote.held -= pay + freed;
+  buyer_quote.available += freed;
+  Bal(seller.account, base_asset).held -= base;
+  Bal(buyer.account, base_asset).available += base - buyer_fee;
+  Bal(seller.account, quote_asset).available += receive - seller_fee;
+  Bal(kFeeAccount, base_asset).available += buyer_fee;
+  Bal(kFeeAccount, quote_asset).available += seller_fee;
+  Bal(kRoundingAccount, quote_asset).available += pay - receive;
+  // Rebates: from the fee account's available, as far as it goes.
+  const auto rebate = [&](std::int32_t ppm, Amount received, AccountId to, AssetId asset) {
+    if (ppm >= 0) return Amount{0};
+    const Amount paid = std::min(fee(received, ppm), Bal(kFeeAccount, asset).available);
+    Bal(kFeeAccount, asset).available -= paid;
+    Bal(to, asset).available += paid;
+    return paid;
+  };
+  const Amount buyer_rebate = rebate(buyer_ppm, base, buyer.account, base_asset);
+  const Amount seller_rebate = rebate(seller_ppm, receive, seller.account, quote_asset);
+
+  const auto emit = [&](const Order& o, AssetId asset, Amount available_delta, Amount held_delta) {
+    Event& e = EmitBalance(o.account, asset, BalanceReason::kTrade, available_delta, held_delta);
+    e.symbol = 0;
+    e.side = o.side;
+    e.order_id = o.client_id;
+    e.exchange_order_id = o.exchange_id;
+    e.trade_sequence = trade;
+  };
+  emit(buyer, quote_asset, freed, -(pay + freed));
+  emit(buyer, base_asset, base - buyer_fee + buyer_rebate, 0);
+  emit(seller, base_asset, 0, -base);
+  emit(seller, quote_asset, receive - seller_fee + seller_rebate, 0);
+  const auto house = [&](AccountId account, AssetId asset, BalanceReason why, Amount delta) {
+    if (delta == 0) return;
+    Event& e = EmitBalance(account, asset, why, delta, 0);
+    e.symbol = 0;
+    e.trade_sequence = trade;
+  };
+  house(kFeeAccount, base_asset, BalanceReason::kFee, buyer_fee - buyer_rebate);
+  house(kFeeAccount, quote_asset, BalanceReason::kFee, seller_fee - seller_rebate);
+  house(kRoundingAccount, quote_asset, BalanceReason::kRounding, pay - receive);
 }
 
 // ---------------------------------------------------------------- checks and lookups
@@ -228,7 +403,11 @@ bool ReferenceModel::MatchOn(std::vector<Order>& book, Order& taker, Price limit
       if (mode == StpMode::kCancelIncoming || mode == StpMode::kCancelBoth) return true;
       continue;
     }
-    const Quantity q = std::min(taker.leaves, maker.display);
+    Quantity q = std::min(taker.leaves, maker.display);
+    if (taker.by_quote) {
+      q = std::min(q, BudgetLots(taker, maker.price, taker.leaves));
+      if (q == 0) return false;  // the budget buys no further lot
+    }
     maker.display -= q;
     maker.leaves -= q;
     maker.filled += q;
@@ -244,12 +423,14 @@ bool ReferenceModel::MatchOn(std::vector<Order>& book, Order& taker, Price limit
       e.maker_exchange_order_id = maker.exchange_id;
       e.maker_leaves = maker.leaves;
       e.maker_filled = maker.filled;
+      if (cash()) Settle(taker, maker, maker.price, q, e.sequence);
     }
     if (maker.display == 0) {
       if (maker.leaves > 0) {  // iceberg: refill and go to the back of the level
         maker.display = std::min(maker.peak, maker.leaves);
         maker.time = ++clock_;
       } else {
+        if (emit) ReleaseAll(maker);
         book.erase(book.begin() + i);
       }
     }
@@ -274,14 +455,19 @@ void ReferenceModel::Execute(Order o) {
     Cancel(o, CancelReason::kFokCannotFill);
     return;
   }
-  const Price limit = market ? MarketLimit(o.side) : o.price;
+  Price limit = market ? MarketLimit(o.side) : o.price;
+  // A cash buy never pays above the price its hold was counted at.
+  if (market && o.hold_price > 0) limit = std::min(limit, o.hold_price);
   const bool stp_canceled = MatchOn(book_, o, limit, /*emit=*/true);
-  if (o.leaves == 0) return;
+  if (o.leaves == 0) {
+    ReleaseAll(o);  // a quote-budget order's unspent budget
+    return;
+  }
   if (stp_canceled) {
     Cancel(o, CancelReason::kSelfTrade);
   } else if (market) {
-    Cancel(o,
-           OppositeEmpty(o.side) ? CancelReason::kIocRemainder : CancelReason::kProtectionReached);
+    Cancel(o, OppositeEmpty(o.side) || o.by_quote ? CancelReason::kIocRemainder
+                                                  : CancelReason::kProtectionReached);
   } else if (o.tif != TimeInForce::kGtc) {
     Cancel(o, CancelReason::kIocRemainder);
   } else {
@@ -331,6 +517,11 @@ void ReferenceModel::OnAdd(const AddInstrument& c) {
     EmitReject(0, 0, kUnknownSymbol, Side::kBuy, 0, 0, Validate(c.spec));
     return;
   }
+  if (c.spec.risk == RiskMode::kCash &&
+      (c.spec.base_asset >= assets_.size() || c.spec.quote_asset >= assets_.size())) {
+    EmitReject(0, 0, kUnknownSymbol, Side::kBuy, 0, 0, RejectReason::kUnknownAsset);
+    return;
+  }
   added_ = true;
   spec_ = c.spec;
   Event& e = Emit(EventType::kInstrumentAdded);
@@ -353,8 +544,16 @@ void ReferenceModel::OnNew(const NewOrder& c) {
     why = RejectReason::kInvalidOrder;
   } else if (halted_) {
     why = RejectReason::kHalted;
+  } else if (c.quote_quantity != 0) {  // only a MARKET BUY by quote amount, without a quantity
+    if (c.type != OrderType::kMarket || c.side != Side::kBuy || c.quote_quantity < 0 ||
+        c.quantity != 0) {
+      why = RejectReason::kInvalidOrder;
+    }
   } else {
     why = CheckQuantity(c.quantity);
+  }
+  if (why == RejectReason::kNone && cash() && c.account >= kRoundingAccount) {
+    why = RejectReason::kReservedAccount;
   }
   if (why == RejectReason::kNone && HasLimitPrice(c.type)) why = CheckPrice(c.price);
   if (why == RejectReason::kNone && IsStopType(c.type)) why = CheckStop(c.side, c.stop_price);
@@ -394,15 +593,39 @@ void ReferenceModel::OnNew(const NewOrder& c) {
       if (!CanFillCompletely(o, c.price)) why = RejectReason::kFokCannotFill;
     }
   }
+  if (why == RejectReason::kNone && c.quote_quantity != 0) {
+    // As many lots as the budget buys at the best ask.
+    o.by_quote = true;
+    o.quote_budget = c.quote_quantity;
+    const Quantity q = BudgetLots(o, book_[BestMaker(book_, Side::kBuy)].price, spec_.max_quantity);
+    if (q < spec_.min_quantity) why = RejectReason::kQuantityOutOfRange;
+    o.quantity = o.leaves = o.peak = q;
+  }
+  if (why == RejectReason::kNone && cash()) {
+    o.hold_price = o.by_quote ? 0 : HoldPriceFor(o.side, o.type, o.price, o.stop_price);
+    const __int128 need =
+        o.by_quote ? o.quote_budget : Need(o.side, o.hold_price, o.leaves, /*notional=*/0);
+    if (need > Bal(o.account, HeldAsset(o.side)).available) {
+      why = RejectReason::kInsufficientFunds;
+    } else {
+      o.held = static_cast<Amount>(need);
+    }
+  }
   if (why != RejectReason::kNone) {
     EmitReject(c.account, c.order_id, c.symbol, c.side, c.price, c.quantity, why);
     return;
   }
 
   o.exchange_id = next_exchange_id_++;
-  const Event& accepted = EmitFor(EventType::kAccepted, o);
+  const Sequence accepted = EmitFor(EventType::kAccepted, o).sequence;
+  if (cash()) {
+    ModelBalance& b = Bal(o.account, HeldAsset(o.side));
+    b.available -= o.held;
+    b.held += o.held;
+    EmitOrderBalance(o, BalanceReason::kHold, -o.held, o.held);
+  }
   if (IsStopType(o.type)) {
-    o.time = accepted.sequence;
+    o.time = accepted;
     stops_.push_back(o);
     return;
   }
@@ -459,10 +682,31 @@ void ReferenceModel::OnReplace(const ReplaceOrder& c) {
       why = RejectReason::kPostOnlyWouldTrade;
     }
   }
+  // Cash: the hold moves first; a larger one that is not available rejects
+  // the replace.
+  const Amount held_before = o->held;
+  if (why == RejectReason::kNone && cash() && new_qty > o->filled) {
+    const Price hold_price = HoldPriceFor(o->side, o->type, new_price, new_stop);
+    const __int128 need = Need(o->side, hold_price, new_qty - o->filled, o->notional);
+    ModelBalance& b = Bal(o->account, HeldAsset(o->side));
+    if (need - o->held > b.available) {
+      why = RejectReason::kInsufficientFunds;
+    } else {
+      b.available -= static_cast<Amount>(need) - o->held;
+      b.held += static_cast<Amount>(need) - o->held;
+      o->held = static_cast<Amount>(need);
+      o->hold_price = hold_price;
+    }
+  }
   if (why != RejectReason::kNone) {
     EmitReject(c.account, c.order_id, c.symbol, o->side, c.price, c.quantity, why);
     return;
   }
+  const auto emit_hold_change = [&](const Order& r) {
+    const Amount delta = r.held - held_before;
+    if (delta == 0) return;
+    EmitOrderBalance(r, delta > 0 ? BalanceReason::kHold : BalanceReason::kRelease, -delta, delta);
+  };
 
   const Quantity new_leaves = new_qty - o->filled;
   const bool keeps_priority =
@@ -477,6 +721,7 @@ void ReferenceModel::OnReplace(const ReplaceOrder& c) {
     r.quantity = new_qty;
     r.leaves = 0;
     EmitFor(EventType::kReplaced, r);
+    ReleaseAll(r);
     return;
   }
   if (keeps_priority) {
@@ -485,6 +730,7 @@ void ReferenceModel::OnReplace(const ReplaceOrder& c) {
     o->leaves = new_leaves;
     o->display = std::min(o->display, new_leaves);
     EmitFor(EventType::kReplaced, *o);
+    emit_hold_change(*o);
     return;
   }
   Order r = *o;
@@ -494,9 +740,10 @@ void ReferenceModel::OnReplace(const ReplaceOrder& c) {
   r.stop_price = new_stop;
   r.quantity = new_qty;
   r.leaves = new_leaves;
-  const Event& replaced = EmitFor(EventType::kReplaced, r);
+  const Sequence replaced = EmitFor(EventType::kReplaced, r).sequence;
+  emit_hold_change(r);
   if (held_stop) {
-    r.time = replaced.sequence;
+    r.time = replaced;
     stops_.push_back(r);
     return;
   }
@@ -532,11 +779,95 @@ void ReferenceModel::OnMassCancel(const MassCancel& c) {
     return a.time < b.time;
   });
   mine.insert(mine.end(), stops.begin(), stops.end());
-  for (const Order& o : mine)
+  for (Order& o : mine)
     Cancel(o, CancelReason::kMassCancel);
   for (auto* v : {&book_, &stops_}) {
     std::erase_if(*v, [&](const Order& x) { return x.account == c.account; });
   }
+}
+
+}  // namespace exchange::testing
+
+namespace exchange::testing {
+
+void ReferenceModel::OnAddAsset(const AddAsset& c) {
+  RejectReason why = RejectReason::kNone;
+  if (c.spec.name.view().empty() || c.spec.decimals < 0 || c.spec.decimals > 18) {
+    why = RejectReason::kInvalidAmount;
+  }
+  for (const AssetSpec& a : assets_) {
+    if (why == RejectReason::kNone && a.name == c.spec.name) why = RejectReason::kDuplicateAsset;
+  }
+  if (why != RejectReason::kNone) {
+    EmitReject(0, 0, kUnknownSymbol, Side::kBuy, 0, 0, why);
+    return;
+  }
+  assets_.push_back(c.spec);
+  Event& e = Emit(EventType::kAssetAdded);
+  e.asset = static_cast<AssetId>(assets_.size() - 1);
+  e.quantity = c.spec.decimals;
+}
+
+void ReferenceModel::OnTransfer(AccountId account, AssetId asset, Amount amount,
+                                TransferId transfer, bool deposit) {
+  RejectReason why = RejectReason::kNone;
+  if (asset >= assets_.size()) {
+    why = RejectReason::kUnknownAsset;
+  } else if (amount <= 0) {
+    why = RejectReason::kInvalidAmount;
+  } else if (transfers_.contains(transfer)) {
+    why = RejectReason::kDuplicateTransfer;
+  } else if (!deposit && Bal(account, asset).available < amount) {
+    why = RejectReason::kInsufficientFunds;
+  } else if (deposit && (static_cast<__int128>(Bal(account, asset).available) + amount +
+                                 Bal(account, asset).held >
+                             INT64_MAX ||
+                         deposited_[asset] + amount > INT64_MAX)) {
+    why = RejectReason::kInvalidAmount;
+  }
+  if (why != RejectReason::kNone) {
+    Event& e = Emit(EventType::kRejected);
+    e.account = account;
+    e.order_id = transfer;
+    e.asset = asset;
+    e.quantity = amount;
+    e.reject_reason = why;
+    return;
+  }
+  transfers_.insert(transfer);
+  if (deposit) deposited_[asset] += amount;
+  Bal(account, asset).available += deposit ? amount : -amount;
+  Event& e =
+      EmitBalance(account, asset, deposit ? BalanceReason::kDeposit : BalanceReason::kWithdraw,
+                  deposit ? amount : -amount, 0);
+  e.order_id = transfer;
+}
+
+void ReferenceModel::OnSetFees(const SetFees& c) {
+  RejectReason why = RejectReason::kNone;
+  if (!added_ || c.symbol != 0) {
+    why = RejectReason::kUnknownSymbol;
+  } else if (c.rates.taker_ppm < 0 || c.rates.taker_ppm > 100'000 || c.rates.maker_ppm < -100'000 ||
+             c.rates.maker_ppm > 100'000 || (c.clear && !c.for_account)) {
+    why = RejectReason::kInvalidFeeSchedule;
+  }
+  if (why != RejectReason::kNone) {
+    EmitReject(c.account, 0, c.symbol, Side::kBuy, 0, 0, why);
+    return;
+  }
+  if (!c.for_account) {
+    spec_.fees = c.rates;
+  } else if (c.clear) {
+    overrides_.erase(c.account);
+  } else {
+    overrides_[c.account] = c.rates;
+  }
+  Event& e = Emit(EventType::kFeesSet);
+  e.symbol = 0;
+  e.account = c.for_account ? c.account : 0;
+  e.price = !c.for_account ? 0 : (c.clear ? 2 : 1);
+  e.maker_ppm = c.clear ? 0 : c.rates.maker_ppm;
+  e.taker_ppm = c.clear ? 0 : c.rates.taker_ppm;
 }
 
 }  // namespace exchange::testing
