@@ -937,5 +937,58 @@ TEST(RiskProperty, GeneratorReachesEveryOutcome) {
   }
 }
 
+// ---------------------------------------------------------------- directed examples
+
+// Found while writing the properties (shrunk by hand). The rounding account
+// holds the residues buyers paid beyond what sellers received; a later
+// trade can have a negative residue (the seller's floor catches up), which
+// the rounding account pays. Once its balance has been withdrawn it cannot:
+// the engine's Move out of it is refused, yet the seller's BALANCE event
+// still reports the amount as received. Whatever the fix (refuse such a
+// withdrawal, or settle otherwise), the BALANCE events must keep matching
+// the ledger and the cash invariants must hold after every command.
+TEST(RiskPropertyExamples, NegativeResidueAfterTheRoundingAccountWasEmptied) {
+  Engine engine(SmallEngine());
+  std::map<BalanceKey, Balance> shadow;
+  Timestamp ts = 1'000;
+  const auto run = [&](CommandBody body) {
+    const std::span<const Event> events = engine.Process(Command{ts += 10, std::move(body)});
+    EXPECT_EQ(CheckCash(engine, events, shadow), "") << ToText(events);
+  };
+  const auto order = [](AccountId a, Side side, Price price, Quantity q) {
+    NewOrder n;
+    n.account = a;
+    n.symbol = 0;
+    n.order_id = 1;
+    n.side = side;
+    n.price = price;
+    n.quantity = q;
+    return n;
+  };
+  run(AddAsset{{SymbolName("BASE"), 0}});
+  run(AddAsset{{SymbolName("QUOTE"), 0}});
+  InstrumentSpec spec;
+  spec.symbol = SymbolName("CASH");
+  spec.max_quantity = 1000;
+  spec.risk = RiskMode::kCash;
+  spec.base_asset = kBase;
+  spec.quote_asset = kQuote;
+  spec.quote_exponent = -2;  // a notional of 100 is one quote unit
+  run(AddInstrument{spec});
+  run(Deposit{1, kQuote, 100, 1});
+  run(Deposit{2, kBase, 100, 2});
+  run(Deposit{3, kQuote, 100, 3});
+  run(Deposit{4, kBase, 100, 4});
+  run(order(3, Side::kBuy, 70, 1));
+  run(order(2, Side::kSell, 70, 2));  // 1 at 70: a3 pays 1, a2 gets 0; a2 rests 1 at 70
+  run(order(4, Side::kSell, 30, 1));
+  run(order(1, Side::kBuy, 30, 2));  // 1 at 30: a1 pays 1, a4 gets 0; a1 rests 1 at 30
+  ASSERT_EQ(engine.ledger().Get(kRoundingAccount, kQuote), (Balance{2, 0}));
+  run(Withdraw{kRoundingAccount, kQuote, 2, 5});
+  // a1 to 70: 1 at 70, a1 pays ceil(1.00) − ceil(0.30) = 0, a2 receives
+  // floor(1.40) − floor(0.70) = 1: a residue of −1.
+  run(ReplaceOrder{1, 0, 1, 0, 0, 70, 0, 0});
+}
+
 }  // namespace
 }  // namespace exchange
