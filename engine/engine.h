@@ -73,6 +73,8 @@ class Engine {
   std::size_t asset_count() const { return assets_.size(); }
   const AssetSpec& asset(AssetId id) const { return assets_[id]; }
   const Ledger& ledger() const { return ledger_; }
+  // Settlement steps the ledger refused (0 unless an invariant broke).
+  std::uint64_t settlement_faults() const { return settlement_faults_; }
   // The rates `account` pays on `symbol`: its override, else the symbol's.
   FeeRates FeesFor(SymbolId symbol, AccountId account) const;
   // What an order of `symbol` holds for `leaves` at `hold_price` (a buy) or
@@ -174,6 +176,7 @@ class Engine {
   std::unordered_map<std::string, AssetId> asset_names_;
   std::unordered_map<std::uint64_t, FeeRates> fee_overrides_;  // (symbol << 32 | account)
   Ledger ledger_;
+  std::uint64_t settlement_faults_ = 0;
   Sequence next_sequence_ = 1;
   OrderId next_exchange_id_ = 1;
   Timestamp now_ = 0;

@@ -215,18 +215,23 @@ void Engine::SettleTrade(const OrderBook& book, Order& taker, Order& maker, Pric
                                                       buyer.leaves, buyer.traded_notional);
   const Amount over = buyer.held - pay - held_after;
 
-  ledger_.Settle(seller.account, buyer.account, base_asset, base - buyer_fee);
-  ledger_.Settle(seller.account, kFeeAccount, base_asset, buyer_fee);
+  // Holds make every step below possible; one that is refused all the same
+  // is counted (settlement_faults()), never silently dropped.
+  const auto check = [this](LedgerResult r) {
+    if (r != LedgerResult::kDone) ++settlement_faults_;
+  };
+  check(ledger_.Settle(seller.account, buyer.account, base_asset, base - buyer_fee));
+  check(ledger_.Settle(seller.account, kFeeAccount, base_asset, buyer_fee));
   if (residue >= 0) {
-    ledger_.Settle(buyer.account, seller.account, quote_asset, receive - seller_fee);
-    ledger_.Settle(buyer.account, kFeeAccount, quote_asset, seller_fee);
-    ledger_.Settle(buyer.account, kRoundingAccount, quote_asset, residue);
+    check(ledger_.Settle(buyer.account, seller.account, quote_asset, receive - seller_fee));
+    check(ledger_.Settle(buyer.account, kFeeAccount, quote_asset, seller_fee));
+    check(ledger_.Settle(buyer.account, kRoundingAccount, quote_asset, residue));
   } else {  // the rounding account tops the seller up
-    ledger_.Settle(buyer.account, seller.account, quote_asset, pay);
-    ledger_.Move(kRoundingAccount, seller.account, quote_asset, -residue);
-    ledger_.Move(seller.account, kFeeAccount, quote_asset, seller_fee);
+    check(ledger_.Settle(buyer.account, seller.account, quote_asset, pay));
+    check(ledger_.Move(kRoundingAccount, seller.account, quote_asset, -residue));
+    check(ledger_.Move(seller.account, kFeeAccount, quote_asset, seller_fee));
   }
-  if (over > 0) ledger_.Release(buyer.account, quote_asset, over);
+  if (over > 0) check(ledger_.Release(buyer.account, quote_asset, over));
   // Rebates come out of the fee account's collected fees, as far as they go.
   const auto rebate = [&](std::int32_t ppm, Amount received, AccountId to, AssetId asset) {
     if (ppm >= 0) return Amount{0};
@@ -289,6 +294,11 @@ void Engine::Handle(const AddAsset& c) {
 template <typename Transfer>
 void Engine::ApplyTransfer(const Transfer& c, bool deposit) {
   RejectReason why = c.asset < assets_.size() ? RejectReason::kNone : RejectReason::kUnknownAsset;
+  // The rounding account's balance backs the negative residues live orders
+  // may still have (top of this file): it is never withdrawn.
+  if (why == RejectReason::kNone && !deposit && c.account == kRoundingAccount) {
+    why = RejectReason::kReservedAccount;
+  }
   if (why == RejectReason::kNone) {
     why = ToReject(deposit ? ledger_.Deposit(c.account, c.asset, c.amount, c.transfer)
                            : ledger_.Withdraw(c.account, c.asset, c.amount, c.transfer));

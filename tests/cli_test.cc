@@ -467,7 +467,7 @@ TEST(CliOrderInput, CsvErrorsNameTheLine) {
       CsvError(kHeader + "N,1,1,1,BTC-USD,B,LIMIT,GTC,100,1,,,\n\nN,1,1,1,BTC-USD,X,,,,1,,,\n"),
       "test.csv:4: side 'X' is unknown");
   EXPECT_EQ(CsvError(kHeader + "Z,1,1,1,BTC-USD,B,LIMIT,GTC,100,1,,,\n"),
-            "test.csv:2: action 'Z' is not one of N C R M H U");
+            "test.csv:2: action 'Z' is not one of N C R M H U D W");
   EXPECT_EQ(CsvError(kHeader + "N,1,1\n"), "test.csv:2: expected 13 fields, found 3");
   EXPECT_TRUE(Contains(CsvError(kHeader + "N,1,1,1,BTC USD,B,LIMIT,GTC,100,1,,,\n"),
                        "test.csv:2: symbol 'BTC USD' holds byte 0x20"));

@@ -813,6 +813,8 @@ void ReferenceModel::OnTransfer(AccountId account, AssetId asset, Amount amount,
   RejectReason why = RejectReason::kNone;
   if (asset >= assets_.size()) {
     why = RejectReason::kUnknownAsset;
+  } else if (!deposit && account == kRoundingAccount) {
+    why = RejectReason::kReservedAccount;  // its balance backs negative residues
   } else if (amount <= 0) {
     why = RejectReason::kInvalidAmount;
   } else if (transfers_.contains(transfer)) {

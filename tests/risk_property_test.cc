@@ -861,6 +861,10 @@ TEST(RiskProperty, GeneratorReachesEveryOutcome) {
             std::string key(ToString(e.type));
             if (e.type == EventType::kRejected) {
               key += " " + std::string(ToString(e.reject_reason));
+              if (e.account == kRoundingAccount &&
+                  e.reject_reason == RejectReason::kReservedAccount && e.asset != kUnknownAsset) {
+                ++seen["rounding account withdrawal refused"];
+              }
               if (replace) ++seen[key + " on replace"];
             }
             if (e.type == EventType::kCanceled) key += " " + std::string(ToString(e.cancel_reason));
@@ -884,9 +888,6 @@ TEST(RiskProperty, GeneratorReachesEveryOutcome) {
               }
               if (e.account == kFeeAccount && e.balance_reason == BalanceReason::kWithdraw) {
                 ++seen["fee account withdrawal"];
-              }
-              if (e.account == kRoundingAccount && e.balance_reason == BalanceReason::kWithdraw) {
-                ++seen["rounding account withdrawal"];
               }
             }
             ++seen[key];
@@ -919,7 +920,7 @@ TEST(RiskProperty, GeneratorReachesEveryOutcome) {
                           "hold up on replace",
                           "hold down on replace",
                           "fee account withdrawal",
-                          "rounding account withdrawal",
+                          "rounding account withdrawal refused",
                           "FEES_SET",
                           "TRADE LIMIT",
                           "TRADE MARKET",

@@ -82,6 +82,7 @@ class RiskTest : public ::testing::Test {
   // deposits less withdrawals; every account's held equals what its open
   // orders hold, and each order holds exactly what its leaves need.
   void ExpectConserved() const {
+    EXPECT_EQ(engine_.settlement_faults(), 0u);
     for (AssetId asset : {kBtc, kUsd}) {
       EXPECT_EQ(engine_.ledger().Total(asset),
                 engine_.ledger().deposited(asset) - engine_.ledger().withdrawn(asset))
@@ -320,8 +321,10 @@ TEST_F(RiskTest, TransfersApplyOnceAndAWithdrawalNeedsAvailableFunds) {
   EXPECT_EQ(RejectOf(Run(Withdraw{kAlice, kUsd, 1, 80})), RejectReason::kDuplicateTransfer);
 }
 
-TEST_F(RiskTest, TheFeeAndRoundingAccountsCannotTrade) {
+TEST_F(RiskTest, TheFeeAndRoundingAccountsCannotTradeAndRoundingIsNeverWithdrawn) {
+  EXPECT_EQ(RejectOf(Run(Withdraw{kRoundingAccount, kUsd, 1, 77})), RejectReason::kReservedAccount);
   Fund(kFeeAccount, kUsd, 1'000'000);
+  EXPECT_EQ(Run(Withdraw{kFeeAccount, kUsd, 1'000, 78}).at(0).type, EventType::kBalance);
   EXPECT_EQ(RejectOf(Run(Order(kFeeAccount, 1, Side::kBuy, 100, 1))),
             RejectReason::kReservedAccount);
   EXPECT_EQ(RejectOf(Run(Order(kRoundingAccount, 1, Side::kSell, 100, 1))),

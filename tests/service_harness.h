@@ -165,10 +165,15 @@ class EventCollector {
  public:
   // queue "" → a temporary queue; else a durable one (survives a broker
   // restart), deleted by the caller's cleanup if wanted.
-  // Keeps only events of `symbol` (other services may publish on the same keys).
+  // Keeps only events of `symbol` (other services may publish on the same
+  // keys), and those about one of `assets` (cash risk: transfers, assets).
   EventCollector(const std::string& url, std::string symbol, const std::vector<std::string>& keys,
-                 const std::string& durable_queue = "")
-      : url_(url), symbol_(std::move(symbol)), keys_(keys), durable_queue_(durable_queue) {
+                 const std::string& durable_queue = "", std::vector<std::string> assets = {})
+      : url_(url),
+        symbol_(std::move(symbol)),
+        assets_(std::move(assets)),
+        keys_(keys),
+        durable_queue_(durable_queue) {
     Connect();
     thread_ = std::thread([this] { Loop(); });
   }
@@ -244,7 +249,10 @@ class EventCollector {
         {
           std::lock_guard lock(mutex_);
           for (const auto& r : batch.records) {
-            if (r.symbol.view() != symbol_) continue;
+            const bool asset =
+                r.symbol.view().empty() &&
+                std::find(assets_.begin(), assets_.end(), r.asset.view()) != assets_.end();
+            if (r.symbol.view() != symbol_ && !asset) continue;
             auto [it, added] = events_.try_emplace(r.event.sequence, r);
             if (!added) {
               ++duplicates_;
@@ -264,6 +272,7 @@ class EventCollector {
 
   std::string url_;
   std::string symbol_;
+  std::vector<std::string> assets_;
   std::vector<std::string> keys_;
   std::string durable_queue_;
   std::unique_ptr<amqp::AmqpClient> client_;
