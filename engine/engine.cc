@@ -241,9 +241,10 @@ void Engine::Handle(const NewOrder& c) {
   o->by_quote = c.quote_quantity != 0;
   o->quote_budget = c.quote_quantity;
   const bool cash = book->instrument.risk == RiskMode::kCash;
+  Balance held_after;
   if (cash) {
     o->hold_price = o->by_quote ? 0 : HoldPrice(*book, c.side, c.type, c.price, c.stop_price);
-    if (!ReserveForNew(book->instrument, *o)) {
+    if (!ReserveForNew(book->instrument, *o, &held_after)) {
       order_pool_.Destroy(o);
       EmitRejected(c.account, c.order_id, c.symbol, c.side, c.price, c.quantity,
                    RejectReason::kInsufficientFunds);
@@ -257,7 +258,7 @@ void Engine::Handle(const NewOrder& c) {
   if (cash) {
     const InstrumentSpec& spec = book->instrument;
     EmitOrderBalance(*o, o->side == Side::kBuy ? spec.quote_asset : spec.base_asset,
-                     BalanceReason::kHold, -o->held, o->held);
+                     BalanceReason::kHold, -o->held, o->held, held_after);
   }
   if (o->is_stop()) {
     book->stops.Add(o);
@@ -322,12 +323,13 @@ void Engine::Handle(const ReplaceOrder& c) {
   // Cash risk: the hold moves first; a larger one that is not available
   // rejects the replace and leaves the order as it was.
   const Amount held_before = o ? o->held : 0;
+  Balance held_after;  // the account's balance once the hold moved
   if (why == RejectReason::kNone && book->instrument.risk == RiskMode::kCash &&
       new_qty > o->filled) {
     const Price hold_price = HoldPrice(*book, o->side, o->type, new_price, new_stop);
     const std::optional<Amount> needed =
         HoldFor(book->instrument, o->side, hold_price, new_qty - o->filled, o->traded_notional);
-    if (!needed || !AdjustHold(book->instrument, *o, *needed)) {
+    if (!needed || !AdjustHold(book->instrument, *o, *needed, &held_after)) {
       why = RejectReason::kInsufficientFunds;
     } else {
       o->hold_price = hold_price;
@@ -345,7 +347,8 @@ void Engine::Handle(const ReplaceOrder& c) {
     if (delta == 0 || new_leaves <= 0) return;
     const InstrumentSpec& spec = book->instrument;
     EmitOrderBalance(*o, o->side == Side::kBuy ? spec.quote_asset : spec.base_asset,
-                     delta > 0 ? BalanceReason::kHold : BalanceReason::kRelease, -delta, delta);
+                     delta > 0 ? BalanceReason::kHold : BalanceReason::kRelease, -delta, delta,
+                     held_after);
   };
   // A quantity decrease at the same prices keeps time priority; anything else loses it.
   const bool keeps_priority =

@@ -139,10 +139,10 @@ class Engine {
                   Price stop_price) const;
   // Reserves what a new order needs; false (nothing held) when the account
   // cannot afford it.
-  bool ReserveForNew(const InstrumentSpec& spec, Order& o);
+  bool ReserveForNew(const InstrumentSpec& spec, Order& o, Balance* after);
   // Moves a replaced order's hold to `needed`; false (nothing changed) when
   // the larger hold is not available.
-  bool AdjustHold(const InstrumentSpec& spec, Order& o, Amount needed);
+  bool AdjustHold(const InstrumentSpec& spec, Order& o, Amount needed, Balance* after);
   // Settles one trade of `q` at `price` between taker and maker.
   void SettleTrade(const OrderBook& book, Order& taker, Order& maker, Price price, Quantity q,
                    Sequence trade_sequence);
@@ -157,6 +157,11 @@ class Engine {
                      Amount held_delta);
   Event& EmitOrderBalance(const Order& o, AssetId asset, BalanceReason why, Amount available_delta,
                           Amount held_delta);
+  // The same, with the balance after the change already in hand.
+  Event& EmitBalance(AccountId account, AssetId asset, BalanceReason why, Amount available_delta,
+                     Amount held_delta, const Balance& now);
+  Event& EmitOrderBalance(const Order& o, AssetId asset, BalanceReason why, Amount available_delta,
+                          Amount held_delta, const Balance& now);
 
   // --- events ---
   Event& Emit(EventType type);

@@ -58,6 +58,8 @@ struct Event {
   OrderType order_type = OrderType::kLimit;
   RejectReason reject_reason = RejectReason::kNone;
   CancelReason cancel_reason = CancelReason::kNone;
+  BalanceReason balance_reason = BalanceReason::kDeposit;  // BALANCE only
+  AssetId asset = kUnknownAsset;  // BALANCE, ASSET_ADDED, a rejected transfer
   SymbolId symbol = kUnknownSymbol;
   AccountId account = 0;
   ClientOrderId order_id = 0;
@@ -72,9 +74,7 @@ struct Event {
   OrderId maker_exchange_order_id = 0;
   Quantity maker_leaves = 0;
   Quantity maker_filled = 0;
-  // BALANCE, ASSET_ADDED, FEES_SET only
-  AssetId asset = kUnknownAsset;
-  BalanceReason balance_reason = BalanceReason::kDeposit;
+  // BALANCE, FEES_SET only
   Amount available = 0;
   Amount held = 0;
   Amount available_delta = 0;

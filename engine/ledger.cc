@@ -59,38 +59,49 @@ LedgerResult Ledger::Withdraw(AccountId account, AssetId asset, Amount amount,
   return LedgerResult::kDone;
 }
 
-LedgerResult Ledger::Hold(AccountId account, AssetId asset, Amount amount) {
+LedgerResult Ledger::Hold(AccountId account, AssetId asset, Amount amount, Balance* after) {
   if (amount <= 0) return LedgerResult::kInvalidAmount;
-  if (Get(account, asset).available < amount) return LedgerResult::kInsufficientFunds;
-  Balance& b = At(account, asset);
-  b.available -= amount;
-  b.held += amount;  // cannot pass int64: available + held did not
+  const auto it = balances_.find(Key(account, asset));  // one probe: the hot path
+  if (it == balances_.end() || it->second.available < amount) {
+    return LedgerResult::kInsufficientFunds;
+  }
+  it->second.available -= amount;
+  it->second.held += amount;  // cannot pass int64: available + held did not
+  if (after) *after = it->second;
   return LedgerResult::kDone;
 }
 
-LedgerResult Ledger::Release(AccountId account, AssetId asset, Amount amount) {
-  if (amount <= 0 || Get(account, asset).held < amount) return LedgerResult::kInvalidAmount;
-  Balance& b = At(account, asset);
-  b.held -= amount;
-  b.available += amount;
+LedgerResult Ledger::Release(AccountId account, AssetId asset, Amount amount, Balance* after) {
+  const auto it = balances_.find(Key(account, asset));
+  if (amount <= 0 || it == balances_.end() || it->second.held < amount) {
+    return LedgerResult::kInvalidAmount;
+  }
+  it->second.held -= amount;
+  it->second.available += amount;
+  if (after) *after = it->second;
   return LedgerResult::kDone;
 }
 
 LedgerResult Ledger::Settle(AccountId from, AccountId to, AssetId asset, Amount amount) {
   if (amount < 0) return LedgerResult::kInvalidAmount;
-  if (Get(from, asset).held < amount) return LedgerResult::kInsufficientFunds;
-  if (amount == 0 || from == to) {
-    if (amount != 0) Release(from, asset, amount);  // to oneself: held back to available
-    return LedgerResult::kDone;
+  if (amount == 0) return LedgerResult::kDone;
+  if (from == to) {  // to oneself: held back to available
+    return Get(from, asset).held < amount ? LedgerResult::kInsufficientFunds
+                                          : Release(from, asset, amount);
   }
-  const Balance receiver = Get(to, asset);
+  // The receiver first: inserting it may move the table's entries.
+  Balance& receiver = balances_[Key(to, asset)];
+  const auto payer = balances_.find(Key(from, asset));
+  if (payer == balances_.end() || payer->second.held < amount) {
+    return LedgerResult::kInsufficientFunds;
+  }
   Amount available = 0, total = 0;
   if (!AddFits(receiver.available, amount, &available) ||
       !AddFits(receiver.held, available, &total)) {
     return LedgerResult::kOverflow;
   }
-  At(from, asset).held -= amount;
-  At(to, asset).available = available;
+  payer->second.held -= amount;
+  receiver.available = available;
   return LedgerResult::kDone;
 }
 

@@ -57,10 +57,11 @@ class Ledger {
   LedgerResult Deposit(AccountId account, AssetId asset, Amount amount, TransferId transfer);
   // A withdrawal: `amount` (> 0) out of `account`'s available.
   LedgerResult Withdraw(AccountId account, AssetId asset, Amount amount, TransferId transfer);
-  // Available to held (an order's reservation).
-  LedgerResult Hold(AccountId account, AssetId asset, Amount amount);
+  // Available to held (an order's reservation). With `after`, the balance
+  // as the operation left it (saves the caller a lookup on the hot path).
+  LedgerResult Hold(AccountId account, AssetId asset, Amount amount, Balance* after = nullptr);
   // Held back to available (a cancel, a remainder, an over-reservation).
-  LedgerResult Release(AccountId account, AssetId asset, Amount amount);
+  LedgerResult Release(AccountId account, AssetId asset, Amount amount, Balance* after = nullptr);
   // `amount` of `from`'s held goes to `to`'s available: one leg of a trade's
   // settlement, or a fee into the fee account. `amount` may be 0 (a fee of
   // nothing) but not negative.

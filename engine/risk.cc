@@ -19,6 +19,8 @@
 // price. A fill at or below the hold price lowers (N + hold_price × leaves),
 // so what the fill pays plus the new hold never exceeds the old hold, and
 // the difference (an over-reservation) is released at once.
+#include <array>
+
 #include "engine/engine.h"
 
 namespace exchange {
@@ -27,11 +29,25 @@ namespace {
 
 constexpr __int128 kMaxAmount = INT64_MAX;
 
+// 10^0 .. 10^36 (quote exponents are -18..18; a product is scaled once).
+constexpr auto kPow10 = [] {
+  std::array<__int128, 37> p{};
+  p[0] = 1;
+  for (std::size_t i = 1; i < p.size(); ++i)
+    p[i] = p[i - 1] * 10;
+  return p;
+}();
+
+constexpr auto kPow10Int64 = [] {  // 10^0 .. 10^18
+  std::array<Amount, 19> p{};
+  p[0] = 1;
+  for (std::size_t i = 1; i < p.size(); ++i)
+    p[i] = p[i - 1] * 10;
+  return p;
+}();
+
 __int128 Pow10(int e) {
-  __int128 v = 1;
-  for (int i = 0; i < e; ++i)
-    v *= 10;
-  return v;
+  return kPow10[static_cast<std::size_t>(e)];
 }
 
 // v × 10^e (v >= 0), rounded up or down; anything past int64 comes back as
@@ -39,6 +55,10 @@ __int128 Pow10(int e) {
 __int128 Scale(__int128 v, int e, bool up) {
   if (e >= 0) return v > kMaxAmount ? kMaxAmount + 1 : v * Pow10(e);
   const __int128 d = Pow10(-e);
+  if (v <= INT64_MAX && d <= INT64_MAX) {  // 64-bit division: the common case, and far cheaper
+    const auto v64 = static_cast<std::int64_t>(v), d64 = static_cast<std::int64_t>(d);
+    return up ? v64 / d64 + (v64 % d64 != 0) : v64 / d64;
+  }
   return up ? (v + d - 1) / d : v / d;
 }
 
@@ -77,6 +97,15 @@ std::optional<Amount> Engine::HoldFor(const InstrumentSpec& spec, Side side, Pri
     return base;
   }
   const int e = spec.quote_exponent;
+  Amount notional = 0;
+  if (traded_notional == 0 && !__builtin_mul_overflow(hold_price, leaves, &notional)) {
+    // Nothing traded yet and 64 bits suffice: the common case, without 128-bit arithmetic.
+    const Amount scale = kPow10Int64[static_cast<std::size_t>(e < 0 ? -e : e)];
+    Amount total = 0;
+    if (e < 0) return notional / scale + (notional % scale != 0);
+    if (__builtin_mul_overflow(notional, scale, &total)) return std::nullopt;
+    return total;
+  }
   const __int128 total =
       Scale(traded_notional + static_cast<__int128>(hold_price) * leaves, e, /*up=*/true) -
       Scale(traded_notional, e, /*up=*/true);
@@ -127,7 +156,11 @@ FeeRates Engine::FeesFor(SymbolId symbol, AccountId account) const {
 
 Event& Engine::EmitBalance(AccountId account, AssetId asset, BalanceReason why,
                            Amount available_delta, Amount held_delta) {
-  const Balance now = ledger_.Get(account, asset);
+  return EmitBalance(account, asset, why, available_delta, held_delta, ledger_.Get(account, asset));
+}
+
+Event& Engine::EmitBalance(AccountId account, AssetId asset, BalanceReason why,
+                           Amount available_delta, Amount held_delta, const Balance& now) {
   Event& e = Emit(EventType::kBalance);
   e.account = account;
   e.asset = asset;
@@ -141,7 +174,13 @@ Event& Engine::EmitBalance(AccountId account, AssetId asset, BalanceReason why,
 
 Event& Engine::EmitOrderBalance(const Order& o, AssetId asset, BalanceReason why,
                                 Amount available_delta, Amount held_delta) {
-  Event& e = EmitBalance(o.account, asset, why, available_delta, held_delta);
+  return EmitOrderBalance(o, asset, why, available_delta, held_delta,
+                          ledger_.Get(o.account, asset));
+}
+
+Event& Engine::EmitOrderBalance(const Order& o, AssetId asset, BalanceReason why,
+                                Amount available_delta, Amount held_delta, const Balance& now) {
+  Event& e = EmitBalance(o.account, asset, why, available_delta, held_delta, now);
   e.symbol = o.symbol;
   e.side = o.side;
   e.order_id = o.client_id;
@@ -151,21 +190,24 @@ Event& Engine::EmitOrderBalance(const Order& o, AssetId asset, BalanceReason why
 
 // ---------------------------------------------------------------- holds
 
-bool Engine::ReserveForNew(const InstrumentSpec& spec, Order& o) {
+bool Engine::ReserveForNew(const InstrumentSpec& spec, Order& o, Balance* after) {
   const AssetId asset = o.side == Side::kBuy ? spec.quote_asset : spec.base_asset;
-  const std::optional<Amount> need = o.by_quote ? std::optional<Amount>(o.quote_budget)
-                                                : HoldFor(spec, o.side, o.hold_price, o.leaves, 0);
-  if (!need || ledger_.Hold(o.account, asset, *need) != LedgerResult::kDone) return false;
+  const std::optional<Amount> need =
+      o.by_quote ? std::optional<Amount>(o.quote_budget)
+                 : HoldFor(spec, o.side, o.hold_price, o.leaves, 0);
+  if (!need || ledger_.Hold(o.account, asset, *need, after) != LedgerResult::kDone) return false;
   o.held = *need;
   return true;
 }
 
-bool Engine::AdjustHold(const InstrumentSpec& spec, Order& o, Amount needed) {
+bool Engine::AdjustHold(const InstrumentSpec& spec, Order& o, Amount needed, Balance* after) {
   const AssetId asset = o.side == Side::kBuy ? spec.quote_asset : spec.base_asset;
   if (needed > o.held) {
-    if (ledger_.Hold(o.account, asset, needed - o.held) != LedgerResult::kDone) return false;
+    if (ledger_.Hold(o.account, asset, needed - o.held, after) != LedgerResult::kDone) {
+      return false;
+    }
   } else if (needed < o.held) {
-    ledger_.Release(o.account, asset, o.held - needed);
+    ledger_.Release(o.account, asset, o.held - needed, after);
   }
   o.held = needed;
   return true;
@@ -176,9 +218,13 @@ void Engine::ReleaseHold(Order& o) {
   const InstrumentSpec& spec = books_[o.symbol]->instrument;
   const AssetId asset = o.side == Side::kBuy ? spec.quote_asset : spec.base_asset;
   const Amount amount = o.held;
-  ledger_.Release(o.account, asset, amount);
+  Balance after;
+  if (ledger_.Release(o.account, asset, amount, &after) != LedgerResult::kDone) {
+    ++settlement_faults_;
+    after = ledger_.Get(o.account, asset);
+  }
   o.held = 0;
-  EmitOrderBalance(o, asset, BalanceReason::kRelease, amount, -amount);
+  EmitOrderBalance(o, asset, BalanceReason::kRelease, amount, -amount, after);
 }
 
 // ---------------------------------------------------------------- settlement
