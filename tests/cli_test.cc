@@ -27,14 +27,17 @@
 #include <vector>
 
 #include "amqp/amqp_client.h"
+#include "amqp/topology.h"
 #include "bookstate/book_state_writer.h"
 #include "bookstate/view_keys.h"
 #include "orderflow/order_flow_csv.h"
 #include "tests/service_env.h"
+#include "tools/cli/balance.h"
 #include "tools/cli/book.h"
 #include "tools/cli/cli_error.h"
 #include "tools/cli/command_batcher.h"
 #include "tools/cli/decode.h"
+#include "tools/cli/ledger_report.h"
 #include "tools/cli/order_input.h"
 #include "tools/cli/prometheus_text.h"
 #include "tools/cli/report.h"
@@ -42,7 +45,6 @@
 #include "tools/cli/status.h"
 #include "tools/cli/tail.h"
 #include "wire/describe.h"
-#include "amqp/topology.h"
 #include "wire/wire_format.h"
 
 namespace exchange::cli {
@@ -1266,6 +1268,68 @@ TEST_F(CliBookIntegration, OrderThatIsNotOpen) {
   o.symbol = "CN" + std::to_string(::getpid());
   EXPECT_EQ(Order(o, &out, &err), kExitNotFound);
   EXPECT_TRUE(Contains(err, "no book view for symbol " + o.symbol)) << err;
+}
+
+// ------------------------------------------------------------ cash risk
+
+TEST(CliLedger, ReconciliationSaysOkOnlyWhenEveryAssetAndAccountAddsUp) {
+  persistence::Reconciliation r;
+  persistence::AssetReconciliation usd;
+  usd.asset = "USD";
+  usd.decimals = 2;
+  usd.deposited = 100'000;
+  usd.withdrawn = 2'500;
+  usd.balances = 97'500;
+  usd.fees = 130;
+  r.assets.push_back(usd);
+  std::ostringstream text;
+  EXPECT_EQ(PrintReconciliation(r, false, text), 0);
+  EXPECT_NE(text.str().find("1000.00"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("every asset balances"), std::string::npos) << text.str();
+
+  r.assets[0].balances = 97'499;  // a cent went missing
+  std::ostringstream missing;
+  EXPECT_EQ(PrintReconciliation(r, true, missing), kExitFailure);
+  EXPECT_NE(missing.str().find("\"ok\":false"), std::string::npos) << missing.str();
+
+  r.assets[0].balances = 97'500;
+  persistence::LedgerMismatch m;
+  m.shard = "main";
+  m.account = 7;
+  m.asset = "USD";
+  m.available_sum = 10;
+  m.available = 11;
+  r.mismatches.push_back(m);
+  std::ostringstream mismatch;
+  EXPECT_EQ(PrintReconciliation(r, false, mismatch), kExitFailure);
+  EXPECT_NE(mismatch.str().find("MISMATCH shard main account 7 USD"), std::string::npos)
+      << mismatch.str();
+}
+
+TEST(CliBalance, AmountsPrintInTheAssetsDecimals) {
+  const std::map<std::string, bookstate::AccountBalance> rows = {{"BTC", {150'000'000, 2'500, 41}},
+                                                                 {"XYZ", {7, 0, 9}}};
+  const std::map<std::string, int> decimals = {{"BTC", 8}};
+  const auto json = BalancesJson(7, rows, decimals);
+  EXPECT_EQ(json["balances"][0]["available"], "1.50000000");
+  EXPECT_EQ(json["balances"][0]["held"], "0.00002500");
+  EXPECT_EQ(json["balances"][0]["total"], "1.50002500");
+  EXPECT_EQ(json["balances"][1]["available"], "7");  // unknown decimals: raw units
+  std::ostringstream text;
+  PrintBalances(7, rows, decimals, text);
+  EXPECT_NE(text.str().find("1.50002500"), std::string::npos) << text.str();
+}
+
+TEST(CliCommandBatcher, TransfersGoToTheirShardsKeyNamedByAsset) {
+  CommandBatcher batcher(1, 1, 10, "east");
+  std::vector<OutgoingMessage> out;
+  batcher.Add("USD", Command{0, Deposit{7, kUnknownAsset, 100, 1}}, out);
+  batcher.Add("BTC-USD", Command{0, NewOrder{}}, out);
+  batcher.Flush(out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].routing_key, "_shard.east");
+  EXPECT_EQ(out[0].batch.records[0].symbol.view(), "USD");
+  EXPECT_EQ(out[1].routing_key, "BTC-USD");
 }
 
 }  // namespace
