@@ -463,6 +463,29 @@ TEST_F(OrderRouterTest, EngineRejectionOfANewOrderIsARejectedReport) {
   EXPECT_EQ(router_->tracked_orders(), 0u);
 }
 
+TEST_F(OrderRouterTest, InsufficientFundsIsOrdRejReason3WithAClearText) {
+  NewLimit(0, "A1", "1", "2", "100");
+  Event e;
+  e.sequence = 1;
+  e.type = EventType::kRejected;
+  e.account = 7;
+  e.order_id = LastNew().order_id;
+  e.reject_reason = RejectReason::kInsufficientFunds;
+  Apply(e);
+  EXPECT_EQ(Last(0).at(tag::kExecType), "8");
+  EXPECT_EQ(Last(0).at(tag::kOrdRejReason), "3");  // exceeds limit
+  EXPECT_EQ(Last(0).at(tag::kText),
+            "insufficient funds: the order would hold more than the account has available");
+  // A BALANCE event on the account's stream reports nothing to FIX.
+  const std::size_t sent = hosts_[0].messages.size();
+  Event balance;
+  balance.sequence = 2;
+  balance.type = EventType::kBalance;
+  balance.account = 7;
+  Apply(balance);
+  EXPECT_EQ(hosts_[0].messages.size(), sent);
+}
+
 TEST_F(OrderRouterTest, IocRemainderIsExpiredAndMassCancelIsReported) {
   Deliver(0, msg::kNewOrderSingle,
           {{tag::kClOrdID, "I1"},
