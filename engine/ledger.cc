@@ -120,6 +120,44 @@ LedgerResult Ledger::Move(AccountId from, AccountId to, AssetId asset, Amount am
   return LedgerResult::kDone;
 }
 
+LedgerResult Ledger::SettleTrade(const TradeSettlement& s, SettledBalances* after) {
+  // Room for the seven entries first: with no rehash, the references below
+  // stay valid while the others are inserted.
+  balances_.reserve(balances_.size() + 7);
+  Balance& buyer_base = balances_[Key(s.buyer, s.base)];
+  Balance& buyer_quote = balances_[Key(s.buyer, s.quote)];
+  Balance& seller_base = balances_[Key(s.seller, s.base)];
+  Balance& seller_quote = balances_[Key(s.seller, s.quote)];
+  Balance& fee_base = balances_[Key(kFeeAccount, s.base)];
+  Balance& fee_quote = balances_[Key(kFeeAccount, s.quote)];
+  Balance& rounding = balances_[Key(kRoundingAccount, s.quote)];
+  const Amount residue = s.pay - s.receive;
+  if (seller_base.held < s.base_amount || buyer_quote.held < s.pay + s.over ||
+      (residue < 0 && rounding.available < -residue) || s.buyer_fee > s.base_amount ||
+      s.seller_fee > s.receive) {
+    return LedgerResult::kInsufficientFunds;
+  }
+  seller_base.held -= s.base_amount;
+  buyer_base.available += s.base_amount - s.buyer_fee;
+  fee_base.available += s.buyer_fee;
+  buyer_quote.held -= s.pay + s.over;
+  buyer_quote.available += s.over;
+  seller_quote.available += s.receive - s.seller_fee;
+  fee_quote.available += s.seller_fee;
+  rounding.available += residue;
+  const Amount buyer_rebate = std::min(s.buyer_rebate, fee_base.available);
+  fee_base.available -= buyer_rebate;
+  buyer_base.available += buyer_rebate;
+  const Amount seller_rebate = std::min(s.seller_rebate, fee_quote.available);
+  fee_quote.available -= seller_rebate;
+  seller_quote.available += seller_rebate;
+  if (after) {
+    *after = SettledBalances{buyer_base, buyer_quote, seller_base,  seller_quote, fee_base,
+                             fee_quote,  rounding,    buyer_rebate, seller_rebate};
+  }
+  return LedgerResult::kDone;
+}
+
 Balance Ledger::Get(AccountId account, AssetId asset) const {
   const auto it = balances_.find(Key(account, asset));
   return it == balances_.end() ? Balance{} : it->second;

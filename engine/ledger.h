@@ -41,6 +41,28 @@ struct Balance {
   bool operator==(const Balance&) const = default;
 };
 
+// One trade's movements under cash risk (engine/risk.cc computes them):
+// base_amount of the seller's held base goes to the buyer, less buyer_fee
+// to the fee account; pay of the buyer's held quote goes to the seller, who
+// receives `receive` in all (the rounding account takes pay − receive, or
+// tops the seller up when that is negative), less seller_fee to the fee
+// account; `over` of the buyer's held quote goes back to its available;
+// then rebates (wanted amounts) go from the fee account's available to the
+// maker, as far as that goes.
+struct TradeSettlement {
+  AccountId buyer = 0, seller = 0;
+  AssetId base = 0, quote = 0;
+  Amount base_amount = 0, buyer_fee = 0;
+  Amount pay = 0, receive = 0, seller_fee = 0, over = 0;
+  Amount buyer_rebate = 0, seller_rebate = 0;  // wanted
+};
+
+// The balances a settlement left, and the rebates it could pay.
+struct SettledBalances {
+  Balance buyer_base, buyer_quote, seller_base, seller_quote, fee_base, fee_quote, rounding;
+  Amount buyer_rebate = 0, seller_rebate = 0;  // paid
+};
+
 enum class LedgerResult : std::uint8_t {
   kDone = 0,
   kInsufficientFunds,  // available (or held, for Settle) is less than the amount
@@ -66,6 +88,12 @@ class Ledger {
   // settlement, or a fee into the fee account. `amount` may be 0 (a fee of
   // nothing) but not negative.
   LedgerResult Settle(AccountId from, AccountId to, AssetId asset, Amount amount);
+  // A whole trade's settlement in one step, touching each of its seven
+  // balances once (the hot path of cash risk). kInsufficientFunds, and
+  // nothing changed, when a hold does not cover it (a broken invariant).
+  // No sum can pass int64: every balance of an asset is part of its
+  // deposits, which Deposit keeps within int64.
+  LedgerResult SettleTrade(const TradeSettlement& s, SettledBalances* after);
   // `amount` (>= 0) of `from`'s available to `to`'s available (a rebate paid
   // out of the fee account).
   LedgerResult Move(AccountId from, AccountId to, AssetId asset, Amount amount);

@@ -192,9 +192,8 @@ Event& Engine::EmitOrderBalance(const Order& o, AssetId asset, BalanceReason why
 
 bool Engine::ReserveForNew(const InstrumentSpec& spec, Order& o, Balance* after) {
   const AssetId asset = o.side == Side::kBuy ? spec.quote_asset : spec.base_asset;
-  const std::optional<Amount> need =
-      o.by_quote ? std::optional<Amount>(o.quote_budget)
-                 : HoldFor(spec, o.side, o.hold_price, o.leaves, 0);
+  const std::optional<Amount> need = o.by_quote ? std::optional<Amount>(o.quote_budget)
+                                                : HoldFor(spec, o.side, o.hold_price, o.leaves, 0);
   if (!need || ledger_.Hold(o.account, asset, *need, after) != LedgerResult::kDone) return false;
   o.held = *need;
   return true;
@@ -250,7 +249,6 @@ void Engine::SettleTrade(const OrderBook& book, Order& taker, Order& maker, Pric
   const Amount receive =
       static_cast<Amount>(Scale(seller.traded_notional + notional, e, /*up=*/false) -
                           Scale(seller.traded_notional, e, /*up=*/false));
-  const Amount residue = pay - receive;  // may be negative: see the top of this file
   const Amount buyer_fee = buyer_ppm > 0 ? FeeOf(base, buyer_ppm) : 0;
   const Amount seller_fee = seller_ppm > 0 ? FeeOf(receive, seller_ppm) : 0;
   buyer.traded_notional += notional;
@@ -261,52 +259,50 @@ void Engine::SettleTrade(const OrderBook& book, Order& taker, Order& maker, Pric
                                                       buyer.leaves, buyer.traded_notional);
   const Amount over = buyer.held - pay - held_after;
 
-  // Holds make every step below possible; one that is refused all the same
-  // is counted (settlement_faults()), never silently dropped.
-  const auto check = [this](LedgerResult r) {
-    if (r != LedgerResult::kDone) ++settlement_faults_;
-  };
-  check(ledger_.Settle(seller.account, buyer.account, base_asset, base - buyer_fee));
-  check(ledger_.Settle(seller.account, kFeeAccount, base_asset, buyer_fee));
-  if (residue >= 0) {
-    check(ledger_.Settle(buyer.account, seller.account, quote_asset, receive - seller_fee));
-    check(ledger_.Settle(buyer.account, kFeeAccount, quote_asset, seller_fee));
-    check(ledger_.Settle(buyer.account, kRoundingAccount, quote_asset, residue));
-  } else {  // the rounding account tops the seller up
-    check(ledger_.Settle(buyer.account, seller.account, quote_asset, pay));
-    check(ledger_.Move(kRoundingAccount, seller.account, quote_asset, -residue));
-    check(ledger_.Move(seller.account, kFeeAccount, quote_asset, seller_fee));
-  }
-  if (over > 0) check(ledger_.Release(buyer.account, quote_asset, over));
+  TradeSettlement settlement;
+  settlement.buyer = buyer.account;
+  settlement.seller = seller.account;
+  settlement.base = base_asset;
+  settlement.quote = quote_asset;
+  settlement.base_amount = base;
+  settlement.buyer_fee = buyer_fee;
+  settlement.pay = pay;
+  settlement.receive = receive;
+  settlement.seller_fee = seller_fee;
+  settlement.over = over;
   // Rebates come out of the fee account's collected fees, as far as they go.
-  const auto rebate = [&](std::int32_t ppm, Amount received, AccountId to, AssetId asset) {
-    if (ppm >= 0) return Amount{0};
-    const Amount paid = std::min(FeeOf(received, ppm), ledger_.Get(kFeeAccount, asset).available);
-    ledger_.Move(kFeeAccount, to, asset, paid);
-    return paid;
-  };
-  const Amount buyer_rebate = rebate(buyer_ppm, base, buyer.account, base_asset);
-  const Amount seller_rebate = rebate(seller_ppm, receive, seller.account, quote_asset);
+  settlement.buyer_rebate = buyer_ppm < 0 ? FeeOf(base, buyer_ppm) : 0;
+  settlement.seller_rebate = seller_ppm < 0 ? FeeOf(receive, seller_ppm) : 0;
+  SettledBalances now;
+  if (ledger_.SettleTrade(settlement, &now) != LedgerResult::kDone) {
+    // Holds make this impossible; counted (settlement_faults()), never hidden.
+    ++settlement_faults_;
+    return;
+  }
   buyer.held -= pay + over;
   seller.held -= base;
 
-  const auto emit = [&](const Order& o, AssetId asset, Amount available_delta, Amount held_delta) {
-    EmitOrderBalance(o, asset, BalanceReason::kTrade, available_delta, held_delta).trade_sequence =
-        trade_sequence;
+  const auto emit = [&](const Order& o, AssetId asset, Amount available_delta, Amount held_delta,
+                        const Balance& balance) {
+    EmitOrderBalance(o, asset, BalanceReason::kTrade, available_delta, held_delta, balance)
+        .trade_sequence = trade_sequence;
   };
-  emit(buyer, quote_asset, over, -(pay + over));
-  emit(buyer, base_asset, base - buyer_fee + buyer_rebate, 0);
-  emit(seller, base_asset, 0, -base);
-  emit(seller, quote_asset, receive - seller_fee + seller_rebate, 0);
-  const auto emit_house = [&](AccountId account, AssetId asset, BalanceReason why, Amount delta) {
+  emit(buyer, quote_asset, over, -(pay + over), now.buyer_quote);
+  emit(buyer, base_asset, base - buyer_fee + now.buyer_rebate, 0, now.buyer_base);
+  emit(seller, base_asset, 0, -base, now.seller_base);
+  emit(seller, quote_asset, receive - seller_fee + now.seller_rebate, 0, now.seller_quote);
+  const auto emit_house = [&](AccountId account, AssetId asset, BalanceReason why, Amount delta,
+                              const Balance& balance) {
     if (delta == 0) return;
-    Event& e = EmitBalance(account, asset, why, delta, 0);
+    Event& e = EmitBalance(account, asset, why, delta, 0, balance);
     e.symbol = taker.symbol;
     e.trade_sequence = trade_sequence;
   };
-  emit_house(kFeeAccount, base_asset, BalanceReason::kFee, buyer_fee - buyer_rebate);
-  emit_house(kFeeAccount, quote_asset, BalanceReason::kFee, seller_fee - seller_rebate);
-  emit_house(kRoundingAccount, quote_asset, BalanceReason::kRounding, residue);
+  emit_house(kFeeAccount, base_asset, BalanceReason::kFee, buyer_fee - now.buyer_rebate,
+             now.fee_base);
+  emit_house(kFeeAccount, quote_asset, BalanceReason::kFee, seller_fee - now.seller_rebate,
+             now.fee_quote);
+  emit_house(kRoundingAccount, quote_asset, BalanceReason::kRounding, pay - receive, now.rounding);
 }
 
 // ---------------------------------------------------------------- commands
