@@ -6,6 +6,7 @@
 //   book    a symbol's book from the Redis book-state view
 //   order   one open order from the Redis book-state view
 //   deposit, withdraw  a transfer into or out of an account (cash risk)
+//   fees    a symbol's maker and taker rates, or one account's (cash risk)
 //   balance an account's balances from the Redis book-state view
 //   report  analytical reads of the trade history in PostgreSQL
 // The logic is in the exchange_cli library (tools/cli/); this file only
@@ -268,6 +269,66 @@ int RunTransfer(TransferFlags& f, bool deposit) {
   const SendStats stats =
       sender.Send([&](const NamedCommandSink& each) { each(NamedCommand(named)); });
   std::cout << FormatSendSummary(stats, f.json) << std::endl;
+  return 0;
+}
+
+// ------------------------------------------------------------------ fees
+
+struct FeesFlags {
+  std::string amqp_url = DefaultAmqpUrl();
+  SendOptions options;
+  std::string symbol;
+  std::int32_t maker_ppm = 0;
+  std::int32_t taker_ppm = 0;
+  std::uint32_t account = 0;
+  bool clear = false;
+  CLI::Option* account_opt = nullptr;
+  CLI::Option* producer_id = nullptr;
+};
+
+void AddFees(CLI::App& app, FeesFlags& f) {
+  CLI::App* sub = app.add_subcommand(
+      "fees",
+      "Set a symbol's maker and taker fee rates (parts per million of what each side receives; "
+      "a negative maker rate is a rebate), or with --account that account's own rates (a tier); "
+      "--clear removes the account's. Journaled like any command; the engine answers FEES_SET "
+      "or REJECTED INVALID_FEE_SCHEDULE.");
+  sub->add_option("--symbol", f.symbol, "Symbol")->required();
+  sub->add_option("--maker-ppm", f.maker_ppm, "Maker rate, -100000..100000")->capture_default_str();
+  sub->add_option("--taker-ppm", f.taker_ppm, "Taker rate, 0..100000")->capture_default_str();
+  f.account_opt = sub->add_option("--account", f.account, "Only this account")->check(Unsigned());
+  sub->add_flag("--clear", f.clear, "Remove --account's own rates");
+  sub->add_option("--amqp-url", f.amqp_url, "RabbitMQ URL (default: $EXCHANGE_AMQP_URL)");
+  f.producer_id =
+      sub->add_option("--producer-id", f.options.producer_id, "Producer id (default: random)")
+          ->check(Positive());
+}
+
+int RunFees(FeesFlags& f) {
+  if (f.clear && f.account_opt->count() == 0) {
+    throw CliError(kExitBadInput, "--clear needs --account");
+  }
+  if (const std::string problem = WireSymbolProblem(f.symbol); !problem.empty()) {
+    throw CliError(kExitBadInput, "--symbol: " + problem);
+  }
+  const amqp::Url url = ParseAmqpUrl(f.amqp_url);
+  if (f.producer_id->count() == 0) f.options.producer_id = RandomProducerId();
+  SetFees fees;
+  fees.for_account = f.account_opt->count() != 0;
+  fees.account = f.account;
+  fees.clear = f.clear;
+  fees.rates = FeeRates{f.maker_ppm, f.taker_ppm};
+  const NamedCommand named{f.symbol, Command{0, fees}};
+  std::unique_ptr<amqp::AmqpClient> client;
+  try {
+    client = std::make_unique<amqp::AmqpClient>(url);
+  } catch (const amqp::AmqpError& e) {
+    throw CliError(kExitFailure, e.what());
+  }
+  Sender sender(*client, f.options);
+  const SendStats stats =
+      sender.Send([&](const NamedCommandSink& each) { each(NamedCommand(named)); });
+  std::cout << FormatSendSummary(stats, false) << std::endl;
   return 0;
 }
 
@@ -575,11 +636,13 @@ int Main(int argc, char** argv) {
   OrderFlags order;
   ReportCommand report;
   TransferFlags deposit, withdraw;
+  FeesFlags fees;
   BalanceFlags balance;
   AddSend(app, send);
   AddTransfer(app, "deposit", deposit);
   AddTransfer(app, "withdraw", withdraw);
   AddBalance(app, balance);
+  AddFees(app, fees);
   AddTail(app, tail);
   AddDecode(app, decode);
   AddStatus(app, status);
@@ -601,6 +664,7 @@ int Main(int argc, char** argv) {
     if (name == "deposit") return RunTransfer(deposit, /*deposit=*/true);
     if (name == "withdraw") return RunTransfer(withdraw, /*deposit=*/false);
     if (name == "balance") return RunBalance(balance);
+    if (name == "fees") return RunFees(fees);
     if (name == "report") return RunReport(report);
     return RunStatus(status);
   } catch (const CliError& e) {
