@@ -136,6 +136,7 @@ Done. Where to look:
 The local services keep running (scripts/services.sh status | stop); try
   eval "\$(scripts/services.sh env)"; build/bin/exchange-engine --config config/engine.toml &
   build/bin/exchange-cli tail --symbol BTC-USD
+  build/bin/exchange-cli deposit --account 1 --asset USD --amount 10000000 --transfer-id 1   # BTC-USD is cash risk: fund first
   build/bin/exchange-gateway --config config/gateway.toml    # FIX 4.4 on 127.0.0.1:9878
   build/bin/exchange-md --config config/md.toml              # open http://127.0.0.1:8080/
 Next: scripts/run-tests.sh runs the whole test suite.
