@@ -122,8 +122,9 @@ LedgerResult Ledger::Move(AccountId from, AccountId to, AssetId asset, Amount am
 
 LedgerResult Ledger::SettleTrade(const TradeSettlement& s, SettledBalances* after) {
   // Room for the seven entries first: with no rehash, the references below
-  // stay valid while the others are inserted.
-  balances_.reserve(balances_.size() + 7);
+  // stay valid while the others are inserted. Only ever grow: reserve()
+  // rehashes to the exact capacity it is asked for, smaller ones included.
+  if (balances_.size() + 7 > balances_.max_load()) balances_.reserve(2 * (balances_.size() + 7));
   Balance& buyer_base = balances_[Key(s.buyer, s.base)];
   Balance& buyer_quote = balances_[Key(s.buyer, s.quote)];
   Balance& seller_base = balances_[Key(s.seller, s.base)];

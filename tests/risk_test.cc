@@ -73,6 +73,12 @@ class RiskTest : public ::testing::Test {
     }
     return out;
   }
+  static std::size_t OfType(const std::vector<Event>& events, EventType type) {
+    std::size_t n = 0;
+    for (const Event& e : events)
+      n += e.type == type;
+    return n;
+  }
   static RejectReason RejectOf(const std::vector<Event>& events) {
     EXPECT_EQ(events.size(), 1u);
     return events.empty() ? RejectReason::kNone : events[0].reject_reason;
@@ -390,6 +396,25 @@ TEST_F(RiskTest, ASnapshotKeepsBalancesHoldsAndFeesAndRefusesAForgedHold) {
   image[at] ^= 1;
   Engine forged;
   EXPECT_NE(forged.LoadState(image), "");
+}
+
+// Thousands of accounts appear while trades settle: the ledger's table grows
+// under the settlement (which keeps references into it) and loses nothing.
+TEST_F(RiskTest, SettlementStaysExactWhileTheLedgerGrows) {
+  Fund(kAlice, kBtc, 100'000'000'000);
+  ASSERT_EQ(Run(Order(kAlice, 1, Side::kSell, 100, 1'000'000)).at(0).type, EventType::kAccepted);
+  for (AccountId buyer = 100; buyer < 1'100; ++buyer) {  // 2,000 new balances
+    Fund(buyer, kUsd, 1'000);
+    const auto events = Run(Order(buyer, 1, Side::kBuy, 100, 1'000));
+    ASSERT_EQ(OfType(events, EventType::kTrade), 1u) << "buyer " << buyer;
+  }
+  EXPECT_EQ(engine_.live_orders(), 0u);
+  EXPECT_EQ(Of(kAlice, kBtc), B(100'000'000'000 - Amount{1'000'000} * 10'000, 0));
+  for (AccountId buyer : {100u, 555u, 1'099u}) {
+    EXPECT_EQ(Of(buyer, kBtc), B(1'000 * 10'000, 0));
+    EXPECT_EQ(Of(buyer, kUsd), B(990, 0));  // 100 × 1,000 × 10^-4 = 10 cents
+  }
+  EXPECT_EQ(Of(kAlice, kUsd), B(1'000 * 10, 0));
 }
 
 // Two shards: funds move between them only as a withdrawal on one and a
