@@ -88,6 +88,18 @@ amqp::Url ParseAmqpUrl(const std::string& url) {
   }
 }
 
+// Connects to RabbitMQ and sends what `source` yields, with confirms.
+SendStats Publish(const amqp::Url& url, const SendOptions& options, const CommandSource& source) {
+  std::unique_ptr<amqp::AmqpClient> client;
+  try {
+    client = std::make_unique<amqp::AmqpClient>(url);
+  } catch (const amqp::AmqpError& e) {
+    throw CliError(kExitFailure, e.what());
+  }
+  Sender sender(*client, options);
+  return sender.Send(source);
+}
+
 // ------------------------------------------------------------------ send
 
 struct SendFlags {
@@ -195,15 +207,7 @@ int RunSend(SendFlags& f) {
     source = [command](const NamedCommandSink& each) { each(NamedCommand(command)); };
   }
   if (!f.json) std::cerr << "producer id " << f.options.producer_id << "\n";
-  std::unique_ptr<amqp::AmqpClient> client;
-  try {
-    client = std::make_unique<amqp::AmqpClient>(url);
-  } catch (const amqp::AmqpError& e) {
-    throw CliError(kExitFailure, e.what());
-  }
-  Sender sender(*client, f.options);
-  const SendStats stats = sender.Send(source);
-  std::cout << FormatSendSummary(stats, f.json) << std::endl;
+  std::cout << FormatSendSummary(Publish(url, f.options, source), f.json) << std::endl;
   return 0;
 }
 
@@ -259,15 +263,8 @@ int RunTransfer(TransferFlags& f, bool deposit) {
   } else {
     named.command.body = Withdraw{f.account, kUnknownAsset, f.amount, f.transfer};
   }
-  std::unique_ptr<amqp::AmqpClient> client;
-  try {
-    client = std::make_unique<amqp::AmqpClient>(url);
-  } catch (const amqp::AmqpError& e) {
-    throw CliError(kExitFailure, e.what());
-  }
-  Sender sender(*client, f.options);
   const SendStats stats =
-      sender.Send([&](const NamedCommandSink& each) { each(NamedCommand(named)); });
+      Publish(url, f.options, [&](const NamedCommandSink& each) { each(NamedCommand(named)); });
   std::cout << FormatSendSummary(stats, f.json) << std::endl;
   return 0;
 }
@@ -319,15 +316,8 @@ int RunFees(FeesFlags& f) {
   fees.clear = f.clear;
   fees.rates = FeeRates{f.maker_ppm, f.taker_ppm};
   const NamedCommand named{f.symbol, Command{0, fees}};
-  std::unique_ptr<amqp::AmqpClient> client;
-  try {
-    client = std::make_unique<amqp::AmqpClient>(url);
-  } catch (const amqp::AmqpError& e) {
-    throw CliError(kExitFailure, e.what());
-  }
-  Sender sender(*client, f.options);
   const SendStats stats =
-      sender.Send([&](const NamedCommandSink& each) { each(NamedCommand(named)); });
+      Publish(url, f.options, [&](const NamedCommandSink& each) { each(NamedCommand(named)); });
   std::cout << FormatSendSummary(stats, false) << std::endl;
   return 0;
 }
