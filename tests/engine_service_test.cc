@@ -453,6 +453,28 @@ TEST_F(BookStateServiceTest, RefusedWriteIsRepairedByARewriteWhileOrdersFlow) {
 
 // ---------------------------------------------------------------- history in PostgreSQL
 
+// A test's own PostgreSQL schema: dropped at the end (nothing to do when
+// PostgreSQL is gone), and one value read from it.
+void DropPgSchema(const std::string& url, const std::string& schema) {
+  if (schema.empty()) return;
+  try {
+    pqxx::connection c(url);
+    pqxx::work w(c);
+    w.exec0("DROP SCHEMA IF EXISTS " + w.quote_name(schema) + " CASCADE");
+    w.commit();
+  } catch (const std::exception&) {
+    // PostgreSQL gone: nothing to clean
+  }
+}
+
+std::string PgValue(const std::string& url, const std::string& schema, const std::string& sql) {
+  pqxx::connection c(url);
+  pqxx::work w(c);
+  w.exec0("SET LOCAL search_path TO " + w.quote_name(schema));
+  const pqxx::row row = w.exec1(sql);
+  return row[0].is_null() ? "NULL" : row[0].as<std::string>();
+}
+
 // The service writes trades, finished orders and candles to PostgreSQL
 // (EXCHANGE_PG_URL, inherited), here into a schema of the test's own.
 class HistoryServiceTest : public EngineServiceTest {
@@ -485,28 +507,13 @@ class HistoryServiceTest : public EngineServiceTest {
         // Redis not reachable: nothing to clean
       }
     }
-    if (!schema_.empty()) {
-      try {
-        pqxx::connection c(pg_url_);
-        pqxx::work w(c);
-        w.exec0("DROP SCHEMA IF EXISTS " + w.quote_name(schema_) + " CASCADE");
-        w.commit();
-      } catch (const std::exception&) {
-        // PostgreSQL gone: nothing to clean
-      }
-    }
+    DropPgSchema(pg_url_, schema_);
     EngineServiceTest::TearDown();
   }
   std::unique_ptr<ServiceProcess> HistoryService() {
     return Service({"--pg-schema", schema_, "--pg-batch-ms", "20"});
   }
-  std::string Value(const std::string& sql) {
-    pqxx::connection c(pg_url_);
-    pqxx::work w(c);
-    w.exec0("SET LOCAL search_path TO " + w.quote_name(schema_));
-    const pqxx::row row = w.exec1(sql);
-    return row[0].is_null() ? "NULL" : row[0].as<std::string>();
-  }
+  std::string Value(const std::string& sql) { return PgValue(pg_url_, schema_, sql); }
   // Polls until the stored history reaches the whole flow; "" or why not.
   std::string AwaitHistory(seconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -751,16 +758,7 @@ class CashRiskServiceTest : public EngineServiceTest {
         // Redis not reachable: nothing to clean
       }
     }
-    if (!schema_.empty()) {
-      try {
-        pqxx::connection c(pg_url_);
-        pqxx::work w(c);
-        w.exec0("DROP SCHEMA IF EXISTS " + w.quote_name(schema_) + " CASCADE");
-        w.commit();
-      } catch (const std::exception&) {
-        // PostgreSQL gone: nothing to clean
-      }
-    }
+    DropPgSchema(pg_url_, schema_);
     EngineServiceTest::TearDown();
   }
   static std::vector<AccountId> Accounts() {
@@ -771,13 +769,7 @@ class CashRiskServiceTest : public EngineServiceTest {
     out.push_back(kRoundingAccount);
     return out;
   }
-  std::string Value(const std::string& sql) {
-    pqxx::connection c(pg_url_);
-    pqxx::work w(c);
-    w.exec0("SET LOCAL search_path TO " + w.quote_name(schema_));
-    const pqxx::row row = w.exec1(sql);
-    return row[0].is_null() ? "NULL" : row[0].as<std::string>();
-  }
+  std::string Value(const std::string& sql) { return PgValue(pg_url_, schema_, sql); }
   // The reference's newest balance of every (account, asset), as
   // "available held" keyed by (account, asset name).
   std::map<std::pair<AccountId, std::string>, std::string> ReferenceBalances() const {
