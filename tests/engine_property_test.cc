@@ -28,6 +28,7 @@
 #include "bookstate/book_view_seed.h"
 #include "engine/depth_collector.h"
 #include "engine/engine.h"
+#include "tests/property_check.h"
 #include "tests/reference_model.h"
 
 namespace exchange {
@@ -731,27 +732,6 @@ class Ledger {
 
 // ---------------------------------------------------------------- running properties
 
-// Like RC_GTEST_PROP, but with kStreamsPerProperty cases unless RC_PARAMS
-// sets max_success.
-template <typename Testable>
-void CheckProperty(Testable&& testable) {
-  rc::detail::TestParams params = rc::detail::configuration().testParams;
-  const char* env = std::getenv("RC_PARAMS");
-  if (env == nullptr || std::strstr(env, "max_success") == nullptr) {
-    params.maxSuccess = kStreamsPerProperty;
-  }
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  rc::detail::TestMetadata metadata;
-  metadata.id = std::string(info->test_suite_name()) + "/" + info->name();
-  metadata.description = info->name();
-  const auto result = rc::detail::checkTestable(std::forward<Testable>(testable), metadata, params);
-  if (!result.template is<rc::detail::SuccessResult>()) {
-    std::ostringstream ss;
-    rc::detail::printResultMessage(result, ss);
-    FAIL() << ss.str();
-  }
-}
-
 void CheckFailure(const std::string& why) {
   if (!why.empty()) RC_FAIL(why);
 }
@@ -759,7 +739,7 @@ void CheckFailure(const std::string& why) {
 // Drives random scenarios through an engine and a Ledger and fails on the
 // first command after which the Ledger's `verdict` holds a failure.
 void CheckLedger(std::string Ledger::*verdict, bool check_engine_state = false) {
-  CheckProperty([verdict, check_engine_state] {
+  CheckProperty(kStreamsPerProperty, [verdict, check_engine_state] {
     const Scenario s = *GenScenario();
     Engine engine(SmallEngine());
     Ledger ledger;
@@ -806,7 +786,7 @@ std::string CompareViews(bookstate::BookViews& kept, bookstate::BookViews& engin
 // level changes over batches of 1..5 commands, equal the engine's book after
 // every batch: every level, every open order, halts.
 TEST(EngineProperty, BookViewFollowsTheEngine) {
-  CheckProperty([] {
+  CheckProperty(kStreamsPerProperty, [] {
     const Scenario s = *GenScenario();
     const int batch = *rc::gen::inRange(1, 6);
     Engine engine(SmallEngine());
@@ -841,7 +821,7 @@ TEST(EngineProperty, BookViewFollowsTheEngine) {
 
 // 1. Best bid < best ask after every command.
 TEST(EngineProperty, BookNeverCrossed) {
-  CheckProperty([] {
+  CheckProperty(kStreamsPerProperty, [] {
     const Scenario s = *GenScenario();
     Engine engine(SmallEngine());
     CheckFailure(Drive(s, engine, nullptr, [&](const Command&, std::span<const Event>) {
@@ -881,7 +861,7 @@ TEST(EngineProperty, NoSelfTrade) {
 // 5. Replaying the commands on a fresh engine gives the same events and the
 // same state hash after every command.
 TEST(EngineProperty, ReplayIsDeterministic) {
-  CheckProperty([] {
+  CheckProperty(kStreamsPerProperty, [] {
     const Scenario s = *GenScenario();
     Engine first(SmallEngine());
     std::vector<Command> commands;
@@ -912,7 +892,7 @@ TEST(EngineProperty, ReplayIsDeterministic) {
 // Snapshots: an engine restored from SaveState at any point of a stream has
 // the same hash and continues with exactly the events of the original.
 TEST(EngineProperty, SnapshotRestoresAndContinuesIdentically) {
-  CheckProperty([] {
+  CheckProperty(kStreamsPerProperty, [] {
     const Scenario s = *GenScenario();
     Engine first(SmallEngine());
     std::vector<Command> commands;
@@ -971,7 +951,7 @@ std::string CompareDepth(const Engine& engine, const testing::ReferenceModel& mo
 // 6. The engine and the reference model agree event for event (every trade,
 // rejection, cancellation, replacement and trigger) and on the depth.
 TEST(EngineProperty, AgreesWithReferenceModel) {
-  CheckProperty([] {
+  CheckProperty(kStreamsPerProperty, [] {
     const Scenario s = *GenScenario();
     Engine engine(SmallEngine());
     testing::ReferenceModel model;

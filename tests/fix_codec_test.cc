@@ -27,6 +27,7 @@
 #include "gateway/fix_message.h"
 #include "gateway/fix_tags.h"
 #include "gateway/fix_writer.h"
+#include "tests/property_check.h"
 
 namespace exchange::fix {
 namespace {
@@ -862,23 +863,6 @@ TEST(FixTimestamp, RefusesMalformedAndOutOfRange) {
 }
 
 // ------------------------------------------------------------------ properties
-
-template <typename Testable>
-void CheckProperty(int cases, Testable&& testable) {
-  rc::detail::TestParams params = rc::detail::configuration().testParams;
-  const char* env = std::getenv("RC_PARAMS");
-  if (env == nullptr || std::strstr(env, "max_success") == nullptr) params.maxSuccess = cases;
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  rc::detail::TestMetadata metadata;
-  metadata.id = std::string(info->test_suite_name()) + "/" + info->name();
-  metadata.description = info->name();
-  const auto result = rc::detail::checkTestable(std::forward<Testable>(testable), metadata, params);
-  if (!result.template is<rc::detail::SuccessResult>()) {
-    std::ostringstream ss;
-    rc::detail::printResultMessage(result, ss);
-    FAIL() << ss.str();
-  }
-}
 
 // A value the writer may write: 1 to 40 bytes, mostly printable, never SOH.
 std::string AnyValue() {

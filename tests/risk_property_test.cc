@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "tests/property_check.h"
 #include "tests/reference_model.h"
 
 namespace exchange {
@@ -598,27 +599,6 @@ EngineOptions SmallEngine() {
   return o;
 }
 
-// Like RC_GTEST_PROP, but with `streams` cases unless RC_PARAMS sets
-// max_success.
-template <typename Testable>
-void CheckProperty(Testable&& testable, int streams = kStreamsPerProperty) {
-  rc::detail::TestParams params = rc::detail::configuration().testParams;
-  const char* env = std::getenv("RC_PARAMS");
-  if (env == nullptr || std::strstr(env, "max_success") == nullptr) {
-    params.maxSuccess = streams;
-  }
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  rc::detail::TestMetadata metadata;
-  metadata.id = std::string(info->test_suite_name()) + "/" + info->name();
-  metadata.description = info->name();
-  const auto result = rc::detail::checkTestable(std::forward<Testable>(testable), metadata, params);
-  if (!result.template is<rc::detail::SuccessResult>()) {
-    std::ostringstream ss;
-    rc::detail::printResultMessage(result, ss);
-    FAIL() << ss.str();
-  }
-}
-
 void CheckFailure(const std::string& why) {
   if (!why.empty()) RC_FAIL(why);
 }
@@ -724,7 +704,7 @@ std::string Texts(std::span<const Event> events) {
 // Conservation, no negative balance, holds == what open orders need, and
 // BALANCE events that reproduce the ledger, after every command.
 TEST(RiskProperty, CashInvariantsHoldAfterEveryCommand) {
-  CheckProperty([] {
+  CheckProperty(kStreamsPerProperty, [] {
     const Scenario s = *GenScenario();
     Engine engine(SmallEngine());
     std::map<BalanceKey, Balance> shadow;
@@ -737,66 +717,62 @@ TEST(RiskProperty, CashInvariantsHoldAfterEveryCommand) {
 // Replaying the commands into a fresh engine gives the same events and the
 // same state hash after every command.
 TEST(RiskProperty, ReplayIsDeterministic) {
-  CheckProperty(
-      [] {
-        const Scenario s = *GenScenario();
-        Engine first(SmallEngine());
-        std::vector<Command> commands;
-        std::vector<std::string> events;
-        std::vector<std::uint64_t> hashes;
-        Drive(
-            s, [&](const Command& c) { return first.Process(c); },
-            [&](const Command&, std::span<const Event> ev) {
-              events.push_back(Texts(ev));
-              hashes.push_back(first.StateHash());
-              return std::string();
-            },
-            &commands);
-        EngineOptions other;
-        other.expected_orders = 5000;
-        Engine second(other);
-        for (std::size_t i = 0; i < commands.size(); ++i) {
-          RC_ASSERT(Texts(second.Process(commands[i])) == events[i]);
-          RC_ASSERT(second.StateHash() == hashes[i]);
-        }
-      },
-      kStreamsPerReplayProperty);
+  CheckProperty(kStreamsPerReplayProperty, [] {
+    const Scenario s = *GenScenario();
+    Engine first(SmallEngine());
+    std::vector<Command> commands;
+    std::vector<std::string> events;
+    std::vector<std::uint64_t> hashes;
+    Drive(
+        s, [&](const Command& c) { return first.Process(c); },
+        [&](const Command&, std::span<const Event> ev) {
+          events.push_back(Texts(ev));
+          hashes.push_back(first.StateHash());
+          return std::string();
+        },
+        &commands);
+    EngineOptions other;
+    other.expected_orders = 5000;
+    Engine second(other);
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+      RC_ASSERT(Texts(second.Process(commands[i])) == events[i]);
+      RC_ASSERT(second.StateHash() == hashes[i]);
+    }
+  });
 }
 
 // An engine restored from SaveState at a random point continues with exactly
 // the events and state hash of the uninterrupted one (balances, holds, fee
 // overrides and transfer ids included).
 TEST(RiskProperty, SnapshotRestoresAndContinuesIdentically) {
-  CheckProperty(
-      [] {
-        const Scenario s = *GenScenario();
-        Engine first(SmallEngine());
-        std::vector<Command> commands;
-        Drive(
-            s, [&](const Command& c) { return first.Process(c); },
-            [](const Command&, std::span<const Event>) { return std::string(); }, &commands);
-        const auto cut = *rc::gen::inRange<std::size_t>(0, commands.size());
-        Engine original(SmallEngine());
-        for (std::size_t i = 0; i < cut; ++i)
-          original.Process(commands[i]);
-        std::string image;
-        original.SaveState(image);
-        Engine restored(SmallEngine());
-        const std::string loaded = restored.LoadState(image);
-        RC_ASSERT(loaded == "");
-        RC_ASSERT(restored.StateHash() == original.StateHash());
-        for (std::size_t i = cut; i < commands.size(); ++i) {
-          const std::string want = Texts(original.Process(commands[i]));
-          const std::string got = Texts(restored.Process(commands[i]));
-          if (got != want) {
-            RC_FAIL("after a restore at command " + std::to_string(cut) + ", command " +
-                    std::to_string(i) + " (" + ToText(commands[i]) + ") gives\n" + got +
-                    "instead of\n" + want);
-          }
-          RC_ASSERT(restored.StateHash() == original.StateHash());
-        }
-      },
-      kStreamsPerReplayProperty);
+  CheckProperty(kStreamsPerReplayProperty, [] {
+    const Scenario s = *GenScenario();
+    Engine first(SmallEngine());
+    std::vector<Command> commands;
+    Drive(
+        s, [&](const Command& c) { return first.Process(c); },
+        [](const Command&, std::span<const Event>) { return std::string(); }, &commands);
+    const auto cut = *rc::gen::inRange<std::size_t>(0, commands.size());
+    Engine original(SmallEngine());
+    for (std::size_t i = 0; i < cut; ++i)
+      original.Process(commands[i]);
+    std::string image;
+    original.SaveState(image);
+    Engine restored(SmallEngine());
+    const std::string loaded = restored.LoadState(image);
+    RC_ASSERT(loaded == "");
+    RC_ASSERT(restored.StateHash() == original.StateHash());
+    for (std::size_t i = cut; i < commands.size(); ++i) {
+      const std::string want = Texts(original.Process(commands[i]));
+      const std::string got = Texts(restored.Process(commands[i]));
+      if (got != want) {
+        RC_FAIL("after a restore at command " + std::to_string(cut) + ", command " +
+                std::to_string(i) + " (" + ToText(commands[i]) + ") gives\n" + got +
+                "instead of\n" + want);
+      }
+      RC_ASSERT(restored.StateHash() == original.StateHash());
+    }
+  });
 }
 
 std::string CompareWithModel(const Engine& engine, const testing::ReferenceModel& model) {
@@ -829,7 +805,7 @@ std::string CompareWithModel(const Engine& engine, const testing::ReferenceModel
 // fees, rebates, rounding and releases from the rules) agree event for
 // event, BALANCE events included, and on every balance and the depth.
 TEST(RiskProperty, AgreesWithReferenceModel) {
-  CheckProperty([] {
+  CheckProperty(kStreamsPerProperty, [] {
     const Scenario s = *GenScenario();
     Engine engine(SmallEngine());
     testing::ReferenceModel model;

@@ -398,6 +398,27 @@ TEST_F(RiskTest, ASnapshotKeepsBalancesHoldsAndFeesAndRefusesAForgedHold) {
   EXPECT_NE(forged.LoadState(image), "");
 }
 
+// A buy pays the rounding of its cumulative notional up front, so after a
+// fill its rest can hold nothing; with its account's balance emptied, the
+// snapshot (which leaves out emptied balances) still loads. The check of
+// holds against the ledger once wanted a balance row for every resting order
+// and refused it.
+TEST_F(RiskTest, AnOrderThatHoldsNothingNeedsNoBalanceAndSurvivesASnapshot) {
+  Fund(kCarol, kUsd, 1);
+  Fund(kAlice, kBtc, 10'000);
+  Run(Order(kCarol, 1, Side::kBuy, 1, 2));  // notional 2e-4 USD: holds 1 cent
+  EXPECT_EQ(Of(kCarol, kUsd), B(0, 1));
+  Run(Order(kAlice, 1, Side::kSell, 1, 1));  // pays ceil(1e-4) = 1 cent
+  EXPECT_EQ(Of(kCarol, kUsd), B(0, 0));
+  ASSERT_NE(engine_.FindOrder(kCarol, 1), nullptr);
+  EXPECT_EQ(engine_.FindOrder(kCarol, 1)->held, 0);
+  std::string image;
+  engine_.SaveState(image);
+  Engine copy;
+  ASSERT_EQ(copy.LoadState(image), "");
+  EXPECT_EQ(copy.StateHash(), engine_.StateHash());
+}
+
 // Thousands of accounts appear while trades settle: the ledger's table grows
 // under the settlement (which keeps references into it) and loses nothing.
 TEST_F(RiskTest, SettlementStaysExactWhileTheLedgerGrows) {
