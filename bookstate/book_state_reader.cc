@@ -180,16 +180,19 @@ std::vector<std::string> BookStateReader::Symbols() {
   return out;
 }
 
-std::map<std::string, AccountBalance> BookStateReader::ReadBalances(AccountId account) {
+std::map<BalanceField, AccountBalance> BookStateReader::ReadBalances(AccountId account) {
   const std::string key = BalanceKeyOf(account);
   const redis::RedisReply reply = client_.Command({"HGETALL", key});
   if (reply.is_error()) throw ViewError("redis: " + std::string(reply.str()));
-  std::map<std::string, AccountBalance> out;
+  std::map<BalanceField, AccountBalance> out;
   for (std::size_t i = 0; i + 1 < reply.size(); i += 2) {
+    const std::string_view name = reply.element(i).str();
     const std::string_view value = reply.element(i + 1).str();
+    const auto field = ParseBalanceField(name);
+    if (!field) throw ViewError(key + ": malformed field '" + std::string(name) + "'");
     const auto balance = ParseBalanceValue(value);
     if (!balance) throw ViewError(key + ": malformed balance '" + std::string(value) + "'");
-    out.emplace(std::string(reply.element(i).str()), *balance);
+    out.emplace(*field, *balance);
   }
   return out;
 }

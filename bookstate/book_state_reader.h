@@ -61,9 +61,10 @@ class BookStateReader {
   std::optional<std::pair<std::string, OpenOrder>> FindOrder(const OrderKey& key);
   // The symbols with a view.
   std::vector<std::string> Symbols();
-  // An account's balances by asset (empty: the account has none), and the
-  // decimals of every asset. Throw ViewError for a malformed value.
-  std::map<std::string, AccountBalance> ReadBalances(AccountId account);
+  // An account's balances by asset and shard (empty: the account has
+  // none), and the decimals of every asset. Throw ViewError for a malformed
+  // field or value.
+  std::map<BalanceField, AccountBalance> ReadBalances(AccountId account);
   std::map<std::string, int> ReadAssetDecimals();
 
  private:

@@ -273,16 +273,12 @@ void BookStateWriter::WriteBalances(redis::RedisClient& client, BalanceView& bal
     if (!open || account != current) {
       flush();
       current = account;
-      if (whole) {
-        client.Append({"DEL", BalanceKeyOf(account)});
-        ++queued_;
-      }
       Begin();
       Arg("HSET");
       Arg(BalanceKeyOf(account));
       open = true;
     }
-    Arg(key.second);
+    Arg(BalanceFieldOf(key.second, options_.shard));
     scratch_.clear();
     AppendBalanceValue(scratch_, balance);
     Arg(scratch_);

@@ -37,6 +37,7 @@ class BookStateWriter {
  public:
   struct Options {
     std::size_t stream_max_length = 100'000;  // per symbol, approximate (MAXLEN ~)
+    std::string shard = "main";               // names this shard's balance fields
   };
   explicit BookStateWriter(Options options) : options_(options) {}
 
@@ -88,8 +89,9 @@ class BookStateWriter {
   void WriteDelta(redis::RedisClient& client, const BookView& view, const BookView::Delta& delta,
                   bool reset);
   void WriteWhole(redis::RedisClient& client, BookView& view);
-  // The balances of `accounts` (all of them: `whole`, after DEL), and the
-  // asset decimals when they changed or `whole`.
+  // The balances of the accounts that changed (all of them: `whole`), as
+  // this shard's fields of balance:{A} (the other shards' fields stay), and
+  // the asset decimals when they changed or `whole`.
   void WriteBalances(redis::RedisClient& client, BalanceView& balances, bool whole);
   // MULTI was appended first: appends EXEC, sends; the reply count.
   std::size_t SendExec(redis::RedisClient& client);

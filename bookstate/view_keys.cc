@@ -132,6 +132,22 @@ std::string BalanceKeyOf(AccountId account) {
   return key;
 }
 
+std::string BalanceFieldOf(std::string_view asset, std::string_view shard) {
+  std::string field(asset);
+  field += '@';
+  field += shard;
+  return field;
+}
+
+std::optional<BalanceField> ParseBalanceField(std::string_view field) {
+  const std::size_t at = field.find('@');
+  if (at == 0 || at == std::string_view::npos || at + 1 == field.size() ||
+      field.find('@', at + 1) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return BalanceField{std::string(field.substr(0, at)), std::string(field.substr(at + 1))};
+}
+
 void AppendBalanceValue(std::string& out, const AccountBalance& b) {
   AppendInt(out, b.available);
   out += ' ';

@@ -14,8 +14,10 @@
 //                    [reset]
 //   book:{S}:trades  stream of trades: first last trades (trade_stream.h)
 //   exchange:symbols set of the symbols with a view
-//   balance:{A}      hash: asset → "available held seq", one per account A
-//                    (cash risk: the amounts in the asset's units)
+//   balance:{A}      hash: "asset@shard" → "available held seq", one per
+//                    account A (cash risk: the amounts in the asset's units;
+//                    each engine shard holds its own funds and writes only
+//                    its own fields)
 //   exchange:assets  hash: asset → decimals
 //   candle:{S}:I     hash: the live (open) candle of interval I ("1m", "1M"
 //                    ...): open_time close_time (ns) open high low close
@@ -40,6 +42,16 @@ inline constexpr std::string_view kAssetsKey = "exchange:assets";
 
 // balance:{account}
 std::string BalanceKeyOf(AccountId account);
+// "asset@shard": the field of one shard's balance of one asset. Asset and
+// shard names contain no '@' (the instruments file and the shard flag
+// refuse it).
+std::string BalanceFieldOf(std::string_view asset, std::string_view shard);
+struct BalanceField {
+  std::string asset;
+  std::string shard;
+  auto operator<=>(const BalanceField&) const = default;
+};
+std::optional<BalanceField> ParseBalanceField(std::string_view field);
 // "available held sequence"
 void AppendBalanceValue(std::string& out, const AccountBalance& balance);
 std::optional<AccountBalance> ParseBalanceValue(std::string_view value);

@@ -40,6 +40,9 @@ AssetSpec ParseAsset(const toml::table& t, const std::string& where) {
   AssetSpec a;
   a.name = SymbolName(name);
   a.decimals = static_cast<int>(GetInt(t, "decimals", -1, where + " (" + name + ")"));
+  if (!ValidAssetName(name)) {
+    throw ConfigError(where + " (" + name + "): 'name' must be printable, without spaces or '@'");
+  }
   if (!ValidAsset(a)) throw ConfigError(where + " (" + name + "): 'decimals' must be 0 to 18");
   for (const auto& [key, value] : t) {
     if (key.str() != "name" && key.str() != "decimals") {

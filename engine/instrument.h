@@ -42,8 +42,17 @@ struct AssetSpec {
   int decimals = 0;  // fixed-point scale of amounts: 12345 with 2 decimals is 123.45
 };
 
+// A name of printable characters without '@' (the Redis view writes a
+// shard's balance as the field "asset@shard"), and 0 to 18 decimals.
+inline bool ValidAssetName(std::string_view name) {
+  if (name.empty()) return false;
+  for (const char c : name) {
+    if (c <= ' ' || c > '~' || c == '@') return false;
+  }
+  return true;
+}
 inline bool ValidAsset(const AssetSpec& a) {
-  return !a.name.view().empty() && a.decimals >= 0 && a.decimals <= 18;
+  return ValidAssetName(a.name.view()) && a.decimals >= 0 && a.decimals <= 18;
 }
 
 // Maker and taker fee rates in parts per million of what each side

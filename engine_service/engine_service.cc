@@ -180,7 +180,7 @@ void EngineService::Start() {
     }
     bookstate_ = std::make_unique<BookStateSink>(
         BookStateSink::Options{redis::ParseRedisUrl(config_.redis_url),
-                               config_.redis_stream_max_length},
+                               config_.redis_stream_max_length, config_.shard},
         bookstate_channel_, pool_, std::move(seed_views_), seeded_up_to_, std::move(observe_lag));
     sinks.push_back(&bookstate_channel_);
   }

@@ -52,7 +52,9 @@ void ServiceConfig::Validate() const {
   auto fail = [](const std::string& what) { throw ConfigError("configuration: " + what); };
   if (shard.empty()) fail("engine.shard is empty");
   for (char ch : shard) {
-    if (ch <= ' ' || ch > '~') fail("engine.shard holds a character outside '!'..'~'");
+    if (ch <= ' ' || ch > '~' || ch == '@') {
+      fail("engine.shard holds '@' or a character outside '!'..'~'");
+    }
   }
   if (data_dir.empty()) fail("engine.data_dir is empty");
   if (prefetch == 0 || prefetch > 65535) fail("amqp.prefetch must be 1..65535");

@@ -257,6 +257,35 @@ TEST_F(BookStateTest, RefusedWriteIsRepairedByARewrite) {
   EXPECT_EQ(ValidateBook(book), "");
 }
 
+// Two shards hold funds of one account in one asset: each writes only its
+// own field of balance:{A}, a whole rewrite of one (start-up, Redis back)
+// leaves the other's, and the reader returns both.
+TEST_F(BookStateTest, TwoShardsBalancesOfOneAccountStandSideBySide) {
+  const AccountId account = 4'000'000'000u + static_cast<AccountId>(std::random_device{}() % 1000);
+  const auto write = [&](const std::string& shard, Amount available, Sequence seq, bool whole) {
+    BookViews views;
+    views.balances().SetAssetDecimals("USD", 2);
+    views.balances().Set(account, "USD", AccountBalance{available, 5, seq});
+    BookStateWriter writer(BookStateWriter::Options{100, shard});
+    return whole ? writer.WriteAll(*client_, views) : writer.WriteChanges(*client_, views);
+  };
+  ASSERT_EQ(write("east", 100, 7, /*whole=*/false), "");
+  ASSERT_EQ(write("west", 300, 2, /*whole=*/true), "");
+  BookStateReader reader(*client_);
+  const auto got = reader.ReadBalances(account);
+  client_->Command({"DEL", BalanceKeyOf(account)});
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got.at(BalanceField{"USD", "east"}), (AccountBalance{100, 5, 7}));
+  EXPECT_EQ(got.at(BalanceField{"USD", "west"}), (AccountBalance{300, 5, 2}));
+}
+
+TEST(ViewKeys, BalanceFieldsNameTheAssetAndTheShard) {
+  EXPECT_EQ(BalanceFieldOf("USD", "main"), "USD@main");
+  EXPECT_EQ(ParseBalanceField("USD@main"), (BalanceField{"USD", "main"}));
+  for (std::string_view bad : {"USD", "@main", "USD@", "U@S@D", ""})
+    EXPECT_FALSE(ParseBalanceField(bad).has_value()) << bad;
+}
+
 TEST(ValidateBook, ReportsCrossedOutOfOrderAndStaleQuotes) {
   BookSnapshot b;
   b.bids = {{100, {5, 1}}, {99, {3, 2}}};
@@ -313,8 +342,8 @@ TEST(TradeStream, EntriesRoundTripAndMalformedOnesAreRefused) {
   EXPECT_EQ(list, "5:100:3:1700000000000000000:B,6:99:1:1700000000000000001:S");
   using Fields = std::vector<std::pair<std::string_view, std::string_view>>;
   EXPECT_EQ(ParseTradeEntry(Fields{{"first", "5"}, {"trades", list}}), trades);
-  for (std::string_view bad : {"", "5:100:3:17:X", "5:100:3:B", "5:100:3:17:B:9", "5:x:3:17:B",
-                               "5:100:3:17:B,"}) {
+  for (std::string_view bad :
+       {"", "5:100:3:17:X", "5:100:3:B", "5:100:3:17:B:9", "5:x:3:17:B", "5:100:3:17:B,"}) {
     EXPECT_FALSE(ParseTradeEntry(Fields{{"trades", bad}}).has_value()) << bad;
   }
   EXPECT_FALSE(ParseTradeEntry(Fields{{"first", "5"}}).has_value());

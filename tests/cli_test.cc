@@ -1306,18 +1306,27 @@ TEST(CliLedger, ReconciliationSaysOkOnlyWhenEveryAssetAndAccountAddsUp) {
       << mismatch.str();
 }
 
-TEST(CliBalance, AmountsPrintInTheAssetsDecimals) {
-  const std::map<std::string, bookstate::AccountBalance> rows = {{"BTC", {150'000'000, 2'500, 41}},
-                                                                 {"XYZ", {7, 0, 9}}};
+TEST(CliBalance, AmountsPrintInTheAssetsDecimalsPerShardWithTotals) {
+  const BalanceRows rows = {{{"BTC", "east"}, {150'000'000, 2'500, 41}},
+                            {{"BTC", "west"}, {50'000'000, 0, 12}},
+                            {{"XYZ", "east"}, {7, 0, 9}}};
   const std::map<std::string, int> decimals = {{"BTC", 8}};
   const auto json = BalancesJson(7, rows, decimals);
+  EXPECT_EQ(json["balances"][0]["shard"], "east");
   EXPECT_EQ(json["balances"][0]["available"], "1.50000000");
   EXPECT_EQ(json["balances"][0]["held"], "0.00002500");
   EXPECT_EQ(json["balances"][0]["total"], "1.50002500");
-  EXPECT_EQ(json["balances"][1]["available"], "7");  // unknown decimals: raw units
+  EXPECT_EQ(json["balances"][2]["available"], "7");  // unknown decimals: raw units
+  ASSERT_EQ(json["totals"].size(), 2u);
+  EXPECT_EQ(json["totals"][0]["asset"], "BTC");
+  EXPECT_EQ(json["totals"][0]["total"], "2.00002500");  // over both shards
   std::ostringstream text;
   PrintBalances(7, rows, decimals, text);
   EXPECT_NE(text.str().find("1.50002500"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("2.00002500"), std::string::npos) << text.str();  // the "*" row
+  EXPECT_EQ(text.str().find("*", text.str().find("XYZ")), std::string::npos)
+      << "one shard, no sum row\n"
+      << text.str();
 }
 
 TEST(CliCommandBatcher, TransfersGoToTheirShardsKeyNamedByAsset) {

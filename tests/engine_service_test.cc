@@ -751,8 +751,11 @@ class CashRiskServiceTest : public EngineServiceTest {
     if (const std::string url = ServiceUrl("EXCHANGE_REDIS_URL"); !url.empty() && !base_.empty()) {
       try {
         redis::RedisClient client(redis::ParseRedisUrl(url));
-        for (AccountId a : Accounts())
-          client.Command({"HDEL", bookstate::BalanceKeyOf(a), base_, quote_});
+        for (AccountId a : Accounts()) {
+          client.Command({"HDEL", bookstate::BalanceKeyOf(a),
+                          bookstate::BalanceFieldOf(base_, Shard()),
+                          bookstate::BalanceFieldOf(quote_, Shard())});
+        }
         client.Command({"HDEL", std::string(bookstate::kAssetsKey), base_, quote_});
       } catch (const redis::RedisError&) {
         // Redis not reachable: nothing to clean
@@ -761,6 +764,7 @@ class CashRiskServiceTest : public EngineServiceTest {
     DropPgSchema(pg_url_, schema_);
     EngineServiceTest::TearDown();
   }
+  std::string Shard() const { return "test-" + symbol_; }
   static std::vector<AccountId> Accounts() {
     std::vector<AccountId> out;
     for (AccountId a = 1; a <= kAccounts; ++a)
@@ -868,7 +872,7 @@ TEST_F(CashRiskServiceTest, KillNineMidStreamEndsWithTheBalancesLedgerAndViewOfA
   bookstate::BookStateReader reader(client);
   for (const auto& [key, value] : ReferenceBalances()) {
     const auto got = reader.ReadBalances(key.first);
-    const auto it = got.find(key.second);
+    const auto it = got.find(bookstate::BalanceField{key.second, Shard()});
     ASSERT_NE(it, got.end()) << "account " << key.first << " " << key.second;
     EXPECT_EQ(std::to_string(it->second.available) + " " + std::to_string(it->second.held), value)
         << "account " << key.first << " " << key.second;

@@ -34,7 +34,7 @@ BookStateSink::BookStateSink(Options options, SinkChannel& channel, SlotPool& po
       views_(std::move(views)),
       seeded_up_to_(seeded_up_to),
       observe_lag_(std::move(observe_lag)),
-      writer_(bookstate::BookStateWriter::Options{options_.stream_max_length}),
+      writer_(bookstate::BookStateWriter::Options{options_.stream_max_length, options_.shard}),
       taken_sequence_(seeded_up_to) {}
 
 void BookStateSink::Run(const std::atomic<bool>& stop) {

@@ -22,6 +22,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "bookstate/book_state_writer.h"
@@ -30,8 +31,8 @@
 #include "bookstate/redis_client.h"
 #include "engine/engine.h"
 #include "engine_service/pipeline/pipeline_slot.h"
-#include "engine_service/service_stats.h"
 #include "engine_service/pipeline/sink_channel.h"
+#include "engine_service/service_stats.h"
 
 namespace exchange {
 
@@ -46,6 +47,7 @@ class BookStateSink {
   struct Options {
     redis::RedisUrl url;
     std::size_t stream_max_length = 100'000;
+    std::string shard = "main";  // names this shard's balance fields
   };
 
   // `seeded_up_to`: the engine sequence the views already include (events

@@ -12,6 +12,7 @@
 
 #include "bookstate/balance_view.h"
 #include "bookstate/redis_client.h"
+#include "bookstate/view_keys.h"
 
 namespace exchange::cli {
 
@@ -20,14 +21,17 @@ struct BalanceOptions {
   bool json = false;
 };
 
-// "ASSET  available  held  total" rows, amounts in the asset's decimals
-// (raw units when the decimals are unknown).
-void PrintBalances(AccountId account, const std::map<std::string, bookstate::AccountBalance>& rows,
+using BalanceRows = std::map<bookstate::BalanceField, bookstate::AccountBalance>;
+
+// "ASSET  SHARD  available  held  total" rows, amounts in the asset's
+// decimals (raw units when the decimals are unknown); an asset held on
+// several shards gets a row of its sum, shard "*".
+void PrintBalances(AccountId account, const BalanceRows& rows,
                    const std::map<std::string, int>& decimals, std::ostream& out);
-// {"account", "balances": [{"asset","available","held","total","sequence"}]},
-// amounts as decimal strings.
-nlohmann::ordered_json BalancesJson(AccountId account,
-                                    const std::map<std::string, bookstate::AccountBalance>& rows,
+// {"account", "balances": [{"asset","shard","available","held","total",
+// "sequence"}], "totals": [{"asset","available","held","total"}]} (totals:
+// over the shards), amounts as decimal strings.
+nlohmann::ordered_json BalancesJson(AccountId account, const BalanceRows& rows,
                                     const std::map<std::string, int>& decimals);
 
 // Reads and prints the account's balances; 0, or kExitNotFound (after
