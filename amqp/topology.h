@@ -35,8 +35,10 @@ inline constexpr std::string_view kDefaultShard = "main";
 //                   triggered, halted, resumed, instrument added)
 //   asset.<asset>   ASSET_ADDED (cash risk)
 // Each routing key gets one message per engine output batch, holding only the
-// events for that key, in sequence order.
+// events for that key, in sequence order, with the header kShardHeader naming
+// the shard whose sequences they carry (exec.<account> hears every shard).
 inline constexpr std::string_view kEventsExchange = "events";
+inline constexpr std::string_view kShardHeader = "shard";
 
 // Dead letters: a durable fanout exchange and the durable queue bound to it.
 // Undecodable command messages are republished here with the header

@@ -147,7 +147,8 @@ void EngineService::Start() {
   const amqp::Url url = amqp::ParseUrl(config_.amqp_url);
 
   publisher_ = std::make_unique<EventPublisher>(
-      EventPublisher::Options{url, config_.publish_window, PublishWatermarkPath(config_.data_dir)},
+      EventPublisher::Options{url, config_.publish_window, PublishWatermarkPath(config_.data_dir),
+                              config_.shard},
       publisher_channel_, pool_, stats_, published_up_to_);
   std::vector<SinkChannel*> sinks = {&publisher_channel_};
   if (!config_.pg_url.empty()) {

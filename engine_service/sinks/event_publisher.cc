@@ -56,7 +56,8 @@ EventPublisher::EventPublisher(Options options, SinkChannel& channel, SlotPool& 
       pool_(pool),
       stats_(stats),
       published_up_to_(published_up_to),
-      saved_up_to_(published_up_to) {
+      saved_up_to_(published_up_to),
+      shard_header_{{std::string(topology::kShardHeader), options_.shard}} {
   stats_.published_up_to = published_up_to;
   stats_.published_saved = published_up_to;
 }
@@ -166,7 +167,7 @@ void EventPublisher::PublishGroup(std::size_t begin, std::size_t end) {
   for (std::size_t g = 0; g < used; ++g) {
     body_.clear();
     wire::AppendEventBatch(groups_[g].second, body_);
-    client_->Publish(exchange, groups_[g].first, body_);
+    client_->Publish(exchange, groups_[g].first, body_, shard_header_);
   }
   channel_.stats.messages.fetch_add(used, std::memory_order_relaxed);
   for (std::size_t i = begin; i < end; ++i)

@@ -38,6 +38,10 @@ class EventPublisher {
     amqp::Url url;
     std::size_t window = 1024;
     std::string watermark_path;
+    // Sent as the "shard" header of every message: sequences are per shard,
+    // so a consumer of keys that several shards publish to (exec.<account>)
+    // tells their sequences apart by it.
+    std::string shard = "main";
   };
 
   EventPublisher(Options options, SinkChannel& channel, SlotPool& pool, ServiceStats& stats,
@@ -70,6 +74,7 @@ class EventPublisher {
   std::deque<Pending> unconfirmed_;
   std::uint64_t published_up_to_;
   std::uint64_t saved_up_to_;
+  amqp::Headers shard_header_;  // on every message
   std::chrono::steady_clock::time_point saved_at_{};
   std::chrono::steady_clock::time_point stop_deadline_{};
   bool stopping_ = false;

@@ -6,6 +6,7 @@
 //   book    a symbol's book from the Redis book-state view
 //   order   one open order from the Redis book-state view
 //   deposit, withdraw  a transfer into or out of an account (cash risk)
+//   transfer  move an account's funds from one engine shard to another
 //   fees    a symbol's maker and taker rates, or one account's (cash risk)
 //   balance an account's balances from the Redis book-state view
 //   report  analytical reads of the trade history in PostgreSQL
@@ -17,6 +18,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,7 +26,9 @@
 #include "tools/cli/balance.h"
 #include "tools/cli/book.h"
 #include "tools/cli/cli_error.h"
+#include "tools/cli/cli_flags.h"
 #include "tools/cli/decode.h"
+#include "tools/cli/funds_commands.h"
 #include "tools/cli/ledger_report.h"
 #include "tools/cli/order_input.h"
 #include "tools/cli/report.h"
@@ -34,71 +38,6 @@
 
 namespace exchange::cli {
 namespace {
-
-std::string DefaultAmqpUrl() {
-  const char* env = std::getenv("EXCHANGE_AMQP_URL");
-  return env && *env ? std::string(env) : std::string("amqp://guest:guest@127.0.0.1:5672/");
-}
-
-// No fallback: the URL holds a password, and a guessed Redis is no better.
-std::string DefaultRedisUrl() {
-  const char* env = std::getenv("EXCHANGE_REDIS_URL");
-  return env ? std::string(env) : std::string();
-}
-
-bool AllDigits(const std::string& s) {
-  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
-}
-
-// Flag checks with plain messages (CLI11's numeric ones print the range of a double).
-CLI::Validator Unsigned() {
-  return CLI::Validator(
-      [](std::string& s) {
-        return AllDigits(s) ? std::string() : "'" + s + "' is not a whole number >= 0";
-      },
-      "", "UNSIGNED");
-}
-
-CLI::Validator Positive() {
-  return CLI::Validator(
-      [](std::string& s) {
-        return AllDigits(s) && s.find_first_not_of('0') != std::string::npos
-                   ? std::string()
-                   : "'" + s + "' is not a whole number >= 1";
-      },
-      "", "POSITIVE");
-}
-
-CLI::Validator NonNegativeReal() {
-  return CLI::Validator(
-      [](std::string& s) {
-        char* end = nullptr;
-        const double v = std::strtod(s.c_str(), &end);
-        const bool ok = !s.empty() && end == s.c_str() + s.size() && std::isfinite(v) && v >= 0;
-        return ok ? std::string() : "'" + s + "' is not a number >= 0";
-      },
-      "", "NONNEGATIVE");
-}
-
-amqp::Url ParseAmqpUrl(const std::string& url) {
-  try {
-    return amqp::ParseUrl(url);
-  } catch (const amqp::AmqpError& e) {
-    throw CliError(kExitBadInput, std::string("--amqp-url: ") + e.what());
-  }
-}
-
-// Connects to RabbitMQ and sends what `source` yields, with confirms.
-SendStats Publish(const amqp::Url& url, const SendOptions& options, const CommandSource& source) {
-  std::unique_ptr<amqp::AmqpClient> client;
-  try {
-    client = std::make_unique<amqp::AmqpClient>(url);
-  } catch (const amqp::AmqpError& e) {
-    throw CliError(kExitFailure, e.what());
-  }
-  Sender sender(*client, options);
-  return sender.Send(source);
-}
 
 // ------------------------------------------------------------------ send
 
@@ -208,117 +147,6 @@ int RunSend(SendFlags& f) {
   }
   if (!f.json) std::cerr << "producer id " << f.options.producer_id << "\n";
   std::cout << FormatSendSummary(Publish(url, f.options, source), f.json) << std::endl;
-  return 0;
-}
-
-// ------------------------------------------------------------------ deposit, withdraw
-
-struct TransferFlags {
-  std::string amqp_url = DefaultAmqpUrl();
-  SendOptions options;
-  AccountId account = 0;
-  std::string asset;
-  std::int64_t amount = 0;
-  TransferId transfer = 0;
-  bool json = false;
-  CLI::Option* producer_id = nullptr;
-};
-
-void AddTransfer(CLI::App& app, const std::string& name, TransferFlags& f) {
-  const bool deposit = name == "deposit";
-  CLI::App* sub = app.add_subcommand(
-      name, std::string(deposit ? "Deposit into" : "Withdraw from") +
-                " an account's available balance (cash risk). The transfer id applies once, "
-                "ever: sending it again is rejected DUPLICATE_TRANSFER, never paid twice. "
-                "The engine's answer is a BALANCE or REJECTED event (exchange-cli tail).");
-  sub->add_option("--account", f.account, "Account")->required()->check(Unsigned());
-  sub->add_option("--asset", f.asset, "Asset name, as in the instruments file's [[asset]]")
-      ->required();
-  sub->add_option("--amount", f.amount, "Amount in the asset's units (integer, > 0)")
-      ->required()
-      ->check(Positive());
-  sub->add_option("--transfer-id", f.transfer, "Transfer id, unique forever (> 0)")
-      ->required()
-      ->check(Positive());
-  sub->add_option("--amqp-url", f.amqp_url, "RabbitMQ URL (default: $EXCHANGE_AMQP_URL)");
-  sub->add_option("--shard", f.options.transfer_shard,
-                  "The engine shard whose funds these are (its [engine] shard)")
-      ->capture_default_str();
-  f.producer_id =
-      sub->add_option("--producer-id", f.options.producer_id, "Producer id (default: random)")
-          ->check(Positive());
-  sub->add_flag("--json", f.json, "Print the summary as one JSON line");
-}
-
-int RunTransfer(TransferFlags& f, bool deposit) {
-  const amqp::Url url = ParseAmqpUrl(f.amqp_url);
-  if (f.producer_id->count() == 0) f.options.producer_id = RandomProducerId();
-  if (const std::string problem = WireSymbolProblem(f.asset); !problem.empty()) {
-    throw CliError(kExitBadInput, "--asset: " + problem);
-  }
-  NamedCommand named;
-  named.symbol = f.asset;
-  if (deposit) {
-    named.command.body = Deposit{f.account, kUnknownAsset, f.amount, f.transfer};
-  } else {
-    named.command.body = Withdraw{f.account, kUnknownAsset, f.amount, f.transfer};
-  }
-  const SendStats stats =
-      Publish(url, f.options, [&](const NamedCommandSink& each) { each(NamedCommand(named)); });
-  std::cout << FormatSendSummary(stats, f.json) << std::endl;
-  return 0;
-}
-
-// ------------------------------------------------------------------ fees
-
-struct FeesFlags {
-  std::string amqp_url = DefaultAmqpUrl();
-  SendOptions options;
-  std::string symbol;
-  std::int32_t maker_ppm = 0;
-  std::int32_t taker_ppm = 0;
-  std::uint32_t account = 0;
-  bool clear = false;
-  CLI::Option* account_opt = nullptr;
-  CLI::Option* producer_id = nullptr;
-};
-
-void AddFees(CLI::App& app, FeesFlags& f) {
-  CLI::App* sub = app.add_subcommand(
-      "fees",
-      "Set a symbol's maker and taker fee rates (parts per million of what each side receives; "
-      "a negative maker rate is a rebate), or with --account that account's own rates (a tier); "
-      "--clear removes the account's. Journaled like any command; the engine answers FEES_SET "
-      "or REJECTED INVALID_FEE_SCHEDULE.");
-  sub->add_option("--symbol", f.symbol, "Symbol")->required();
-  sub->add_option("--maker-ppm", f.maker_ppm, "Maker rate, -100000..100000")->capture_default_str();
-  sub->add_option("--taker-ppm", f.taker_ppm, "Taker rate, 0..100000")->capture_default_str();
-  f.account_opt = sub->add_option("--account", f.account, "Only this account")->check(Unsigned());
-  sub->add_flag("--clear", f.clear, "Remove --account's own rates");
-  sub->add_option("--amqp-url", f.amqp_url, "RabbitMQ URL (default: $EXCHANGE_AMQP_URL)");
-  f.producer_id =
-      sub->add_option("--producer-id", f.options.producer_id, "Producer id (default: random)")
-          ->check(Positive());
-}
-
-int RunFees(FeesFlags& f) {
-  if (f.clear && f.account_opt->count() == 0) {
-    throw CliError(kExitBadInput, "--clear needs --account");
-  }
-  if (const std::string problem = WireSymbolProblem(f.symbol); !problem.empty()) {
-    throw CliError(kExitBadInput, "--symbol: " + problem);
-  }
-  const amqp::Url url = ParseAmqpUrl(f.amqp_url);
-  if (f.producer_id->count() == 0) f.options.producer_id = RandomProducerId();
-  SetFees fees;
-  fees.for_account = f.account_opt->count() != 0;
-  fees.account = f.account;
-  fees.clear = f.clear;
-  fees.rates = FeeRates{f.maker_ppm, f.taker_ppm};
-  const NamedCommand named{f.symbol, Command{0, fees}};
-  const SendStats stats =
-      Publish(url, f.options, [&](const NamedCommandSink& each) { each(NamedCommand(named)); });
-  std::cout << FormatSendSummary(stats, false) << std::endl;
   return 0;
 }
 
@@ -625,14 +453,11 @@ int Main(int argc, char** argv) {
   BookFlags book;
   OrderFlags order;
   ReportCommand report;
-  TransferFlags deposit, withdraw;
-  FeesFlags fees;
+  FundsCommands funds;
   BalanceFlags balance;
   AddSend(app, send);
-  AddTransfer(app, "deposit", deposit);
-  AddTransfer(app, "withdraw", withdraw);
+  AddFundsCommands(app, funds);
   AddBalance(app, balance);
-  AddFees(app, fees);
   AddTail(app, tail);
   AddDecode(app, decode);
   AddStatus(app, status);
@@ -651,10 +476,8 @@ int Main(int argc, char** argv) {
     if (name == "decode") return RunDecode(decode);
     if (name == "book") return RunBook(book);
     if (name == "order") return RunOrder(order);
-    if (name == "deposit") return RunTransfer(deposit, /*deposit=*/true);
-    if (name == "withdraw") return RunTransfer(withdraw, /*deposit=*/false);
+    if (const std::optional<int> code = RunFundsCommand(name, funds)) return *code;
     if (name == "balance") return RunBalance(balance);
-    if (name == "fees") return RunFees(fees);
     if (name == "report") return RunReport(report);
     return RunStatus(status);
   } catch (const CliError& e) {

@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "amqp/amqp_client.h"
+#include "amqp/topology.h"
 #include "tools/cli/cli_error.h"
 #include "tools/cli/http_get.h"
-#include "amqp/topology.h"
 
 namespace exchange::cli {
 

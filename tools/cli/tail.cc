@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include "amqp/topology.h"
 #include "tools/cli/cli_error.h"
 #include "wire/describe.h"
-#include "amqp/topology.h"
 
 namespace exchange::cli {
 
@@ -80,12 +80,18 @@ void EventTail::Take(const amqp::Delivery& delivery) {
               << "': " << error->reason << " (at byte " << error->offset << ")\n";
     return;
   }
+  const auto shard = delivery.headers.find(std::string(topology::kShardHeader));
+  TailedEvent tailed;
+  tailed.routing_key = delivery.routing_key;
+  if (shard != delivery.headers.end()) tailed.shard = shard->second;
+  const std::string stream = tailed.shard + '\n' + delivery.routing_key;
   for (wire::EventRecord& record : batch_.records) {
-    if (!filter_.Accept(delivery.routing_key, record.event.sequence)) {
+    if (!filter_.Accept(stream, record.event.sequence)) {
       ++duplicates_;
       continue;
     }
-    ready_.push_back(TailedEvent{delivery.routing_key, record});
+    tailed.record = record;
+    ready_.push_back(tailed);
   }
 }
 

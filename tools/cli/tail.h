@@ -4,9 +4,9 @@
 //
 // Deduplication: the engine publishes each routing key's events in sequence
 // order and, after a restart, republishes what it had not seen confirmed with
-// the same sequences. So the tail remembers, per routing key (the binding the
-// message came through), the highest sequence it handed out and drops any
-// event whose sequence is not above it.
+// the same sequences. So the tail remembers, per shard (the message's "shard"
+// header: each shard numbers its own events) and routing key, the highest
+// sequence it handed out and drops any event whose sequence is not above it.
 //
 // An EventTail uses the AmqpClient it is given and belongs, like it, to one
 // thread.
@@ -50,6 +50,7 @@ class SequenceFilter {
 
 struct TailedEvent {
   std::string routing_key;
+  std::string shard;  // the engine shard that published it ("" from an older engine)
   wire::EventRecord record;
 };
 
