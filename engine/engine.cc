@@ -53,7 +53,13 @@ std::vector<DepthLevel> Engine::Depth(SymbolId symbol, Side side, std::size_t ma
 // ---------------------------------------------------------------- events
 
 Event& Engine::Emit(EventType type) {
-  Event& e = events_.emplace_back();
+  // A copy of a blank event, not value-initialization: GCC zeroes a fresh
+  // 176-byte Event with `rep stos`, whose start-up cost was most of
+  // emitting an event (perf); a copy is eleven vector moves. Cash risk emits
+  // nearly twice the events, so this moved its share of pure matching's
+  // throughput from 77-78% to 79-82% (exchange-bench engine --risk both).
+  static const Event kBlank{};
+  Event& e = events_.emplace_back(kBlank);
   e.sequence = next_sequence_++;
   e.timestamp = now_;
   e.type = type;
@@ -224,7 +230,8 @@ void Engine::Handle(const NewOrder& c) {
     }
   }
 
-  Order* o = order_pool_.Create();
+  static const Order kBlank{};  // copied, not value-initialized: see Emit
+  Order* o = order_pool_.Create(kBlank);
   o->client_id = c.order_id;
   o->account = c.account;
   o->symbol = c.symbol;
@@ -327,9 +334,9 @@ void Engine::Handle(const ReplaceOrder& c) {
   if (why == RejectReason::kNone && book->instrument.risk == RiskMode::kCash &&
       new_qty > o->filled) {
     const Price hold_price = HoldPrice(*book, o->side, o->type, new_price, new_stop);
-    const std::optional<Amount> needed =
-        HoldFor(book->instrument, o->side, hold_price, new_qty - o->filled, o->traded_notional);
-    if (!needed || !AdjustHold(book->instrument, *o, *needed, &held_after)) {
+    const Amount needed =
+        HoldAmount(book->instrument, o->side, hold_price, new_qty - o->filled, o->traded_notional);
+    if (needed == kHoldOverflow || !AdjustHold(book->instrument, *o, needed, &held_after)) {
       why = RejectReason::kInsufficientFunds;
     } else {
       o->hold_price = hold_price;

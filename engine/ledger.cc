@@ -59,29 +59,6 @@ LedgerResult Ledger::Withdraw(AccountId account, AssetId asset, Amount amount,
   return LedgerResult::kDone;
 }
 
-LedgerResult Ledger::Hold(AccountId account, AssetId asset, Amount amount, Balance* after) {
-  if (amount <= 0) return LedgerResult::kInvalidAmount;
-  const auto it = balances_.find(Key(account, asset));  // one probe: the hot path
-  if (it == balances_.end() || it->second.available < amount) {
-    return LedgerResult::kInsufficientFunds;
-  }
-  it->second.available -= amount;
-  it->second.held += amount;  // cannot pass int64: available + held did not
-  if (after) *after = it->second;
-  return LedgerResult::kDone;
-}
-
-LedgerResult Ledger::Release(AccountId account, AssetId asset, Amount amount, Balance* after) {
-  const auto it = balances_.find(Key(account, asset));
-  if (amount <= 0 || it == balances_.end() || it->second.held < amount) {
-    return LedgerResult::kInvalidAmount;
-  }
-  it->second.held -= amount;
-  it->second.available += amount;
-  if (after) *after = it->second;
-  return LedgerResult::kDone;
-}
-
 LedgerResult Ledger::Settle(AccountId from, AccountId to, AssetId asset, Amount amount) {
   if (amount < 0) return LedgerResult::kInvalidAmount;
   if (amount == 0) return LedgerResult::kDone;

@@ -134,4 +134,29 @@ class Ledger {
   std::unordered_map<AssetId, Amount> withdrawn_;
 };
 
+// Inline: a hold or a release comes with nearly every cash-risk command.
+inline LedgerResult Ledger::Hold(AccountId account, AssetId asset, Amount amount, Balance* after) {
+  if (amount <= 0) return LedgerResult::kInvalidAmount;
+  const auto it = balances_.find(Key(account, asset));  // one probe: the hot path
+  if (it == balances_.end() || it->second.available < amount) {
+    return LedgerResult::kInsufficientFunds;
+  }
+  it->second.available -= amount;
+  it->second.held += amount;  // cannot pass int64: available + held did not
+  if (after) *after = it->second;
+  return LedgerResult::kDone;
+}
+
+inline LedgerResult Ledger::Release(AccountId account, AssetId asset, Amount amount,
+                                    Balance* after) {
+  const auto it = balances_.find(Key(account, asset));
+  if (amount <= 0 || it == balances_.end() || it->second.held < amount) {
+    return LedgerResult::kInvalidAmount;
+  }
+  it->second.held -= amount;
+  it->second.available += amount;
+  if (after) *after = it->second;
+  return LedgerResult::kDone;
+}
+
 }  // namespace exchange

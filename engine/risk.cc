@@ -88,12 +88,12 @@ std::uint64_t FeeKey(SymbolId symbol, AccountId account) {
 
 // ---------------------------------------------------------------- amounts
 
-std::optional<Amount> Engine::HoldFor(const InstrumentSpec& spec, Side side, Price hold_price,
-                                      Quantity leaves, __int128 traded_notional) const {
+Amount Engine::HoldAmount(const InstrumentSpec& spec, Side side, Price hold_price, Quantity leaves,
+                          __int128 traded_notional) const {
   if (leaves <= 0) return 0;
   if (side == Side::kSell) {
     Amount base = 0;
-    if (__builtin_mul_overflow(leaves, spec.base_multiplier, &base)) return std::nullopt;
+    if (__builtin_mul_overflow(leaves, spec.base_multiplier, &base)) return kHoldOverflow;
     return base;
   }
   const int e = spec.quote_exponent;
@@ -103,13 +103,13 @@ std::optional<Amount> Engine::HoldFor(const InstrumentSpec& spec, Side side, Pri
     const Amount scale = kPow10Int64[static_cast<std::size_t>(e < 0 ? -e : e)];
     Amount total = 0;
     if (e < 0) return notional / scale + (notional % scale != 0);
-    if (__builtin_mul_overflow(notional, scale, &total)) return std::nullopt;
+    if (__builtin_mul_overflow(notional, scale, &total)) return kHoldOverflow;
     return total;
   }
   const __int128 total =
       Scale(traded_notional + static_cast<__int128>(hold_price) * leaves, e, /*up=*/true) -
       Scale(traded_notional, e, /*up=*/true);
-  if (total > kMaxAmount) return std::nullopt;
+  if (total > kMaxAmount) return kHoldOverflow;
   return static_cast<Amount>(total);
 }
 
@@ -192,10 +192,12 @@ Event& Engine::EmitOrderBalance(const Order& o, AssetId asset, BalanceReason why
 
 bool Engine::ReserveForNew(const InstrumentSpec& spec, Order& o, Balance* after) {
   const AssetId asset = o.side == Side::kBuy ? spec.quote_asset : spec.base_asset;
-  const std::optional<Amount> need = o.by_quote ? std::optional<Amount>(o.quote_budget)
-                                                : HoldFor(spec, o.side, o.hold_price, o.leaves, 0);
-  if (!need || ledger_.Hold(o.account, asset, *need, after) != LedgerResult::kDone) return false;
-  o.held = *need;
+  const Amount need =
+      o.by_quote ? o.quote_budget : HoldAmount(spec, o.side, o.hold_price, o.leaves, 0);
+  if (need == kHoldOverflow || ledger_.Hold(o.account, asset, need, after) != LedgerResult::kDone) {
+    return false;
+  }
+  o.held = need;
   return true;
 }
 
@@ -255,8 +257,8 @@ void Engine::SettleTrade(const OrderBook& book, Order& taker, Order& maker, Pric
   seller.traded_notional += notional;
   // A buyer's hold counted this fill at its hold price: free the difference.
   const Amount held_after = buyer.by_quote ? buyer.held - pay
-                                           : *HoldFor(spec, Side::kBuy, buyer.hold_price,
-                                                      buyer.leaves, buyer.traded_notional);
+                                           : HoldAmount(spec, Side::kBuy, buyer.hold_price,
+                                                        buyer.leaves, buyer.traded_notional);
   const Amount over = buyer.held - pay - held_after;
 
   TradeSettlement settlement;
