@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -19,6 +20,7 @@
 #include "amqp/topology.h"
 #include "bookstate/book_state_reader.h"
 #include "bookstate/book_state_writer.h"
+#include "testing/child_process.h"
 #include "tests/service_env.h"
 #include "tests/service_harness.h"
 #include "tools/cli/send.h"
@@ -214,6 +216,57 @@ TEST_F(ShardTransferTest, AnIdAlreadyUsedOnTheDestinationIsReportedLoudly) {
   std::string out, err;
   EXPECT_EQ(Transfer(0, 1, 100, 7, &out, &err), 1) << out;
   EXPECT_NE(err.find("already used on " + Shard(1)), std::string::npos) << err;
+}
+
+// The exchange-cli binary itself: `fees` reaches the engine (FEES_SET on
+// the symbol's book key) and `transfer` moves funds, flags as documented.
+TEST_F(ShardTransferTest, TheCliBinarySetsFeesAndTransfers) {
+  amqp::AmqpClient book_client(amqp::ParseUrl(url_));
+  cli::EventTail book(book_client, {topology::BookKey(symbols_[0])}, warnings_);
+  const auto run = [&](std::vector<std::string> args) {
+    ChildOptions options;
+    options.path = EXCHANGE_CLI_BIN;
+    args.insert(args.begin(), EXCHANGE_CLI_BIN);
+    args.insert(args.end(), {"--amqp-url", url_});
+    options.args = args;
+    options.output_file = dir_ + "/cli.out";
+    options.null_stdin = true;
+    ChildProcess cli(options);
+    const std::optional<int> status = cli.WaitFor(std::chrono::milliseconds(60000));
+    std::ifstream in(options.output_file);
+    const std::string output{std::istreambuf_iterator<char>(in), {}};
+    return std::make_pair(status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1, output);
+  };
+
+  const auto [fees_code, fees_out] =
+      run({"fees", "--symbol", symbols_[0], "--maker-ppm", "-100", "--taker-ppm", "1500"});
+  ASSERT_EQ(fees_code, 0) << fees_out;
+  bool fees_set = false;
+  while (!fees_set) {
+    const auto e = book.Next(std::chrono::milliseconds(30000));
+    ASSERT_TRUE(e.has_value()) << "no FEES_SET from " << Shard(0);
+    fees_set = e->record.event.type == EventType::kFeesSet;
+    if (fees_set) {
+      EXPECT_EQ(e->record.event.maker_ppm, -100);
+      EXPECT_EQ(e->record.event.taker_ppm, 1500);
+    }
+  }
+
+  ASSERT_EQ(RunLeg(true, 0, 300, 1).outcome, LegOutcome::kApplied) << warnings_.str();
+  const std::string account = std::to_string(account_);
+  const auto [code, out] = run({"transfer", "--account", account, "--asset", asset_, "--amount",
+                                "120", "--transfer-id", "2", "--from", Shard(0), "--to", Shard(1)});
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("deposit on " + Shard(1) + ": applied (available 120"), std::string::npos)
+      << out;
+  const auto [same_code, same_out] =
+      run({"transfer", "--account", account, "--asset", asset_, "--amount", "1", "--transfer-id",
+           "3", "--from", Shard(0), "--to", Shard(0)});
+  EXPECT_EQ(same_code, 2) << same_out;  // bad input
+  EXPECT_NE(same_out.find("same shard"), std::string::npos) << same_out;
+  TransferId ids = 100;
+  ExpectHolds(0, 180, &ids);
+  ExpectHolds(1, 120, &ids);
 }
 
 }  // namespace
