@@ -8,15 +8,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The engine's answer to a transfer: a BALANCE of its reason or a REJECTED
-// naming the transfer id, from the shard it was sent to.
-bool Answers(const TailedEvent& e, AccountId account, TransferId transfer, BalanceReason reason,
-             const std::string& shard) {
+// The engine's answer to a transfer, from the shard it was sent to: a
+// BALANCE of its reason naming the transfer id, or a REJECTED naming the
+// transfer id and amount with no symbol (an order's REJECTED names its
+// symbol; its client order id may equal a transfer id).
+bool Answers(const TailedEvent& e, AccountId account, TransferId transfer, Amount amount,
+             BalanceReason reason, const std::string& shard) {
   const Event& ev = e.record.event;
   if (!e.shard.empty() && e.shard != shard) return false;
   if (ev.account != account || ev.order_id != transfer) return false;
-  return ev.type == EventType::kRejected ||
-         (ev.type == EventType::kBalance && ev.balance_reason == reason);
+  if (ev.type == EventType::kBalance) return ev.balance_reason == reason;
+  return ev.type == EventType::kRejected && ev.symbol == kUnknownSymbol && ev.quantity == amount;
 }
 
 std::string Describe(const LegResult& r) {
@@ -29,6 +31,16 @@ std::string Describe(const LegResult& r) {
     case LegOutcome::kNoAnswer: return "no answer";
   }
   return "";
+}
+
+struct Fields {
+  AccountId account;
+  TransferId transfer;
+  Amount amount;
+};
+template <typename Transfer>  // Deposit or Withdraw
+Fields TransferFields(const Transfer& c) {
+  return Fields{c.account, c.transfer, c.amount};
 }
 
 bool Done(const LegResult& r) {
@@ -47,10 +59,9 @@ NamedCommand TransferLeg(bool deposit, AccountId account, const std::string& ass
 LegResult RunLeg(EventTail& tail, const LegSender& send, const NamedCommand& leg,
                  const std::string& shard, std::chrono::milliseconds timeout) {
   const bool deposit = std::holds_alternative<Deposit>(leg.command.body);
-  const AccountId account = deposit ? std::get<Deposit>(leg.command.body).account
-                                    : std::get<Withdraw>(leg.command.body).account;
-  const TransferId transfer = deposit ? std::get<Deposit>(leg.command.body).transfer
-                                      : std::get<Withdraw>(leg.command.body).transfer;
+  const auto [account, transfer, amount] =
+      deposit ? TransferFields(std::get<Deposit>(leg.command.body))
+              : TransferFields(std::get<Withdraw>(leg.command.body));
   const BalanceReason reason = deposit ? BalanceReason::kDeposit : BalanceReason::kWithdraw;
   send(leg, shard);
   const auto deadline = Clock::now() + timeout;
@@ -60,7 +71,7 @@ LegResult RunLeg(EventTail& tail, const LegSender& send, const NamedCommand& leg
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     const std::optional<TailedEvent> e = tail.Next(left);
     if (!e) break;
-    if (!Answers(*e, account, transfer, reason, shard)) continue;
+    if (!Answers(*e, account, transfer, amount, reason, shard)) continue;
     const Event& ev = e->record.event;
     if (ev.type == EventType::kBalance) {
       result.outcome = LegOutcome::kApplied;
