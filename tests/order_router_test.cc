@@ -166,6 +166,15 @@ class OrderRouterTest : public ::testing::Test {
   const NewOrder& LastNew() { return std::get<NewOrder>(submitter_.sent.back().command.body); }
 
   // The engine's answers, as engine/event.h documents them.
+  static Event Rejected(ClientOrderId order_id, Sequence seq, RejectReason why) {
+    Event e;
+    e.sequence = seq;
+    e.type = EventType::kRejected;
+    e.account = 7;
+    e.order_id = order_id;
+    e.reject_reason = why;
+    return e;
+  }
   Event Accepted(const NewOrder& n, Sequence seq, OrderId exchange_id) {
     Event e;
     e.sequence = seq;
@@ -431,13 +440,7 @@ TEST_F(OrderRouterTest, EngineRejectionOfAReplaceIsAnOrderCancelReject) {
            {tag::kSymbol, "BTC-USD"},
            {tag::kOrderQty, "2"},
            {tag::kPrice, "150"}});
-  Event e;
-  e.sequence = 2;
-  e.type = EventType::kRejected;
-  e.account = 7;
-  e.order_id = n.order_id;
-  e.reject_reason = RejectReason::kPriceOutsideBand;
-  Apply(e);
+  Apply(Rejected(n.order_id, 2, RejectReason::kPriceOutsideBand));
   EXPECT_EQ(Last(0).at(tag::kMsgType), "9");
   EXPECT_EQ(Last(0).at(tag::kCxlRejResponseTo), "2");
   EXPECT_EQ(Last(0).at(tag::kClOrdID), "A2");
@@ -449,13 +452,7 @@ TEST_F(OrderRouterTest, EngineRejectionOfAReplaceIsAnOrderCancelReject) {
 
 TEST_F(OrderRouterTest, EngineRejectionOfANewOrderIsARejectedReport) {
   NewLimit(0, "A1", "1", "2", "100");
-  Event e;
-  e.sequence = 1;
-  e.type = EventType::kRejected;
-  e.account = 7;
-  e.order_id = LastNew().order_id;
-  e.reject_reason = RejectReason::kHalted;
-  Apply(e);
+  Apply(Rejected(LastNew().order_id, 1, RejectReason::kHalted));
   EXPECT_EQ(Last(0).at(tag::kExecType), "8");
   EXPECT_EQ(Last(0).at(tag::kOrdStatus), "8");
   EXPECT_EQ(Last(0).at(tag::kOrdRejReason), "2");
@@ -465,13 +462,7 @@ TEST_F(OrderRouterTest, EngineRejectionOfANewOrderIsARejectedReport) {
 
 TEST_F(OrderRouterTest, InsufficientFundsIsOrdRejReason3WithAClearText) {
   NewLimit(0, "A1", "1", "2", "100");
-  Event e;
-  e.sequence = 1;
-  e.type = EventType::kRejected;
-  e.account = 7;
-  e.order_id = LastNew().order_id;
-  e.reject_reason = RejectReason::kInsufficientFunds;
-  Apply(e);
+  Apply(Rejected(LastNew().order_id, 1, RejectReason::kInsufficientFunds));
   EXPECT_EQ(Last(0).at(tag::kExecType), "8");
   EXPECT_EQ(Last(0).at(tag::kOrdRejReason), "3");  // exceeds limit
   EXPECT_EQ(Last(0).at(tag::kText),

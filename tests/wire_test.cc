@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "base/byte_io.h"
+#include "tests/property_check.h"
 #include "wire/describe.h"
 #include "wire/wire_format.h"
 
@@ -1090,23 +1091,6 @@ TEST(WireDescribe, UnprintableSymbolBytesAreShownAsQuestionMarks) {
 }
 
 // ------------------------------------------------------------------ properties
-
-template <typename Testable>
-void CheckProperty(int cases, Testable&& testable) {
-  rc::detail::TestParams params = rc::detail::configuration().testParams;
-  const char* env = std::getenv("RC_PARAMS");
-  if (env == nullptr || std::strstr(env, "max_success") == nullptr) params.maxSuccess = cases;
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  rc::detail::TestMetadata metadata;
-  metadata.id = std::string(info->test_suite_name()) + "/" + info->name();
-  metadata.description = info->name();
-  const auto result = rc::detail::checkTestable(std::forward<Testable>(testable), metadata, params);
-  if (!result.template is<rc::detail::SuccessResult>()) {
-    std::ostringstream ss;
-    rc::detail::printResultMessage(result, ss);
-    FAIL() << ss.str();
-  }
-}
 
 // Any value of T, with the extremes and zero common.
 template <typename T>
