@@ -240,7 +240,8 @@ void AmqpClient::EnableConfirms() {
 }
 
 std::uint64_t AmqpClient::Publish(const std::string& exchange, const std::string& key,
-                                  std::string_view body, const Headers& headers) {
+                                  std::string_view body, const Headers& headers,
+                                  std::span<const std::string> also_keys) {
   amqp_basic_properties_t props;
   props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG;
   props.delivery_mode = 2;  // persistent
@@ -252,6 +253,21 @@ std::uint64_t AmqpClient::Publish(const std::string& exchange, const std::string
     e.key = Bytes(k);
     e.value.kind = AMQP_FIELD_KIND_UTF8;
     e.value.value.bytes = Bytes(v);
+    entries.push_back(e);
+  }
+  std::vector<amqp_field_value_t> bcc;
+  if (!also_keys.empty()) {
+    bcc.reserve(also_keys.size());
+    for (const std::string& k : also_keys) {
+      amqp_field_value_t v;
+      v.kind = AMQP_FIELD_KIND_UTF8;
+      v.value.bytes = Bytes(k);
+      bcc.push_back(v);
+    }
+    amqp_table_entry_t e;
+    e.key = amqp_cstring_bytes("BCC");
+    e.value.kind = AMQP_FIELD_KIND_ARRAY;
+    e.value.value.array = amqp_array_t{static_cast<int>(bcc.size()), bcc.data()};
     entries.push_back(e);
   }
   if (!entries.empty()) {

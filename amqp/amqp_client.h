@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -79,8 +80,13 @@ class AmqpClient {
   // --- publishing ---
   // Turns on publisher confirms; Publish() then returns the message's number.
   void EnableConfirms();
+  // `also_keys`: further routing keys, sent in the BCC header (RabbitMQ's
+  // sender-selected distribution, removed before delivery): the message is
+  // routed as if published under each key too, and a queue that several of
+  // the keys reach receives it once.
   std::uint64_t Publish(const std::string& exchange, const std::string& key, std::string_view body,
-                        const Headers& headers = {});
+                        const Headers& headers = {},
+                        std::span<const std::string> also_keys = {});
   // Reads confirms until every message published so far is confirmed, or the
   // timeout passes (false). Throws AmqpError on a nack or a closed channel.
   bool WaitConfirms(std::chrono::milliseconds timeout);

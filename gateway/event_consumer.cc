@@ -17,19 +17,6 @@ std::uint64_t Pack(EventConsumer::Receipt r) {
   return (r.connection << (64 - kConnectionBits)) | (r.delivery_tag & kTagMask);
 }
 
-// N of "exec.<N>"; nullopt for any other key.
-std::optional<std::uint32_t> AccountOfKey(std::string_view key) {
-  constexpr std::string_view kPrefix = "exec.";
-  if (key.substr(0, kPrefix.size()) != kPrefix || key.size() == kPrefix.size()) return std::nullopt;
-  std::uint64_t n = 0;
-  for (const char c : key.substr(kPrefix.size())) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + static_cast<std::uint64_t>(c - '0');
-    if (n > UINT32_MAX) return std::nullopt;
-  }
-  return static_cast<std::uint32_t>(n);
-}
-
 }  // namespace
 
 EventConsumer::EventConsumer(amqp::Url url, std::string queue, std::vector<std::uint32_t> accounts,
@@ -116,14 +103,8 @@ void EventConsumer::Consume(amqp::AmqpClient& client, std::uint64_t connection) 
                     queue_, d->routing_key, error->reason, error->offset);
       continue;  // acked with the next handled batch (multiple)
     }
-    const std::optional<std::uint32_t> account = AccountOfKey(d->routing_key);
-    if (!account) {
-      spdlog::error("gateway: event batch on {} with routing key {}, not exec.<account>", queue_,
-                    d->routing_key);
-      continue;
-    }
     batches_.fetch_add(1, std::memory_order_relaxed);
-    on_batch_(std::move(batch), *account, Receipt{connection, d->tag});
+    on_batch_(std::move(batch), Receipt{connection, d->tag});
   }
 }
 

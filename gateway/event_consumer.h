@@ -2,7 +2,9 @@
 // Its thread owns one AMQP connection, declares the durable queue
 // gateway.<name> bound to exec.<account> for every configured account (so
 // events wait there while the gateway is down), decodes each event batch and
-// hands it to the I/O thread through the callback.
+// hands it to the I/O thread through the callback. A batch holds every event
+// of an engine batch that touched one of the accounts, other accounts' too
+// (amqp/event_routes.h); the OrderRouter applies what concerns its orders.
 //
 // A delivery is acknowledged only after the I/O thread has handled it
 // (MarkHandled), so a gateway crash loses no event: RabbitMQ delivers it
@@ -35,9 +37,7 @@ class EventConsumer {
     std::uint64_t connection = 0;
     std::uint64_t delivery_tag = 0;
   };
-  // `account`: the N of the message's routing key exec.<N>.
-  using BatchCallback =
-      std::function<void(wire::EventBatch batch, std::uint32_t account, Receipt receipt)>;
+  using BatchCallback = std::function<void(wire::EventBatch batch, Receipt receipt)>;
 
   EventConsumer(amqp::Url url, std::string queue, std::vector<std::uint32_t> accounts,
                 std::uint16_t prefetch, BatchCallback on_batch);

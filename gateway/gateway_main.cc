@@ -70,11 +70,11 @@ int Run(GatewayConfig& config) {
   EventConsumer consumer(
       url, "gateway." + config.name, AccountsOf(config),
       static_cast<std::uint16_t>(config.prefetch),
-      [&](wire::EventBatch batch, std::uint32_t account, EventConsumer::Receipt receipt) {
-        boost::asio::post(io, [&, batch = std::move(batch), account, receipt] {
+      [&](wire::EventBatch batch, EventConsumer::Receipt receipt) {
+        boost::asio::post(io, [&, batch = std::move(batch), receipt] {
           const std::int64_t now = WallClockNs();
           for (const wire::EventRecord& r : batch.records)
-            router.OnEvent(r.event, account, now);
+            router.OnEvent(r.event, now);
           router.FlushJournal();  // before RabbitMQ forgets the batch
           consumer.MarkHandled(receipt);
         });

@@ -316,23 +316,17 @@ TrackedOrder* OrderRouter::FindForEvent(ClientOrderId id, AccountId account, Seq
   return &o;
 }
 
-void OrderRouter::OnEvent(const Event& e, AccountId stream, std::int64_t now_ns) {
+void OrderRouter::OnEvent(const Event& e, std::int64_t now_ns) {
   if (e.type == EventType::kBalance) return;  // FIX 4.4 order entry reports no balances
   if (e.type == EventType::kTrade) {
-    // A trade reports to both orders, each from its own account's stream.
-    if (e.account == stream) {
-      if (TrackedOrder* taker = FindForEvent(e.order_id, e.account, e.sequence)) {
-        OnFill(*taker, e, false, now_ns);
-      }
+    if (TrackedOrder* taker = FindForEvent(e.order_id, e.account, e.sequence)) {
+      OnFill(*taker, e, false, now_ns);
     }
-    if (e.maker_account == stream) {
-      if (TrackedOrder* maker = FindForEvent(e.maker_order_id, e.maker_account, e.sequence)) {
-        OnFill(*maker, e, true, now_ns);
-      }
+    if (TrackedOrder* maker = FindForEvent(e.maker_order_id, e.maker_account, e.sequence)) {
+      OnFill(*maker, e, true, now_ns);
     }
     return;
   }
-  if (e.account != stream) return;
   TrackedOrder* o = FindForEvent(e.order_id, e.account, e.sequence);
   if (o == nullptr) return;
   switch (e.type) {

@@ -70,15 +70,12 @@ class OrderRouter : public SessionApplication {
     if (journal_) journal_->Flush();
   }
 
-  // One event from the engine, taken from an exec.<stream_account> message.
-  // Only what the event says about orders of stream_account is applied: the
-  // engine publishes each account's events in sequence order on its own
-  // routing key, but a trade's copies on the taker's and the maker's keys may
-  // arrive in either order, so the taker's side of a trade is taken from the
-  // taker's stream only (after that order's ACCEPTED), the maker's from the
-  // maker's. Events of orders this router did not place are ignored; an event
-  // applied already (a redelivery) changes nothing.
-  void OnEvent(const Event& event, AccountId stream_account, std::int64_t now_ns);
+  // One event from the engine (events come in sequence order per shard). A
+  // trade reports to its taker's order and to its maker's, each if this
+  // router placed it. Events of orders this router did not place are
+  // ignored; an event applied already to an order (a redelivery) changes
+  // nothing.
+  void OnEvent(const Event& event, std::int64_t now_ns);
 
   std::size_t tracked_orders() const { return orders_.size(); }
   const InstrumentTable& instruments() const { return instruments_; }

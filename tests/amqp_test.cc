@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "amqp/event_routes.h"
 #include "tests/service_env.h"
 
 namespace exchange::amqp {
@@ -44,6 +45,44 @@ TEST(AmqpClient, PublishesWithConfirmsAndConsumesWithHeaders) {
     consumer.Ack(d->tag, false);
   }
   EXPECT_FALSE(consumer.Next(200ms).has_value());
+}
+
+// The engine's one message per batch (amqp/event_routes.h) relies on this.
+TEST(AmqpClient, AlsoKeysReachEveryBoundQueueOnceAndStayHidden) {
+  std::string url;
+  EXCHANGE_REQUIRE_SERVICE("EXCHANGE_AMQP_URL", url);
+  const std::string exchange = Unique("test.topic");
+  const std::string both = Unique("test.both"), book = Unique("test.book"),
+                    other = Unique("test.other");
+  AmqpClient client(ParseUrl(url));
+  client.DeclareExchange(exchange, "topic");
+  for (const std::string& q : {both, book, other})
+    client.DeclareQueue(q);
+  client.Bind(both, exchange, "exec.1");
+  client.Bind(both, exchange, "exec.2");
+  client.Bind(book, exchange, "book.*");
+  client.Bind(other, exchange, "exec.3");
+  client.EnableConfirms();
+  const std::vector<std::string> also{"exec.2", "book.X"};
+  client.Publish(exchange, "exec.1", "batch", {{"shard", "s"}}, also);
+  ASSERT_TRUE(client.WaitConfirms(10s));
+  EXPECT_EQ(client.QueueDepth(both), 1u) << "a queue two keys reach gets one copy";
+  EXPECT_EQ(client.QueueDepth(book), 1u);
+  EXPECT_EQ(client.QueueDepth(other), 0u);
+
+  AmqpClient consumer(ParseUrl(url));
+  consumer.Consume(book, 10);
+  std::optional<Delivery> d;
+  for (int tries = 0; !d && tries < 100; ++tries)
+    d = consumer.Next(100ms);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->body, "batch");
+  EXPECT_EQ(d->routing_key, "exec.1");
+  EXPECT_EQ(d->headers["shard"], "s");
+  EXPECT_EQ(d->headers.count("BCC"), 0u) << "RabbitMQ removes BCC before delivery";
+  consumer.Ack(d->tag, false);
+  for (const std::string& q : {both, book, other})
+    client.DeleteQueue(q);
 }
 
 TEST(AmqpClient, RejectedMessageGoesToTheDeadLetterExchange) {
@@ -95,6 +134,63 @@ TEST(AmqpClient, ClearErrorsForBadUrlsAndUnreachableServers) {
   } catch (const AmqpError& e) {
     EXPECT_NE(std::string(e.what()).find("login to RabbitMQ"), std::string::npos) << e.what();
   }
+}
+
+TEST(EventRoutes, TopicMatchingFollowsRabbitMq) {
+  EXPECT_TRUE(TopicMatches("exec.7", "exec.7"));
+  EXPECT_FALSE(TopicMatches("exec.7", "exec.70"));
+  EXPECT_FALSE(TopicMatches("exec.7", "exec.7.x"));
+  EXPECT_TRUE(TopicMatches("exec.*", "exec.7"));
+  EXPECT_FALSE(TopicMatches("exec.*", "exec"));
+  EXPECT_FALSE(TopicMatches("exec.*", "exec.7.x"));
+  EXPECT_TRUE(TopicMatches("exec.#", "exec"));
+  EXPECT_TRUE(TopicMatches("exec.#", "exec.7.x"));
+  EXPECT_FALSE(TopicMatches("exec.#", "book.X"));
+  EXPECT_TRUE(TopicMatches("#", "book.BTC-USD"));
+  EXPECT_TRUE(TopicMatches("#", ""));
+  EXPECT_TRUE(TopicMatches("*.BTC-USD", "trade.BTC-USD"));
+  EXPECT_TRUE(TopicMatches("#.BTC-USD", "a.b.BTC-USD"));
+  EXPECT_FALSE(TopicMatches("#.BTC-USD", "trade.ETH-USD"));
+  EXPECT_TRUE(TopicMatches("a.#.z", "a.z"));
+  EXPECT_TRUE(TopicMatches("a.#.z", "a.b.c.z"));
+  EXPECT_FALSE(TopicMatches("a.#.z", "a.b.c"));
+}
+
+wire::EventRecord Record(EventType type, AccountId account, AccountId maker, const char* symbol) {
+  wire::EventRecord r;
+  r.event.type = type;
+  r.event.account = account;
+  r.event.maker_account = maker;
+  r.symbol = SymbolName(symbol);
+  return r;
+}
+
+TEST(EventRoutes, KeysOfEachKindOfEvent) {
+  std::vector<std::string> keys;
+  EventRoutingKeys(Record(EventType::kTrade, 7, 8, "BTC-USD"), &keys);
+  EXPECT_EQ(keys, (std::vector<std::string>{"exec.7", "exec.8", "book.BTC-USD", "trade.BTC-USD"}));
+  keys.clear();
+  EventRoutingKeys(Record(EventType::kRejected, 7, 0, "BTC-USD"), &keys);
+  EXPECT_EQ(keys, std::vector<std::string>{"exec.7"}) << "a reject is private";
+  keys.clear();
+  EventRoutingKeys(Record(EventType::kBalance, 7, 0, ""), &keys);
+  EXPECT_EQ(keys, std::vector<std::string>{"exec.7"});
+  keys.clear();
+  EventRoutingKeys(Record(EventType::kHalted, 0, 0, "BTC-USD"), &keys);
+  EXPECT_EQ(keys, std::vector<std::string>{"book.BTC-USD"});
+}
+
+TEST(EventRoutes, FilterKeepsWhatTheBindingsAskedFor) {
+  const EventFilter maker_only({"exec.8"});
+  EXPECT_EQ(maker_only.MatchingKey(Record(EventType::kTrade, 7, 8, "BTC-USD")), "exec.8");
+  EXPECT_EQ(maker_only.MatchingKey(Record(EventType::kAccepted, 7, 0, "BTC-USD")), "");
+  const EventFilter symbol({"trade.BTC-USD", "book.ETH-USD"});
+  EXPECT_EQ(symbol.MatchingKey(Record(EventType::kTrade, 7, 8, "BTC-USD")), "trade.BTC-USD");
+  EXPECT_EQ(symbol.MatchingKey(Record(EventType::kAccepted, 7, 0, "BTC-USD")), "");
+  EXPECT_EQ(symbol.MatchingKey(Record(EventType::kRejected, 7, 0, "ETH-USD")), "")
+      << "a reject never reaches a book binding";
+  const EventFilter all({"#"});
+  EXPECT_EQ(all.MatchingKey(Record(EventType::kAccepted, 7, 0, "BTC-USD")), "exec.7");
 }
 
 }  // namespace

@@ -156,12 +156,8 @@ class OrderRouterTest : public ::testing::Test {
     return hosts_[i].messages.back();
   }
 
-  // An event as the gateway gets it: on its account's stream, and a trade
-  // also on the maker's.
-  void Apply(const Event& e) {
-    router_->OnEvent(e, e.account, kNow);
-    if (e.type == EventType::kTrade) router_->OnEvent(e, e.maker_account, kNow);
-  }
+  // An event as the gateway gets it: once, in the engine's batch.
+  void Apply(const Event& e) { router_->OnEvent(e, kNow); }
 
   const NewOrder& LastNew() { return std::get<NewOrder>(submitter_.sent.back().command.body); }
 
@@ -327,23 +323,24 @@ TEST_F(OrderRouterTest, FillsReportLastCumLeavesAndAveragePriceOnBothSides) {
   EXPECT_EQ(router_->tracked_orders(), 0u) << "filled orders are forgotten";
 }
 
-TEST_F(OrderRouterTest, ATradeOnTheMakersStreamFirstStillReportsTheTakerNewThenFill) {
+TEST_F(OrderRouterTest, OneTradeEventReportsToTheTakerAndTheMakerOnceEach) {
   NewLimit(0, "BUY", "1", "1", "100.00");
   const NewOrder buy = LastNew();
   Apply(Accepted(buy, 1, 1));
   NewLimit(1, "SELL", "2", "1", "100.00");
   const NewOrder sell = LastNew();
+  Apply(Accepted(sell, 2, 2));
   const Event trade = Trade(sell, buy, 3, 10000, 10000, 10000, 10000);
-  // The maker's copy of the trade comes before the taker's own stream.
-  router_->OnEvent(trade, buy.account, kNow);
-  EXPECT_EQ(Last(0).at(tag::kExecType), "F");
-  EXPECT_TRUE(hosts_[1].messages.empty()) << "the taker's side waits for its own stream";
-  router_->OnEvent(Accepted(sell, 2, 2), sell.account, kNow);
-  router_->OnEvent(trade, sell.account, kNow);
+  Apply(trade);
+  ASSERT_EQ(hosts_[0].messages.size(), 2u);
+  EXPECT_EQ(hosts_[0].messages[1].at(tag::kExecType), "F");
   ASSERT_EQ(hosts_[1].messages.size(), 2u);
   EXPECT_EQ(hosts_[1].messages[0].at(tag::kExecType), "0");
   EXPECT_EQ(hosts_[1].messages[1].at(tag::kExecType), "F");
   EXPECT_EQ(hosts_[1].messages[1].at(tag::kOrdStatus), "2");
+  Apply(trade);  // redelivered: each side already has it
+  EXPECT_EQ(hosts_[0].messages.size(), 2u);
+  EXPECT_EQ(hosts_[1].messages.size(), 2u);
 }
 
 TEST_F(OrderRouterTest, RedeliveredEventIsReportedOnce) {

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "amqp/amqp_client.h"
+#include "amqp/event_routes.h"
 #include "amqp/shard_topology.h"
 #include "amqp/topology.h"
 #include "bookstate/book_view_seed.h"
@@ -173,6 +174,7 @@ class EventCollector {
         symbol_(std::move(symbol)),
         assets_(std::move(assets)),
         keys_(keys),
+        filter_(keys),
         durable_queue_(durable_queue) {
     Connect();
     thread_ = std::thread([this] { Loop(); });
@@ -249,6 +251,7 @@ class EventCollector {
         {
           std::lock_guard lock(mutex_);
           for (const auto& r : batch.records) {
+            if (filter_.MatchingKey(r).empty()) continue;  // the batch's other keys
             const bool asset =
                 r.symbol.view().empty() &&
                 std::find(assets_.begin(), assets_.end(), r.asset.view()) != assets_.end();
@@ -274,6 +277,7 @@ class EventCollector {
   std::string symbol_;
   std::vector<std::string> assets_;
   std::vector<std::string> keys_;
+  amqp::EventFilter filter_;
   std::string durable_queue_;
   std::unique_ptr<amqp::AmqpClient> client_;
   std::thread thread_;

@@ -256,6 +256,14 @@ void AppendEventBatch(std::span<const EventRecord> records, std::string& out) {
     WriteEventRecord(w, r);
 }
 
+void AppendEventBatch(std::span<const EventRecord* const> records, std::string& out) {
+  Writer w(out);
+  WriteHeader(w, MessageKind::kEventBatch);
+  w.U32(static_cast<std::uint32_t>(records.size()));
+  for (const EventRecord* r : records)
+    WriteEventRecord(w, *r);
+}
+
 void AppendEventBatch(const EventBatch& batch, std::string& out) {
   AppendEventBatch(std::span<const EventRecord>(batch.records), out);
 }

@@ -98,6 +98,8 @@ struct Result {
 void AppendCommandBatch(const CommandBatch& batch, std::string& out);
 void AppendEventBatch(std::span<const EventRecord> records, std::string& out);
 void AppendEventBatch(const EventBatch& batch, std::string& out);
+// The records pointed to, in that order (the events of several batches).
+void AppendEventBatch(std::span<const EventRecord* const> records, std::string& out);
 
 // Decodes one whole message into `out`, reusing its capacity. Returns
 // std::nullopt on success; on error `out.records` is empty.

@@ -11,17 +11,17 @@ namespace exchange::bench::e2e {
 
 namespace {
 
-// Event records the consumer will receive for one engine event when every
-// account of the flow is bound: one per exec.<account> key it is routed to
-// (engine_service/sinks/event_publisher.cc, EventRoutingKeys).
+// Event records the consumer will count for one engine event when every
+// account of the flow is bound: the events on exec.<account> keys, each once
+// (a batch is one message, whatever keys it goes to: amqp/event_routes.h).
 std::uint64_t ExecCopies(const Event& e) {
   switch (e.type) {
     case EventType::kAccepted:
     case EventType::kRejected:
     case EventType::kCanceled:
     case EventType::kReplaced:
-    case EventType::kTriggered: return 1;
-    case EventType::kTrade: return e.maker_account != e.account ? 2 : 1;
+    case EventType::kTriggered:
+    case EventType::kTrade: return 1;
     default: return 0;
   }
 }

@@ -4,6 +4,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -32,8 +33,8 @@ using namespace std::chrono_literals;
 // ingest (its own connection, manual acks, prefetch 1000), decodes each
 // command batch, stamps it with the wall clock at receipt like the ingest
 // does, and answers every NewOrder with an ACCEPTED event on exec.<account>:
-// one event message per distinct routing key per received message (the
-// engine publisher's grouping), published with publisher confirms on a
+// one event message per received message, routed under each exec key it
+// holds (the engine publisher's grouping: amqp/event_routes.h), published with publisher confirms on a
 // second connection (the engine publishes on a connection of its own too; a
 // consuming channel also cannot poll for confirms, which would read past its
 // deliveries), at most kWindow unconfirmed like the engine's publish window.
@@ -87,9 +88,10 @@ class Relay {
       ready_ = true;
       const std::string exchange(topology::kEventsExchange);
       wire::CommandBatch commands;
-      // The received message's events per exec key, in order of first use.
-      std::vector<std::pair<AccountId, std::vector<wire::EventRecord>>> groups;
-      std::size_t used = 0;
+      // The received message's events and their exec keys (in order of first
+      // use): one message, like the engine's publisher.
+      std::vector<wire::EventRecord> events;
+      std::vector<std::string> keys;
       std::string body;
       Sequence sequence = 0;
       while (!stop_.load()) {
@@ -103,9 +105,8 @@ class Relay {
         const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count();
-        for (std::size_t g = 0; g < used; ++g)
-          groups[g].second.clear();
-        used = 0;
+        events.clear();
+        keys.clear();
         for (const wire::CommandRecord& record : commands.records) {
           const auto* order = std::get_if<NewOrder>(&record.command.body);
           if (order == nullptr) continue;
@@ -124,20 +125,16 @@ class Relay {
           e.price = order->price;
           e.quantity = order->quantity;
           e.leaves = order->quantity;
-          std::size_t g = 0;
-          while (g < used && groups[g].first != order->account)
-            ++g;
-          if (g == used) {
-            if (used == groups.size()) groups.emplace_back();
-            groups[used++].first = order->account;
-          }
-          groups[g].second.push_back(event);
+          std::string key = topology::ExecKey(order->account);
+          if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
+          events.push_back(event);
         }
-        for (std::size_t g = 0; g < used; ++g) {
+        if (!events.empty()) {
           WaitForRoom(out);
           body.clear();
-          wire::AppendEventBatch(groups[g].second, body);
-          out.Publish(exchange, topology::ExecKey(groups[g].first), body);
+          wire::AppendEventBatch(events, body);
+          out.Publish(exchange, keys.front(), body, {},
+                      std::span<const std::string>(keys).subspan(1));
         }
         in.Ack(delivery->tag, false);
       }

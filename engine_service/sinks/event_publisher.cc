@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "amqp/event_routes.h"
 #include "amqp/shard_topology.h"
 #include "amqp/topology.h"
 #include "engine_service/pipeline/publish_watermark.h"
@@ -17,37 +18,7 @@ namespace {
 constexpr auto kWatermarkEvery = std::chrono::milliseconds(50);
 constexpr auto kStopTimeout = std::chrono::seconds(5);
 
-bool HasAccount(EventType type) {
-  switch (type) {
-    case EventType::kAccepted:
-    case EventType::kRejected:
-    case EventType::kTrade:
-    case EventType::kCanceled:
-    case EventType::kReplaced:
-    case EventType::kTriggered:
-    case EventType::kBalance: return true;
-    default: return false;
-  }
-}
-
 }  // namespace
-
-void EventRoutingKeys(const wire::EventRecord& record, std::vector<std::string>* keys) {
-  const Event& e = record.event;
-  if (HasAccount(e.type)) {
-    keys->push_back(topology::ExecKey(e.account));
-    if (e.type == EventType::kTrade && e.maker_account != e.account) {
-      keys->push_back(topology::ExecKey(e.maker_account));
-    }
-  }
-  if (e.type == EventType::kAssetAdded) keys->push_back(topology::AssetKey(record.asset.view()));
-  // A balance is the account's own business: never on a public key.
-  const bool private_event = e.type == EventType::kRejected || e.type == EventType::kBalance;
-  if (!private_event && !record.symbol.view().empty()) {
-    keys->push_back(topology::BookKey(record.symbol.view()));
-    if (e.type == EventType::kTrade) keys->push_back(topology::TradeKey(record.symbol.view()));
-  }
-}
 
 EventPublisher::EventPublisher(Options options, SinkChannel& channel, SlotPool& pool,
                                ServiceStats& stats, std::uint64_t published_up_to)
@@ -141,35 +112,36 @@ void EventPublisher::WaitForWork() {
   if (room) channel_.bell.FinishSleep();
 }
 
-// Publishes the events of unconfirmed_[begin, end) as one message per
-// routing key; each key's events stay in sequence order.
+// Publishes the events of unconfirmed_[begin, end) as one message, in
+// sequence order, under every routing key its events go to (the first as the
+// routing key, the rest in BCC: amqp/event_routes.h). A group none of whose
+// events has a routing key publishes nothing.
 void EventPublisher::PublishGroup(std::size_t begin, std::size_t end) {
-  for (auto& [key, records] : groups_)
-    records.clear();
-  std::size_t used = 0;
-  group_of_key_.clear();
+  keys_.clear();
+  key_seen_.clear();
+  body_records_.clear();
   for (std::size_t i = begin; i < end; ++i) {
     for (const wire::EventRecord& record : unconfirmed_[i].slot->events) {
-      keys_.clear();
-      EventRoutingKeys(record, &keys_);
-      for (const std::string& key : keys_) {
-        auto [it, added] = group_of_key_.try_emplace(key, used);
-        if (added) {
-          if (used == groups_.size()) groups_.emplace_back();
-          groups_[used].first = key;
-          ++used;
-        }
-        groups_[it->second].second.push_back(record);
+      const std::size_t before = keys_.size();
+      amqp::EventRoutingKeys(record, &keys_);
+      // Keep each key once, in the order of first appearance.
+      std::size_t kept = before;
+      for (std::size_t k = before; k < keys_.size(); ++k) {
+        if (!key_seen_.insert(keys_[k]).second) continue;
+        if (kept != k) keys_[kept] = std::move(keys_[k]);
+        ++kept;
       }
+      keys_.resize(kept);
+      body_records_.push_back(&record);
     }
   }
-  const std::string exchange(topology::kEventsExchange);
-  for (std::size_t g = 0; g < used; ++g) {
+  if (!keys_.empty()) {
     body_.clear();
-    wire::AppendEventBatch(groups_[g].second, body_);
-    client_->Publish(exchange, groups_[g].first, body_, shard_header_);
+    wire::AppendEventBatch(body_records_, body_);
+    client_->Publish(std::string(topology::kEventsExchange), keys_.front(), body_, shard_header_,
+                     std::span<const std::string>(keys_).subspan(1));
+    channel_.stats.messages.fetch_add(1, std::memory_order_relaxed);
   }
-  channel_.stats.messages.fetch_add(used, std::memory_order_relaxed);
   for (std::size_t i = begin; i < end; ++i)
     unconfirmed_[i].last_message = client_->published();
 }

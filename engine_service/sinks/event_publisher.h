@@ -1,8 +1,10 @@
 // EventPublisher: the sink that publishes every event to the RabbitMQ
 // `events` topic exchange (routing keys in amqp/topology.h), with publisher
 // confirms: the slots waiting when it looks (up to kMaxGroup) go out as one
-// message per routing key, so under load a message carries many slots'
-// events (the broker's message rate, not the engine, is the ceiling). A slot is released, and the
+// message routed under all their events' keys (amqp/event_routes.h), so a
+// batch costs the broker one message however many accounts and symbols it
+// touches, and under load a message carries many slots' events (the
+// broker's message rate, not the engine, is the ceiling). A slot is released, and the
 // publish watermark advanced past its events, only once RabbitMQ confirmed
 // all its messages, in order. When RabbitMQ goes away it reconnects with
 // back-off and publishes the unconfirmed slots again, with the same sequence
@@ -19,7 +21,7 @@
 #include <deque>
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "amqp/amqp_client.h"
@@ -28,9 +30,6 @@
 #include "engine_service/pipeline/sink_channel.h"
 
 namespace exchange {
-
-// The routing keys an event goes to (amqp/topology.h), appended to `keys`.
-void EventRoutingKeys(const wire::EventRecord& record, std::vector<std::string>* keys);
 
 class EventPublisher {
  public:
@@ -79,10 +78,10 @@ class EventPublisher {
   std::chrono::steady_clock::time_point stop_deadline_{};
   bool stopping_ = false;
   std::uint64_t sessions_ = 0;
-  // Per-slot grouping, reused.
+  // One group's message, reused.
   std::vector<std::string> keys_;
-  std::unordered_map<std::string, std::size_t> group_of_key_;
-  std::vector<std::pair<std::string, std::vector<wire::EventRecord>>> groups_;
+  std::unordered_set<std::string> key_seen_;
+  std::vector<const wire::EventRecord*> body_records_;
   std::string body_;
 };
 

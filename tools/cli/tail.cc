@@ -48,7 +48,7 @@ bool SequenceFilter::Accept(const std::string& key, std::uint64_t sequence) {
 
 EventTail::EventTail(amqp::AmqpClient& client, const std::vector<std::string>& keys,
                      std::ostream& warnings)
-    : client_(client), warnings_(warnings) {
+    : client_(client), warnings_(warnings), bindings_(keys) {
   const std::string exchange(topology::kEventsExchange);
   client_.DeclareExchange(exchange, "topic");
   queue_ = client_.DeclareTemporaryQueue();
@@ -82,11 +82,11 @@ void EventTail::Take(const amqp::Delivery& delivery) {
   }
   const auto shard = delivery.headers.find(std::string(topology::kShardHeader));
   TailedEvent tailed;
-  tailed.routing_key = delivery.routing_key;
   if (shard != delivery.headers.end()) tailed.shard = shard->second;
-  const std::string stream = tailed.shard + '\n' + delivery.routing_key;
   for (wire::EventRecord& record : batch_.records) {
-    if (!filter_.Accept(stream, record.event.sequence)) {
+    tailed.routing_key = bindings_.MatchingKey(record);
+    if (tailed.routing_key.empty()) continue;  // for another key of the batch
+    if (!filter_.Accept(tailed.shard, record.event.sequence)) {
       ++duplicates_;
       continue;
     }

@@ -2,11 +2,14 @@
 // (server-named, exclusive, gone with the connection) bound with the keys
 // asked for, and hands out each event once.
 //
-// Deduplication: the engine publishes each routing key's events in sequence
-// order and, after a restart, republishes what it had not seen confirmed with
-// the same sequences. So the tail remembers, per shard (the message's "shard"
-// header: each shard numbers its own events) and routing key, the highest
-// sequence it handed out and drops any event whose sequence is not above it.
+// A message holds a whole engine batch (amqp/event_routes.h): the tail hands
+// out only the events whose routing keys match its bindings.
+//
+// Deduplication: each shard publishes its events in sequence order and, after
+// a restart, republishes what it had not seen confirmed with the same
+// sequences. So the tail remembers, per shard (the message's "shard" header:
+// each shard numbers its own events), the highest sequence it handed out and
+// drops any event whose sequence is not above it.
 //
 // An EventTail uses the AmqpClient it is given and belongs, like it, to one
 // thread.
@@ -23,6 +26,7 @@
 #include <vector>
 
 #include "amqp/amqp_client.h"
+#include "amqp/event_routes.h"
 #include "wire/wire_format.h"
 
 namespace exchange::cli {
@@ -38,7 +42,7 @@ struct TailBindings {
 // there are none or a symbol is empty.
 std::vector<std::string> TailBindingKeys(const TailBindings& bindings);
 
-// Highest sequence handed out per routing key.
+// Highest sequence handed out per stream (a shard).
 class SequenceFilter {
  public:
   // True (and remembered) when `sequence` is above the highest seen for `key`.
@@ -49,7 +53,7 @@ class SequenceFilter {
 };
 
 struct TailedEvent {
-  std::string routing_key;
+  std::string routing_key;  // the first of its keys the tail's bindings match
   std::string shard;  // the engine shard that published it ("" from an older engine)
   wire::EventRecord record;
 };
@@ -75,6 +79,7 @@ class EventTail {
   amqp::AmqpClient& client_;
   std::ostream& warnings_;
   std::string queue_;
+  amqp::EventFilter bindings_;
   SequenceFilter filter_;
   wire::EventBatch batch_;
   std::deque<TailedEvent> ready_;
