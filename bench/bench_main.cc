@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "bench/bookstate_bench.h"
+#include "bench/broker_bench.h"
 #include "bench/e2e_bench.h"
 #include "bench/engine_bench.h"
 #include "bench/fix_bench.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   exchange::bench::AddFixBenchCommand(app);
   exchange::bench::AddMdBenchCommand(app);
   exchange::bench::AddMdWsBenchCommand(app);
+  exchange::bench::AddBrokerBenchCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -51,7 +51,15 @@ std::optional<std::string> CommandPublisher::Submit(std::string_view symbol, con
     }
     queue_.push_back({std::string(symbol), command, token});
   }
-  wake_.notify_one();
+  if (!post_) {
+    wake_.notify_one();
+  } else if (!wake_posted_) {
+    wake_posted_ = true;
+    post_([this] {
+      wake_posted_ = false;
+      wake_.notify_one();
+    });
+  }
   return std::nullopt;
 }
 

@@ -25,6 +25,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,6 +50,14 @@ class CommandPublisher : public CommandSubmitter {
 
   std::optional<std::string> Submit(std::string_view symbol, const Command& command,
                                     std::uint64_t token) override;
+
+  // Batching that grows with load: wake the publisher once per round of the
+  // I/O thread instead of once per command. `post` must run its function on
+  // the I/O thread after the handlers already waiting there (asio::post), so
+  // the commands every session read in one round go out together, as few
+  // messages as their symbols allow. Call before the first Submit.
+  using Poster = std::function<void(std::function<void()>)>;
+  void WakeOncePerRound(Poster post) { post_ = std::move(post); }
 
   bool connected() const { return connected_.load(std::memory_order_acquire); }
   std::uint64_t published_messages() const { return published_messages_.load(); }
@@ -80,6 +89,9 @@ class CommandPublisher : public CommandSubmitter {
   std::string last_error_;       // guarded by mutex_
   bool stopping_ = false;        // guarded by mutex_
   bool ever_connected_ = false;  // guarded by mutex_
+
+  Poster post_;               // I/O thread
+  bool wake_posted_ = false;  // I/O thread
 
   std::atomic<bool> connected_{false};
   std::atomic<std::uint64_t> published_messages_{0};

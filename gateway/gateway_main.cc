@@ -51,6 +51,9 @@ int Run(GatewayConfig& config) {
   const std::int64_t start_ns = WallClockNs();
   CommandPublisher publisher(url, config.EffectiveProducerId(),
                              static_cast<std::uint64_t>(start_ns));
+  publisher.WakeOncePerRound([&io](std::function<void()> wake) {
+    boost::asio::post(io, std::move(wake));
+  });
   OrderRouter router(instruments, publisher, static_cast<ClientOrderId>(start_ns));
   FixServer server(io, config, router);  // creates data_dir
   OrderJournal journal((std::filesystem::path(config.data_dir) / "orders.journal").string());
