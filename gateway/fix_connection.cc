@@ -171,7 +171,12 @@ void FixConnection::Send(std::string_view message) {
           " bytes of replies unread by the client");
     return;
   }
-  if (!write_in_flight_) Write();
+  if (write_in_flight_ || write_posted_) return;  // the write under way takes it
+  write_posted_ = true;
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->write_posted_ = false;
+    if (!self->write_in_flight_) self->Write();
+  });
 }
 
 void FixConnection::Write() {

@@ -2,6 +2,9 @@
 // frames and parses messages, hands the first (the Logon) to FixServer to
 // find its session and then every message to that session; writes what the
 // session sends, in order, with one write in flight and the rest gathered.
+// A write starts at the end of the I/O thread's round (posted), so all the
+// reports one round produces for a session (a batch of events) leave in one
+// send.
 //
 // Shared-owned by its pending asynchronous operations; I/O thread only.
 #pragma once
@@ -54,6 +57,7 @@ class FixConnection : public SessionHost, public std::enable_shared_from_this<Fi
   std::string pending_;  // to write after the write in flight
   std::string writing_;  // the write in flight
   bool write_in_flight_ = false;
+  bool write_posted_ = false;  // a Write() is posted for the end of this round
   bool closing_ = false;  // close once the output is written
   bool closed_ = false;
   std::int64_t rate_window_start_ns_ = 0;
