@@ -58,7 +58,7 @@ class FixConnection : public SessionHost, public std::enable_shared_from_this<Fi
   std::string writing_;  // the write in flight
   bool write_in_flight_ = false;
   bool write_posted_ = false;  // a Write() is posted for the end of this round
-  bool closing_ = false;  // close once the output is written
+  bool closing_ = false;       // close once the output is written
   bool closed_ = false;
   std::int64_t rate_window_start_ns_ = 0;
   std::uint64_t rate_window_count_ = 0;

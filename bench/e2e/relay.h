@@ -34,11 +34,10 @@ using namespace std::chrono_literals;
 // command batch, stamps it with the wall clock at receipt like the ingest
 // does, and answers every NewOrder with an ACCEPTED event on exec.<account>:
 // one event message per received message, routed under each exec key it
-// holds (the engine publisher's grouping: amqp/event_routes.h), published with publisher confirms on a
-// second connection (the engine publishes on a connection of its own too; a
-// consuming channel also cannot poll for confirms, which would read past its
-// deliveries), at most kWindow unconfirmed like the engine's publish window.
-// Then it acks the delivery. Other commands get no event.
+// holds (the engine publisher's grouping: amqp/event_routes.h), published with publisher confirms
+// on a second connection (the engine publishes on a connection of its own too; a consuming channel
+// also cannot poll for confirms, which would read past its deliveries), at most kWindow unconfirmed
+// like the engine's publish window. Then it acks the delivery. Other commands get no event.
 class Relay {
  public:
   struct Config {
@@ -126,7 +125,8 @@ class Relay {
           e.quantity = order->quantity;
           e.leaves = order->quantity;
           std::string key = topology::ExecKey(order->account);
-          if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
+          if (std::find(keys.begin(), keys.end(), key) == keys.end())
+            keys.push_back(std::move(key));
           events.push_back(event);
         }
         if (!events.empty()) {
