@@ -44,23 +44,35 @@ void CommandPublisher::Stop() {
 
 std::optional<std::string> CommandPublisher::Submit(std::string_view symbol, const Command& command,
                                                     std::uint64_t token) {
-  {
+  if (!connected_.load(std::memory_order_acquire)) {
     std::lock_guard lock(mutex_);
-    if (!connected_.load(std::memory_order_acquire)) {
-      return "RabbitMQ is unreachable (" + last_error_ + ")";
-    }
-    queue_.push_back({std::string(symbol), command, token});
+    return "RabbitMQ is unreachable (" + last_error_ + ")";
   }
   if (!post_) {
+    {
+      std::lock_guard lock(mutex_);
+      queue_.push_back({std::string(symbol), command, token});
+    }
     wake_.notify_one();
-  } else if (!wake_posted_) {
-    wake_posted_ = true;
-    post_([this] {
-      wake_posted_ = false;
-      wake_.notify_one();
-    });
+    return std::nullopt;
   }
+  staged_.push_back({std::string(symbol), command, token});
+  if (staged_.size() == 1) post_([this] { HandOver(); });
   return std::nullopt;
+}
+
+void CommandPublisher::HandOver() {
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.empty()) {
+      queue_.swap(staged_);
+    } else {
+      queue_.insert(queue_.end(), std::make_move_iterator(staged_.begin()),
+                    std::make_move_iterator(staged_.end()));
+      staged_.clear();
+    }
+  }
+  wake_.notify_one();
 }
 
 void CommandPublisher::SetDisconnected(const std::string& why) {

@@ -51,11 +51,13 @@ class CommandPublisher : public CommandSubmitter {
   std::optional<std::string> Submit(std::string_view symbol, const Command& command,
                                     std::uint64_t token) override;
 
-  // Batching that grows with load: wake the publisher once per round of the
-  // I/O thread instead of once per command. `post` must run its function on
-  // the I/O thread after the handlers already waiting there (asio::post), so
-  // the commands every session read in one round go out together, as few
-  // messages as their symbols allow. Call before the first Submit.
+  // Batching that grows with load: the commands submitted in one round of
+  // the I/O thread are staged and handed to the publisher thread together,
+  // once, at the end of the round, so the commands every session read in
+  // one round go out as few messages as their symbols allow. `post` must run
+  // its function on the I/O thread after the handlers already waiting there
+  // (asio::post); the gateway flushes its session stores there first. Call
+  // before the first Submit.
   using Poster = std::function<void(std::function<void()>)>;
   void WakeOncePerRound(Poster post) { post_ = std::move(post); }
 
@@ -90,8 +92,10 @@ class CommandPublisher : public CommandSubmitter {
   bool stopping_ = false;        // guarded by mutex_
   bool ever_connected_ = false;  // guarded by mutex_
 
-  Poster post_;               // I/O thread
-  bool wake_posted_ = false;  // I/O thread
+  void HandOver();  // I/O thread: the staged commands to the publisher thread
+
+  Poster post_;                 // I/O thread
+  std::vector<Queued> staged_;  // I/O thread: submitted this round
 
   std::atomic<bool> connected_{false};
   std::atomic<std::uint64_t> published_messages_{0};

@@ -185,6 +185,7 @@ void FixConnection::Write() {
     if (closing_) Close("");
     return;
   }
+  server_.FlushStores();  // what the peer reads is on file first
   writing_.swap(pending_);
   pending_.clear();
   write_in_flight_ = true;

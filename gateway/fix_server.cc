@@ -52,7 +52,19 @@ FixServer::FixServer(boost::asio::io_context& io, const GatewayConfig& config,
     throw std::runtime_error("gateway: cannot listen on " + config.listen + ": " + ec.message());
 }
 
-FixServer::~FixServer() = default;
+FixServer::~FixServer() {
+  try {
+    FlushStores();
+  } catch (const SessionStoreError& e) {
+    spdlog::error("gateway: the last session records could not be written: {}", e.what());
+  }
+}
+
+void FixServer::FlushStores() {
+  for (const std::unique_ptr<SessionStore>& store : stores_) {
+    if (store->has_unwritten()) store->Flush();
+  }
+}
 
 std::uint16_t FixServer::port() const {
   return acceptor_.local_endpoint().port();

@@ -48,6 +48,10 @@ class FixServer {
   // The session configured under `name` (SessionConfig::name); nullptr when none.
   FixSession* SessionNamed(std::string_view name);
   const GatewayConfig& config() const { return config_; }
+  // Writes every session store's buffered records (SessionStore::Flush):
+  // called before anything leaves the process, a socket write or a round's
+  // commands to the publisher.
+  void FlushStores();
 
  private:
   void Accept();

@@ -11,13 +11,13 @@
 #include <filesystem>
 #include <iostream>
 
+#include "amqp/topology.h"
+#include "config/toml_config.h"
 #include "gateway/command_publisher.h"
 #include "gateway/event_consumer.h"
 #include "gateway/fix_server.h"
 #include "gateway/gateway_config.h"
 #include "gateway/order_router.h"
-#include "config/toml_config.h"
-#include "amqp/topology.h"
 
 namespace {
 
@@ -51,11 +51,16 @@ int Run(GatewayConfig& config) {
   const std::int64_t start_ns = WallClockNs();
   CommandPublisher publisher(url, config.EffectiveProducerId(),
                              static_cast<std::uint64_t>(start_ns));
-  publisher.WakeOncePerRound([&io](std::function<void()> wake) {
-    boost::asio::post(io, std::move(wake));
-  });
   OrderRouter router(instruments, publisher, static_cast<ClientOrderId>(start_ns));
   FixServer server(io, config, router);  // creates data_dir
+  // A round's commands leave only after the session records that took them in
+  // are on file (a restart must not ask the client to send them again).
+  publisher.WakeOncePerRound([&io, &server](std::function<void()> hand_over) {
+    boost::asio::post(io, [&server, hand_over = std::move(hand_over)] {
+      server.FlushStores();
+      hand_over();
+    });
+  });
   OrderJournal journal((std::filesystem::path(config.data_dir) / "orders.journal").string());
   if (journal.dropped_bytes() != 0) {
     spdlog::warn("gateway: {}: cut {} bytes of a torn record off its end", journal.path(),
@@ -70,18 +75,17 @@ int Run(GatewayConfig& config) {
     spdlog::warn("gateway: {}: {}", journal.path(), why);
   spdlog::info("gateway: {} open orders restored from {}", restored, journal.path());
 
-  EventConsumer consumer(
-      url, "gateway." + config.name, AccountsOf(config),
-      static_cast<std::uint16_t>(config.prefetch),
-      [&](wire::EventBatch batch, EventConsumer::Receipt receipt) {
-        boost::asio::post(io, [&, batch = std::move(batch), receipt] {
-          const std::int64_t now = WallClockNs();
-          for (const wire::EventRecord& r : batch.records)
-            router.OnEvent(r.event, now);
-          router.FlushJournal();  // before RabbitMQ forgets the batch
-          consumer.MarkHandled(receipt);
-        });
-      });
+  EventConsumer consumer(url, "gateway." + config.name, AccountsOf(config),
+                         static_cast<std::uint16_t>(config.prefetch),
+                         [&](wire::EventBatch batch, EventConsumer::Receipt receipt) {
+                           boost::asio::post(io, [&, batch = std::move(batch), receipt] {
+                             const std::int64_t now = WallClockNs();
+                             for (const wire::EventRecord& r : batch.records)
+                               router.OnEvent(r.event, now);
+                             router.FlushJournal();  // before RabbitMQ forgets the batch
+                             consumer.MarkHandled(receipt);
+                           });
+                         });
   if (auto error = publisher.Start(std::chrono::seconds(10))) {
     spdlog::warn("gateway: RabbitMQ not reachable yet ({}); orders are refused until it is",
                  *error);

@@ -58,7 +58,14 @@ SessionStore::SessionStore(std::string path) : file_(std::move(path), "FIX sessi
   Load();
 }
 
-SessionStore::~SessionStore() = default;
+SessionStore::~SessionStore() {
+  // Owners flush (and report a failure) before; this is the last resort of a
+  // store used without one, where a destructor has no one to tell.
+  try {
+    Flush();
+  } catch (const RecordFileError&) {
+  }
+}
 
 void SessionStore::Fail(const std::string& what) const {
   file_.Fail(what);
@@ -98,9 +105,13 @@ void SessionStore::AppendRecord(std::uint8_t type, std::uint64_t seq, std::strin
   ByteWriter w(key);
   w.U8(type);
   w.U64(seq);
-  record_.clear();
-  exchange::AppendRecord(kFormat, key, payload, record_);
-  file_.Append(record_);
+  exchange::AppendRecord(kFormat, key, payload, unwritten_);
+}
+
+void SessionStore::Flush() {
+  if (unwritten_.empty()) return;
+  file_.Append(unwritten_);
+  unwritten_.clear();
 }
 
 void SessionStore::RecordOutgoing(std::uint64_t seq, std::string_view message, bool application) {
@@ -115,7 +126,7 @@ void SessionStore::RecordOutgoing(std::uint64_t seq, std::string_view message, b
   if (application && message.size() > kFormat.max_payload) {
     Fail("message of " + std::to_string(message.size()) + " bytes is too large to store");
   }
-  const std::uint64_t payload_offset = file_.size() + kRecordHeaderBytes;
+  const std::uint64_t payload_offset = file_.size() + unwritten_.size() + kRecordHeaderBytes;
   AppendRecord(application ? kSentApplication : kSentAdmin, seq,
                application ? message : std::string_view());
   if (application) {
@@ -132,7 +143,8 @@ void SessionStore::SetNextIncoming(std::uint64_t seq) {
 }
 
 std::vector<std::pair<std::uint64_t, std::string>> SessionStore::Outgoing(std::uint64_t begin,
-                                                                          std::uint64_t end) const {
+                                                                          std::uint64_t end) {
+  Flush();
   std::vector<std::pair<std::uint64_t, std::string>> out;
   auto it = std::lower_bound(index_.begin(), index_.end(), begin,
                              [](const Stored& s, std::uint64_t seq) { return s.seq < seq; });
@@ -153,6 +165,7 @@ std::vector<std::pair<std::uint64_t, std::string>> SessionStore::Outgoing(std::u
 }
 
 void SessionStore::Reset() {
+  unwritten_.clear();
   file_.Truncate(0);
   file_.Append(kFileMagic);
   index_.clear();

@@ -10,7 +10,11 @@
 // never reuses a sequence number the peer has seen; an operating-system crash
 // may lose the last records (no fsync: see README.md, "FIX gateway").
 // The messages themselves are read back from the file on resend; memory
-// holds only an index (offset per sequence number). The file format is
+// holds only an index (offset per sequence number). Records are buffered
+// until Flush(), so that an I/O round's records cost one write: the owner
+// (FixServer::FlushStores) flushes before anything they describe leaves the
+// process (a message to the socket, a command to RabbitMQ), which keeps the
+// rule above. The file format is
 // described in session_store.cc. The file is locked (flock) while open: a
 // second SessionStore on the same path, in this process or another, fails.
 //
@@ -52,7 +56,11 @@ class SessionStore {
   // The stored application messages with begin <= seq <= end (end 0: no
   // upper bound), in order, read back from the file.
   std::vector<std::pair<std::uint64_t, std::string>> Outgoing(std::uint64_t begin,
-                                                              std::uint64_t end) const;
+                                                              std::uint64_t end);
+
+  // Writes the buffered records to the file (the page cache), one write.
+  void Flush();
+  bool has_unwritten() const { return !unwritten_.empty(); }
 
   // Both numbers back to 1, stored messages dropped (ResetSeqNumFlag).
   void Reset();
@@ -73,7 +81,7 @@ class SessionStore {
   std::uint64_t next_outgoing_ = 1;
   std::uint64_t next_incoming_ = 1;
   std::uint64_t dropped_bytes_ = 0;
-  std::string record_;  // the record being appended, reused
+  std::string unwritten_;  // records appended since the last Flush()
   // (seq, offset of the message bytes, length), ascending by seq.
   struct Stored {
     std::uint64_t seq;
