@@ -61,6 +61,7 @@
 #include "bench/e2e/report.h"
 #include "bench/e2e/runs.h"
 #include "bench/e2e/watchdog.h"
+#include "bench/latency_report.h"
 #include "bench/run_summary.h"
 #include "config/instruments_file.h"
 #include "testing/service_env.h"
@@ -152,6 +153,17 @@ int ExitCode(const Options& o, const std::vector<RunResult>& runs) {
   return 0;
 }
 
+// What the latency pictures of an open-loop mode show.
+std::string PicturesTitle(const Options& o, Mode mode) {
+  const std::string engine = o.relay      ? "relay thread (no engine)"
+                             : o.external ? "exchange-engine (external, shard " + o.shard + ")"
+                                          : "exchange-engine";
+  return "exchange-bench e2e " + std::string(ModeName(mode)) + ": producer -> RabbitMQ -> " +
+         engine + " -> RabbitMQ -> consumer, " + Fixed(o.rate, 0) + " orders/s, batch " +
+         std::to_string(o.batch) + ", " + Fixed(mode == Mode::kSoak ? o.duration : o.seconds, 1) +
+         " s measured";
+}
+
 int Run(Options o, bool batch_given, bool flow_given) {
   const Mode mode = o.rate == 0 ? Mode::kThroughput : o.duration > 0 ? Mode::kSoak : Mode::kLatency;
   if (mode != Mode::kThroughput && flow_given && o.flow == "mix") {
@@ -183,7 +195,12 @@ int Run(Options o, bool batch_given, bool flow_given) {
     PrintRun(i, runs.back(), mode, o.relay);
   }
 
-  EmitJson(Summarize(o, mode, flow_name, flow, runs), o.json_file);
+  const nlohmann::json result = Summarize(o, mode, flow_name, flow, runs);
+  // Throughput mode times the whole flow, not each order: no pictures.
+  if (mode != Mode::kThroughput) {
+    WriteLatencyPictures(o.json_file, PicturesTitle(o, mode), NamedTraces(runs));
+  }
+  EmitJson(result, o.json_file);
   return ExitCode(o, runs);
 }
 
@@ -252,7 +269,10 @@ void AddE2eBenchCommand(CLI::App& app) {
   cmd->add_option("--startup-timeout", o->startup_timeout,
                   "Seconds to wait for the engine's first events")
       ->capture_default_str();
-  cmd->add_option("--json", o->json_file, "Also write the JSON result to this file");
+  cmd->add_option("--json", o->json_file,
+                  "Also write the JSON result to this file, and in open-loop modes beside it "
+                  "the latency pictures (<file without .json>-percentiles.png, -over-time.png; "
+                  "needs gnuplot)");
   cmd->callback([o, batch, flow] {
     const int rc = e2e::Run(*o, batch->count() > 0, flow->count() > 0);
     if (rc != 0) throw CLI::RuntimeError(rc);

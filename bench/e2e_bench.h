@@ -5,7 +5,8 @@
 // floor of the two RabbitMQ hops). Throughput
 // mode (default), open-loop latency mode (--rate R --batch 1 --seconds S) and
 // a memory soak mode (--rate R --duration S). Prints the per-run lines, a
-// median summary and one JSON line.
+// median summary and one JSON line; with --json in the open-loop modes, draws
+// the latency pictures beside the file (bench/latency_report.h).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -46,13 +46,12 @@
 // once per read. An order's latency is the receipt of its first
 // ExecutionReport minus its due time: a stall anywhere (the sender included)
 // delays every order behind it and shows in the percentiles (no coordinated
-// omission). That first report is normally the New (150=0), or a Rejected
-// (150=8, counted as an error); but the gateway can report an order's fill
-// before its New, or without one (the taker's ACCEPTED comes on
-// exec.<taker>, the TRADE also on exec.<maker>, in another message that the
-// gateway may handle first; the order, done, is then forgotten and its
-// ACCEPTED ignored), so a first report of any ExecType answers the order, and
-// the orders answered that way are counted and shown. Orders due in the
+// omission). That first report is the New (150=0), or a Rejected (150=8,
+// counted as an error); the engine's events reach the gateway in sequence
+// order, one message per batch (amqp/event_routes.h), so a fill never comes
+// first. A first report of any other ExecType still answers the order, and
+// the orders answered that way are counted and shown (it would be a bug of
+// the gateway: the figure must stay 0). Orders due in the
 // first --warmup seconds are sent and answered but not counted. Reports by
 // ExecType (New, fills 150=F, cancels 150=4, …) are counted over the whole
 // run.
@@ -153,6 +152,7 @@
 #include "bench/fix/options.h"
 #include "bench/fix/report.h"
 #include "bench/fix/run.h"
+#include "bench/latency_report.h"
 #include "bench/run_summary.h"
 #include "testing/service_env.h"
 
@@ -226,6 +226,14 @@ int ExitCode(const Options& o, const std::vector<RunResult>& runs) {
   return rc;
 }
 
+// What the latency pictures show.
+std::string PicturesTitle(const Options& o) {
+  return "exchange-bench fix: FIX client -> exchange-gateway -> RabbitMQ -> exchange-engine -> "
+         "back, " +
+         Fixed(o.rate, 0) + " orders/s over " + std::to_string(o.sessions) + " session" +
+         (o.sessions == 1 ? "" : "s") + ", " + Fixed(o.seconds, 1) + " s measured";
+}
+
 int Run(Options o) {
   Validate(o);
   ::signal(SIGPIPE, SIG_IGN);
@@ -253,7 +261,9 @@ int Run(Options o) {
     PrintRun(i, runs.back(), o);
   }
 
-  EmitJson(Summarize(o, runs), o.json_file);
+  const nlohmann::json result = Summarize(o, runs);
+  WriteLatencyPictures(o.json_file, PicturesTitle(o), NamedTraces(runs));
+  EmitJson(result, o.json_file);
   return ExitCode(o, runs);
 }
 
@@ -287,7 +297,9 @@ void AddFixBenchCommand(CLI::App& app) {
                   "Seconds for each startup step (gateway listening, first report), and without "
                   "progress while waiting for the last answers")
       ->capture_default_str();
-  cmd->add_option("--json", o->json_file, "Also write the JSON result to this file");
+  cmd->add_option("--json", o->json_file,
+                  "Also write the JSON result to this file, and beside it the latency pictures "
+                  "(<file without .json>-percentiles.png, -over-time.png; needs gnuplot)");
   cmd->callback([o] {
     const int rc = fix_bench::Run(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);

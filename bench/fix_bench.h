@@ -3,7 +3,8 @@
 // exchange-gateway -> FIX client, against a fresh exchange-engine and a fresh
 // exchange-gateway per run, open loop at --rate orders/s over --sessions FIX
 // sessions (fix_bench.cc says exactly what is measured). Prints the per-run
-// lines, a median summary and one JSON line.
+// lines, a median summary and one JSON line; with --json, draws the latency
+// pictures beside the file (bench/latency_report.h).
 #pragma once
 
 #include <CLI/CLI.hpp>

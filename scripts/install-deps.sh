@@ -28,6 +28,8 @@ PACKAGES=(
   zlib1g-dev
   # exchange-bench md: the HTTP load generator (closed loop; Debian has no wrk2)
   wrk
+  # exchange-bench fix and e2e: benchmark latency pictures (percentiles, latency over time)
+  gnuplot-nox
   # adapters: RabbitMQ, Redis, PostgreSQL clients
   librabbitmq-dev libhiredis-dev libpqxx-dev libpq-dev
   # local servers run by scripts/services.sh (with their CLIs: rabbitmqctl, redis-cli, psql)

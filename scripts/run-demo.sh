@@ -129,8 +129,10 @@ Done. Where to look:
   $out/final_books.txt          the books after the sample flow (exchange-engine --inspect)
   $out/reconcile.txt            the ledger reconciled: deposits - withdrawals = balances + fees
   $out/bench_e2e_*.json         end-to-end throughput and latency, machine-readable
+  $out/bench_e2e_latency-*.png  the latency run's pictures (gnuplot): -percentiles.png, -over-time.png
   $out/bench_engine.json        matching engine benchmark, machine-readable
   $out/bench_fix.json           FIX round trip through exchange-gateway, machine-readable
+  $out/bench_fix-*.png          its latency pictures (gnuplot): -percentiles.png, -over-time.png
   $out/exchange-md.log          exchange-md's log (market data REST and WebSocket)
   $out/aapl_book_10.csv         the engine's top 10 levels after every LOBSTER event
 The local services keep running (scripts/services.sh status | stop); try

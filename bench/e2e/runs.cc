@@ -15,6 +15,7 @@
 #include "bench/e2e/run_environment.h"
 #include "bench/e2e/watchdog.h"
 #include "bench/latency_recorder.h"
+#include "bench/latency_report.h"
 #include "bench/run_summary.h"
 
 namespace exchange::bench::e2e {
@@ -38,6 +39,8 @@ void MeasureOpenLoop(const Options& o, Scheduled scheduled, std::uint64_t messag
   const std::int64_t wall_minus_steady = WallNs() - NowNs();
   const auto measured = static_cast<std::size_t>((messages - first_measured_message) * o.batch);
   LatencyRecorder latency(measured), send(measured), to_ingest(measured), after_ingest(measured);
+  const std::int64_t measured_start = scheduled(first_measured_message);
+  LatencyTimeline timeline(last_scheduled - measured_start, measured);
   for (std::uint64_t k = first_measured_message; k < messages; ++k) {
     for (std::size_t j = 0; j < o.batch; ++j) {
       const std::uint64_t id = 2 + k * o.batch + j;
@@ -47,6 +50,7 @@ void MeasureOpenLoop(const Options& o, Scheduled scheduled, std::uint64_t messag
         continue;
       }
       latency.Record(got - scheduled(k));
+      timeline.Record(scheduled(k) - measured_start, got - scheduled(k));
       send.Record(sent[k] - scheduled(k));
       const std::int64_t ingest = stamps[id] - wall_minus_steady;
       to_ingest.Record(ingest - sent[k]);
@@ -55,6 +59,7 @@ void MeasureOpenLoop(const Options& o, Scheduled scheduled, std::uint64_t messag
   }
   for (LatencyRecorder* l : {&latency, &send, &to_ingest, &after_ingest})
     l->Finish();
+  r.latency_trace = timeline.Finish(latency);
   auto us = [](std::int64_t ns) { return static_cast<double>(ns) / 1e3; };
   r.send_p50 = us(send.Percentile(50));
   r.send_p99 = us(send.Percentile(99));

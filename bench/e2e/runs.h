@@ -10,6 +10,7 @@
 #include "bench/e2e/flows.h"
 #include "bench/e2e/options.h"
 #include "bench/e2e/rss.h"
+#include "bench/latency_report.h"
 
 namespace exchange::bench::e2e {
 
@@ -46,6 +47,7 @@ struct RunResult {
     std::uint64_t sent, answered;
   };
   std::vector<LagSample> lag_samples;
+  LatencyTrace latency_trace;  // open loop: the measured orders' latencies, for the pictures
 };
 
 // Throughput mode: the whole flow as fast as confirms allow.

@@ -26,6 +26,7 @@
 #include "bench/fix/client_session.h"
 #include "bench/fix/receiver.h"
 #include "bench/latency_recorder.h"
+#include "bench/latency_report.h"
 #include "bench/logged_process.h"
 #include "bench/run_resources.h"
 #include "bench/run_summary.h"
@@ -413,6 +414,8 @@ void FixRun::MeasureLatencies() {
   r_.orders_measured = measured;
   LatencyRecorder latency(measured), first_half(measured / 2 + 1), second_half(measured / 2 + 1),
       send_lag(measured), in(measured), through(measured), out(measured);
+  const std::int64_t measured_start = Due(first_measured_);
+  LatencyTimeline timeline(last_due_ - measured_start, measured);
   for (std::uint64_t k = 0; k < total_; ++k) {
     if (receipt[k] == 0) {
       all_answered_ = false;
@@ -432,6 +435,7 @@ void FixRun::MeasureLatencies() {
     r_.first_not_new += first_type[k] != '0' && first_type[k] != '8';
     const std::int64_t ns = receipt[k] - Due(k);
     latency.Record(ns);
+    timeline.Record(Due(k) - measured_start, ns);
     (k < mid ? first_half : second_half).Record(ns);
     if ((first_type[k] == '0' || first_type[k] == '8') && transact[k] != 0 && sending[k] != 0) {
       const std::int64_t gateway_in = transact[k] + kHalfMs - wall_minus_steady;
@@ -443,6 +447,7 @@ void FixRun::MeasureLatencies() {
   }
   for (LatencyRecorder* l : {&latency, &first_half, &second_half, &send_lag, &in, &through, &out})
     l->Finish();
+  r_.latency_trace = timeline.Finish(latency);
   auto us = [](std::int64_t ns) { return static_cast<double>(ns) / 1e3; };
   auto ms = [](std::int64_t ns) { return static_cast<double>(ns) / 1e6; };
   r_.p50 = us(latency.Percentile(50));

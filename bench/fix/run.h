@@ -8,6 +8,7 @@
 #include "amqp/amqp_client.h"
 #include "bench/cpu_sampler.h"
 #include "bench/fix/options.h"
+#include "bench/latency_report.h"
 
 namespace exchange::bench::fix_bench {
 
@@ -40,6 +41,7 @@ struct RunResult {
   bool kept_up = false;
   std::string gateway_exit, engine_exit;  // "" when it stopped cleanly
   std::string first_error;
+  LatencyTrace latency_trace;  // the measured orders' latencies, for the pictures
 };
 
 // Runs the open loop once against a fresh engine and gateway.
