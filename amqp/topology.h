@@ -34,9 +34,12 @@ inline constexpr std::string_view kDefaultShard = "main";
 //                   reports on the book: accepted, trade, canceled, replaced,
 //                   triggered, halted, resumed, instrument added)
 //   asset.<asset>   ASSET_ADDED (cash risk)
-// Each routing key gets one message per engine output batch, holding only the
-// events for that key, in sequence order, with the header kShardHeader naming
-// the shard whose sequences they carry (exec.<account> hears every shard).
+// An engine output batch (under load, several) is one message holding all
+// its events in sequence order, routed under every key its events go to (the
+// first as the routing key, the rest in BCC: amqp/event_routes.h), with the
+// header kShardHeader naming the shard whose sequences they carry
+// (exec.<account> hears every shard). Consumers keep the events their
+// bindings match (amqp::EventFilter).
 inline constexpr std::string_view kEventsExchange = "events";
 inline constexpr std::string_view kShardHeader = "shard";
 

@@ -112,29 +112,49 @@ void EventPublisher::WaitForWork() {
   if (room) channel_.bell.FinishSleep();
 }
 
-// Publishes the events of unconfirmed_[begin, end) as one message, in
-// sequence order, under every routing key its events go to (the first as the
-// routing key, the rest in BCC: amqp/event_routes.h). A group none of whose
-// events has a routing key publishes nothing.
+// Publishes the events of unconfirmed_[begin, end), in sequence order, as
+// few messages as kMaxEventsPerMessage allows (a message ends at a slot's
+// end), each routed under every key its events go to (the first as the
+// routing key, the rest in BCC: amqp/event_routes.h). Events with no key
+// publish nothing.
 void EventPublisher::PublishGroup(std::size_t begin, std::size_t end) {
+  std::size_t first = begin;  // the first slot of the message being built
+  StartMessage();
+  for (std::size_t i = begin; i < end; ++i) {
+    const std::vector<wire::EventRecord>& events = unconfirmed_[i].slot->events;
+    if (i > first && body_records_.size() + events.size() > kMaxEventsPerMessage) {
+      FinishMessage(first, i);
+      first = i;
+      StartMessage();
+    }
+    for (const wire::EventRecord& record : events)
+      AddToMessage(record);
+  }
+  FinishMessage(first, end);
+}
+
+void EventPublisher::StartMessage() {
   keys_.clear();
   key_seen_.clear();
   body_records_.clear();
-  for (std::size_t i = begin; i < end; ++i) {
-    for (const wire::EventRecord& record : unconfirmed_[i].slot->events) {
-      const std::size_t before = keys_.size();
-      amqp::EventRoutingKeys(record, &keys_);
-      // Keep each key once, in the order of first appearance.
-      std::size_t kept = before;
-      for (std::size_t k = before; k < keys_.size(); ++k) {
-        if (!key_seen_.insert(keys_[k]).second) continue;
-        if (kept != k) keys_[kept] = std::move(keys_[k]);
-        ++kept;
-      }
-      keys_.resize(kept);
-      body_records_.push_back(&record);
-    }
+}
+
+void EventPublisher::AddToMessage(const wire::EventRecord& record) {
+  const std::size_t before = keys_.size();
+  amqp::EventRoutingKeys(record, &keys_);
+  // Keep each key once, in the order of first appearance.
+  std::size_t kept = before;
+  for (std::size_t k = before; k < keys_.size(); ++k) {
+    if (!key_seen_.insert(keys_[k]).second) continue;
+    if (kept != k) keys_[kept] = std::move(keys_[k]);
+    ++kept;
   }
+  keys_.resize(kept);
+  body_records_.push_back(&record);
+}
+
+// Publishes the message built from the slots [first, end).
+void EventPublisher::FinishMessage(std::size_t first, std::size_t end) {
   if (!keys_.empty()) {
     body_.clear();
     wire::AppendEventBatch(body_records_, body_);
@@ -142,7 +162,7 @@ void EventPublisher::PublishGroup(std::size_t begin, std::size_t end) {
                      std::span<const std::string>(keys_).subspan(1));
     channel_.stats.messages.fetch_add(1, std::memory_order_relaxed);
   }
-  for (std::size_t i = begin; i < end; ++i)
+  for (std::size_t i = first; i < end; ++i)
     unconfirmed_[i].last_message = client_->published();
 }
 

@@ -1,16 +1,16 @@
 // EventPublisher: the sink that publishes every event to the RabbitMQ
 // `events` topic exchange (routing keys in amqp/topology.h), with publisher
 // confirms: the slots waiting when it looks (up to kMaxGroup) go out as one
-// message routed under all their events' keys (amqp/event_routes.h), so a
-// batch costs the broker one message however many accounts and symbols it
-// touches, and under load a message carries many slots' events (the
-// broker's message rate, not the engine, is the ceiling). A slot is released, and the
-// publish watermark advanced past its events, only once RabbitMQ confirmed
-// all its messages, in order. When RabbitMQ goes away it reconnects with
-// back-off and publishes the unconfirmed slots again, with the same sequence
-// numbers (consumers drop what they already had). At most `window` slots wait
-// for confirms; past that the sink stops taking slots and the pipeline
-// pushes back.
+// message (up to kMaxEventsPerMessage events) routed under all their events'
+// keys (amqp/event_routes.h), so a batch costs the broker one message however
+// many accounts and symbols it touches, and under load a message carries many
+// slots' events (the broker's message rate, not the engine, is the ceiling).
+// A slot is released, and the publish watermark advanced past its events,
+// only once RabbitMQ confirmed all its messages, in order. When RabbitMQ goes
+// away it reconnects with back-off and publishes the unconfirmed slots again,
+// with the same sequence numbers (consumers drop what they already had). At
+// most `window` slots wait for confirms; past that the sink stops taking
+// slots and the pipeline pushes back.
 //
 // Owned by EngineService; Run() is the publisher thread's body.
 #pragma once
@@ -26,8 +26,8 @@
 
 #include "amqp/amqp_client.h"
 #include "engine_service/pipeline/pipeline_slot.h"
-#include "engine_service/service_stats.h"
 #include "engine_service/pipeline/sink_channel.h"
+#include "engine_service/service_stats.h"
 
 namespace exchange {
 
@@ -60,8 +60,15 @@ class EventPublisher {
   bool Finished(const std::atomic<bool>& stop);
   void WaitForWork();
   void PublishGroup(std::size_t begin, std::size_t end);
+  void StartMessage();
+  void AddToMessage(const wire::EventRecord& record);
+  void FinishMessage(std::size_t first, std::size_t end);
 
   static constexpr std::size_t kMaxGroup = 256;  // slots per group of messages
+  // Events per message, unless one slot holds more: past this a bigger
+  // message saves the broker little and delays its first events (the whole
+  // message is persisted and delivered at once).
+  static constexpr std::size_t kMaxEventsPerMessage = 1024;
   void ReleaseConfirmed();
   void SaveWatermark(bool force);
 

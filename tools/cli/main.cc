@@ -173,7 +173,7 @@ void AddTail(CLI::App& app, TailFlags& f) {
   CLI::App* tail = app.add_subcommand(
       "tail",
       "Follow the events exchange through a temporary queue and print each event as one "
-      "line. Deduplicates by engine sequence: per routing key, an event whose sequence is "
+      "line. Deduplicates by engine sequence: per shard, an event whose sequence is "
       "not above the highest already printed is dropped (after an engine restart the "
       "engine republishes unconfirmed events with their old sequences).");
   tail->add_option("--amqp-url", f.amqp_url, "RabbitMQ URL (default: $EXCHANGE_AMQP_URL)")
