@@ -184,6 +184,8 @@ void Validate(Options& o) {
     fail("EXCHANGE_AMQP_URL is not set (or give --amqp-url): " + ServicesHint());
   }
   amqp::ParseUrl(o.amqp_url);  // throws on a malformed URL
+  if (o.rabbitmqctl.empty()) o.rabbitmqctl = testing::ServiceUrl("EXCHANGE_RABBITMQCTL");
+  if (o.rabbitmqctl == "none") o.rabbitmqctl.clear();
   if (o.engine_bin.empty()) o.engine_bin = BesideSelf("exchange-engine");
   if (o.gateway_bin.empty()) o.gateway_bin = BesideSelf("exchange-gateway");
   for (const auto& [bin, target] :
@@ -293,6 +295,9 @@ void AddFixBenchCommand(CLI::App& app) {
   cmd->add_option("--gateway-bin", o->gateway_bin,
                   "exchange-gateway to run (default: the one beside exchange-bench)");
   cmd->add_option("--amqp-url", o->amqp_url, "RabbitMQ URL (default: EXCHANGE_AMQP_URL)");
+  cmd->add_option("--rabbitmqctl", o->rabbitmqctl,
+                  "Command line of rabbitmqctl for the broker's message counters (default: "
+                  "EXCHANGE_RABBITMQCTL, which scripts/services.sh env exports; 'none': off)");
   cmd->add_option("--timeout", o->timeout,
                   "Seconds for each startup step (gateway listening, first report), and without "
                   "progress while waiting for the last answers")

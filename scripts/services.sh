@@ -15,6 +15,7 @@
 #   env      `export` lines for the project's programs and tests:
 #              eval "$(scripts/services.sh env)"
 #            EXCHANGE_AMQP_URL       amqp://USER:PASS@127.0.0.1:PORT/VHOST
+#            EXCHANGE_RABBITMQCTL    this script's rabbitmqctl (benchmarks read RabbitMQ's counters)
 #            EXCHANGE_REDIS_URL      redis://default:PASS@127.0.0.1:PORT (requirepass)
 #            EXCHANGE_PG_URL         postgresql://exchange_writer:PASS@127.0.0.1:PORT/exchange
 #            EXCHANGE_PG_READER_URL  postgresql://exchange_reader:PASS@127.0.0.1:PORT/exchange
@@ -830,7 +831,11 @@ case $cmd in
     echo "# local services ($ME); data and logs in $(rel "$SVC_DIR")"
     for s in "${services[@]}"; do
       case $s in
-        rabbitmq) echo "export EXCHANGE_AMQP_URL='$(rmq_url "${CFG[EXCHANGE_RABBITMQ_PASSWORD]}")'" ;;
+        rabbitmq)
+          echo "export EXCHANGE_AMQP_URL='$(rmq_url "${CFG[EXCHANGE_RABBITMQ_PASSWORD]}")'"
+          # how benchmarks read the broker's own counters (exchange-bench fix)
+          echo "export EXCHANGE_RABBITMQCTL='$ROOT/$ME rabbitmqctl'"
+          ;;
         redis) echo "export EXCHANGE_REDIS_URL='$(redis_url "${CFG[EXCHANGE_REDIS_PASSWORD]}")'" ;;
         postgres)
           echo "export EXCHANGE_PG_URL='$(pg_url EXCHANGE_PG_WRITER_USER "${CFG[EXCHANGE_PG_WRITER_PASSWORD]}")'"

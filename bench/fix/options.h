@@ -38,6 +38,9 @@ struct Options {
   std::string engine_bin;
   std::string gateway_bin;
   std::string amqp_url;
+  // rabbitmqctl to read RabbitMQ's message counters with ("" none; default
+  // EXCHANGE_RABBITMQCTL, as scripts/services.sh env exports it).
+  std::string rabbitmqctl;
   double timeout = 30;  // seconds: startup steps, and the wait for answers without progress
   std::string json_file;
 };

@@ -12,6 +12,13 @@ namespace exchange::bench::fix_bench {
 
 namespace {
 
+// RabbitMQ's CPU per order sent over the measured time (-1: unknown).
+double BrokerUsPerOrder(const RunResult& r) {
+  if (r.rabbitmq_cpu_pct < 0 || r.achieved_rate <= 0) return -1;
+  return r.rabbitmq_cpu_pct / 100 * 1e6 / r.achieved_rate;
+}
+
+
 // "12% (I/O 8% 1.2k cs/s, ...)": the process's CPU time, then each thread's
 // with its context switches per second. `labels` name the threads in
 // creation order when there are exactly that many; otherwise their names
@@ -101,6 +108,9 @@ nlohmann::json RunJson(const RunResult& r) {
         {"machine_busy_pct",
          r.machine_busy_pct < 0 ? nlohmann::json(nullptr) : nlohmann::json(r.machine_busy_pct)},
         {"cores", std::thread::hardware_concurrency()}}},
+      {"rabbitmq_us_per_order", BrokerUsPerOrder(r)},
+      {"broker_messages_per_order",
+       r.broker_per_order ? ToJson(*r.broker_per_order) : nlohmann::json(nullptr)},
       {"gateway_exit", r.gateway_exit.empty() ? "clean" : r.gateway_exit},
       {"engine_exit", r.engine_exit.empty() ? "clean" : r.engine_exit}};
 }
@@ -136,6 +146,9 @@ void PrintRun(std::size_t i, const RunResult& r, const Options& o) {
     << "; all " << std::thread::hardware_concurrency() << " cores "
     << (r.machine_busy_pct < 0 ? std::string("unknown") : Fixed(r.machine_busy_pct, 0) + "% busy")
     << "\n";
+  t << "    RabbitMQ per order: " << Fixed(BrokerUsPerOrder(r), 0) << " us of CPU";
+  if (r.broker_per_order) t << "; by its own counters " << Describe(*r.broker_per_order);
+  t << "\n";
   if (r.first_not_new > 0) {
     t << "    " << r.first_not_new
       << " orders' first report was a fill or cancel, not New: the gateway reported the order's "
@@ -184,6 +197,10 @@ nlohmann::json MedianJson(const std::vector<RunResult>& runs) {
                         {"engine_cpu_pct", m([](auto& r) { return r.engine_cpu.cpu_pct; })},
                         {"bench_cpu_pct", m([](auto& r) { return r.bench_cpu.cpu_pct; })},
                         {"rabbitmq_cpu_pct", m([](auto& r) { return r.rabbitmq_cpu_pct; })},
+                        {"rabbitmq_us_per_order", m([](auto& r) { return BrokerUsPerOrder(r); })},
+                        {"broker_published_per_order", m([](auto& r) {
+                           return r.broker_per_order ? r.broker_per_order->published : -1;
+                         })},
                         {"machine_busy_pct", m([](auto& r) { return r.machine_busy_pct; })},
                         {"first_report_not_new", m([](auto& r) { return r.first_not_new; })},
                         {"runs_kept_up", kept_up}};
@@ -215,7 +232,11 @@ void PrintSummary(const Options& o, std::size_t runs, const nlohmann::json& med)
             << Fixed(med["bench_cpu_pct"].get<double>(), 0) << "%, RabbitMQ "
             << Fixed(med["rabbitmq_cpu_pct"].get<double>(), 0) << "%; all cores "
             << Fixed(med["machine_busy_pct"].get<double>(), 0) << "% busy; kept up in " << kept_up
-            << " of " << runs << " runs\n";
+            << " of " << runs << " runs\n  RabbitMQ per order: "
+            << Fixed(med["rabbitmq_us_per_order"].get<double>(), 0) << " us of CPU";
+  if (const double published = med["broker_published_per_order"].get<double>(); published >= 0)
+    std::cout << ", " << Fixed(published, 2) << " messages published (its own counters)";
+  std::cout << "\n";
 }
 
 }  // namespace

@@ -93,6 +93,7 @@ class FixRun {
   RunResult Run();
 
  private:
+  std::optional<BrokerCounts> ReadCounters();
   void DeclareTopology();
   void StartGateway();
   // The gateway's log says why it closed a connection, but its logger
@@ -487,6 +488,16 @@ void FixRun::CountReports() {
                r_.second_half_p50 <= 2 * r_.first_half_p50;
 }
 
+// RabbitMQ's counters, when --rabbitmqctl names a way to read them; a
+// failure is said once and the run goes on without them.
+std::optional<BrokerCounts> FixRun::ReadCounters() {
+  if (o_.rabbitmqctl.empty()) return std::nullopt;
+  std::string error;
+  std::optional<BrokerCounts> counts = ReadBrokerCounts(o_.rabbitmqctl, &error);
+  if (!counts) std::cerr << "exchange-bench fix: no broker counters: " << error << std::endl;
+  return counts;
+}
+
 RunResult FixRun::Run() {
   const std::uint16_t port = WaitForPort();
   for (auto& s : sessions_)
@@ -497,8 +508,11 @@ RunResult FixRun::Run() {
   receiver_.emplace(sessions_, total_);
   LogOn();
   Probe();
+  const std::optional<BrokerCounts> before = ReadCounters();
   SendOrders();
   AwaitAnswers();
+  if (const std::optional<BrokerCounts> after = ReadCounters(); before && after)
+    r_.broker_per_order = CountsPer(*before, *after, static_cast<double>(total_));
   StopAll();
   MeasureLatencies();
   CountReports();

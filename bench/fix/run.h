@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "amqp/amqp_client.h"
+#include "bench/broker_counters.h"
 #include "bench/cpu_sampler.h"
 #include "bench/fix/options.h"
 #include "bench/latency_report.h"
@@ -37,6 +39,8 @@ struct RunResult {
   double max_backlog_kb = 0;  // most bytes waiting in one session's buffer (socket full)
   ProcessUse gateway_cpu, engine_cpu, bench_cpu;
   double rabbitmq_cpu_pct = -1;  // every beam.smp seen (-1: none)
+  // RabbitMQ's own counters over the orders sent, per order (--rabbitmqctl).
+  std::optional<BrokerCounts> broker_per_order;
   double machine_busy_pct = -1;  // all cores, 0..100
   bool kept_up = false;
   std::string gateway_exit, engine_exit;  // "" when it stopped cleanly
