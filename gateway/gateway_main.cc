@@ -77,14 +77,14 @@ int Run(GatewayConfig& config) {
 
   EventConsumer* consumer_ptr = nullptr;
   // On the I/O thread: a batch of events to reports, then, before RabbitMQ
-  // forgets the batch, the open orders and the reports (to resend after a
-  // crash) on file.
+  // forgets the batch, the reports (to resend after a crash) and then the
+  // open orders on file.
   auto handle_batch = [&](const wire::EventBatch& batch, EventConsumer::Receipt receipt) {
     const std::int64_t now = WallClockNs();
     for (const wire::EventRecord& r : batch.records)
       router.OnEvent(r.event, now);
-    router.FlushJournal();
     server.FlushStores();
+    router.FlushJournal();
     consumer_ptr->MarkHandled(receipt);
   };
   EventConsumer consumer(url, "gateway." + config.name, AccountsOf(config),
