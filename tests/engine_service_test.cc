@@ -180,6 +180,32 @@ TEST_F(EngineServiceTest, EveryOrderTypeRoundTrips) {
   EXPECT_EQ(ServiceStateHash(), reference.state_hash);
 }
 
+// One command message whose events touch more accounts than one event
+// message may name (EventPublisher::kMaxKeysPerMessage): the events go out
+// in several messages, each routed under its own keys, and every consumer
+// gets every event it bound for.
+TEST_F(EngineServiceTest, ABatchTouchingThousandsOfAccountsArrivesWholeOnEveryKey) {
+  constexpr AccountId kAccounts = 3000;
+  std::vector<Command> commands;
+  for (AccountId a = 1; a <= kAccounts; ++a)
+    commands.push_back(New(a, 1, Side::kBuy, OrderType::kLimit, TimeInForce::kGtc, 100, 10));
+  Stamp(commands);
+  const ReferenceRun reference = RunReference(spec_, commands);
+
+  EventCollector all(url_, symbol_, AllKeys());
+  EventCollector last_account(url_, symbol_, {topology::ExecKey(kAccounts)});
+  auto service = Service();
+  service->Start();
+  CommandProducer producer(url_, symbol_);
+  producer.Send(commands, /*batch_size=*/kAccounts);  // one message
+  ExpectSameAsReference(all, reference);
+  ASSERT_TRUE(last_account.WaitForSequence(reference.last_sequence, seconds(30)));
+  const auto mine = last_account.events();
+  ASSERT_EQ(mine.size(), 1u) << "only its own event passes the filter";
+  EXPECT_EQ(mine.begin()->second.event.account, kAccounts);
+  EXPECT_EQ(service->Terminate(), 0);
+}
+
 TEST_F(EngineServiceTest, UndecodableMessagesAreDeadLetteredAndMatchingGoesOn) {
   std::vector<Command> good = {
       New(1, 1, Side::kSell, OrderType::kLimit, TimeInForce::kGtc, 100, 5)};

@@ -113,24 +113,23 @@ void EventPublisher::WaitForWork() {
 }
 
 // Publishes the events of unconfirmed_[begin, end), in sequence order, as
-// few messages as kMaxEventsPerMessage allows (a message ends at a slot's
-// end), each routed under every key its events go to (the first as the
-// routing key, the rest in BCC: amqp/event_routes.h). Events with no key
-// publish nothing.
+// few messages as kMaxEventsPerMessage and kMaxKeysPerMessage allow, each
+// routed under every key its events go to (the first as the routing key, the
+// rest in BCC: amqp/event_routes.h). A slot's last message is the one that
+// holds its last event. Events with no key publish nothing.
 void EventPublisher::PublishGroup(std::size_t begin, std::size_t end) {
-  std::size_t first = begin;  // the first slot of the message being built
   StartMessage();
+  std::size_t unassigned = begin;  // slots not yet given their last message
   for (std::size_t i = begin; i < end; ++i) {
-    const std::vector<wire::EventRecord>& events = unconfirmed_[i].slot->events;
-    if (i > first && body_records_.size() + events.size() > kMaxEventsPerMessage) {
-      FinishMessage(first, i);
-      first = i;
-      StartMessage();
-    }
-    for (const wire::EventRecord& record : events)
+    for (const wire::EventRecord& record : unconfirmed_[i].slot->events) {
+      if (body_records_.size() >= kMaxEventsPerMessage || keys_.size() >= kMaxKeysPerMessage) {
+        unassigned = FinishMessage(unassigned, i);
+        StartMessage();
+      }
       AddToMessage(record);
+    }
   }
-  FinishMessage(first, end);
+  if (end > begin) FinishMessage(unassigned, end - 1);
 }
 
 void EventPublisher::StartMessage() {
@@ -153,8 +152,11 @@ void EventPublisher::AddToMessage(const wire::EventRecord& record) {
   body_records_.push_back(&record);
 }
 
-// Publishes the message built from the slots [first, end).
-void EventPublisher::FinishMessage(std::size_t first, std::size_t end) {
+// Publishes the message built so far, whose events end in slot `last` (or
+// just before it): slots [unassigned, last) are complete and get it as their
+// last message; `last` gets it too, replaced when its events go on in a
+// later message. Returns the first slot that may still get a later message.
+std::size_t EventPublisher::FinishMessage(std::size_t unassigned, std::size_t last) {
   if (!keys_.empty()) {
     body_.clear();
     wire::AppendEventBatch(body_records_, body_);
@@ -162,8 +164,9 @@ void EventPublisher::FinishMessage(std::size_t first, std::size_t end) {
                      std::span<const std::string>(keys_).subspan(1));
     channel_.stats.messages.fetch_add(1, std::memory_order_relaxed);
   }
-  for (std::size_t i = first; i < end; ++i)
+  for (std::size_t i = unassigned; i <= last; ++i)
     unconfirmed_[i].last_message = client_->published();
+  return last;
 }
 
 void EventPublisher::ReleaseConfirmed() {

@@ -1,9 +1,9 @@
 // EventPublisher: the sink that publishes every event to the RabbitMQ
 // `events` topic exchange (routing keys in amqp/topology.h), with publisher
 // confirms: the slots waiting when it looks (up to kMaxGroup) go out as one
-// message (up to kMaxEventsPerMessage events) routed under all their events'
-// keys (amqp/event_routes.h), so a batch costs the broker one message however
-// many accounts and symbols it touches, and under load a message carries many
+// message (up to kMaxEventsPerMessage events and kMaxKeysPerMessage keys)
+// routed under all their events' keys (amqp/event_routes.h), so a batch costs the broker one
+// message however many accounts and symbols it touches, and under load a message carries many
 // slots' events (the broker's message rate, not the engine, is the ceiling).
 // A slot is released, and the publish watermark advanced past its events,
 // only once RabbitMQ confirmed all its messages, in order. When RabbitMQ goes
@@ -62,13 +62,16 @@ class EventPublisher {
   void PublishGroup(std::size_t begin, std::size_t end);
   void StartMessage();
   void AddToMessage(const wire::EventRecord& record);
-  void FinishMessage(std::size_t first, std::size_t end);
+  std::size_t FinishMessage(std::size_t unassigned, std::size_t last);
 
   static constexpr std::size_t kMaxGroup = 256;  // slots per group of messages
-  // Events per message, unless one slot holds more: past this a bigger
+  // Events per message: past this a bigger
   // message saves the broker little and delays its first events (the whole
   // message is persisted and delivered at once).
   static constexpr std::size_t kMaxEventsPerMessage = 1024;
+  // Routing keys per message: the BCC header must fit in one AMQP frame
+  // (131072 bytes; a key takes about 20).
+  static constexpr std::size_t kMaxKeysPerMessage = 1024;
   void ReleaseConfirmed();
   void SaveWatermark(bool force);
 
