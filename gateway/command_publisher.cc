@@ -18,8 +18,12 @@ constexpr auto kIdleWait =
 }  // namespace
 
 CommandPublisher::CommandPublisher(amqp::Url url, std::uint64_t producer_id,
-                                   std::uint64_t first_sequence)
-    : url_(std::move(url)), producer_id_(producer_id), next_sequence_(first_sequence) {}
+                                   std::uint64_t first_sequence,
+                                   std::chrono::microseconds min_interval)
+    : url_(std::move(url)),
+      producer_id_(producer_id),
+      next_sequence_(first_sequence),
+      min_interval_(min_interval) {}
 
 CommandPublisher::~CommandPublisher() {
   Stop();
@@ -117,14 +121,21 @@ void CommandPublisher::Run() {
 
 void CommandPublisher::Session(amqp::AmqpClient& client) {
   std::vector<Queued> batch;
+  auto last_publish = std::chrono::steady_clock::now() - min_interval_;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, kIdleWait, [&] { return stopping_ || !queue_.empty(); });
       if (stopping_ && queue_.empty()) break;
+      // Under load, at most one message per min_interval_: what arrives
+      // meanwhile joins it (an idle publisher sends at once).
+      wake_.wait_until(lock, last_publish + min_interval_, [&] { return stopping_; });
       batch.swap(queue_);
     }
-    if (!batch.empty()) PublishQueued(client, batch);
+    if (!batch.empty()) {
+      last_publish = std::chrono::steady_clock::now();
+      PublishQueued(client, batch);
+    }
     batch.clear();
     client.PollConfirms();
     const std::uint64_t confirmed = client.confirmed();

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -40,7 +41,10 @@ namespace exchange::fix {
 
 class CommandPublisher : public CommandSubmitter {
  public:
-  CommandPublisher(amqp::Url url, std::uint64_t producer_id, std::uint64_t first_sequence);
+  // min_interval: under load, at most one publish round per interval (the
+  // commands that arrive meanwhile go out together); 0: publish at once.
+  CommandPublisher(amqp::Url url, std::uint64_t producer_id, std::uint64_t first_sequence,
+                   std::chrono::microseconds min_interval = std::chrono::microseconds(0));
   ~CommandPublisher() override;
 
   // Starts the thread and waits up to `timeout` for the first connection;
@@ -84,6 +88,7 @@ class CommandPublisher : public CommandSubmitter {
   const amqp::Url url_;
   const std::uint64_t producer_id_;
   std::uint64_t next_sequence_;
+  const std::chrono::microseconds min_interval_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -45,7 +45,10 @@ void ParseGatewayConfig(const std::string& text, const std::string& source, Gate
         {"logon_timeout_ms", num(&c->logon_timeout_ms)},
         {"max_messages_per_second", num(&c->max_messages_per_second)},
         {"max_output_bytes", num(&c->max_output_bytes)}}},
-      {"amqp", {{"url", str(&c->amqp_url)}, {"prefetch", num(&c->prefetch)}}},
+      {"amqp",
+       {{"url", str(&c->amqp_url)},
+        {"prefetch", num(&c->prefetch)},
+        {"publish_interval_us", num(&c->publish_interval_us)}}},
       {"log", {{"level", str(&c->log_level)}}},
   };
   for (const auto& [section_name, node] : root) {
@@ -88,6 +91,7 @@ void GatewayConfig::Validate() const {
   if (max_messages_per_second == 0) fail("gateway.max_messages_per_second must be at least 1");
   if (max_output_bytes < 65536) fail("gateway.max_output_bytes must be at least 65536");
   if (prefetch == 0 || prefetch > 65535) fail("amqp.prefetch must be 1..65535");
+  if (publish_interval_us > 100'000) fail("amqp.publish_interval_us must be 0..100000");
   if (sessions.empty()) fail("no [[session]] configured: no client could log on");
   std::set<std::string> names;
   std::set<std::pair<std::string, std::string>> comp_ids;

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "gateway/fix_session.h"
 #include "config/config_error.h"
+#include "gateway/fix_session.h"
 
 namespace exchange::fix {
 
@@ -29,6 +29,10 @@ struct GatewayConfig {
   // [amqp]
   std::string amqp_url = "amqp://guest:guest@127.0.0.1:5672/";
   std::uint64_t prefetch = 1000;
+  // Under load, at most one command message per this many microseconds (what
+  // arrives meanwhile joins it); an idle gateway publishes at once. 0: every
+  // round of the I/O thread publishes.
+  std::uint64_t publish_interval_us = 500;
   // [log]
   std::string log_level = "info";
   // [[session]]

@@ -50,7 +50,8 @@ int Run(GatewayConfig& config) {
 
   const std::int64_t start_ns = WallClockNs();
   CommandPublisher publisher(url, config.EffectiveProducerId(),
-                             static_cast<std::uint64_t>(start_ns));
+                             static_cast<std::uint64_t>(start_ns),
+                             std::chrono::microseconds(config.publish_interval_us));
   OrderRouter router(instruments, publisher, static_cast<ClientOrderId>(start_ns));
   FixServer server(io, config, router);  // creates data_dir
   // A round's commands leave only after the session records that took them in

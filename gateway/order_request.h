@@ -14,9 +14,9 @@
 #include <unordered_map>
 #include <variant>
 
+#include "config/instruments_file.h"
 #include "engine/types.h"
 #include "gateway/fix_message.h"
-#include "config/instruments_file.h"
 
 namespace exchange::fix {
 

@@ -9,8 +9,8 @@
 #include <deque>
 #include <string>
 
-#include "engine/types.h"
 #include "config/instruments_file.h"
+#include "engine/types.h"
 
 namespace exchange::fix {
 

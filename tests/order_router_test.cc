@@ -16,6 +16,7 @@
 
 #include "gateway/execution_report.h"
 #include "gateway/fix_tags.h"
+#include "gateway/gateway_config.h"
 #include "gateway/order_router.h"
 
 namespace exchange::fix {
@@ -666,6 +667,27 @@ TEST_F(OrderRouterTest, AJournaledOrderOfASessionNoLongerConfiguredIsDroppedWith
   EXPECT_NE(dropped[0].find("'B1'"), std::string::npos) << dropped[0];
   EXPECT_NE(dropped[0].find("no session named 's1'"), std::string::npos) << dropped[0];
   EXPECT_EQ(journal.live_orders(), 0u);
+}
+
+TEST(GatewayConfigTest, PublishIntervalHasADefaultAndABound) {
+  const std::string sessions =
+      "[[session]]\nname = \"A\"\nclient_comp_id = \"C\"\ngateway_comp_id = \"G\"\n"
+      "password = \"p\"\naccount = 1\n";
+  GatewayConfig config;
+  ParseGatewayConfig(sessions, "gateway.toml", &config);
+  EXPECT_EQ(config.publish_interval_us, 500u);
+  EXPECT_NO_THROW(config.Validate());
+  GatewayConfig set;
+  ParseGatewayConfig("[amqp]\npublish_interval_us = 0\n" + sessions, "gateway.toml", &set);
+  EXPECT_EQ(set.publish_interval_us, 0u);
+  GatewayConfig bad;
+  try {
+    ParseGatewayConfig("[amqp]\npublish_interval_us = 200000\n" + sessions, "gateway.toml", &bad);
+    bad.Validate();
+    FAIL() << "an interval of 0.2 s was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("publish_interval_us"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
