@@ -290,7 +290,10 @@ TEST_F(EngineServiceTest, SurvivesRepeatedKillNineWithoutLossOrDuplication) {
   send.join();
   EXPECT_GE(kills, 10) << "the flow ended before ten kills";
   ExpectSameAsReference(events, reference);
-  EXPECT_GT(events.duplicates(), 0u) << "expected republished events after kills";
+  // Republished events (duplicates() > 0) are likely but not certain: one
+  // message per batch means a copy only comes when a kill lands between a
+  // confirm and the next watermark save (50 ms); what must hold is above:
+  // nothing lost, no sequence with two contents, the same state.
   EXPECT_EQ(service->Terminate(), 0);
   EXPECT_EQ(ServiceStateHash(), reference.state_hash);
 }
