@@ -17,6 +17,15 @@ std::string Unique(const std::string& base) {
          ::testing::UnitTest::GetInstance()->current_test_info()->name();
 }
 
+// The next delivery within about 10 s (Next() also returns early on a
+// frame that is not a delivery).
+std::optional<Delivery> NextDelivery(AmqpClient& consumer) {
+  std::optional<Delivery> d;
+  for (int tries = 0; !d && tries < 100; ++tries)
+    d = consumer.Next(100ms);
+  return d;
+}
+
 TEST(AmqpClient, PublishesWithConfirmsAndConsumesWithHeaders) {
   std::string url;
   EXCHANGE_REQUIRE_SERVICE("EXCHANGE_AMQP_URL", url);
@@ -35,9 +44,7 @@ TEST(AmqpClient, PublishesWithConfirmsAndConsumesWithHeaders) {
   AmqpClient consumer(ParseUrl(url));
   consumer.Consume(queue, 50);
   for (int i = 0; i < 100; ++i) {
-    std::optional<Delivery> d;
-    for (int tries = 0; !d && tries < 100; ++tries)
-      d = consumer.Next(100ms);
+    std::optional<Delivery> d = NextDelivery(consumer);
     ASSERT_TRUE(d.has_value()) << "message " << i << " did not arrive";
     EXPECT_EQ(d->body, "body-" + std::to_string(i));
     EXPECT_EQ(d->headers["n"], std::to_string(i));
@@ -72,9 +79,7 @@ TEST(AmqpClient, AlsoKeysReachEveryBoundQueueOnceAndStayHidden) {
 
   AmqpClient consumer(ParseUrl(url));
   consumer.Consume(book, 10);
-  std::optional<Delivery> d;
-  for (int tries = 0; !d && tries < 100; ++tries)
-    d = consumer.Next(100ms);
+  std::optional<Delivery> d = NextDelivery(consumer);
   ASSERT_TRUE(d.has_value());
   EXPECT_EQ(d->body, "batch");
   EXPECT_EQ(d->routing_key, "exec.1");
@@ -99,17 +104,13 @@ TEST(AmqpClient, RejectedMessageGoesToTheDeadLetterExchange) {
   c.Bind(queue, exchange, "k");
   c.Publish(exchange, "k", "poison");
   c.Consume(queue, 10);
-  std::optional<Delivery> d;
-  for (int tries = 0; !d && tries < 100; ++tries)
-    d = c.Next(100ms);
+  std::optional<Delivery> d = NextDelivery(c);
   ASSERT_TRUE(d.has_value());
   c.Reject(d->tag, /*requeue=*/false);
 
   AmqpClient dead(ParseUrl(url));
   dead.Consume(dlq, 10);
-  std::optional<Delivery> x;
-  for (int tries = 0; !x && tries < 100; ++tries)
-    x = dead.Next(100ms);
+  std::optional<Delivery> x = NextDelivery(dead);
   ASSERT_TRUE(x.has_value());
   EXPECT_EQ(x->body, "poison");
 }
