@@ -76,25 +76,21 @@ int Run(GatewayConfig& config) {
     spdlog::warn("gateway: {}: {}", journal.path(), why);
   spdlog::info("gateway: {} open orders restored from {}", restored, journal.path());
 
-  EventConsumer* consumer_ptr = nullptr;
   // On the I/O thread: a batch of events to reports, then, before RabbitMQ
   // forgets the batch, the reports (to resend after a crash) and then the
   // open orders on file.
-  auto handle_batch = [&](const wire::EventBatch& batch, EventConsumer::Receipt receipt) {
-    const std::int64_t now = WallClockNs();
-    for (const wire::EventRecord& r : batch.records)
-      router.OnEvent(r.event, now);
-    server.FlushStores();
-    router.FlushJournal();
-    consumer_ptr->MarkHandled(receipt);
-  };
   EventConsumer consumer(url, "gateway." + config.name, AccountsOf(config),
                          static_cast<std::uint16_t>(config.prefetch),
                          [&](wire::EventBatch batch, EventConsumer::Receipt receipt) {
-                           boost::asio::post(io, [&handle_batch, batch = std::move(batch),
-                                                  receipt] { handle_batch(batch, receipt); });
+                           boost::asio::post(io, [&, batch = std::move(batch), receipt] {
+                             const std::int64_t now = WallClockNs();
+                             for (const wire::EventRecord& r : batch.records)
+                               router.OnEvent(r.event, now);
+                             server.FlushStores();
+                             router.FlushJournal();
+                             consumer.MarkHandled(receipt);
+                           });
                          });
-  consumer_ptr = &consumer;
   if (auto error = publisher.Start(std::chrono::seconds(10))) {
     spdlog::warn("gateway: RabbitMQ not reachable yet ({}); orders are refused until it is",
                  *error);
