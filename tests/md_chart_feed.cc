@@ -11,8 +11,13 @@
 // First `--history-minutes` of past trading (so the chart has candles at
 // once), then "md_chart_feed: ready" on stdout, then live trading with the
 // wall clock, one batch every `--batch-ms`, until `--seconds` have passed or
-// SIGTERM/SIGINT. With --cleanup, the schema and the symbols' Redis keys
-// are removed at exit.
+// SIGTERM/SIGINT. With --linger, once `--seconds` of live trading are over
+// it prints each symbol's book as the engine holds it (a line
+// "md_chart_feed: book SYMBOL {"bids":[["price","qty"],...],"asks":[...]}",
+// prices and quantities with the instrument's decimals, best first) and
+// waits for SIGTERM/SIGINT with the market quiet: what the Binance client
+// test compares the book it kept against. With --cleanup, the schema and
+// the symbols' Redis keys are removed at exit.
 //
 // One thread (main).
 #include <signal.h>
@@ -30,6 +35,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/fixed_point_text.h"
 #include "bookstate/book_state_writer.h"
 #include "bookstate/book_view_seed.h"
 #include "bookstate/view_keys.h"
@@ -169,6 +175,7 @@ struct Options {
   std::size_t max_resting = 300;
   std::uint64_t seed = 1;
   bool cleanup = false;
+  bool linger = false;
 };
 
 class Feed {
@@ -225,7 +232,31 @@ class Feed {
       }
     }
     std::cout << "md_chart_feed: stopped, " << trades_ << " trades" << std::endl;
+    if (options_.linger) {
+      PrintBooks();
+      while (!stop_requested.load())
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     return 0;
+  }
+
+  // Each symbol's whole book as the engine holds it, one line each.
+  void PrintBooks() const {
+    for (const Market& m : markets_) {
+      std::string line = "md_chart_feed: book " + m.row.symbol + " {";
+      for (const Side side : {Side::kBuy, Side::kSell}) {
+        line += side == Side::kBuy ? "\"bids\":[" : ",\"asks\":[";
+        const char* comma = "";
+        for (const DepthLevel& level : engine_.Depth(m.id, side, 1'000'000)) {
+          line += comma;
+          line += "[\"" + FixedPoint(level.price, m.row.price_decimals) + "\",\"" +
+                  FixedPoint(level.quantity, m.row.quantity_decimals) + "\"]";
+          comma = ",";
+        }
+        line += "]";
+      }
+      std::cout << line << "}" << std::endl;
+    }
   }
 
  private:
@@ -353,6 +384,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 10'000));
   app.add_option("--seed", options.seed, "random seed")->capture_default_str();
   app.add_flag("--cleanup", options.cleanup, "drop the schema and the Redis keys at exit");
+  app.add_flag("--linger", options.linger,
+               "after --seconds, print the engine's books and wait for a signal");
   CLI11_PARSE(app, argc, argv);
   if (options.redis_url.empty() || options.pg_url.empty()) {
     std::cerr << "md_chart_feed: set --redis-url and --pg-url (or EXCHANGE_REDIS_URL and "

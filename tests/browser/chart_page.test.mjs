@@ -18,14 +18,14 @@
 // Environment: EXCHANGE_REDIS_URL, EXCHANGE_PG_URL, EXCHANGE_PG_READER_URL;
 // CHROMIUM (default /usr/bin/chromium); CHART_TEST_KEEP=1 keeps the
 // processes' logs in <artifacts>.
-import {spawn} from 'node:child_process';
-import {copyFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync} from 'node:fs';
+import {copyFileSync, mkdtempSync, mkdirSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {createInterface} from 'node:readline';
 import {parseArgs} from 'node:util';
 
 import {chromium} from 'playwright-core';
+
+import {check, fail, finish, pass, startProcess, stopAll, stopProcess, waitFor} from '../node/harness.mjs';
 
 const {values: args} = parseArgs({
   options: {
@@ -51,121 +51,8 @@ const schema = `md_chart_${tag}`;
 const symbolA = `WA${tag}-USD`;
 const symbolB = `WB${tag}-EUR`;
 
-// ---- Results ----
-
-const failures = [];
-let checks = 0;
-function pass(name, detail = '') {
-  checks += 1;
-  console.log(`ok ${checks} - ${name}${detail ? ` (${detail})` : ''}`);
-}
-function fail(name, detail) {
-  checks += 1;
-  failures.push(name);
-  console.log(`not ok ${checks} - ${name}\n  # ${String(detail).replace(/\n/g, '\n  # ')}`);
-}
-async function check(name, fn) {
-  try {
-    const detail = await fn();
-    pass(name, detail);
-    return true;
-  } catch (e) {
-    fail(name, e && e.message ? e.message : e);
-    return false;
-  }
-}
-
-// Polls `probe` until `accept(value)`; throws with the last value seen.
-async function waitFor(what, probe, accept, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await probe();
-      if (accept(last)) return last;
-    } catch (e) {
-      last = `error: ${e.message}`;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${timeoutMs / 1000}s (last seen: ${JSON.stringify(last)})`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-// ---- Processes ----
-
-const children = [];
-const logs = {};
-
-// Starts `bin`; resolves with the process and the first stdout line matching
-// `ready` (its match), rejects if it exits or takes longer than `timeoutMs`.
-function startProcess(name, bin, argv, ready, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, argv, {stdio: ['ignore', 'pipe', 'pipe'], env: process.env});
-    children.push(child);
-    logs[name] = [];
-    const keep = (line) => {
-      logs[name].push(line);
-      if (logs[name].length > 400) logs[name].shift();
-    };
-    createInterface({input: child.stderr}).on('line', keep);
-    let done = false;
-    const timer = setTimeout(() => {
-      if (done) return;
-      done = true;
-      reject(new Error(`${name} not ready within ${timeoutMs / 1000}s:\n${logs[name].join('\n')}`));
-    }, timeoutMs);
-    createInterface({input: child.stdout}).on('line', (line) => {
-      keep(line);
-      const match = line.match(ready);
-      if (match && !done) {
-        done = true;
-        clearTimeout(timer);
-        resolve({child, match});
-      }
-    });
-    child.on('exit', (code, signal) => {
-      child.exited = true;
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (${code ?? signal}) before it was ready:\n` +
-                       logs[name].join('\n')));
-    });
-    child.on('error', (e) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      reject(new Error(`${name}: ${e.message}`));
-    });
-  });
-}
-
-function stopProcess(child, timeoutMs = 20000) {
-  return new Promise((resolve) => {
-    if (!child || child.exited || child.exitCode !== null) return resolve();
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-async function stopAll() {
-  // exchange-md first, then the feed (which drops its schema at exit).
-  for (const child of [...children].reverse()) await stopProcess(child);
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, async () => {
-    await stopAll();
-    process.exit(1);
-  });
-}
+// (the processes: startProcess/stopAll in ../node/harness.mjs; stopped
+// newest first: exchange-md, then the feed, which drops its schema)
 
 // ---- The page's state, from its data-* attributes ----
 
@@ -448,23 +335,7 @@ try {
   await main();
 } catch (e) {
   crashed = e;
-  fail('the test ran to its end', e && e.stack ? e.stack : e);
 } finally {
   await stopAll();
 }
-if (failures.length || crashed || process.env.CHART_TEST_KEEP === '1') {
-  for (const [name, lines] of Object.entries(logs)) {
-    const path = join(args.artifacts, `${name}.log`);
-    writeFileSync(path, lines.join('\n') + '\n');
-    console.log(`# ${name}'s output: ${path}`);
-    if (failures.length) {
-      console.log(`# last lines of ${name}:\n#   ${lines.slice(-15).join('\n#   ')}`);
-    }
-  }
-}
-console.log(`1..${checks}`);
-if (failures.length) {
-  console.log(`# FAILED ${failures.length} of ${checks}: ${failures.join('; ')}`);
-  process.exit(1);
-}
-console.log(`# all ${checks} checks passed`);
+finish(args.artifacts, crashed, process.env.CHART_TEST_KEEP === '1');

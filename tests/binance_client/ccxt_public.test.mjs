@@ -1,0 +1,275 @@
+// Binance public market data, checked with the unmodified ccxt `binance`
+// client from npm (binance_venue.mjs) against exchange-md, over real Redis
+// and PostgreSQL (scripts/services.sh):
+//
+//   1. md_chart_feed (tests/md_chart_feed.cc) writes 30 minutes of trading
+//      on two symbols to a schema of this run's own, trades live for
+//      `LIVE_SECONDS`, then prints each book as its engine holds it and
+//      keeps the market quiet (--linger);
+//   2. exchange-md serves that schema;
+//   3. while the market is live, every WebSocket watch ccxt offers for
+//      Binance spot market data must deliver;
+//   4. once it is quiet, the answers must agree with the engine and with
+//      each other: the book ccxt kept from a snapshot plus depth diffs and
+//      the REST book equal the engine's; tickers, best bid/ask and last
+//      prices agree with the book and the newest trade; aggregate trades
+//      add up to the raw trades; every trade streamed is in the history.
+//
+// Run by run_binance_client_test.sh (CTest: binance_client_test):
+//   node ccxt_public.test.mjs --md-bin B --feed-bin F --artifacts DIR
+// Environment: EXCHANGE_REDIS_URL, EXCHANGE_PG_URL, EXCHANGE_PG_READER_URL;
+// BINANCE_TEST_KEEP=1 keeps the processes' output in DIR.
+import {parseArgs} from 'node:util';
+
+import {check, finish, logs, pass, startProcess, stopAll, waitFor} from '../node/harness.mjs';
+
+import {ccxtVersion, openVenue} from './binance_venue.mjs';
+
+const {values: args} = parseArgs({
+  options: {
+    'md-bin': {type: 'string'},
+    'feed-bin': {type: 'string'},
+    'artifacts': {type: 'string'},
+  },
+});
+for (const name of ['md-bin', 'feed-bin', 'artifacts']) {
+  if (!args[name]) {
+    console.error(`ccxt_public.test: --${name} is required`);
+    process.exit(2);
+  }
+}
+
+const LIVE_SECONDS = 20;
+const tag = `${process.pid % 100000}${Math.floor(Math.random() * 10)}`;
+const schema = `ccxt_${tag}`;
+const idA = `CA${tag}-USD`;  // cents, quantities with 3 decimals in lots of 1.000
+const idB = `CB${tag}-EUR`;  // 4 price decimals, whole quantities
+const symA = `CA${tag}/USD`;
+const symB = `CB${tag}/EUR`;
+
+// The book lines md_chart_feed prints once the market is quiet:
+// "md_chart_feed: book SYMBOL {"bids":[["p","q"],...],"asks":[...]}".
+function engineBooks() {
+  const books = {};
+  for (const line of logs.md_chart_feed || []) {
+    const m = line.match(/^md_chart_feed: book (\S+) (\{.*\})$/);
+    if (!m) continue;
+    const book = JSON.parse(m[2]);
+    const numbers = (side) => side.map(([p, q]) => [Number(p), Number(q)]);
+    books[m[1]] = {bids: numbers(book.bids), asks: numbers(book.asks)};
+  }
+  return books;
+}
+
+// "" when the two books hold the same levels, else where they first differ.
+function bookDifference(got, want) {
+  for (const side of ['bids', 'asks']) {
+    const a = got[side];
+    const b = want[side];
+    const n = Math.max(a.length, b.length);
+    for (let i = 0; i < n; ++i) {
+      const x = a[i] ? `${a[i][0]}x${a[i][1]}` : 'none';
+      const y = b[i] ? `${b[i][0]}x${b[i][1]}` : 'none';
+      if (x !== y) return `${side}[${i}]: ${x}, the engine ${y} (${a.length} vs ${b.length} levels)`;
+    }
+  }
+  return '';
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+// Each watch's first answer, awaited while the market is live.
+async function checkWatches(venue) {
+  const first = (what, promise) =>
+    check(what, async () => {
+      const timer = new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('nothing within 15 s')), 15000));
+      return describe(await Promise.race([promise, timer]));
+    });
+  const describe = (x) => {
+    if (Array.isArray(x)) return `${x.length} items, last ${JSON.stringify(x.at(-1)).slice(0, 90)}`;
+    return JSON.stringify(x).slice(0, 120);
+  };
+  await first('watchTrades delivers trades', venue.watchTrades(symA));
+  await first('watchTradesForSymbols delivers trades', venue.watchTradesForSymbols([symA, symB]));
+  await first('watchOrderBook keeps a book', venue.watchOrderBook(symA).then(
+      (b) => ({bids: b.bids.length, asks: b.asks.length, nonce: b.nonce})));
+  await first('watchOrderBookForSymbols keeps books', venue.watchOrderBookForSymbols([symA, symB])
+      .then((b) => ({symbol: b.symbol, bids: b.bids.length})));
+  await first('watchOHLCV delivers the open candle', venue.watchOHLCV(symA, '1m'));
+  await first('watchOHLCVForSymbols delivers candles', venue.watchOHLCVForSymbols([[symB, '1m']]));
+  await first('watchTicker delivers a ticker', venue.watchTicker(symA));
+  await first('watchTickers delivers tickers', venue.watchTickers([symA, symB]));
+  await first('watchBidsAsks delivers the best bid and ask', venue.watchBidsAsks([symA]));
+}
+
+// Everything the client sees once the market is quiet, against the engine.
+async function checkQuietMarket(venue, streamed) {
+  const books = await waitFor('the engine books', async () => engineBooks(),
+                              (b) => b[idA] && b[idB], (LIVE_SECONDS + 30) * 1000);
+  pass('md_chart_feed stopped trading and printed its books',
+       `${books[idA].bids.length}+${books[idA].asks.length} levels in ${idA}`);
+
+  for (const [symbol, id] of [[symA, idA], [symB, idB]]) {
+    await check(`the book ccxt keeps from depth diffs equals the engine's (${symbol})`, async () => {
+      let last = '';
+      await waitFor(`${symbol}'s watched book`, async () => {
+        const book = await venue.watchOrderBook(symbol);
+        last = bookDifference(book, books[id]);
+        return last;
+      }, (difference) => difference === '', 20000).catch((e) => {
+        throw new Error(`${last || e.message}`);
+      });
+      return `${books[id].bids.length} bids, ${books[id].asks.length} asks`;
+    });
+    await check(`fetchOrderBook equals the engine's book (${symbol})`, async () => {
+      const book = await venue.fetchOrderBook(symbol, 5000);
+      const difference = bookDifference(book, books[id]);
+      expect(difference === '', difference);
+      return `nonce ${book.nonce}`;
+    });
+  }
+
+  const trades = await venue.fetchTrades(symA, undefined, 1000);
+  const newest = trades.at(-1);
+  const top = books[idA];
+  await check('fetchTrades (aggTrades): aggregates of the raw trades', async () => {
+    expect(trades.length > 10, `only ${trades.length} aggregate trades`);
+    const raw = await venue.fetchTrades(symA, undefined, 1000, {method: 'publicGetTrades'});
+    const byId = new Map(raw.map((t) => [Number(t.id), t]));
+    let checked = 0;
+    for (const [i, agg] of trades.entries()) {
+      const {f: firstId, l: lastId} = agg.info;
+      if (!byId.has(Number(firstId))) continue;  // older than the raw window
+      let amount = 0;
+      for (let id = Number(firstId); id <= Number(lastId); ++id) {
+        const t = byId.get(id);
+        if (!t) continue;  // ids are engine sequences: other events take some
+        expect(t.price === agg.price, `trade ${id} at ${t.price} in an aggregate at ${agg.price}`);
+        amount += t.amount;
+      }
+      expect(Math.abs(amount - agg.amount) < 1e-9,
+             `aggregate ${agg.id}: ${agg.amount}, its trades add up to ${amount}`);
+      if (i > 0) expect(Number(agg.id) > Number(trades[i - 1].id), 'aggregate ids not increasing');
+      ++checked;
+    }
+    expect(checked > 10, `only ${checked} aggregates inside the raw trades' window`);
+    return `${checked} aggregates over ${raw.length} trades`;
+  });
+  await check('every trade watchTrades streamed is in the history, the same', async () => {
+    const raw = await venue.fetchTrades(symA, undefined, 1000, {method: 'publicGetTrades'});
+    const byId = new Map(raw.map((t) => [String(t.id), t]));
+    const inWindow = streamed.filter((t) => Number(t.id) >= Number(raw[0].id));
+    expect(inWindow.length > 0, `none of ${streamed.length} streamed trades in the window`);
+    for (const t of inWindow) {
+      const h = byId.get(String(t.id));
+      expect(h, `streamed trade ${t.id} is not in the history`);
+      expect(h.price === t.price && h.amount === t.amount && h.side === t.side,
+             `trade ${t.id}: streamed ${t.side} ${t.amount}@${t.price}, ` +
+             `history ${h.side} ${h.amount}@${h.price}`);
+    }
+    return `${inWindow.length} streamed trades`;
+  });
+  await check('fetchTicker: last trade and best bid/ask', async () => {
+    const ticker = await venue.fetchTicker(symA);
+    expect(ticker.last === newest.price, `last ${ticker.last}, newest trade ${newest.price}`);
+    expect(ticker.bid === top.bids[0][0] && ticker.ask === top.asks[0][0],
+           `bid ${ticker.bid} ask ${ticker.ask}, the engine ${top.bids[0][0]} ${top.asks[0][0]}`);
+    expect(ticker.high >= ticker.low && ticker.baseVolume > 0, JSON.stringify(ticker.info));
+    return `last ${ticker.last}, volume ${ticker.baseVolume}`;
+  });
+  await check('watchTicker ends at the last trade', async () => {
+    const t = await waitFor('ticker', () => venue.watchTicker(symA), (x) => x.last === newest.price);
+    return `last ${t.last}`;
+  });
+  await check('fetchBidsAsks and watchBidsAsks: the engine\'s best bid and ask', async () => {
+    const all = await venue.fetchBidsAsks([symA]);
+    const t = all[symA];
+    expect(t && t.bid === top.bids[0][0] && t.ask === top.asks[0][0], JSON.stringify(t));
+    expect(t.bidVolume === top.bids[0][1] && t.askVolume === top.asks[0][1], JSON.stringify(t));
+    const w = await waitFor('bids/asks', () => venue.watchBidsAsks([symA]),
+                            (x) => x[symA] && x[symA].bid === top.bids[0][0]);
+    return `${t.bid} / ${t.ask}; watched ${w[symA].bid} / ${w[symA].ask}`;
+  });
+  await check('fetchLastPrices: the newest trade', async () => {
+    const prices = await venue.fetchLastPrices([symA]);
+    expect(prices[symA] && prices[symA].price === newest.price, JSON.stringify(prices[symA]));
+    return `${prices[symA].price}`;
+  });
+  await check('fetchOHLCV and watchOHLCV: the newest candle closes at the last trade', async () => {
+    const candles = await venue.fetchOHLCV(symA, '1m', undefined, 5);
+    const [time, open, high, low, close, volume] = candles.at(-1);
+    expect(close === newest.price, `close ${close}, newest trade ${newest.price}`);
+    expect(high >= Math.max(open, close) && low <= Math.min(open, close) && volume > 0,
+           JSON.stringify(candles.at(-1)));
+    const watched = await waitFor('watched candle', () => venue.watchOHLCV(symA, '1m'),
+                                  (x) => x.at(-1)[0] === time && x.at(-1)[4] === close);
+    return `${JSON.stringify(candles.at(-1))}; watched ${JSON.stringify(watched.at(-1))}`;
+  });
+}
+
+async function main() {
+  await startProcess('md_chart_feed', args['feed-bin'], [
+    '--schema', schema, '--symbols', `${idA},${idB}`, '--history-minutes', '30',
+    '--history-rate', '3', '--rate', '30', '--batch-ms', '100', '--seconds', String(LIVE_SECONDS),
+    '--linger', '--cleanup',
+  ], /^md_chart_feed: ready/, 180000);
+  const md = await startProcess('exchange-md', args['md-bin'], [
+    '--listen', '127.0.0.1:0', '--threads', '2', '--pg-schema', schema, '--log-level', 'warn',
+  ], /listening on port (\d+)/, 30000);
+  const base = `http://127.0.0.1:${md.match[1]}`;
+  pass('the market and exchange-md are up', `${base}, ccxt ${ccxtVersion}`);
+
+  const venue = await openVenue(base);
+  try {
+    await check('loadMarkets: both instruments, their ticks, lots and limits', async () => {
+      const markets = await venue.loadMarkets();
+      const a = markets[symA];
+      const b = markets[symB];
+      expect(a && b, `markets ${Object.keys(markets).join(', ')}`);
+      expect(a.id === idA && a.spot && a.active, JSON.stringify(a).slice(0, 300));
+      expect(a.precision.price === 0.01 && a.precision.amount === 1,
+             `${symA} precision ${JSON.stringify(a.precision)}`);
+      expect(b.precision.price === 0.0001 && b.precision.amount === 1,
+             `${symB} precision ${JSON.stringify(b.precision)}`);
+      expect(a.limits.amount.max > a.limits.amount.min,
+             `${symA} amount limits ${JSON.stringify(a.limits.amount)}`);
+      return `${Object.keys(markets).length} markets`;
+    });
+    await check('fetchTime: the server\'s clock', async () => {
+      const t = await venue.fetchTime();
+      expect(Math.abs(t - Date.now()) < 5000, `server time ${t}, here ${Date.now()}`);
+      return `${t}`;
+    });
+    await check('fetchStatus: ok', async () => {
+      const s = await venue.fetchStatus();
+      expect(s.status === 'ok', JSON.stringify(s));
+      return s.status;
+    });
+
+    const streamed = [];
+    const collect = (async () => {
+      for (;;) {
+        const batch = await venue.watchTrades(symA);
+        streamed.push(...batch.filter((t) => !streamed.some((s) => s.id === t.id)));
+      }
+    })();
+    collect.catch(() => {});  // ends with the client
+    await checkWatches(venue);
+    await checkQuietMarket(venue, streamed);
+  } finally {
+    await venue.close();
+  }
+}
+
+let crashed = null;
+try {
+  await main();
+} catch (e) {
+  crashed = e;
+} finally {
+  await stopAll();
+}
+finish(args.artifacts, crashed, process.env.BINANCE_TEST_KEEP === '1');
