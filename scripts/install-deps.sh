@@ -32,6 +32,8 @@ PACKAGES=(
   gnuplot-nox
   # adapters: RabbitMQ, Redis, PostgreSQL clients
   librabbitmq-dev libhiredis-dev libpqxx-dev libpq-dev
+  # API keys: secrets sealed at rest, HMAC-SHA256 request signatures (auth/)
+  libsodium-dev
   # local servers run by scripts/services.sh (with their CLIs: rabbitmqctl, redis-cli, psql)
   rabbitmq-server redis-server postgresql
   # exchange-md's chart page (md/web: lightweight-charts from npm at build time) and its

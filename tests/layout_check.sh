@@ -32,6 +32,7 @@ declare -A allow=(
   [candles]="engine base"
   [bookstate]="engine wire candles base"
   [persistence]="engine wire candles base"
+  [auth]="persistence engine base"
   [engine_service/core]="engine wire base"
   [engine_service]="*"
   [gateway]="engine wire amqp config base"

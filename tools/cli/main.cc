@@ -28,6 +28,7 @@
 #include "tools/cli/cli_error.h"
 #include "tools/cli/cli_flags.h"
 #include "tools/cli/decode.h"
+#include "tools/cli/apikey_commands.h"
 #include "tools/cli/funds_commands.h"
 #include "tools/cli/ledger_report.h"
 #include "tools/cli/order_input.h"
@@ -455,6 +456,7 @@ int Main(int argc, char** argv) {
   ReportCommand report;
   FundsCommands funds;
   BalanceFlags balance;
+  ApiKeyCommand apikey;
   AddSend(app, send);
   AddFundsCommands(app, funds);
   AddBalance(app, balance);
@@ -464,6 +466,7 @@ int Main(int argc, char** argv) {
   AddBook(app, book);
   AddOrder(app, order);
   AddReport(app, report);
+  AddApiKeyCommand(app, apikey);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -479,6 +482,7 @@ int Main(int argc, char** argv) {
     if (const std::optional<int> code = RunFundsCommand(name, funds)) return *code;
     if (name == "balance") return RunBalance(balance);
     if (name == "report") return RunReport(report);
+    if (const std::optional<int> code = RunApiKeyCommand(app, apikey)) return *code;
     return RunStatus(status);
   } catch (const CliError& e) {
     std::cerr << "exchange-cli " << name << ": " << e.what() << "\n";
