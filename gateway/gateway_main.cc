@@ -15,6 +15,7 @@
 #include "config/toml_config.h"
 #include "gateway/command_publisher.h"
 #include "gateway/event_consumer.h"
+#include "gateway/fix_order_entry.h"
 #include "gateway/fix_server.h"
 #include "gateway/gateway_config.h"
 #include "gateway/order_router.h"
@@ -53,7 +54,8 @@ int Run(GatewayConfig& config) {
                              static_cast<std::uint64_t>(start_ns),
                              std::chrono::microseconds(config.publish_interval_us));
   OrderRouter router(instruments, publisher, static_cast<ClientOrderId>(start_ns));
-  FixServer server(io, config, router);  // creates data_dir
+  FixOrderEntry fix_entry(router);
+  FixServer server(io, config, fix_entry);  // creates data_dir
   // A round's commands leave only after the session records that took them in
   // are on file (a restart must not ask the client to send them again).
   publisher.WakeOncePerRound([&io, &server](std::function<void()> hand_over) {
@@ -70,7 +72,11 @@ int Run(GatewayConfig& config) {
   router.SetJournal(&journal);
   std::vector<std::string> dropped;
   const std::size_t restored = router.Restore(
-      journal.TakeLoaded(), [&](std::string_view name) { return server.SessionNamed(name); },
+      journal.TakeLoaded(),
+      [&](std::string_view name) -> OrderOwner* {
+        FixSession* session = server.SessionNamed(name);
+        return session ? &fix_entry.OwnerOf(*session) : nullptr;
+      },
       &dropped);
   for (const std::string& why : dropped)
     spdlog::warn("gateway: {}: {}", journal.path(), why);

@@ -3,7 +3,7 @@
 // On disk: an 8-byte file header "XGWORD01", then records in the record-log
 // format (base/record_log.h) with a 1-byte key, the record type (1 put,
 // 2 erase), and the payload, little-endian:
-//   put:   u64 id, u64 exchange id, str session, str symbol, str ClOrdID,
+//   put:   u64 id, u64 exchange id, str owner, str symbol, str ClOrdID,
 //          u8 side, u8 type, u8 time in force, i64 price, stop price,
 //          quantity, cum qty, leaves, u64 notional low and high halves,
 //          u64 last sequence, u8 flags (1 accepted, 2 done), u32 pending
@@ -17,7 +17,7 @@
 #include <algorithm>
 
 #include "base/byte_io.h"
-#include "gateway/fix_session.h"
+#include "gateway/order_owner.h"
 
 namespace exchange::fix {
 namespace {
@@ -52,7 +52,7 @@ std::string EncodeJournaledOrder(const JournaledOrder& j) {
   ByteWriter w(out);
   w.U64(o.id);
   w.U64(o.exchange_id);
-  PutString(w, j.session);
+  PutString(w, j.owner);
   PutString(w, j.symbol);
   PutString(w, o.cl_ord_id);
   w.U8(static_cast<std::uint8_t>(o.side));
@@ -84,7 +84,7 @@ std::optional<JournaledOrder> DecodeJournaledOrder(std::string_view payload) {
   TrackedOrder& o = j.order;
   o.id = r.U64();
   o.exchange_id = r.U64();
-  j.session = GetString(r);
+  j.owner = GetString(r);
   j.symbol = GetString(r);
   o.cl_ord_id = GetString(r);
   const std::uint8_t side = r.U8(), type = r.U8(), tif = r.U8();
@@ -160,7 +160,7 @@ std::vector<JournaledOrder> OrderJournal::TakeLoaded() {
 
 void OrderJournal::Put(const TrackedOrder& order) {
   JournaledOrder j;
-  j.session = order.session->config().name;
+  j.owner = order.owner->name();
   j.symbol = order.instrument->spec.symbol.view();
   j.order = order;
   std::string payload = EncodeJournaledOrder(j);

@@ -33,9 +33,9 @@ namespace exchange::fix {
 using OrderJournalError = RecordFileError;
 
 // An order read back from the journal: its state, and the names that find
-// its session and instrument again (TrackedOrder's pointers are null).
+// its owner and instrument again (TrackedOrder's pointers are null).
 struct JournaledOrder {
-  std::string session;  // SessionConfig::name
+  std::string owner;  // OrderOwner::name(): a FIX session's SessionConfig::name
   std::string symbol;
   TrackedOrder order;
 };
@@ -53,7 +53,7 @@ class OrderJournal {
   // Bytes of a torn tail cut off at open (0: clean), for the owner's log.
   std::uint64_t dropped_bytes() const { return dropped_bytes_; }
 
-  // `order` (its session and instrument set) as it is now.
+  // `order` (its owner and instrument set) as it is now.
   void Put(const TrackedOrder& order);
   void Erase(ClientOrderId id);
   void Flush();

@@ -1,13 +1,10 @@
-// OrderRouter: FIX order entry to engine commands, engine events to FIX
-// reports. See order_router.h; the field mapping is tabled in README.md.
+// OrderRouter: order requests to engine commands, engine events to reports
+// to each order's owner. See order_router.h.
 #include "gateway/order_router.h"
 
 #include <algorithm>
 #include <type_traits>
 #include <utility>
-
-#include "gateway/execution_report.h"
-#include "gateway/fix_tags.h"
 
 namespace exchange::fix {
 namespace {
@@ -18,12 +15,6 @@ std::string ExecIdOf(const InstrumentConfig& ins, Sequence sequence) {
   std::string id(ins.spec.symbol.view());
   id += ':';
   id += std::to_string(sequence);
-  return id;
-}
-
-std::string GatewayExecId(std::uint64_t token) {
-  std::string id = "GW:";
-  id += std::to_string(token);
   return id;
 }
 
@@ -48,19 +39,10 @@ OrderRouter::OrderRouter(InstrumentTable instruments, CommandSubmitter& submitte
 
 OrderRouter::~OrderRouter() = default;
 
-void OrderRouter::OnApplicationMessage(FixSession& s, const FixMessage& m, std::int64_t now_ns) {
-  const OrderRequest request = ReadOrderRequest(m, instruments_);
-  if (const auto* r = std::get_if<NewOrderRequest>(&request)) {
-    HandleNew(s, *r, now_ns);
-  } else if (const auto* c = std::get_if<CancelRequest>(&request)) {
-    HandleCancel(s, *c, now_ns);
-  } else if (const auto* p = std::get_if<ReplaceRequest>(&request)) {
-    HandleReplace(s, *p, now_ns);
-  } else if (const auto* q = std::get_if<MassCancelRequest>(&request)) {
-    HandleMassCancel(s, *q, now_ns);
-  } else {
-    HandleRefusal(s, m, std::get<Refusal>(request), now_ns);
-  }
+std::string OrderRouter::NewGatewayExecId() {
+  std::string id = "GW:";
+  id += std::to_string(next_token_++);
+  return id;
 }
 
 std::uint64_t OrderRouter::Submit(std::string_view symbol, const Command& c, std::string* error) {
@@ -74,41 +56,37 @@ std::uint64_t OrderRouter::Submit(std::string_view symbol, const Command& c, std
 
 // ------------------------------------------------------------ requests in
 
-void OrderRouter::HandleNew(FixSession& s, const NewOrderRequest& r, std::int64_t now_ns) {
+void OrderRouter::RefuseNew(OrderOwner& s, const NewOrderRequest& r, int ord_rej_reason,
+                            std::string_view text, std::int64_t now_ns) {
+  TrackedOrder shadow;  // the refused order as asked, for the report's fields
+  shadow.owner = &s;
+  shadow.instrument = r.instrument;
+  shadow.side = r.side;
+  shadow.type = r.type;
+  shadow.tif = r.tif;
+  shadow.price = r.price;
+  shadow.stop_price = r.stop_price;
+  shadow.quantity = r.quantity;
+  shadow.cl_ord_id = r.cl_ord_id;
+  shadow.done = true;
+  const std::string exec_id = NewGatewayExecId();
+  s.Report(shadow,
+           {exec_type::kRejected, exec_id, r.cl_ord_id, {}, 0, 0, ord_rej_reason, text, now_ns},
+           now_ns);
+}
+
+void OrderRouter::PlaceOrder(OrderOwner& s, const NewOrderRequest& r, std::int64_t now_ns) {
   ClOrdIdMap& ids = IdsOf(s);
   if (ids.count(std::string(r.cl_ord_id)) != 0) {
-    TrackedOrder shadow;  // the refused order as asked, for the report's fields
-    shadow.instrument = r.instrument;
-    shadow.side = r.side;
-    shadow.type = r.type;
-    shadow.tif = r.tif;
-    shadow.price = r.price;
-    shadow.stop_price = r.stop_price;
-    shadow.quantity = r.quantity;
-    shadow.cl_ord_id = r.cl_ord_id;
-    shadow.done = true;
-    const std::string exec_id = GatewayExecId(next_token_++);
     std::string text = "duplicate ClOrdID(11) '";
     text += r.cl_ord_id;
     text += "': an open order of this session has it";
-    FixWriter& w = s.BeginApplication(msg::kExecutionReport, now_ns);
-    AddExecutionReport(w, shadow,
-                       {exec_type::kRejected,
-                        exec_id,
-                        r.cl_ord_id,
-                        {},
-                        0,
-                        0,
-                        ord_rej::kDuplicateOrder,
-                        text,
-                        now_ns},
-                       s.config().account);
-    s.SendApplication();
+    RefuseNew(s, r, ord_rej::kDuplicateOrder, text, now_ns);
     return;
   }
   auto order = std::make_unique<TrackedOrder>();
   TrackedOrder& o = *order;
-  o.session = &s;
+  o.owner = &s;
   o.id = next_order_id_++;
   o.cl_ord_id = r.cl_ord_id;
   o.instrument = r.instrument;
@@ -121,7 +99,7 @@ void OrderRouter::HandleNew(FixSession& s, const NewOrderRequest& r, std::int64_
   o.leaves = r.quantity;
 
   NewOrder c;
-  c.account = s.config().account;
+  c.account = s.account();
   c.order_id = o.id;
   c.side = r.side;
   c.type = r.type;
@@ -141,15 +119,7 @@ void OrderRouter::HandleNew(FixSession& s, const NewOrderRequest& r, std::int64_
   const std::uint64_t token = Submit(r.instrument->spec.symbol.view(), Command{now_ns, c}, &error);
   if (token == 0) {
     if (journal_) journal_->Erase(o.id);
-    o.pending.clear();
-    o.done = true;
-    const std::string exec_id = GatewayExecId(next_token_++);
-    FixWriter& w = s.BeginApplication(msg::kExecutionReport, now_ns);
-    AddExecutionReport(
-        w, o,
-        {exec_type::kRejected, exec_id, o.cl_ord_id, {}, 0, 0, ord_rej::kOther, error, now_ns},
-        s.config().account);
-    s.SendApplication();
+    RefuseNew(s, r, ord_rej::kOther, error, now_ns);
     return;
   }
   o.pending.back().token = token;
@@ -157,23 +127,23 @@ void OrderRouter::HandleNew(FixSession& s, const NewOrderRequest& r, std::int64_
   orders_.emplace(o.id, std::move(order));
 }
 
-void OrderRouter::HandleCancel(FixSession& s, const CancelRequest& r, std::int64_t now_ns) {
-  SubmitAmend(s, r.cl_ord_id, r.orig_cl_ord_id, r.instrument, CancelOrder{}, now_ns);
+void OrderRouter::CancelOrder(OrderOwner& s, const CancelRequest& r, std::int64_t now_ns) {
+  SubmitAmend(s, r.cl_ord_id, r.orig_cl_ord_id, r.instrument, exchange::CancelOrder{}, now_ns);
 }
 
-void OrderRouter::HandleReplace(FixSession& s, const ReplaceRequest& r, std::int64_t now_ns) {
-  ReplaceOrder c;
+void OrderRouter::ReplaceOrder(OrderOwner& s, const ReplaceRequest& r, std::int64_t now_ns) {
+  exchange::ReplaceOrder c;
   c.price = r.price;
   c.quantity = r.quantity;
   c.stop_price = r.stop_price;
   SubmitAmend(s, r.cl_ord_id, r.orig_cl_ord_id, r.instrument, c, now_ns);
 }
 
-void OrderRouter::SubmitAmend(FixSession& s, std::string_view cl_ord_id, std::string_view orig,
+void OrderRouter::SubmitAmend(OrderOwner& s, std::string_view cl_ord_id, std::string_view orig,
                               const InstrumentConfig* instrument, CommandBody body,
                               std::int64_t now_ns) {
-  const bool replace = std::holds_alternative<ReplaceOrder>(body);
-  TrackedOrder* o = FindBySession(s, orig);
+  const bool replace = std::holds_alternative<exchange::ReplaceOrder>(body);
+  TrackedOrder* o = FindByOwner(s, orig);
   std::string problem;
   if (o == nullptr || o->done) {
     problem = "unknown order: no open order of this session has OrigClOrdID(41) '";
@@ -190,9 +160,9 @@ void OrderRouter::SubmitAmend(FixSession& s, std::string_view cl_ord_id, std::st
   if (problem.empty()) {
     std::visit(
         [&](auto& c) {
-          if constexpr (std::is_same_v<std::decay_t<decltype(c)>, CancelOrder> ||
-                        std::is_same_v<std::decay_t<decltype(c)>, ReplaceOrder>) {
-            c.account = s.config().account;
+          if constexpr (std::is_same_v<std::decay_t<decltype(c)>, exchange::CancelOrder> ||
+                        std::is_same_v<std::decay_t<decltype(c)>, exchange::ReplaceOrder>) {
+            c.account = s.account();
             c.order_id = o->id;
           }
         },
@@ -212,88 +182,36 @@ void OrderRouter::SubmitAmend(FixSession& s, std::string_view cl_ord_id, std::st
   }
   if (token == 0) {
     const bool unknown = o == nullptr || o->done;
-    SendCancelReject(
-        s, cl_ord_id, orig, o && o->exchange_id ? std::to_string(o->exchange_id) : "NONE",
-        o ? OrdStatusOf(*o, exec_type::kNew) : '8', replace, unknown ? 1 : 99, problem, now_ns);
+    s.CancelRejected({cl_ord_id, orig, o, replace, unknown ? 1 : 99, problem}, now_ns);
     return;
   }
   o->pending.back().token = token;
   IdsOf(s)[std::string(cl_ord_id)] = o->id;
 }
 
-void OrderRouter::HandleMassCancel(FixSession& s, const MassCancelRequest& r, std::int64_t now_ns) {
-  MassCancel c;
-  c.account = s.config().account;
+void OrderRouter::MassCancel(OrderOwner& s, const MassCancelRequest& r, std::int64_t now_ns) {
+  exchange::MassCancel c;
+  c.account = s.account();
   const std::string_view symbol = r.instrument ? r.instrument->spec.symbol.view() : "";
   std::string problem;
   const std::uint64_t token = Submit(symbol, Command{now_ns, c}, &problem);
   if (token == 0) {
-    SendMassCancelReport(s, r.cl_ord_id, r.instrument, 0, problem, now_ns);
+    s.MassCancelReported({r.cl_ord_id, r.instrument, 0, problem}, now_ns);
     return;
   }
-  // The orders this session has open in scope: the engine's CANCELED events
-  // follow for each, as ExecutionReports.
+  // The orders this owner has open in scope: the engine's CANCELED events
+  // follow for each, as reports.
   int affected = 0;
   for (const auto& [id, o] : orders_) {
-    if (o->session == &s && !o->done && (r.instrument == nullptr || o->instrument == r.instrument))
+    if (o->owner == &s && !o->done && (r.instrument == nullptr || o->instrument == r.instrument))
       ++affected;
   }
-  SendMassCancelReport(s, r.cl_ord_id, r.instrument, affected, {}, now_ns);
-}
-
-void OrderRouter::HandleRefusal(FixSession& s, const FixMessage& m, const Refusal& r,
-                                std::int64_t now_ns) {
-  const std::uint64_t seq = static_cast<std::uint64_t>(m.seq_num().value_or(0));
-  if (r.kind == RefusalKind::kSessionReject) {
-    s.SendReject(seq, m.msg_type(), r.ref_tag, r.reason, r.text, now_ns);
-    return;
-  }
-  if (r.kind == RefusalKind::kBusinessReject) {
-    FixWriter& w = s.BeginApplication(msg::kBusinessMessageReject, now_ns);
-    w.Add(tag::kRefSeqNum, static_cast<std::int64_t>(seq));
-    w.Add(tag::kRefMsgType, m.msg_type());
-    if (m.Has(tag::kClOrdID)) w.Add(tag::kBusinessRejectRefID, m.Get(tag::kClOrdID));
-    w.Add(tag::kBusinessRejectReason, static_cast<std::int64_t>(r.reason));
-    w.Add(tag::kText, r.text);
-    s.SendApplication();
-    return;
-  }
-  // A well-formed request the exchange cannot take.
-  const std::string_view type = m.msg_type();
-  if (type == msg::kOrderCancelRequest || type == msg::kOrderCancelReplaceRequest) {
-    SendCancelReject(s, m.Get(tag::kClOrdID), m.Get(tag::kOrigClOrdID), "NONE", '8',
-                     type == msg::kOrderCancelReplaceRequest, 99, r.text, now_ns);
-    return;
-  }
-  if (type == msg::kOrderMassCancelRequest) {
-    SendMassCancelReport(s, m.Get(tag::kClOrdID), nullptr, 0, r.text, now_ns);
-    return;
-  }
-  // NewOrderSingle: echo what was asked, as text, since it may not convert.
-  const std::string exec_id = GatewayExecId(next_token_++);
-  FixWriter& w = s.BeginApplication(msg::kExecutionReport, now_ns);
-  w.Add(tag::kAccount, static_cast<std::int64_t>(s.config().account));
-  w.Add(tag::kOrderID, "NONE");
-  w.Add(tag::kClOrdID, m.Get(tag::kClOrdID));
-  w.Add(tag::kExecID, exec_id);
-  w.Add(tag::kExecType, exec_type::kRejected);
-  w.Add(tag::kOrdStatus, '8');
-  w.Add(tag::kOrdRejReason, static_cast<std::int64_t>(r.reason));
-  for (const int t : {tag::kSymbol, tag::kSide, tag::kOrderQty, tag::kOrdType, tag::kPrice,
-                      tag::kStopPx, tag::kExecInst, tag::kTimeInForce}) {
-    if (m.Has(t)) w.Add(t, m.Get(t));
-  }
-  w.Add(tag::kLeavesQty, std::int64_t{0});
-  w.Add(tag::kCumQty, std::int64_t{0});
-  w.Add(tag::kAvgPx, std::int64_t{0});
-  w.AddTime(tag::kTransactTime, now_ns);
-  w.Add(tag::kText, r.text);
-  s.SendApplication();
+  s.MassCancelReported({r.cl_ord_id, r.instrument, affected, {}}, now_ns);
 }
 
 // ------------------------------------------------------------ events in
 
-TrackedOrder* OrderRouter::FindBySession(FixSession& s, std::string_view cl_ord_id) {
+TrackedOrder* OrderRouter::FindByOwner(OrderOwner& s, std::string_view cl_ord_id) {
   ClOrdIdMap& ids = IdsOf(s);
   const auto it = ids.find(std::string(cl_ord_id));
   if (it == ids.end()) return nullptr;
@@ -311,7 +229,7 @@ TrackedOrder* OrderRouter::FindForEvent(ClientOrderId id, AccountId account, Seq
   const auto it = orders_.find(id);
   if (it == orders_.end()) return nullptr;
   TrackedOrder& o = *it->second;
-  if (o.session->config().account != account) return nullptr;
+  if (o.owner->account() != account) return nullptr;
   if (sequence <= o.last_sequence) return nullptr;  // applied already (a redelivery)
   return &o;
 }
@@ -377,13 +295,13 @@ void OrderRouter::OnRejected(TrackedOrder& o, const Event& e, std::int64_t now_n
                now_ns);
     return;
   }
-  if (p.cl_ord_id != o.cl_ord_id) IdsOf(*o.session).erase(p.cl_ord_id);
+  if (p.cl_ord_id != o.cl_ord_id) IdsOf(*o.owner).erase(p.cl_ord_id);
   // CxlRejReason(102): 0 too late (the order is done), 1 unknown, 99 other.
   const int reason = o.done ? 0 : e.reject_reason == RejectReason::kUnknownOrder ? 1 : 99;
-  SendCancelReject(*o.session, p.cl_ord_id, p.orig_cl_ord_id,
-                   o.exchange_id ? std::to_string(o.exchange_id) : "NONE",
-                   OrdStatusOf(o, exec_type::kNew), p.kind == PendingRequest::Kind::kReplace,
-                   reason, o.done ? "too late: the order is done" : text, now_ns);
+  o.owner->CancelRejected(
+      {p.cl_ord_id, p.orig_cl_ord_id, &o, p.kind == PendingRequest::Kind::kReplace, reason,
+       o.done ? "too late: the order is done" : text},
+      now_ns);
   Settle(o);
 }
 
@@ -409,7 +327,7 @@ void OrderRouter::OnCanceled(TrackedOrder& o, const Event& e, std::int64_t now_n
       o.pending.front().kind == PendingRequest::Kind::kCancel) {
     PendingRequest p = std::move(o.pending.front());
     o.pending.pop_front();
-    IdsOf(*o.session).erase(p.cl_ord_id);
+    IdsOf(*o.owner).erase(p.cl_ord_id);
     orig = o.cl_ord_id;
     cl_ord_id = p.cl_ord_id;
   } else {
@@ -426,7 +344,7 @@ void OrderRouter::OnReplaced(TrackedOrder& o, const Event& e, std::int64_t now_n
   if (!o.pending.empty() && o.pending.front().kind == PendingRequest::Kind::kReplace) {
     PendingRequest p = std::move(o.pending.front());
     o.pending.pop_front();
-    IdsOf(*o.session).erase(o.cl_ord_id);
+    IdsOf(*o.owner).erase(o.cl_ord_id);
     o.cl_ord_id = p.cl_ord_id;
   }
   o.price = e.price;
@@ -453,44 +371,8 @@ void OrderRouter::OnTriggered(TrackedOrder& o, const Event& e, std::int64_t now_
 // ------------------------------------------------------------ reports out
 
 void OrderRouter::SendReport(TrackedOrder& o, const ReportDetail& d, std::int64_t now_ns) {
-  FixSession& s = *o.session;
-  FixWriter& w = s.BeginApplication(msg::kExecutionReport, now_ns);
-  AddExecutionReport(w, o, d, s.config().account);
-  s.SendApplication();
+  o.owner->Report(o, d, now_ns);
   Settle(o);
-}
-
-void OrderRouter::SendCancelReject(FixSession& s, std::string_view cl_ord_id, std::string_view orig,
-                                   std::string_view order_id, char ord_status, bool replace,
-                                   int reason, std::string_view text, std::int64_t now_ns) {
-  FixWriter& w = s.BeginApplication(msg::kOrderCancelReject, now_ns);
-  w.Add(tag::kOrderID, order_id);
-  w.Add(tag::kClOrdID, cl_ord_id);
-  w.Add(tag::kOrigClOrdID, orig);
-  w.Add(tag::kOrdStatus, ord_status);
-  w.Add(tag::kCxlRejResponseTo, replace ? '2' : '1');
-  w.Add(tag::kCxlRejReason, static_cast<std::int64_t>(reason));
-  w.Add(tag::kText, text);
-  s.SendApplication();
-}
-
-void OrderRouter::SendMassCancelReport(FixSession& s, std::string_view cl_ord_id,
-                                       const InstrumentConfig* ins, int affected,
-                                       std::string_view reject_text, std::int64_t now_ns) {
-  FixWriter& w = s.BeginApplication(msg::kOrderMassCancelReport, now_ns);
-  w.Add(tag::kClOrdID, cl_ord_id);
-  w.Add(tag::kOrderID, "NONE");
-  w.Add(tag::kMassCancelRequestType, ins ? '1' : '7');
-  if (!reject_text.empty()) {
-    w.Add(tag::kMassCancelResponse, '0');
-    w.Add(tag::kMassCancelRejectReason, std::int64_t{99});
-    w.Add(tag::kText, reject_text);
-  } else {
-    w.Add(tag::kMassCancelResponse, ins ? '1' : '7');
-    w.Add(tag::kTotalAffectedOrders, static_cast<std::int64_t>(affected));
-  }
-  if (ins) w.Add(tag::kSymbol, ins->spec.symbol.view());
-  s.SendApplication();
 }
 
 void OrderRouter::Settle(TrackedOrder& o) {
@@ -499,35 +381,35 @@ void OrderRouter::Settle(TrackedOrder& o) {
     return;
   }
   if (journal_) journal_->Erase(o.id);
-  IdsOf(*o.session).erase(o.cl_ord_id);
+  IdsOf(*o.owner).erase(o.cl_ord_id);
   orders_.erase(o.id);  // o is gone from here on
 }
 
 std::size_t OrderRouter::Restore(
     std::vector<JournaledOrder> orders,
-    const std::function<FixSession*(std::string_view name)>& session_named,
+    const std::function<OrderOwner*(std::string_view name)>& owner_named,
     std::vector<std::string>* dropped) {
   std::size_t restored = 0;
   for (JournaledOrder& j : orders) {
-    FixSession* session = session_named(j.session);
+    OrderOwner* owner = owner_named(j.owner);
     const auto instrument = instruments_.find(j.symbol);
-    if (session == nullptr || instrument == instruments_.end()) {
+    if (owner == nullptr || instrument == instruments_.end()) {
       std::string why = "order ";
       why += std::to_string(j.order.id);
       why += " (ClOrdID '";
       why += j.order.cl_ord_id;
       why += "') dropped: ";
-      why += session == nullptr ? "no session named '" + j.session + "'"
-                                : "no instrument '" + j.symbol + "'";
+      why += owner == nullptr ? "no session named '" + j.owner + "'"
+                              : "no instrument '" + j.symbol + "'";
       why += " is configured";
       dropped->push_back(std::move(why));
       if (journal_) journal_->Erase(j.order.id);
       continue;
     }
     auto order = std::make_unique<TrackedOrder>(std::move(j.order));
-    order->session = session;
+    order->owner = owner;
     order->instrument = &instrument->second;
-    ClOrdIdMap& ids = IdsOf(*session);
+    ClOrdIdMap& ids = IdsOf(*owner);
     ids[order->cl_ord_id] = order->id;
     for (const PendingRequest& p : order->pending)
       ids[p.cl_ord_id] = order->id;

@@ -1,4 +1,4 @@
-// TrackedOrder: what the gateway knows of one order a FIX session placed:
+// TrackedOrder: what the gateway knows of one order an OrderOwner placed:
 // its ClOrdID chain, its fields in engine units, its fills so far, and the
 // requests sent for it that the engine has not answered yet.
 //
@@ -14,7 +14,7 @@
 
 namespace exchange::fix {
 
-class FixSession;
+class OrderOwner;
 
 // A request sent to the engine and not yet answered. The engine answers the
 // requests of one order in the order they were sent, so the oldest pending
@@ -28,7 +28,7 @@ struct PendingRequest {
 };
 
 struct TrackedOrder {
-  FixSession* session = nullptr;
+  OrderOwner* owner = nullptr;
   ClientOrderId id = 0;  // the engine's client order id, allocated by the gateway
   OrderId exchange_id = 0;
   std::string cl_ord_id;  // current: the last accepted replace's, or the order's own

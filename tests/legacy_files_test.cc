@@ -92,7 +92,7 @@ TEST_F(LegacyFilesTest, AGatewayOrderJournalKeepsItsOpenOrdersWithEveryField) {
   EXPECT_EQ(loaded[0].order.id, 1u);
   EXPECT_EQ(loaded[1].order.id, 3u);
   for (const fix::JournaledOrder& j : loaded) {
-    EXPECT_EQ(j.session, "s0");
+    EXPECT_EQ(j.owner, "s0");
     EXPECT_EQ(j.symbol, "BTC-USD");
     const fix::TrackedOrder& o = j.order;
     EXPECT_EQ(o.exchange_id, o.id + 100);

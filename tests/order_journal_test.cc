@@ -10,8 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "gateway/fix_session.h"
-#include "gateway/session_store.h"
+#include "gateway/order_owner.h"
 
 namespace exchange::fix {
 namespace {
@@ -23,16 +22,12 @@ class OrderJournalTest : public ::testing::Test {
     dir_ = ::mkdtemp(dir_template);
     path_ = dir_ + "/orders.journal";
     instrument_.spec.symbol = SymbolName("BTC-USD");
-    SessionConfig c;
-    c.name = "s0";
-    store_ = std::make_unique<SessionStore>(dir_ + "/s0.fixstore");
-    session_ = std::make_unique<FixSession>(c, *store_, application_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   TrackedOrder Order(ClientOrderId id, std::string cl_ord_id) {
     TrackedOrder o;
-    o.session = session_.get();
+    o.owner = &owner_;
     o.instrument = &instrument_;
     o.id = id;
     o.exchange_id = id + 100;
@@ -56,14 +51,21 @@ class OrderJournalTest : public ::testing::Test {
     std::ofstream(path_, std::ios::binary | std::ios::app) << bytes;
   }
 
-  class NoApplication : public SessionApplication {
-    void OnApplicationMessage(FixSession&, const FixMessage&, std::int64_t) override {}
+  // An owner as the journal sees it: a name.
+  class NamedOwner : public OrderOwner {
+   public:
+    AccountId account() const override { return 7; }
+    const std::string& name() const override { return name_; }
+    void Report(const TrackedOrder&, const ReportDetail&, std::int64_t) override {}
+    void CancelRejected(const CancelRejectDetail&, std::int64_t) override {}
+    void MassCancelReported(const MassCancelDetail&, std::int64_t) override {}
+
+   private:
+    std::string name_ = "s0";
   };
   std::string dir_, path_;
   InstrumentConfig instrument_;
-  NoApplication application_;
-  std::unique_ptr<SessionStore> store_;
-  std::unique_ptr<FixSession> session_;
+  NamedOwner owner_;
 };
 
 TEST_F(OrderJournalTest, PutAndEraseAreReplayedAtOpenWithEveryField) {
@@ -89,9 +91,9 @@ TEST_F(OrderJournalTest, PutAndEraseAreReplayedAtOpenWithEveryField) {
   EXPECT_TRUE(loaded[0].order.pending.empty());
   const JournaledOrder& c = loaded[1];
   const TrackedOrder want = Order(3, "C");
-  EXPECT_EQ(c.session, "s0");
+  EXPECT_EQ(c.owner, "s0");
   EXPECT_EQ(c.symbol, "BTC-USD");
-  EXPECT_EQ(c.order.session, nullptr);
+  EXPECT_EQ(c.order.owner, nullptr);
   EXPECT_EQ(c.order.cl_ord_id, "C");
   EXPECT_EQ(c.order.exchange_id, want.exchange_id);
   EXPECT_EQ(c.order.side, want.side);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "gateway/execution_report.h"
+#include "gateway/fix_order_entry.h"
 #include "gateway/fix_tags.h"
 #include "gateway/gateway_config.h"
 #include "gateway/order_router.h"
@@ -83,6 +84,7 @@ class OrderRouterTest : public ::testing::Test {
     instruments["ETH-USD"] = Instrument("ETH-USD", 1, 2, 3);
     journal_ = std::make_unique<OrderJournal>(dir_ + "/orders.journal");
     router_ = std::make_unique<OrderRouter>(instruments, submitter_, first_order_id);
+    entry_ = std::make_unique<FixOrderEntry>(*router_);
     router_->SetJournal(journal_.get());
     for (int i = 0; i < 2; ++i) {
       SessionConfig c;
@@ -92,13 +94,13 @@ class OrderRouterTest : public ::testing::Test {
       c.password = "secret";
       c.account = 7 + static_cast<std::uint32_t>(i);
       stores_[i] = std::make_unique<SessionStore>(dir_ + "/" + c.name + ".fixstore");
-      sessions_[i] = std::make_unique<FixSession>(c, *stores_[i], *router_);
+      sessions_[i] = std::make_unique<FixSession>(c, *stores_[i], *entry_);
     }
     restored_ = router_->Restore(
         journal_->TakeLoaded(),
-        [&](std::string_view name) -> FixSession* {
+        [&](std::string_view name) -> OrderOwner* {
           for (auto& s : sessions_) {
-            if (s->config().name == name) return s.get();
+            if (s->config().name == name) return &entry_->OwnerOf(*s);
           }
           return nullptr;
         },
@@ -120,6 +122,7 @@ class OrderRouterTest : public ::testing::Test {
       sessions_[i].reset();
       stores_[i].reset();
     }
+    entry_.reset();
     router_.reset();
     journal_.reset();
     Start(first_order_id);
@@ -219,6 +222,7 @@ class OrderRouterTest : public ::testing::Test {
   RecordingSubmitter submitter_;
   std::unique_ptr<OrderJournal> journal_;
   std::unique_ptr<OrderRouter> router_;
+  std::unique_ptr<FixOrderEntry> entry_;
   std::size_t restored_ = 0;
   std::vector<std::string> dropped_;
   std::unique_ptr<SessionStore> stores_[2];
@@ -654,15 +658,17 @@ TEST_F(OrderRouterTest, AJournaledOrderOfASessionNoLongerConfiguredIsDroppedWith
     s.reset();
   for (auto& s : stores_)
     s.reset();
+  entry_.reset();
   router_.reset();
   journal_.reset();
   OrderJournal journal(dir_ + "/orders.journal");
   OrderRouter router({}, submitter_, 1);  // no instruments configured any more
   router.SetJournal(&journal);
   std::vector<std::string> dropped;
-  EXPECT_EQ(router.Restore(
-                journal.TakeLoaded(), [](std::string_view) { return nullptr; }, &dropped),
-            0u);
+  EXPECT_EQ(
+      router.Restore(
+          journal.TakeLoaded(), [](std::string_view) -> OrderOwner* { return nullptr; }, &dropped),
+      0u);
   ASSERT_EQ(dropped.size(), 1u);
   EXPECT_NE(dropped[0].find("'B1'"), std::string::npos) << dropped[0];
   EXPECT_NE(dropped[0].find("no session named 's1'"), std::string::npos) << dropped[0];
