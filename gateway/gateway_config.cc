@@ -49,6 +49,12 @@ void ParseGatewayConfig(const std::string& text, const std::string& source, Gate
        {{"url", str(&c->amqp_url)},
         {"prefetch", num(&c->prefetch)},
         {"publish_interval_us", num(&c->publish_interval_us)}}},
+      {"binance",
+       {{"listen", str(&c->binance_listen)},
+        {"key_file", str(&c->api_key_file)},
+        {"pg_url", str(&c->api_pg_url)},
+        {"pg_schema", str(&c->api_pg_schema)},
+        {"keys_reload_ms", num(&c->api_keys_reload_ms)}}},
       {"log", {{"level", str(&c->log_level)}}},
   };
   for (const auto& [section_name, node] : root) {
@@ -92,7 +98,17 @@ void GatewayConfig::Validate() const {
   if (max_output_bytes < 65536) fail("gateway.max_output_bytes must be at least 65536");
   if (prefetch == 0 || prefetch > 65535) fail("amqp.prefetch must be 1..65535");
   if (publish_interval_us > 100'000) fail("amqp.publish_interval_us must be 0..100000");
-  if (sessions.empty()) fail("no [[session]] configured: no client could log on");
+  if (sessions.empty() && binance_listen.empty()) {
+    fail("no [[session]] configured and no [binance] listen: no client could trade");
+  }
+  if (!binance_listen.empty()) {
+    if (binance_listen.find(':') == std::string::npos) fail("binance.listen must be host:port");
+    if (api_key_file.empty()) {
+      fail("binance.key_file (or EXCHANGE_API_KEY_FILE) is needed to open the API keys' secrets");
+    }
+    if (api_pg_url.empty()) fail("binance.pg_url (or EXCHANGE_PG_URL) is needed to read the API keys");
+    if (api_keys_reload_ms < 100) fail("binance.keys_reload_ms must be at least 100");
+  }
   std::set<std::string> names;
   std::set<std::pair<std::string, std::string>> comp_ids;
   for (const SessionConfig& s : sessions) {

@@ -1,7 +1,7 @@
 // GatewayConfig: everything exchange-gateway can be told: where it listens,
 // where it keeps its session stores, the instruments file (for decimal
 // prices), RabbitMQ, and the FIX sessions it accepts (CompIDs, password,
-// account). Precedence, lowest first: defaults, the TOML file (--config),
+// account), and the Binance-compatible API. Precedence, lowest first: defaults, the TOML file (--config),
 // EXCHANGE_AMQP_URL, flags. Keys: README.md ("FIX gateway").
 //
 // Built once on the main thread before any other thread starts.
@@ -33,6 +33,13 @@ struct GatewayConfig {
   // arrives meanwhile joins it); an idle gateway publishes at once. 0: every
   // round of the I/O thread publishes.
   std::uint64_t publish_interval_us = 500;
+  // [binance]: the Binance-compatible trading API (gateway/binance/); off
+  // while listen is empty
+  std::string binance_listen;
+  std::string api_key_file;                // master key file; env EXCHANGE_API_KEY_FILE
+  std::string api_pg_url;                  // the api_keys table; env EXCHANGE_PG_URL
+  std::string api_pg_schema = "public";
+  std::uint64_t api_keys_reload_ms = 2000;  // a created or revoked key takes effect within this
   // [log]
   std::string log_level = "info";
   // [[session]]

@@ -10,9 +10,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <memory>
 
 #include "amqp/topology.h"
 #include "config/toml_config.h"
+#include "gateway/binance/binance_front_end.h"
 #include "gateway/command_publisher.h"
 #include "gateway/event_consumer.h"
 #include "gateway/fix_order_entry.h"
@@ -25,6 +28,13 @@ namespace {
 using namespace exchange;
 using namespace exchange::fix;
 
+std::map<std::string, int> AssetDecimals(const std::string& instruments_file) {
+  std::map<std::string, int> decimals;
+  for (const AssetSpec& a : LoadInstrumentsFile(instruments_file).assets)
+    decimals[std::string(a.name.view())] = a.decimals;
+  return decimals;
+}
+
 InstrumentTable LoadInstrumentTable(const std::string& path) {
   InstrumentTable table;
   for (InstrumentConfig& i : LoadInstruments(path)) {
@@ -34,13 +44,36 @@ InstrumentTable LoadInstrumentTable(const std::string& path) {
   return table;
 }
 
-std::vector<std::uint32_t> AccountsOf(const GatewayConfig& c) {
+// The accounts whose events the gateway receives: its FIX sessions' and
+// its API keys'.
+std::vector<std::uint32_t> AccountsOf(const GatewayConfig& c,
+                                      const binance::BinanceFrontEnd* binance) {
   std::vector<std::uint32_t> accounts;
   for (const SessionConfig& s : c.sessions)
     accounts.push_back(s.account);
+  if (binance) {
+    for (const AccountId a : binance->Accounts()) accounts.push_back(a);
+  }
   std::sort(accounts.begin(), accounts.end());
   accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
   return accounts;
+}
+
+// The orders the journal held, each back with its owner: a FIX session or
+// an account of the Binance API.
+void RestoreOrders(OrderRouter& router, OrderJournal& journal, FixServer& server,
+                   FixOrderEntry& fix_entry, binance::BinanceFrontEnd* binance) {
+  std::vector<std::string> dropped;
+  const std::size_t restored = router.Restore(
+      journal.TakeLoaded(),
+      [&](std::string_view name) -> OrderOwner* {
+        if (FixSession* session = server.SessionNamed(name)) return &fix_entry.OwnerOf(*session);
+        return binance ? binance->api().OwnerNamed(name) : nullptr;
+      },
+      &dropped);
+  for (const std::string& why : dropped)
+    spdlog::warn("gateway: {}: {}", journal.path(), why);
+  spdlog::info("gateway: {} open orders restored from {}", restored, journal.path());
 }
 
 int Run(GatewayConfig& config) {
@@ -56,6 +89,11 @@ int Run(GatewayConfig& config) {
   OrderRouter router(instruments, publisher, static_cast<ClientOrderId>(start_ns));
   FixOrderEntry fix_entry(router);
   FixServer server(io, config, fix_entry);  // creates data_dir
+  std::unique_ptr<binance::BinanceFrontEnd> binance;
+  if (!config.binance_listen.empty()) {
+    binance = std::make_unique<binance::BinanceFrontEnd>(io, config, router,
+                                                         AssetDecimals(config.instruments_file));
+  }
   // A round's commands leave only after the session records that took them in
   // are on file (a restart must not ask the client to send them again).
   publisher.WakeOncePerRound([&io, &server](std::function<void()> hand_over) {
@@ -70,31 +108,24 @@ int Run(GatewayConfig& config) {
                  journal.dropped_bytes());
   }
   router.SetJournal(&journal);
-  std::vector<std::string> dropped;
-  const std::size_t restored = router.Restore(
-      journal.TakeLoaded(),
-      [&](std::string_view name) -> OrderOwner* {
-        FixSession* session = server.SessionNamed(name);
-        return session ? &fix_entry.OwnerOf(*session) : nullptr;
-      },
-      &dropped);
-  for (const std::string& why : dropped)
-    spdlog::warn("gateway: {}: {}", journal.path(), why);
-  spdlog::info("gateway: {} open orders restored from {}", restored, journal.path());
+  RestoreOrders(router, journal, server, fix_entry, binance.get());
 
   // On the I/O thread: a batch of events to reports, then, before RabbitMQ
   // forgets the batch, the reports (to resend after a crash) and then the
-  // open orders on file.
-  EventConsumer consumer(url, "gateway." + config.name, AccountsOf(config),
+  // open orders on file; the API's answers that waited for the batch last.
+  EventConsumer consumer(url, "gateway." + config.name, AccountsOf(config, binance.get()),
                          static_cast<std::uint16_t>(config.prefetch),
                          [&](wire::EventBatch batch, EventConsumer::Receipt receipt) {
                            boost::asio::post(io, [&, batch = std::move(batch), receipt] {
                              const std::int64_t now = WallClockNs();
-                             for (const wire::EventRecord& r : batch.records)
+                             for (const wire::EventRecord& r : batch.records) {
                                router.OnEvent(r.event, now);
+                               if (binance) binance->api().OnRecord(r);
+                             }
                              server.FlushStores();
                              router.FlushJournal();
                              consumer.MarkHandled(receipt);
+                             if (binance) binance->api().OnBatchEnd();
                            });
                          });
   if (auto error = publisher.Start(std::chrono::seconds(10))) {
@@ -105,17 +136,20 @@ int Run(GatewayConfig& config) {
     spdlog::warn("gateway: event queue not consumed yet ({}); reports wait in RabbitMQ", *error);
   }
   server.Start();
+  if (binance) binance->Start();
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("gateway: signal {}, stopping", signal);
     server.Stop();
+    if (binance) binance->Stop();
     io.stop();
   });
   spdlog::info("gateway {}: listening on {} (port {}), {} sessions, {} instruments, queue {}",
                config.name, config.listen, server.port(), config.sessions.size(),
                instruments.size(), "gateway." + config.name);
   std::cout << "exchange-gateway: listening on port " << server.port() << std::endl;
+  if (binance) std::cout << "exchange-gateway: binance api on port " << binance->port() << std::endl;
   io.run();
   router.FlushJournal();
   consumer.Stop();
@@ -135,6 +169,10 @@ int main(int argc, char** argv) {
     const std::string path = FindConfigPath(argc, argv);
     if (!path.empty()) LoadGatewayConfig(path, &config);
     if (const char* url = std::getenv("EXCHANGE_AMQP_URL"); url && *url) config.amqp_url = url;
+    if (const char* f = std::getenv("EXCHANGE_API_KEY_FILE"); f && *f) config.api_key_file = f;
+    if (const char* pg = std::getenv("EXCHANGE_PG_URL"); pg && *pg && config.api_pg_url.empty()) {
+      config.api_pg_url = pg;
+    }
   } catch (const std::exception& e) {
     std::cerr << "exchange-gateway: " << e.what() << "\n";
     return 2;
@@ -148,6 +186,14 @@ int main(int argc, char** argv) {
   app.add_option("--instruments", config.instruments_file, "instruments TOML file")
       ->capture_default_str();
   app.add_option("--amqp-url", config.amqp_url, "RabbitMQ URL (env EXCHANGE_AMQP_URL)");
+  app.add_option("--binance-listen", config.binance_listen,
+                 "host:port of the Binance-compatible trading API (port 0: any; empty: off)");
+  app.add_option("--api-key-file", config.api_key_file,
+                 "master key file of the API keys (env EXCHANGE_API_KEY_FILE)");
+  app.add_option("--api-pg-url", config.api_pg_url,
+                 "PostgreSQL holding the api_keys table (env EXCHANGE_PG_URL)");
+  app.add_option("--api-pg-schema", config.api_pg_schema, "schema of the api_keys table")
+      ->capture_default_str();
   app.add_option("--log-level", config.log_level, "trace debug info warn error off")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);

@@ -35,6 +35,9 @@ struct NewOrderRequest {
   Quantity quantity = 0;
   Price stop_price = 0;
   Quantity display_quantity = 0;
+  // MARKET BUY only (Binance's quoteOrderQty): spend at most this much of
+  // the quote asset, in its units; then quantity is 0.
+  Amount quote_quantity = 0;
 };
 
 struct CancelRequest {

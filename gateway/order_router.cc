@@ -109,6 +109,7 @@ void OrderRouter::PlaceOrder(OrderOwner& s, const NewOrderRequest& r, std::int64
   c.quantity = r.quantity;
   c.stop_price = r.stop_price;
   c.display_quantity = r.display_quantity;
+  c.quote_quantity = r.quote_quantity;
   // On disk before the engine can know it (a restart still reports on it).
   o.pending.push_back({PendingRequest::Kind::kNew, 0, o.cl_ord_id, {}});
   if (journal_) {

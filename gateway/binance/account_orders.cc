@@ -1,0 +1,307 @@
+#include "gateway/binance/account_orders.h"
+
+#include <algorithm>
+
+#include "base/fixed_point_text.h"
+
+namespace exchange::binance {
+namespace {
+
+std::int64_t Ms(std::int64_t ns) { return ns / 1'000'000; }
+
+// v × 10^e, rounded down (engine/risk.cc's Scale for v >= 0).
+__int128 ScaleDown(__int128 v, int e) {
+  __int128 p = 1;
+  for (int i = 0; i < (e < 0 ? -e : e); ++i) p *= 10;
+  return e >= 0 ? v * p : v / p;
+}
+
+const char* SideName(Side s) { return s == Side::kBuy ? "BUY" : "SELL"; }
+const char* TifName(TimeInForce t) {
+  switch (t) {
+    case TimeInForce::kIoc: return "IOC";
+    case TimeInForce::kFok: return "FOK";
+    default: return "GTC";
+  }
+}
+
+void Field(std::string& out, const char* name, std::string_view text) {
+  out += '"';
+  out += name;
+  out += "\":\"";
+  out += text;  // symbols, ids and decimals: nothing to escape (checked on the way in)
+  out += "\",";
+}
+void Field(std::string& out, const char* name, std::int64_t value) {
+  out += '"';
+  out += name;
+  out += "\":";
+  out += std::to_string(value);
+  out += ',';
+}
+void Decimal(std::string& out, const char* name, __int128 value, int decimals) {
+  out += '"';
+  out += name;
+  out += "\":\"";
+  AppendFixedPoint(out, value, decimals);
+  out += "\",";
+}
+
+bool IsFinal(const std::string& status) {
+  return status == "FILLED" || status == "CANCELED" || status == "REJECTED" ||
+         status == "EXPIRED";
+}
+
+std::string StatusAfter(const fix::TrackedOrder& o, char exec_type) {
+  switch (exec_type) {
+    case fix::exec_type::kRejected: return "REJECTED";
+    case fix::exec_type::kCanceled: return "CANCELED";
+    case fix::exec_type::kExpired: return "EXPIRED";
+    default: break;
+  }
+  if (o.leaves == 0 && o.cum_qty > 0) return "FILLED";
+  if (o.cum_qty > 0) return "PARTIALLY_FILLED";
+  return "NEW";
+}
+
+}  // namespace
+
+std::string AckJson(const OrderView& v) {
+  std::string out = "{";
+  Field(out, "symbol", v.instrument->spec.symbol.view());
+  Field(out, "orderId", static_cast<std::int64_t>(v.order_id));
+  Field(out, "orderListId", -1);
+  Field(out, "clientOrderId", v.client_order_id);
+  out += "\"transactTime\":" + std::to_string(v.time_ms) + "}";
+  return out;
+}
+
+std::string OrderJson(const OrderView& v, ResponseType type) {
+  const InstrumentConfig& ins = *v.instrument;
+  const int pd = ins.price_decimals, qd = ins.quantity_decimals;
+  std::string out = "{";
+  Field(out, "symbol", ins.spec.symbol.view());
+  Field(out, "orderId", static_cast<std::int64_t>(v.order_id));
+  Field(out, "orderListId", -1);
+  Field(out, "clientOrderId", v.client_order_id);
+  Field(out, "transactTime", v.time_ms);
+  Decimal(out, "price", v.price, pd);
+  Decimal(out, "origQty", v.orig_qty, qd);
+  Decimal(out, "executedQty", v.executed, qd);
+  Decimal(out, "origQuoteOrderQty", v.orig_quote_qty, v.quote_decimals);
+  Decimal(out, "cummulativeQuoteQty", v.cum_quote, pd + qd);
+  Field(out, "status", v.status);
+  Field(out, "timeInForce", TifName(v.tif));
+  Field(out, "type", v.type);
+  Field(out, "side", SideName(v.side));
+  if (v.stop_price != 0) Decimal(out, "stopPrice", v.stop_price, pd);
+  Field(out, "workingTime", v.working ? v.time_ms : -1);
+  Field(out, "selfTradePreventionMode", "NONE");
+  if (type == ResponseType::kFull) {
+    out += "\"fills\":[";
+    const char* comma = "";
+    for (const OrderFill& f : v.fills) {
+      out += comma;
+      out += '{';
+      Decimal(out, "price", f.price, pd);
+      Decimal(out, "qty", f.quantity, qd);
+      Decimal(out, "commission", f.commission, f.commission_decimals);
+      Field(out, "commissionAsset", f.commission_asset);
+      out += "\"tradeId\":" + std::to_string(f.trade_id) + "}";
+      comma = ",";
+    }
+    out += "],";
+  }
+  out.back() = '}';
+  return out;
+}
+
+AccountOrders::AccountOrders(AccountId account)
+    : account_(account), name_("binance:" + std::to_string(account)) {}
+
+void AccountOrders::ExpectNew(OrderView view, ResponseType type, Respond respond) {
+  const std::string id = view.client_order_id;
+  pending_new_[id] = PendingNew{type, std::move(respond)};
+  starting_[id] = std::move(view);
+}
+
+void AccountOrders::ExpectCancel(const std::string& cancel_id, Respond respond) {
+  pending_cancels_[cancel_id] = std::move(respond);
+}
+
+OrderView* AccountOrders::ViewOf(const fix::TrackedOrder& o) {
+  if (o.id == 0) return nullptr;  // refused before it had an engine id
+  if (auto it = views_.find(o.id); it != views_.end()) return &it->second;
+  auto start = starting_.find(o.cl_ord_id);
+  if (start == starting_.end()) return nullptr;  // not placed through this API
+  OrderView& v = views_[o.id] = std::move(start->second);
+  starting_.erase(start);
+  v.engine_id = o.id;
+  by_client_id_[v.client_order_id] = o.id;
+  return &v;
+}
+
+void AccountOrders::Report(const fix::TrackedOrder& o, const fix::ReportDetail& d,
+                           std::int64_t now_ns) {
+  OrderView* v = ViewOf(o);
+  if (v == nullptr) {  // refused by the router: nothing reached the engine
+    const std::string id(d.cl_ord_id);
+    starting_.erase(id);
+    if (auto p = pending_new_.find(id); p != pending_new_.end()) {
+      p->second.respond({400, ErrorBody({400, api_code::kNewOrderRejected, std::string(d.text)}), {}});
+      pending_new_.erase(p);
+    }
+    return;
+  }
+  v->update_ms = Ms(d.transact_time != 0 ? d.transact_time : now_ns);
+  v->status = StatusAfter(o, d.exec_type);
+  v->executed = o.cum_qty;
+  switch (d.exec_type) {
+    case fix::exec_type::kNew:
+      v->order_id = o.exchange_id;
+      v->time_ms = v->update_ms;
+      by_order_id_[o.exchange_id] = o.id;
+      v->working = o.type != OrderType::kStop && o.type != OrderType::kStopLimit;
+      if (auto p = pending_new_.find(v->client_order_id); p != pending_new_.end()) {
+        if (p->second.type == ResponseType::kAck) {
+          p->second.respond({200, AckJson(*v), {}});
+          pending_new_.erase(p);
+        } else {
+          answer_at_batch_end_.push_back(v->client_order_id);
+        }
+      }
+      break;
+    case fix::exec_type::kTrade:
+      v->cum_quote += static_cast<__int128>(d.last_px) * d.last_qty;
+      if (pending_new_.count(v->client_order_id) != 0) AddFill(*v, d);
+      break;
+    case fix::exec_type::kRestated: v->working = true; break;
+    case fix::exec_type::kReplaced:
+      v->price = o.price;
+      v->orig_qty = o.quantity;
+      break;
+    case fix::exec_type::kRejected:
+      if (auto p = pending_new_.find(v->client_order_id); p != pending_new_.end()) {
+        p->second.respond(
+            {400, ErrorBody({400, api_code::kNewOrderRejected, std::string(d.text)}), {}});
+        pending_new_.erase(p);
+      }
+      break;
+    case fix::exec_type::kCanceled:
+      if (auto c = pending_cancels_.find(std::string(d.cl_ord_id)); c != pending_cancels_.end()) {
+        std::string body = OrderJson(*v, ResponseType::kResult);
+        body.pop_back();
+        body += ",\"origClientOrderId\":\"" + v->client_order_id + "\"}";
+        // The cancel's own id is clientOrderId, as Binance answers.
+        const std::string from = "\"clientOrderId\":\"" + v->client_order_id + "\"";
+        body.replace(body.find(from), from.size(),
+                     "\"clientOrderId\":\"" + std::string(d.cl_ord_id) + "\"");
+        c->second({200, std::move(body), {}});
+        pending_cancels_.erase(c);
+      }
+      break;
+    default: break;
+  }
+  if (IsFinal(v->status)) Finish(*v);
+}
+
+void AccountOrders::CancelRejected(const fix::CancelRejectDetail& d, std::int64_t) {
+  const auto c = pending_cancels_.find(std::string(d.cl_ord_id));
+  if (c == pending_cancels_.end()) return;
+  const bool unknown = d.reason == 1 || d.order == nullptr;
+  c->second({400,
+             ErrorBody({400, api_code::kCancelRejected,
+                        unknown ? "Unknown order sent." : std::string(d.text)}),
+             {}});
+  pending_cancels_.erase(c);
+}
+
+void AccountOrders::MassCancelReported(const fix::MassCancelDetail&, std::int64_t) {}
+
+void AccountOrders::AddFill(OrderView& v, const fix::ReportDetail& d) {
+  const InstrumentSpec& spec = v.instrument->spec;
+  OrderFill f;
+  f.price = d.last_px;
+  f.quantity = d.last_qty;
+  const std::string_view exec_id = d.exec_id;  // "<symbol>:<sequence>"
+  f.trade_id = std::stoull(std::string(exec_id.substr(exec_id.rfind(':') + 1)));
+  if (v.side == Side::kBuy) {
+    f.gross = d.last_qty * spec.base_multiplier;
+    f.commission_asset = v.instrument->base_asset;
+  } else {  // as engine/risk.cc settles a seller: its notional scaled, rounded down
+    const __int128 before = v.cum_quote - static_cast<__int128>(d.last_px) * d.last_qty;
+    f.gross = static_cast<Amount>(ScaleDown(v.cum_quote, spec.quote_exponent) -
+                                  ScaleDown(before, spec.quote_exponent));
+    f.commission_asset = v.instrument->quote_asset;
+  }
+  v.fills.push_back(std::move(f));
+}
+
+void AccountOrders::OnReceived(Sequence trade_id, const std::string& asset, Amount net,
+                               int decimals) {
+  received_[{trade_id, asset}] = Received{net, decimals};
+}
+
+void AccountOrders::OnBatchEnd() {
+  for (const std::string& id : answer_at_batch_end_) {
+    const auto p = pending_new_.find(id);
+    const auto e = by_client_id_.find(id);
+    if (p == pending_new_.end() || e == by_client_id_.end()) continue;
+    OrderView& v = views_.at(e->second);
+    for (OrderFill& f : v.fills) {
+      const auto r = received_.find({f.trade_id, f.commission_asset});
+      if (r == received_.end()) continue;
+      f.commission = f.gross - r->second.net;
+      f.commission_decimals = r->second.decimals;
+    }
+    p->second.respond({200, OrderJson(v, p->second.type), {}});
+    pending_new_.erase(p);
+    v.fills.clear();
+    v.fills.shrink_to_fit();
+  }
+  answer_at_batch_end_.clear();
+  received_.clear();
+}
+
+void AccountOrders::Finish(OrderView& v) {
+  finished_.push_back(v.engine_id);
+  while (finished_.size() > kFinishedKept) {
+    const auto old = views_.find(finished_.front());
+    finished_.pop_front();
+    if (old == views_.end() || pending_new_.count(old->second.client_order_id)) continue;
+    if (auto c = by_client_id_.find(old->second.client_order_id);
+        c != by_client_id_.end() && c->second == old->first) {
+      by_client_id_.erase(c);
+    }
+    by_order_id_.erase(old->second.order_id);
+    views_.erase(old);
+  }
+}
+
+const OrderView* AccountOrders::FindByOrderId(OrderId id) const {
+  const auto it = by_order_id_.find(id);
+  if (it == by_order_id_.end()) return nullptr;
+  const auto v = views_.find(it->second);
+  return v == views_.end() ? nullptr : &v->second;
+}
+
+const OrderView* AccountOrders::FindByClientId(const std::string& client_order_id) const {
+  const auto it = by_client_id_.find(client_order_id);
+  if (it == by_client_id_.end()) return nullptr;
+  const auto v = views_.find(it->second);
+  return v == views_.end() ? nullptr : &v->second;
+}
+
+std::vector<const OrderView*> AccountOrders::Open(const InstrumentConfig* instrument) const {
+  std::vector<const OrderView*> out;
+  for (const auto& [id, v] : views_) {
+    if (!IsFinal(v.status) && (instrument == nullptr || v.instrument == instrument)) {
+      out.push_back(&v);
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const OrderView* a, const OrderView* b) { return a->engine_id < b->engine_id; });
+  return out;
+}
+
+}  // namespace exchange::binance

@@ -1,0 +1,133 @@
+// AccountOrders: one account's orders as the Binance-compatible API shows
+// them, and the API's side of the OrderRouter for that account (an
+// OrderOwner named "binance:<account>"). It keeps each order's Binance view
+// (status, executed quantity, cumulative quote) from the router's reports,
+// the answers still owed to clients (an order's ACK, RESULT or FULL; a
+// cancel's result), and answers them: ACK on the engine's acceptance,
+// RESULT and FULL at the end of the engine batch that accepted the order
+// (when the taker's matching is over, as Binance answers), a cancel when
+// the order is cancelled, a refusal at once.
+//
+// Finished orders stay queryable (GET /api/v3/order) until
+// `kFinishedKept` newer ones finished after them.
+//
+// Owned by the BinanceApi; I/O thread only.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/binance/api_error.h"
+#include "gateway/binance/api_http.h"
+#include "gateway/order_owner.h"
+#include "gateway/order_request.h"
+
+namespace exchange::binance {
+
+// One fill of an order, for FULL answers and myTrades.
+struct OrderFill {
+  Price price = 0;
+  Quantity quantity = 0;
+  Sequence trade_id = 0;
+  Amount gross = 0;       // what the side receives before its fee, in the asset's units
+  Amount commission = 0;  // gross less what the account received (negative: a rebate)
+  int commission_decimals = 0;
+  std::string commission_asset;  // the asset the side receives
+};
+
+struct OrderView {
+  const InstrumentConfig* instrument = nullptr;
+  ClientOrderId engine_id = 0;
+  OrderId order_id = 0;  // the exchange's id (Binance's orderId); 0 before acceptance
+  std::string client_order_id;
+  std::string type;  // Binance's: LIMIT, LIMIT_MAKER, MARKET, STOP_LOSS, STOP_LOSS_LIMIT
+  Side side = Side::kBuy;
+  TimeInForce tif = TimeInForce::kGtc;
+  Price price = 0;
+  Price stop_price = 0;
+  Quantity orig_qty = 0;
+  Amount orig_quote_qty = 0;  // quoteOrderQty, with quote_decimals
+  int quote_decimals = 0;
+  Quantity executed = 0;
+  __int128 cum_quote = 0;  // price × quantity units
+  std::string status = "NEW";
+  std::int64_t time_ms = 0;
+  std::int64_t update_ms = 0;
+  bool working = true;  // on the book (false for a stop not yet triggered)
+  std::vector<OrderFill> fills;
+};
+
+enum class ResponseType { kAck, kResult, kFull };
+
+class AccountOrders : public fix::OrderOwner {
+ public:
+  static constexpr std::size_t kFinishedKept = 10'000;
+
+  explicit AccountOrders(AccountId account);
+
+  AccountId account() const override { return account_; }
+  const std::string& name() const override { return name_; }
+  void Report(const fix::TrackedOrder& order, const fix::ReportDetail& detail,
+              std::int64_t now_ns) override;
+  void CancelRejected(const fix::CancelRejectDetail& detail, std::int64_t now_ns) override;
+  void MassCancelReported(const fix::MassCancelDetail& detail, std::int64_t now_ns) override;
+
+  // Before the router hears of a new order: the view it starts from and how
+  // its client is answered.
+  void ExpectNew(OrderView view, ResponseType type, Respond respond);
+  // Before the router hears of a cancel whose client order id is
+  // `cancel_id`.
+  void ExpectCancel(const std::string& cancel_id, Respond respond);
+  // What the account received on the trade `trade_id` (its BALANCE TRADE
+  // event's available change in `asset`): the fill's commission is its
+  // gross less this.
+  void OnReceived(Sequence trade_id, const std::string& asset, Amount net, int decimals);
+  // The engine batch is applied: RESULT and FULL answers of orders it
+  // accepted go out.
+  void OnBatchEnd();
+
+  // An order by exchange id or client order id (open or recently finished).
+  const OrderView* FindByOrderId(OrderId id) const;
+  const OrderView* FindByClientId(const std::string& client_order_id) const;
+  // Open orders, of `instrument` when given, oldest first.
+  std::vector<const OrderView*> Open(const InstrumentConfig* instrument) const;
+
+ private:
+  struct PendingNew {
+    ResponseType type;
+    Respond respond;
+  };
+  OrderView* ViewOf(const fix::TrackedOrder& order);
+  // A fill of an order whose client waits for a FULL answer.
+  void AddFill(OrderView& view, const fix::ReportDetail& detail);
+  void Answer(const std::string& client_order_id, OrderView& view);
+  void Finish(OrderView& view);
+
+  AccountId account_;
+  std::string name_;
+  std::unordered_map<ClientOrderId, OrderView> views_;  // by engine id
+  std::unordered_map<std::string, ClientOrderId> by_client_id_;
+  std::unordered_map<OrderId, ClientOrderId> by_order_id_;
+  std::unordered_map<std::string, OrderView> starting_;  // new orders not yet seen by the router
+  std::unordered_map<std::string, PendingNew> pending_new_;     // by client order id
+  std::unordered_map<std::string, Respond> pending_cancels_;    // by the cancel's client id
+  std::vector<std::string> answer_at_batch_end_;                // client order ids
+  struct Received {
+    Amount net = 0;
+    int decimals = 0;
+  };
+  std::map<std::pair<Sequence, std::string>, Received> received_;  // this batch's: (trade, asset)
+  std::deque<ClientOrderId> finished_;                          // oldest first
+};
+
+// The order's status and fields as Binance's JSON.
+std::string OrderJson(const OrderView& view, ResponseType type);
+std::string AckJson(const OrderView& view);
+
+}  // namespace exchange::binance

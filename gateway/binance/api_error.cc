@@ -1,0 +1,11 @@
+#include "gateway/binance/api_error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace exchange::binance {
+
+std::string ErrorBody(const ApiError& e) {
+  return nlohmann::json{{"code", e.code}, {"msg", e.msg}}.dump();
+}
+
+}  // namespace exchange::binance

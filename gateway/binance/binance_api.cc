@@ -1,0 +1,191 @@
+#include "gateway/binance/binance_api.h"
+
+#include <charconv>
+
+#include "gateway/binance/order_params.h"
+
+namespace exchange::binance {
+namespace {
+
+ApiResponse Error(const ApiError& e) { return {e.status, ErrorBody(e), {}}; }
+
+std::optional<std::int64_t> IntParam(const FormParams& p, std::string_view name) {
+  const std::string* text = FindParam(p, name);
+  if (text == nullptr) return std::nullopt;
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || end != text->data() + text->size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+BinanceApi::BinanceApi(fix::OrderRouter& router, const ApiKeyDirectory& keys,
+                       std::map<std::string, int> asset_decimals, Clock clock)
+    : router_(router), keys_(keys), asset_decimals_(std::move(asset_decimals)),
+      clock_(std::move(clock)) {
+  routes_[{"POST", "/api/v3/order"}] = {Security::kTrade, &BinanceApi::NewOrder};
+  routes_[{"POST", "/api/v3/order/test"}] = {Security::kTrade, &BinanceApi::TestOrder};
+  routes_[{"DELETE", "/api/v3/order"}] = {Security::kTrade, &BinanceApi::CancelOrder};
+  routes_[{"GET", "/api/v3/order"}] = {Security::kUserData, &BinanceApi::QueryOrder};
+  routes_[{"GET", "/api/v3/openOrders"}] = {Security::kUserData, &BinanceApi::OpenOrders};
+  // No margin trading here: the pair lists clients read at start are empty.
+  routes_[{"GET", "/sapi/v1/margin/allPairs"}] = {Security::kUserStream, &BinanceApi::NoMargin};
+  routes_[{"GET", "/sapi/v1/margin/isolated/allPairs"}] = {Security::kUserData,
+                                                           &BinanceApi::NoMargin};
+}
+
+BinanceApi::~BinanceApi() = default;
+
+void BinanceApi::Handle(const ApiRequest& request, Respond respond) {
+  const std::int64_t now_ms = clock_() / 1'000'000;
+  if (request.method == "GET" && request.path == "/api/v3/ping") return respond({200, "{}", {}});
+  if (request.method == "GET" && request.path == "/sapi/v1/system/status") {
+    return respond({200, R"({"status":0,"msg":"normal"})", {}});
+  }
+  if (request.method == "GET" && request.path == "/api/v3/time") {
+    return respond({200, "{\"serverTime\":" + std::to_string(now_ms) + "}", {}});
+  }
+  const auto route = routes_.find({request.method, request.path});
+  if (route == routes_.end()) {
+    return respond(Error({404, api_code::kUnknown,
+                          "Unknown path " + request.method + " " + request.path +
+                              " (this gateway serves the trading API; market data is "
+                              "exchange-md's)"}));
+  }
+  auto caller = Authenticate(request, route->second.security, keys_, now_ms);
+  if (auto* e = std::get_if<ApiError>(&caller)) return respond(Error(*e));
+  (this->*route->second.endpoint)(std::get<Caller>(caller), respond);
+}
+
+AccountOrders& BinanceApi::OrdersOf(AccountId account) {
+  std::unique_ptr<AccountOrders>& orders = accounts_[account];
+  if (!orders) orders = std::make_unique<AccountOrders>(account);
+  return *orders;
+}
+
+fix::OrderOwner* BinanceApi::OwnerNamed(std::string_view name) {
+  constexpr std::string_view kPrefix = "binance:";
+  if (name.substr(0, kPrefix.size()) != kPrefix) return nullptr;
+  AccountId account = 0;
+  const std::string_view digits = name.substr(kPrefix.size());
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), account);
+  if (ec != std::errc() || end != digits.data() + digits.size()) return nullptr;
+  return &OrdersOf(account);
+}
+
+std::string BinanceApi::NewClientOrderId() {
+  // Unique within a gateway run and across restarts (the clock's part).
+  return "gw" + std::to_string(clock_() / 1'000'000'000) + "-" + std::to_string(next_client_id_++);
+}
+
+void BinanceApi::NewOrder(const Caller& c, Respond& respond) {
+  auto parsed = ReadNewOrder(c.params, router_.instruments(), asset_decimals_, NewClientOrderId());
+  if (auto* e = std::get_if<ApiError>(&parsed)) return respond(Error(*e));
+  ParsedOrder& order = std::get<ParsedOrder>(parsed);
+  AccountOrders& orders = OrdersOf(c.key->key.account);
+  if (const OrderView* open = orders.FindByClientId(order.view.client_order_id);
+      open != nullptr && open->status != "FILLED" && open->status != "CANCELED" &&
+      open->status != "REJECTED" && open->status != "EXPIRED") {
+    return respond(Error({400, api_code::kNewOrderRejected, "Duplicate order sent."}));
+  }
+  const std::string client_id = order.view.client_order_id;
+  order.view.time_ms = clock_() / 1'000'000;
+  orders.ExpectNew(std::move(order.view), order.response, std::move(respond));
+  order.request.cl_ord_id = client_id;
+  router_.PlaceOrder(orders, order.request, clock_());
+}
+
+void BinanceApi::TestOrder(const Caller& c, Respond& respond) {
+  auto parsed = ReadNewOrder(c.params, router_.instruments(), asset_decimals_, "test");
+  if (auto* e = std::get_if<ApiError>(&parsed)) return respond(Error(*e));
+  respond({200, "{}", {}});
+}
+
+void BinanceApi::CancelOrder(const Caller& c, Respond& respond) {
+  auto symbol = ReadSymbol(c.params, router_.instruments());
+  if (auto* e = std::get_if<ApiError>(&symbol)) return respond(Error(*e));
+  AccountOrders& orders = OrdersOf(c.key->key.account);
+  const OrderView* order = nullptr;
+  if (auto id = IntParam(c.params, "orderId")) {
+    order = orders.FindByOrderId(static_cast<OrderId>(*id));
+  } else if (const std::string* orig = FindParam(c.params, "origClientOrderId")) {
+    order = orders.FindByClientId(*orig);
+  } else {
+    return respond(Error(MandatoryMissing("orderId")));
+  }
+  if (order == nullptr || order->instrument != std::get<const InstrumentConfig*>(symbol)) {
+    return respond(Error({400, api_code::kCancelRejected, "Unknown order sent."}));
+  }
+  const std::string* given = FindParam(c.params, "newClientOrderId");
+  if (given != nullptr && !ValidClientOrderId(*given)) {
+    return respond(Error({400, api_code::kIllegalChars,
+                          "Illegal characters found in parameter 'newClientOrderId'."}));
+  }
+  const std::string cancel_id = given ? *given : NewClientOrderId();
+  const std::string orig = order->client_order_id;
+  orders.ExpectCancel(cancel_id, std::move(respond));
+  fix::CancelRequest r{cancel_id, orig, order->instrument};
+  router_.CancelOrder(orders, r, clock_());
+}
+
+void BinanceApi::QueryOrder(const Caller& c, Respond& respond) {
+  auto symbol = ReadSymbol(c.params, router_.instruments());
+  if (auto* e = std::get_if<ApiError>(&symbol)) return respond(Error(*e));
+  AccountOrders& orders = OrdersOf(c.key->key.account);
+  const OrderView* order = nullptr;
+  if (auto id = IntParam(c.params, "orderId")) {
+    order = orders.FindByOrderId(static_cast<OrderId>(*id));
+  } else if (const std::string* orig = FindParam(c.params, "origClientOrderId")) {
+    order = orders.FindByClientId(*orig);
+  } else {
+    return respond(Error(MandatoryMissing("orderId")));
+  }
+  if (order == nullptr || order->instrument != std::get<const InstrumentConfig*>(symbol)) {
+    return respond(Error({400, api_code::kNoSuchOrder, "Order does not exist."}));
+  }
+  std::string body = OrderJson(*order, ResponseType::kResult);
+  body.pop_back();
+  body += ",\"time\":" + std::to_string(order->time_ms) +
+          ",\"updateTime\":" + std::to_string(order->update_ms) +
+          ",\"isWorking\":" + (order->working ? "true" : "false") + "}";
+  respond({200, std::move(body), {}});
+}
+
+void BinanceApi::OpenOrders(const Caller& c, Respond& respond) {
+  const InstrumentConfig* instrument = nullptr;
+  if (FindParam(c.params, "symbol") != nullptr) {
+    auto symbol = ReadSymbol(c.params, router_.instruments());
+    if (auto* e = std::get_if<ApiError>(&symbol)) return respond(Error(*e));
+    instrument = std::get<const InstrumentConfig*>(symbol);
+  }
+  std::string body = "[";
+  for (const OrderView* o : OrdersOf(c.key->key.account).Open(instrument)) {
+    if (body.size() > 1) body += ',';
+    std::string one = OrderJson(*o, ResponseType::kResult);
+    one.pop_back();
+    body += one + ",\"time\":" + std::to_string(o->time_ms) +
+            ",\"updateTime\":" + std::to_string(o->update_ms) +
+            ",\"isWorking\":" + (o->working ? "true" : "false") + "}";
+  }
+  respond({200, body + "]", {}});
+}
+
+void BinanceApi::NoMargin(const Caller&, Respond& respond) { respond({200, "[]", {}}); }
+
+void BinanceApi::OnRecord(const wire::EventRecord& record) {
+  const Event& e = record.event;
+  if (e.type != EventType::kBalance || e.balance_reason != BalanceReason::kTrade) return;
+  const auto it = accounts_.find(e.account);
+  if (it == accounts_.end()) return;
+  const std::string asset(record.asset.view());
+  const auto decimals = asset_decimals_.find(asset);
+  it->second->OnReceived(e.trade_sequence, asset, e.available_delta,
+                         decimals == asset_decimals_.end() ? 0 : decimals->second);
+}
+
+void BinanceApi::OnBatchEnd() {
+  for (auto& [account, orders] : accounts_) orders->OnBatchEnd();
+}
+
+}  // namespace exchange::binance

@@ -1,0 +1,81 @@
+// BinanceApi: the Binance-compatible trading API of the gateway (spot,
+// /api/v3): signed order entry and order queries over HTTP, sharing the
+// OrderRouter with the FIX sessions. Each request is authenticated
+// (request_auth.h), its parameters read and checked against the
+// instrument's tick and lot as Binance's filters would (PRICE_FILTER,
+// LOT_SIZE: a refused order never reaches the engine), and handed to the
+// router for the key's account. Answers are Binance's JSON; errors are
+// Binance's codes (api_error.h). What differs from Binance is tabled in
+// gateway/README.md.
+//
+// Endpoints: GET ping, time; POST order, order/test; DELETE order; GET
+// order, openOrders; and of /sapi/v1 what clients read at start: system
+// status, and the margin pair lists (empty: no margin trading here).
+//
+// Owned by the gateway; I/O thread only (events reach it there too).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "gateway/binance/account_orders.h"
+#include "gateway/binance/api_http.h"
+#include "gateway/binance/api_key_directory.h"
+#include "gateway/binance/request_auth.h"
+#include "gateway/order_router.h"
+#include "wire/wire_format.h"
+
+namespace exchange::binance {
+
+class BinanceApi : public ApiHandler {
+ public:
+  using Clock = std::function<std::int64_t()>;  // Unix nanoseconds
+
+  // `asset_decimals`: every asset's decimals by name (the instruments
+  // file's [[asset]] tables).
+  BinanceApi(fix::OrderRouter& router, const ApiKeyDirectory& keys,
+             std::map<std::string, int> asset_decimals, Clock clock);
+  ~BinanceApi() override;
+
+  void Handle(const ApiRequest& request, Respond respond) override;
+
+  // An engine event the gateway consumed (after the router applied it).
+  void OnRecord(const wire::EventRecord& record);
+  // The end of an engine batch: answers that wait for it go out.
+  void OnBatchEnd();
+
+  // The owner of `account`'s API orders, made on first use; for restoring
+  // journaled orders by name ("binance:<account>"), nullptr for another
+  // name.
+  fix::OrderOwner* OwnerNamed(std::string_view name);
+
+ private:
+  using Endpoint = void (BinanceApi::*)(const Caller&, Respond&);
+  struct Route {
+    Security security;
+    Endpoint endpoint;
+  };
+
+  void NewOrder(const Caller& c, Respond& respond);
+  void TestOrder(const Caller& c, Respond& respond);
+  void CancelOrder(const Caller& c, Respond& respond);
+  void QueryOrder(const Caller& c, Respond& respond);
+  void OpenOrders(const Caller& c, Respond& respond);
+  void NoMargin(const Caller& c, Respond& respond);
+
+  AccountOrders& OrdersOf(AccountId account);
+  std::string NewClientOrderId();
+
+  fix::OrderRouter& router_;
+  const ApiKeyDirectory& keys_;
+  std::map<std::string, int> asset_decimals_;
+  Clock clock_;
+  std::map<std::pair<std::string, std::string>, Route> routes_;  // (method, path)
+  std::unordered_map<AccountId, std::unique_ptr<AccountOrders>> accounts_;
+  std::uint64_t next_client_id_ = 1;
+};
+
+}  // namespace exchange::binance
