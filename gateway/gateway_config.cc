@@ -54,6 +54,7 @@ void ParseGatewayConfig(const std::string& text, const std::string& source, Gate
         {"key_file", str(&c->api_key_file)},
         {"pg_url", str(&c->api_pg_url)},
         {"pg_schema", str(&c->api_pg_schema)},
+        {"redis_url", str(&c->api_redis_url)},
         {"keys_reload_ms", num(&c->api_keys_reload_ms)}}},
       {"log", {{"level", str(&c->log_level)}}},
   };

@@ -39,6 +39,7 @@ struct GatewayConfig {
   std::string api_key_file;                // master key file; env EXCHANGE_API_KEY_FILE
   std::string api_pg_url;                  // the api_keys table; env EXCHANGE_PG_URL
   std::string api_pg_schema = "public";
+  std::string api_redis_url;               // balances (the book-state view); env EXCHANGE_REDIS_URL
   std::uint64_t api_keys_reload_ms = 2000;  // a created or revoked key takes effect within this
   // [log]
   std::string log_level = "info";

@@ -173,6 +173,9 @@ int main(int argc, char** argv) {
     if (const char* pg = std::getenv("EXCHANGE_PG_URL"); pg && *pg && config.api_pg_url.empty()) {
       config.api_pg_url = pg;
     }
+    if (const char* r = std::getenv("EXCHANGE_REDIS_URL"); r && *r && config.api_redis_url.empty()) {
+      config.api_redis_url = r;
+    }
   } catch (const std::exception& e) {
     std::cerr << "exchange-gateway: " << e.what() << "\n";
     return 2;

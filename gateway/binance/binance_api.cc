@@ -21,14 +21,16 @@ std::optional<std::int64_t> IntParam(const FormParams& p, std::string_view name)
 }  // namespace
 
 BinanceApi::BinanceApi(fix::OrderRouter& router, const ApiKeyDirectory& keys,
-                       std::map<std::string, int> asset_decimals, Clock clock)
+                       std::map<std::string, int> asset_decimals, std::string redis_url,
+                       Clock clock)
     : router_(router), keys_(keys), asset_decimals_(std::move(asset_decimals)),
-      clock_(std::move(clock)) {
+      balances_(std::move(redis_url)), clock_(std::move(clock)) {
   routes_[{"POST", "/api/v3/order"}] = {Security::kTrade, &BinanceApi::NewOrder};
   routes_[{"POST", "/api/v3/order/test"}] = {Security::kTrade, &BinanceApi::TestOrder};
   routes_[{"DELETE", "/api/v3/order"}] = {Security::kTrade, &BinanceApi::CancelOrder};
   routes_[{"GET", "/api/v3/order"}] = {Security::kUserData, &BinanceApi::QueryOrder};
   routes_[{"GET", "/api/v3/openOrders"}] = {Security::kUserData, &BinanceApi::OpenOrders};
+  routes_[{"GET", "/api/v3/account"}] = {Security::kUserData, &BinanceApi::Account};
   // No margin trading here: the pair lists clients read at start are empty.
   routes_[{"GET", "/sapi/v1/margin/allPairs"}] = {Security::kUserStream, &BinanceApi::NoMargin};
   routes_[{"GET", "/sapi/v1/margin/isolated/allPairs"}] = {Security::kUserData,
@@ -172,6 +174,23 @@ void BinanceApi::OpenOrders(const Caller& c, Respond& respond) {
 }
 
 void BinanceApi::NoMargin(const Caller&, Respond& respond) { respond({200, "[]", {}}); }
+
+void BinanceApi::Account(const Caller& c, Respond& respond) {
+  auto balances = balances_.BalancesJson(c.key->key.account);
+  if (auto* e = std::get_if<ApiError>(&balances)) return respond(Error(*e));
+  const std::int64_t now_ms = clock_() / 1'000'000;
+  std::string body =
+      R"({"makerCommission":0,"takerCommission":0,"buyerCommission":0,"sellerCommission":0,)"
+      R"("commissionRates":{"maker":"0.00000000","taker":"0.00000000","buyer":"0.00000000",)"
+      R"("seller":"0.00000000"},"canTrade":)";
+  body += c.key->key.can_trade ? "true" : "false";
+  body += R"(,"canWithdraw":false,"canDeposit":false,"brokered":false,)"
+          R"("requireSelfTradePrevention":false,"preventSor":false,"updateTime":)" +
+          std::to_string(now_ms) + R"(,"accountType":"SPOT","balances":)" +
+          std::get<std::string>(balances) + R"(,"permissions":["SPOT"],"uid":)" +
+          std::to_string(c.key->key.account) + "}";
+  respond({200, std::move(body), {}});
+}
 
 void BinanceApi::OnRecord(const wire::EventRecord& record) {
   const Event& e = record.event;

@@ -9,7 +9,8 @@
 // gateway/README.md.
 //
 // Endpoints: GET ping, time; POST order, order/test; DELETE order; GET
-// order, openOrders; and of /sapi/v1 what clients read at start: system
+// order, openOrders, account (balances from the Redis view:
+// account_balances.h); and of /sapi/v1 what clients read at start: system
 // status, and the margin pair lists (empty: no margin trading here).
 //
 // Owned by the gateway; I/O thread only (events reach it there too).
@@ -21,6 +22,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "gateway/binance/account_balances.h"
 #include "gateway/binance/account_orders.h"
 #include "gateway/binance/api_http.h"
 #include "gateway/binance/api_key_directory.h"
@@ -37,7 +39,7 @@ class BinanceApi : public ApiHandler {
   // `asset_decimals`: every asset's decimals by name (the instruments
   // file's [[asset]] tables).
   BinanceApi(fix::OrderRouter& router, const ApiKeyDirectory& keys,
-             std::map<std::string, int> asset_decimals, Clock clock);
+             std::map<std::string, int> asset_decimals, std::string redis_url, Clock clock);
   ~BinanceApi() override;
 
   void Handle(const ApiRequest& request, Respond respond) override;
@@ -65,6 +67,7 @@ class BinanceApi : public ApiHandler {
   void QueryOrder(const Caller& c, Respond& respond);
   void OpenOrders(const Caller& c, Respond& respond);
   void NoMargin(const Caller& c, Respond& respond);
+  void Account(const Caller& c, Respond& respond);
 
   AccountOrders& OrdersOf(AccountId account);
   std::string NewClientOrderId();
@@ -72,6 +75,7 @@ class BinanceApi : public ApiHandler {
   fix::OrderRouter& router_;
   const ApiKeyDirectory& keys_;
   std::map<std::string, int> asset_decimals_;
+  AccountBalances balances_;
   Clock clock_;
   std::map<std::pair<std::string, std::string>, Route> routes_;  // (method, path)
   std::unordered_map<AccountId, std::unique_ptr<AccountOrders>> accounts_;

@@ -33,7 +33,8 @@ BinanceFrontEnd::BinanceFrontEnd(boost::asio::io_context& io, const fix::Gateway
   // The accounts whose events this gateway must receive. A key of a new
   // account takes effect for trading once the gateway restarts.
   accounts_ = keys_->Accounts();
-  api_ = std::make_unique<BinanceApi>(router, *keys_, std::move(asset_decimals), WallClockNs);
+  api_ = std::make_unique<BinanceApi>(router, *keys_, std::move(asset_decimals), config.api_redis_url,
+                                      WallClockNs);
   http_ = std::make_unique<ApiHttpServer>(io, config.binance_listen, *api_);
   spdlog::info("binance api: listening on {} (port {}), {} API keys", config.binance_listen,
                http_->port(), keys_->size());
