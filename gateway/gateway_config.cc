@@ -107,7 +107,8 @@ void GatewayConfig::Validate() const {
     if (api_key_file.empty()) {
       fail("binance.key_file (or EXCHANGE_API_KEY_FILE) is needed to open the API keys' secrets");
     }
-    if (api_pg_url.empty()) fail("binance.pg_url (or EXCHANGE_PG_URL) is needed to read the API keys");
+    if (api_pg_url.empty())
+      fail("binance.pg_url (or EXCHANGE_PG_URL) is needed to read the API keys");
     if (api_keys_reload_ms < 100) fail("binance.keys_reload_ms must be at least 100");
   }
   std::set<std::string> names;

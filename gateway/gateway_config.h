@@ -1,8 +1,8 @@
 // GatewayConfig: everything exchange-gateway can be told: where it listens,
 // where it keeps its session stores, the instruments file (for decimal
 // prices), RabbitMQ, and the FIX sessions it accepts (CompIDs, password,
-// account), and the Binance-compatible API. Precedence, lowest first: defaults, the TOML file (--config),
-// EXCHANGE_AMQP_URL, flags. Keys: README.md ("FIX gateway").
+// account), and the Binance-compatible API. Precedence, lowest first: defaults, the TOML file
+// (--config), EXCHANGE_AMQP_URL, flags. Keys: README.md ("FIX gateway").
 //
 // Built once on the main thread before any other thread starts.
 #pragma once
@@ -36,10 +36,10 @@ struct GatewayConfig {
   // [binance]: the Binance-compatible trading API (gateway/binance/); off
   // while listen is empty
   std::string binance_listen;
-  std::string api_key_file;                // master key file; env EXCHANGE_API_KEY_FILE
-  std::string api_pg_url;                  // the api_keys table; env EXCHANGE_PG_URL
+  std::string api_key_file;  // master key file; env EXCHANGE_API_KEY_FILE
+  std::string api_pg_url;    // the api_keys table; env EXCHANGE_PG_URL
   std::string api_pg_schema = "public";
-  std::string api_redis_url;               // balances (the book-state view); env EXCHANGE_REDIS_URL
+  std::string api_redis_url;  // balances (the book-state view); env EXCHANGE_REDIS_URL
   std::uint64_t api_keys_reload_ms = 2000;  // a created or revoked key takes effect within this
   // [log]
   std::string log_level = "info";

@@ -52,7 +52,8 @@ std::vector<std::uint32_t> AccountsOf(const GatewayConfig& c,
   for (const SessionConfig& s : c.sessions)
     accounts.push_back(s.account);
   if (binance) {
-    for (const AccountId a : binance->Accounts()) accounts.push_back(a);
+    for (const AccountId a : binance->Accounts())
+      accounts.push_back(a);
   }
   std::sort(accounts.begin(), accounts.end());
   accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
@@ -149,7 +150,8 @@ int Run(GatewayConfig& config) {
                config.name, config.listen, server.port(), config.sessions.size(),
                instruments.size(), "gateway." + config.name);
   std::cout << "exchange-gateway: listening on port " << server.port() << std::endl;
-  if (binance) std::cout << "exchange-gateway: binance api on port " << binance->port() << std::endl;
+  if (binance)
+    std::cout << "exchange-gateway: binance api on port " << binance->port() << std::endl;
   io.run();
   router.FlushJournal();
   consumer.Stop();
@@ -173,7 +175,8 @@ int main(int argc, char** argv) {
     if (const char* pg = std::getenv("EXCHANGE_PG_URL"); pg && *pg && config.api_pg_url.empty()) {
       config.api_pg_url = pg;
     }
-    if (const char* r = std::getenv("EXCHANGE_REDIS_URL"); r && *r && config.api_redis_url.empty()) {
+    if (const char* r = std::getenv("EXCHANGE_REDIS_URL");
+        r && *r && config.api_redis_url.empty()) {
       config.api_redis_url = r;
     }
   } catch (const std::exception& e) {

@@ -40,6 +40,7 @@ struct ReportDetail {
   int ord_rej_reason = -1;  // FIX OrdRejReason(103), rejections only
   std::string_view text;    // why, for people; empty for none
   Timestamp transact_time = 0;
+  RejectReason reject_reason = RejectReason::kNone;  // the engine's, when it rejected
 };
 
 // A cancel or replace that was refused.

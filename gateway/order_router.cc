@@ -292,7 +292,8 @@ void OrderRouter::OnRejected(TrackedOrder& o, const Event& e, std::int64_t now_n
                 0,
                 OrdRejReasonOf(e.reject_reason),
                 text,
-                e.timestamp},
+                e.timestamp,
+                e.reject_reason},
                now_ns);
     return;
   }

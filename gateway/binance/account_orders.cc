@@ -7,16 +7,21 @@
 namespace exchange::binance {
 namespace {
 
-std::int64_t Ms(std::int64_t ns) { return ns / 1'000'000; }
+std::int64_t Ms(std::int64_t ns) {
+  return ns / 1'000'000;
+}
 
 // v × 10^e, rounded down (engine/risk.cc's Scale for v >= 0).
 __int128 ScaleDown(__int128 v, int e) {
   __int128 p = 1;
-  for (int i = 0; i < (e < 0 ? -e : e); ++i) p *= 10;
+  for (int i = 0; i < (e < 0 ? -e : e); ++i)
+    p *= 10;
   return e >= 0 ? v * p : v / p;
 }
 
-const char* SideName(Side s) { return s == Side::kBuy ? "BUY" : "SELL"; }
+const char* SideName(Side s) {
+  return s == Side::kBuy ? "BUY" : "SELL";
+}
 const char* TifName(TimeInForce t) {
   switch (t) {
     case TimeInForce::kIoc: return "IOC";
@@ -48,8 +53,20 @@ void Decimal(std::string& out, const char* name, __int128 value, int decimals) {
 }
 
 bool IsFinal(const std::string& status) {
-  return status == "FILLED" || status == "CANCELED" || status == "REJECTED" ||
-         status == "EXPIRED";
+  return status == "FILLED" || status == "CANCELED" || status == "REJECTED" || status == "EXPIRED";
+}
+
+// Binance's text where its clients match on it (ccxt maps these messages
+// to its error classes), else ours.
+std::string RejectionText(const fix::ReportDetail& d) {
+  switch (d.reject_reason) {
+    case RejectReason::kInsufficientFunds:
+      return "Account has insufficient balance for requested action.";
+    case RejectReason::kPostOnlyWouldTrade: return "Order would immediately match and take.";
+    case RejectReason::kNoLiquidity:
+    case RejectReason::kFokCannotFill: return "Order would not fill: " + std::string(d.text);
+    default: return std::string(d.text);
+  }
 }
 
 std::string StatusAfter(const fix::TrackedOrder& o, char exec_type) {
@@ -148,7 +165,8 @@ void AccountOrders::Report(const fix::TrackedOrder& o, const fix::ReportDetail& 
     const std::string id(d.cl_ord_id);
     starting_.erase(id);
     if (auto p = pending_new_.find(id); p != pending_new_.end()) {
-      p->second.respond({400, ErrorBody({400, api_code::kNewOrderRejected, std::string(d.text)}), {}});
+      p->second.respond(
+          {400, ErrorBody({400, api_code::kNewOrderRejected, std::string(d.text)}), {}});
       pending_new_.erase(p);
     }
     return;
@@ -183,7 +201,7 @@ void AccountOrders::Report(const fix::TrackedOrder& o, const fix::ReportDetail& 
     case fix::exec_type::kRejected:
       if (auto p = pending_new_.find(v->client_order_id); p != pending_new_.end()) {
         p->second.respond(
-            {400, ErrorBody({400, api_code::kNewOrderRejected, std::string(d.text)}), {}});
+            {400, ErrorBody({400, api_code::kNewOrderRejected, RejectionText(d)}), {}});
         pending_new_.erase(p);
       }
       break;

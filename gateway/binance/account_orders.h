@@ -115,15 +115,15 @@ class AccountOrders : public fix::OrderOwner {
   std::unordered_map<std::string, ClientOrderId> by_client_id_;
   std::unordered_map<OrderId, ClientOrderId> by_order_id_;
   std::unordered_map<std::string, OrderView> starting_;  // new orders not yet seen by the router
-  std::unordered_map<std::string, PendingNew> pending_new_;     // by client order id
-  std::unordered_map<std::string, Respond> pending_cancels_;    // by the cancel's client id
-  std::vector<std::string> answer_at_batch_end_;                // client order ids
+  std::unordered_map<std::string, PendingNew> pending_new_;   // by client order id
+  std::unordered_map<std::string, Respond> pending_cancels_;  // by the cancel's client id
+  std::vector<std::string> answer_at_batch_end_;              // client order ids
   struct Received {
     Amount net = 0;
     int decimals = 0;
   };
   std::map<std::pair<Sequence, std::string>, Received> received_;  // this batch's: (trade, asset)
-  std::deque<ClientOrderId> finished_;                          // oldest first
+  std::deque<ClientOrderId> finished_;                             // oldest first
 };
 
 // The order's status and fields as Binance's JSON.

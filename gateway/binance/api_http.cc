@@ -31,10 +31,9 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection> {
     parser_->header_limit(kMaxRequestBytes);
     parser_->body_limit(kMaxRequestBytes);
     stream_.expires_after(idle_);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -45,10 +44,10 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection> {
       return;
     }
     if (ec) {
-      ApiResponse bad{ec == http::error::body_limit || ec == http::error::header_limit ? 413u
-                                                                                       : 400u,
-                      R"({"code":-1000,"msg":"malformed HTTP request: )" + ec.message() + "\"}",
-                      {}};
+      ApiResponse bad{
+          ec == http::error::body_limit || ec == http::error::header_limit ? 413u : 400u,
+          R"({"code":-1000,"msg":"malformed HTTP request: )" + ec.message() + "\"}",
+          {}};
       Write(std::move(bad), 11, false);
       return;
     }
@@ -66,9 +65,9 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection> {
     const auto peer = stream_.socket().remote_endpoint(peer_ec);
     request.peer = peer_ec ? "" : peer.address().to_string();
     if (peer.address().is_v6() && peer.address().to_v6().is_v4_mapped()) {
-      request.peer = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped,
-                                                      peer.address().to_v6())
-                         .to_string();
+      request.peer =
+          boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, peer.address().to_v6())
+              .to_string();
     }
     const unsigned version = req.version();
     const bool keep_alive = req.keep_alive();
@@ -85,7 +84,8 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection> {
     response_.result(r.status);
     response_.set(http::field::content_type, "application/json;charset=UTF-8");
     response_.set(http::field::server, "exchange-gateway");
-    for (const auto& [name, value] : r.headers) response_.set(name, value);
+    for (const auto& [name, value] : r.headers)
+      response_.set(name, value);
     response_.keep_alive(keep_alive);
     response_.body() = std::move(r.body);
     response_.prepare_payload();
@@ -116,7 +116,8 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection> {
 
 tcp::endpoint EndpointOf(const std::string& listen) {
   const std::size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) throw std::runtime_error("listen '" + listen + "': not host:port");
+  if (colon == std::string::npos)
+    throw std::runtime_error("listen '" + listen + "': not host:port");
   boost::system::error_code ec;
   const auto address = boost::asio::ip::make_address(listen.substr(0, colon), ec);
   if (ec) throw std::runtime_error("listen '" + listen + "': " + ec.message());
@@ -140,9 +141,13 @@ ApiHttpServer::ApiHttpServer(boost::asio::io_context& io, const std::string& lis
   port_ = acceptor_.local_endpoint().port();
 }
 
-ApiHttpServer::~ApiHttpServer() { Stop(); }
+ApiHttpServer::~ApiHttpServer() {
+  Stop();
+}
 
-void ApiHttpServer::Start() { Accept(); }
+void ApiHttpServer::Start() {
+  Accept();
+}
 
 void ApiHttpServer::Stop() {
   boost::system::error_code ignored;

@@ -10,7 +10,9 @@ namespace exchange::binance {
 ApiKeyDirectory::ApiKeyDirectory(boost::asio::io_context& io, Options options)
     : io_(io), options_(std::move(options)) {}
 
-ApiKeyDirectory::~ApiKeyDirectory() { Stop(); }
+ApiKeyDirectory::~ApiKeyDirectory() {
+  Stop();
+}
 
 std::shared_ptr<const ApiKeyDirectory::KeyMap> ApiKeyDirectory::Load() {
   const auth::MasterKey master = auth::MasterKey::Load(options_.key_file);
@@ -73,7 +75,8 @@ void ApiKeyDirectory::Run() {
 std::vector<AccountId> ApiKeyDirectory::Accounts() const {
   std::vector<AccountId> out;
   if (keys_) {
-    for (const auto& [name, k] : *keys_) out.push_back(k.key.account);
+    for (const auto& [name, k] : *keys_)
+      out.push_back(k.key.account);
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

@@ -7,7 +7,9 @@
 namespace exchange::binance {
 namespace {
 
-ApiResponse Error(const ApiError& e) { return {e.status, ErrorBody(e), {}}; }
+ApiResponse Error(const ApiError& e) {
+  return {e.status, ErrorBody(e), {}};
+}
 
 std::optional<std::int64_t> IntParam(const FormParams& p, std::string_view name) {
   const std::string* text = FindParam(p, name);
@@ -23,8 +25,11 @@ std::optional<std::int64_t> IntParam(const FormParams& p, std::string_view name)
 BinanceApi::BinanceApi(fix::OrderRouter& router, const ApiKeyDirectory& keys,
                        std::map<std::string, int> asset_decimals, std::string redis_url,
                        Clock clock)
-    : router_(router), keys_(keys), asset_decimals_(std::move(asset_decimals)),
-      balances_(std::move(redis_url)), clock_(std::move(clock)) {
+    : router_(router),
+      keys_(keys),
+      asset_decimals_(std::move(asset_decimals)),
+      balances_(std::move(redis_url)),
+      clock_(std::move(clock)) {
   routes_[{"POST", "/api/v3/order"}] = {Security::kTrade, &BinanceApi::NewOrder};
   routes_[{"POST", "/api/v3/order/test"}] = {Security::kTrade, &BinanceApi::TestOrder};
   routes_[{"DELETE", "/api/v3/order"}] = {Security::kTrade, &BinanceApi::CancelOrder};
@@ -173,7 +178,9 @@ void BinanceApi::OpenOrders(const Caller& c, Respond& respond) {
   respond({200, body + "]", {}});
 }
 
-void BinanceApi::NoMargin(const Caller&, Respond& respond) { respond({200, "[]", {}}); }
+void BinanceApi::NoMargin(const Caller&, Respond& respond) {
+  respond({200, "[]", {}});
+}
 
 void BinanceApi::Account(const Caller& c, Respond& respond) {
   auto balances = balances_.BalancesJson(c.key->key.account);
@@ -204,7 +211,8 @@ void BinanceApi::OnRecord(const wire::EventRecord& record) {
 }
 
 void BinanceApi::OnBatchEnd() {
-  for (auto& [account, orders] : accounts_) orders->OnBatchEnd();
+  for (auto& [account, orders] : accounts_)
+    orders->OnBatchEnd();
 }
 
 }  // namespace exchange::binance

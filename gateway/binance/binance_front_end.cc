@@ -26,21 +26,24 @@ BinanceFrontEnd::BinanceFrontEnd(boost::asio::io_context& io, const fix::Gateway
   options.reload_interval = std::chrono::milliseconds(config.api_keys_reload_ms);
   keys_ = std::make_unique<ApiKeyDirectory>(io, options);
   if (const std::string problem = keys_->Start(); !problem.empty()) {
-    spdlog::error("binance api: API keys cannot be loaded yet ({}); signed requests are refused "
-                  "until they can",
-                  problem);
+    spdlog::error(
+        "binance api: API keys cannot be loaded yet ({}); signed requests are refused "
+        "until they can",
+        problem);
   }
   // The accounts whose events this gateway must receive. A key of a new
   // account takes effect for trading once the gateway restarts.
   accounts_ = keys_->Accounts();
-  api_ = std::make_unique<BinanceApi>(router, *keys_, std::move(asset_decimals), config.api_redis_url,
-                                      WallClockNs);
+  api_ = std::make_unique<BinanceApi>(router, *keys_, std::move(asset_decimals),
+                                      config.api_redis_url, WallClockNs);
   http_ = std::make_unique<ApiHttpServer>(io, config.binance_listen, *api_);
   spdlog::info("binance api: listening on {} (port {}), {} API keys", config.binance_listen,
                http_->port(), keys_->size());
 }
 
-BinanceFrontEnd::~BinanceFrontEnd() { Stop(); }
+BinanceFrontEnd::~BinanceFrontEnd() {
+  Stop();
+}
 
 void BinanceFrontEnd::Stop() {
   if (http_) http_->Stop();

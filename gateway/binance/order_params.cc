@@ -10,7 +10,9 @@ ApiError Filter(std::string_view filter, const std::string& detail) {
           "Filter failure: " + std::string(filter) + " (" + detail + ")"};
 }
 
-ApiError Invalid(int code, std::string msg) { return {400, code, std::move(msg)}; }
+ApiError Invalid(int code, std::string msg) {
+  return {400, code, std::move(msg)};
+}
 
 // The type's engine order type, and which parameters it needs.
 struct TypeRule {
@@ -62,18 +64,27 @@ std::optional<ApiError> ReadEnums(const FormParams& p, ParsedOrder& out, const T
   if (rule->tif) {
     const std::string* tif = FindParam(p, "timeInForce");
     if (tif == nullptr) return MandatoryMissing("timeInForce");
-    if (*tif == "GTC") out.request.tif = TimeInForce::kGtc;
-    else if (*tif == "IOC") out.request.tif = TimeInForce::kIoc;
-    else if (*tif == "FOK") out.request.tif = TimeInForce::kFok;
-    else return Invalid(api_code::kInvalidTimeInForce, "Invalid timeInForce.");
+    if (*tif == "GTC")
+      out.request.tif = TimeInForce::kGtc;
+    else if (*tif == "IOC")
+      out.request.tif = TimeInForce::kIoc;
+    else if (*tif == "FOK")
+      out.request.tif = TimeInForce::kFok;
+    else
+      return Invalid(api_code::kInvalidTimeInForce, "Invalid timeInForce.");
   }
   const std::string* stp = FindParam(p, "selfTradePreventionMode");
   if (stp != nullptr) {
-    if (*stp == "NONE") out.request.stp = StpMode::kInstrumentDefault;
-    else if (*stp == "EXPIRE_TAKER") out.request.stp = StpMode::kCancelIncoming;
-    else if (*stp == "EXPIRE_MAKER") out.request.stp = StpMode::kCancelResting;
-    else if (*stp == "EXPIRE_BOTH") out.request.stp = StpMode::kCancelBoth;
-    else return Invalid(api_code::kInvalidParameter, "Invalid selfTradePreventionMode.");
+    if (*stp == "NONE")
+      out.request.stp = StpMode::kInstrumentDefault;
+    else if (*stp == "EXPIRE_TAKER")
+      out.request.stp = StpMode::kCancelIncoming;
+    else if (*stp == "EXPIRE_MAKER")
+      out.request.stp = StpMode::kCancelResting;
+    else if (*stp == "EXPIRE_BOTH")
+      out.request.stp = StpMode::kCancelBoth;
+    else
+      return Invalid(api_code::kInvalidParameter, "Invalid selfTradePreventionMode.");
   }
   return std::nullopt;
 }
@@ -84,10 +95,14 @@ std::optional<ApiError> ReadResponseType(const FormParams& p, const TypeRule& ru
   const bool full_by_default = rule.type == OrderType::kLimit || rule.type == OrderType::kMarket;
   out.response = full_by_default ? ResponseType::kFull : ResponseType::kAck;
   if (r == nullptr) return std::nullopt;
-  if (*r == "ACK") out.response = ResponseType::kAck;
-  else if (*r == "RESULT") out.response = ResponseType::kResult;
-  else if (*r == "FULL") out.response = ResponseType::kFull;
-  else return Invalid(api_code::kInvalidParameter, "Invalid newOrderRespType.");
+  if (*r == "ACK")
+    out.response = ResponseType::kAck;
+  else if (*r == "RESULT")
+    out.response = ResponseType::kResult;
+  else if (*r == "FULL")
+    out.response = ResponseType::kFull;
+  else
+    return Invalid(api_code::kInvalidParameter, "Invalid newOrderRespType.");
   return std::nullopt;
 }
 
@@ -103,7 +118,14 @@ std::optional<ApiError> ReadQuantity(const FormParams& p, const InstrumentConfig
   if (!quote) {
     auto q = Decimal(p, "quantity", ins.quantity_decimals, ins.spec.lot_size, "LOT_SIZE");
     if (auto* e = std::get_if<ApiError>(&q)) return *e;
-    out.request.quantity = out.view.orig_qty = std::get<std::int64_t>(q);
+    const std::int64_t quantity = std::get<std::int64_t>(q);
+    if (quantity < ins.spec.min_quantity || quantity > ins.spec.max_quantity) {
+      return Filter("LOT_SIZE",
+                    "quantity must be " +
+                        fix::FormatDecimal(ins.spec.min_quantity, ins.quantity_decimals) + " to " +
+                        fix::FormatDecimal(ins.spec.max_quantity, ins.quantity_decimals));
+    }
+    out.request.quantity = out.view.orig_qty = quantity;
     return std::nullopt;
   }
   const auto decimals = asset_decimals.find(ins.quote_asset);
@@ -171,8 +193,8 @@ bool ValidClientOrderId(std::string_view id) {
   return true;
 }
 
-std::variant<const InstrumentConfig*, ApiError> ReadSymbol(const FormParams& params,
-                                                           const fix::InstrumentTable& instruments) {
+std::variant<const InstrumentConfig*, ApiError> ReadSymbol(
+    const FormParams& params, const fix::InstrumentTable& instruments) {
   const std::string* symbol = FindParam(params, "symbol");
   if (symbol == nullptr) return MandatoryMissing("symbol");
   const auto it = instruments.find(*symbol);

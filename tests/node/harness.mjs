@@ -58,33 +58,36 @@ export async function waitFor(what, probe, accept, timeoutMs = 15000) {
 const children = [];
 export const logs = {};
 
-// Starts `bin`; resolves with the process and the first stdout line matching
-// `ready` (its match), rejects if it exits or takes longer than `timeoutMs`.
+// Starts `bin`; resolves with the process and the first line of its
+// output (stdout or stderr) matching `ready` (its match), rejects if it
+// exits or takes longer than `timeoutMs`.
 export function startProcess(name, bin, argv, ready, timeoutMs) {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, argv, {stdio: ['ignore', 'pipe', 'pipe'], env: process.env});
     children.push(child);
     logs[name] = [];
+    let done = false;
+    let onReady = () => {};
     const keep = (line) => {
       logs[name].push(line);
       if (logs[name].length > 400) logs[name].shift();
+      onReady(line);
     };
     createInterface({input: child.stderr}).on('line', keep);
-    let done = false;
+    createInterface({input: child.stdout}).on('line', keep);
     const timer = setTimeout(() => {
       if (done) return;
       done = true;
       reject(new Error(`${name} not ready within ${timeoutMs / 1000}s:\n${logs[name].join('\n')}`));
     }, timeoutMs);
-    createInterface({input: child.stdout}).on('line', (line) => {
-      keep(line);
+    onReady = (line) => {
       const match = line.match(ready);
       if (match && !done) {
         done = true;
         clearTimeout(timer);
         resolve({child, match});
       }
-    });
+    };
     child.on('exit', (code, signal) => {
       child.exited = true;
       if (done) return;

@@ -1,0 +1,330 @@
+// Binance trading, checked with the unmodified ccxt `binance` client from
+// npm against the whole stack on loopback: RabbitMQ, exchange-engine (cash
+// risk, with its Redis and PostgreSQL sinks), exchange-gateway with its
+// Binance API ([binance]), exchange-md, and exchange-cli for API keys and
+// deposits. Everything in a shard, schema and symbol of this run's own.
+//
+//   - orders of every type the API takes, placed, queried, listed and
+//     cancelled through ccxt; FULL answers with their fills and
+//     commissions;
+//   - balances before and after a trade, fees included (the Redis view);
+//   - refusals a client must be able to tell apart: a wrong secret, a
+//     read-only key, insufficient funds, a post-only order that would take,
+//     an unknown order.
+//
+// Run by run_binance_client_test.sh (CTest: binance_client_private_test):
+//   node ccxt_private.test.mjs --bin-dir DIR --artifacts DIR
+// (DIR holds exchange-engine, exchange-gateway, exchange-md, exchange-cli).
+// Environment: EXCHANGE_AMQP_URL, EXCHANGE_REDIS_URL, EXCHANGE_PG_URL,
+// EXCHANGE_PG_READER_URL; EXCHANGE_RABBITMQCTL to delete the run's queues.
+import {execFileSync} from 'node:child_process';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {parseArgs} from 'node:util';
+
+import ccxt from 'ccxt';
+
+import {check, finish, pass, startProcess, stopAll, waitFor} from '../node/harness.mjs';
+
+import {openVenue} from './binance_venue.mjs';
+
+const {values: args} = parseArgs({
+  options: {'bin-dir': {type: 'string'}, 'artifacts': {type: 'string'}},
+});
+for (const name of ['bin-dir', 'artifacts']) {
+  if (!args[name]) {
+    console.error(`ccxt_private.test: --${name} is required`);
+    process.exit(2);
+  }
+}
+const bin = (name) => join(args['bin-dir'], name);
+const env = process.env;
+
+const tag = `${process.pid % 100000}${Math.floor(Math.random() * 10)}`;
+const base = `CP${tag}`;
+const id = `${base}-USD`;
+const symbol = `${base}/USD`;
+const shard = `ccxtp${tag}`;
+const schema = `ccxtp_${tag}`;
+const dir = mkdtempSync(join(tmpdir(), 'ccxt-private-'));
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+const near = (a, b) => Math.abs(a - b) < 1e-9;
+
+function cli(...argv) {
+  return execFileSync(bin('exchange-cli'), argv, {env, encoding: 'utf8'});
+}
+
+function writeInstruments() {
+  const path = join(dir, 'instruments.toml');
+  writeFileSync(path, `
+[[asset]]
+name = "${base}"
+decimals = 8
+[[asset]]
+name = "USD"
+decimals = 2
+[[instrument]]
+symbol = "${id}"
+price_decimals = 2
+quantity_decimals = 4
+tick_size = 1
+lot_size = 1
+min_quantity = 1
+max_quantity = 10000000
+market_protection_ticks = 500
+self_trade_prevention = "CANCEL_RESTING"
+base_asset = "${base}"
+quote_asset = "USD"
+maker_fee_ppm = 1000
+taker_fee_ppm = 2000
+`);
+  return path;
+}
+
+function writeGatewayConfig(instruments, keyFile) {
+  const path = join(dir, 'gateway.toml');
+  writeFileSync(path, `
+[gateway]
+name = "${shard}"
+listen = "127.0.0.1:0"
+data_dir = "${join(dir, 'gateway')}"
+instruments = "${instruments}"
+[amqp]
+url = "${env.EXCHANGE_AMQP_URL}"
+[binance]
+listen = "127.0.0.1:0"
+key_file = "${keyFile}"
+pg_schema = "${schema}"
+keys_reload_ms = 200
+`);
+  return path;
+}
+
+// Keys: A and B trade, R only reads. Funds: A has dollars, B the coin.
+function makeKeysAndFunds(keyFile) {
+  cli('apikey', 'create-master-key', '--key-file', keyFile);
+  const key = (account, ...flags) => JSON.parse(cli('apikey', 'create', '--account', account,
+      '--key-file', keyFile, '--pg-schema', schema, '--json', ...flags));
+  // Accounts of this run's own: the Redis view keeps other runs' balances.
+  const [accountA, accountB, accountR] = [0, 1, 2].map((i) => String(1000000 + Number(tag) * 3 + i));
+  const keys = {a: key(accountA, '--trade'), b: key(accountB, '--trade'), r: key(accountR)};
+  let transfer = Number(tag) * 10;
+  const deposit = (account, asset, amount) => cli('deposit', '--account', account, '--asset',
+      asset, '--amount', String(amount), '--transfer-id', String(++transfer), '--shard', shard);
+  deposit(accountA, 'USD', 100000000);  // 1,000,000.00 USD
+  deposit(accountB, base, 1000000000);  // 10 coins
+  return keys;
+}
+
+async function startStack() {
+  const instruments = writeInstruments();
+  await startProcess('exchange-engine', bin('exchange-engine'), [
+    '--shard', shard, '--symbols', id, '--data-dir', join(dir, 'engine'),
+    '--instruments', instruments, '--metrics', '', '--pg-schema', schema, '--log-level', 'info',
+  ], /history: stored up to/, 60000);
+  const keyFile = join(dir, 'master.key');
+  const keys = makeKeysAndFunds(keyFile);
+  const gateway = await startProcess('exchange-gateway', bin('exchange-gateway'),
+      ['--config', writeGatewayConfig(instruments, keyFile), '--log-level', 'warn'],
+      /binance api on port (\d+)/, 30000);
+  const md = await startProcess('exchange-md', bin('exchange-md'), [
+    '--listen', '127.0.0.1:0', '--threads', '1', '--pg-schema', schema, '--log-level', 'warn',
+  ], /listening on port (\d+)/, 30000);
+  pass('the stack is up', `gateway ${gateway.match[1]}, md ${md.match[1]}`);
+  return {keys, trading: `http://127.0.0.1:${gateway.match[1]}`,
+          market: `http://127.0.0.1:${md.match[1]}`};
+}
+
+// A ccxt client of `key` trading at the gateway, reading markets at md.
+async function client(stack, key) {
+  const venue = await openVenue(stack.market, {apiKey: key.apiKey, secret: key.secretKey});
+  venue.urls.api.private = `${stack.trading}/api/v3`;
+  venue.urls.api.sapi = `${stack.trading}/sapi/v1`;
+  return venue;
+}
+
+async function balanceOf(venue, asset) {
+  const b = await venue.fetchBalance();
+  return {free: b[asset] ? b[asset].free : 0, used: b[asset] ? b[asset].used : 0};
+}
+
+async function checkOrders(a, b) {
+  let resting;
+  await check('createOrder LIMIT SELL rests on the book', async () => {
+    resting = await b.createOrder(symbol, 'limit', 'sell', 2, 100);
+    expect(resting.status === 'open' && resting.filled === 0 && resting.amount === 2,
+           JSON.stringify(resting.info));
+    return `order ${resting.id}`;
+  });
+  await check('fetchOrder and fetchOpenOrders show it', async () => {
+    const o = await b.fetchOrder(resting.id, symbol);
+    expect(o.id === resting.id && o.price === 100 && o.status === 'open', JSON.stringify(o.info));
+    const open = await b.fetchOpenOrders(symbol);
+    expect(open.length === 1 && open[0].id === resting.id, JSON.stringify(open.map((x) => x.id)));
+    return `${open.length} open`;
+  });
+  await check('createOrder MARKET BUY fills with FULL fills and the taker fee', async () => {
+    const o = await a.createOrder(symbol, 'market', 'buy', 0.5);
+    expect(o.status === 'closed' && o.filled === 0.5 && o.average === 100,
+           JSON.stringify(o.info));
+    expect(o.trades.length === 1 && o.trades[0].price === 100, JSON.stringify(o.info.fills));
+    const fee = o.trades[0].fee;
+    expect(near(fee.cost, 0.001) && fee.currency === base, `fee ${JSON.stringify(fee)}`);
+    return `cost ${o.cost}, fee ${fee.cost} ${fee.currency}`;
+  });
+  await check('the maker order shows the fill', async () => {
+    const o = await b.fetchOrder(resting.id, symbol);
+    expect(o.filled === 0.5 && o.remaining === 1.5 && o.status === 'open', JSON.stringify(o.info));
+    return `filled ${o.filled}, remaining ${o.remaining}`;
+  });
+  await check('balances after the trade, fees included', async () => {
+    const [aCoin, aUsd, bUsd, bCoin] = await waitFor('balances', async () => Promise.all([
+      balanceOf(a, base), balanceOf(a, 'USD'), balanceOf(b, 'USD'), balanceOf(b, base)]),
+    ([ac, , bu]) => ac.free > 0 && bu.free > 0);
+    expect(near(aCoin.free, 0.499), `A ${base} ${JSON.stringify(aCoin)}`);  // 0.5 less 0.2%
+    expect(near(aUsd.free, 999950), `A USD ${JSON.stringify(aUsd)}`);
+    expect(near(bUsd.free, 49.95), `B USD ${JSON.stringify(bUsd)}`);  // 50 less 0.1%
+    expect(near(bCoin.free, 8) && near(bCoin.used, 1.5), `B ${base} ${JSON.stringify(bCoin)}`);
+    return `A ${aCoin.free} ${base} ${aUsd.free} USD; B ${bUsd.free} USD, ${bCoin.used} held`;
+  });
+  await check('cancelOrder, then the same cancel is OrderNotFound', async () => {
+    const c = await b.cancelOrder(resting.id, symbol);
+    expect(c.status === 'canceled' && c.filled === 0.5, JSON.stringify(c.info));
+    try {
+      await b.cancelOrder(resting.id, symbol);
+    } catch (e) {
+      expect(e instanceof ccxt.OrderNotFound, `${e.constructor.name}: ${e.message}`);
+      return 'canceled; again: OrderNotFound';
+    }
+    throw new Error('a second cancel succeeded');
+  });
+}
+
+async function checkOtherTypes(a, b) {
+  await check('createMarketBuyOrderWithCost spends quoteOrderQty', async () => {
+    await b.createOrder(symbol, 'limit', 'sell', 1, 101);
+    const o = await a.createMarketBuyOrderWithCost(symbol, 50.5);
+    expect(o.filled === 0.5 && o.cost === 50.5, JSON.stringify(o.info));
+    return `filled ${o.filled} for ${o.cost}`;
+  });
+  await check('a LIMIT_MAKER that would take is refused', async () => {
+    try {
+      await a.createOrder(symbol, 'LIMIT_MAKER', 'buy', 0.1, 101);
+    } catch (e) {
+      expect(e instanceof ccxt.InvalidOrder, `${e.constructor.name}: ${e.message}`);
+      return e.message;
+    }
+    throw new Error('accepted');
+  });
+  await check('a quantity above the maximum is a LOT_SIZE filter failure (-1013)', async () => {
+    try {
+      await a.createOrder(symbol, 'limit', 'buy', 2000, 1);
+    } catch (e) {
+      expect(e.message.includes('-1013') && e.message.includes('LOT_SIZE'), e.message);
+      return e.message;
+    }
+    throw new Error('accepted');
+  });
+  await check('a STOP_LOSS_LIMIT rests, not working until triggered', async () => {
+    const o = await b.createOrder(symbol, 'STOP_LOSS_LIMIT', 'sell', 0.1, 90,
+                                  {stopPrice: 95, timeInForce: 'GTC'});
+    const q = await b.fetchOrder(o.id, symbol);
+    expect(q.status === 'open' && q.info.isWorking === false && q.triggerPrice === 95,
+           JSON.stringify(q.info));
+    return `trigger ${q.triggerPrice}`;
+  });
+  await check('insufficient funds are InsufficientFunds', async () => {
+    try {
+      await a.createOrder(symbol, 'limit', 'buy', 500, 5000);  // 2.5 million: A has 1
+    } catch (e) {
+      expect(e instanceof ccxt.InsufficientFunds, `${e.constructor.name}: ${e.message}`);
+      return e.message;
+    }
+    throw new Error('accepted');
+  });
+}
+
+async function checkRefusals(stack) {
+  await check('a wrong secret is AuthenticationError (-1022)', async () => {
+    const bad = await client(stack, {...stack.keys.a, secretKey: 'x'.repeat(64)});
+    try {
+      await bad.fetchOpenOrders(symbol);
+    } catch (e) {
+      expect(e instanceof ccxt.AuthenticationError && e.message.includes('-1022'),
+             `${e.constructor.name}: ${e.message}`);
+      return e.message;
+    }
+    throw new Error('accepted');
+  });
+  await check('a read-only key cannot trade (-2015) but can read', async () => {
+    const r = await client(stack, stack.keys.r);
+    expect(Array.isArray(await r.fetchOpenOrders(symbol)), 'openOrders');
+    try {
+      await r.createOrder(symbol, 'limit', 'buy', 0.1, 50);
+    } catch (e) {
+      expect(e.message.includes('-2015'), `${e.constructor.name}: ${e.message}`);
+      return e.message;
+    }
+    throw new Error('accepted');
+  });
+}
+
+function cleanup() {
+  try {
+    execFileSync('psql', [env.EXCHANGE_PG_URL, '-qc', `DROP SCHEMA IF EXISTS ${schema} CASCADE`]);
+  } catch (e) {
+    console.log(`# could not drop schema ${schema}: ${e.message}`);
+  }
+  if (env.EXCHANGE_RABBITMQCTL) {
+    const vhost = decodeURIComponent(new URL(env.EXCHANGE_AMQP_URL).pathname.slice(1)) || '/';
+    for (const queue of [`engine.${shard}`, `gateway.${shard}`]) {
+      try {
+        execFileSync('bash', ['-c', `${env.EXCHANGE_RABBITMQCTL} delete_queue -p '${vhost}' ${queue}`],
+                     {stdio: 'pipe'});
+      } catch (e) {
+        console.log(`# could not delete queue ${queue}`);
+      }
+    }
+  }
+  rmSync(dir, {recursive: true, force: true});
+}
+
+async function main() {
+  const stack = await startStack();
+  const a = await client(stack, stack.keys.a);
+  const b = await client(stack, stack.keys.b);
+  try {
+    await check('loadMarkets with API keys', async () => {
+      const markets = await a.loadMarkets();
+      expect(markets[symbol] && markets[symbol].id === id, Object.keys(markets).join(', '));
+      await b.loadMarkets();
+      return symbol;
+    });
+    await check('fetchBalance before trading: the deposits', async () => {
+      const usd = await waitFor('deposit', () => balanceOf(a, 'USD'), (x) => x.free > 0);
+      expect(usd.free === 1000000 && usd.used === 0, JSON.stringify(usd));
+      return `${usd.free} USD`;
+    });
+    await checkOrders(a, b);
+    await checkOtherTypes(a, b);
+    await checkRefusals(stack);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+}
+
+let crashed = null;
+try {
+  await main();
+} catch (e) {
+  crashed = e;
+} finally {
+  await stopAll();
+  cleanup();
+}
+finish(args.artifacts, crashed, env.BINANCE_TEST_KEEP === '1');
