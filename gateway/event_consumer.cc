@@ -51,6 +51,30 @@ void EventConsumer::MarkHandled(Receipt receipt) {
   handled_.store(Pack(receipt), std::memory_order_release);
 }
 
+void EventConsumer::AddAccounts(std::vector<std::uint32_t> accounts, std::function<void()> bound) {
+  std::lock_guard lock(accounts_mutex_);
+  accounts_.insert(accounts_.end(), accounts.begin(), accounts.end());
+  added_.insert(added_.end(), accounts.begin(), accounts.end());
+  on_bound_.push_back(std::move(bound));
+  has_added_.store(true, std::memory_order_release);
+}
+
+void EventConsumer::BindAdded(amqp::AmqpClient& client) {
+  std::vector<std::uint32_t> added;
+  std::vector<std::function<void()>> tell;
+  {
+    std::lock_guard lock(accounts_mutex_);
+    added.swap(added_);
+    tell.swap(on_bound_);
+    has_added_.store(false, std::memory_order_release);
+  }
+  for (const std::uint32_t account : added) {
+    client.Bind(queue_, std::string(topology::kEventsExchange), topology::ExecKey(account));
+  }
+  for (const auto& f : tell)
+    f();
+}
+
 void EventConsumer::Run() {
   std::uint64_t connection = 0;
   bool logged = false;
@@ -60,9 +84,12 @@ void EventConsumer::Run() {
       amqp::AmqpClient client(url_, std::chrono::seconds(5));
       client.DeclareExchange(std::string(topology::kEventsExchange), "topic");
       client.DeclareQueue(queue_);
-      for (const std::uint32_t account : accounts_) {
-        client.Bind(queue_, std::string(topology::kEventsExchange), topology::ExecKey(account));
+      {
+        std::lock_guard lock(accounts_mutex_);
+        added_ = accounts_;  // every account, bound again on this connection
+        has_added_.store(true, std::memory_order_release);
       }
+      BindAdded(client);
       client.Consume(queue_, prefetch_);
       ready_.store(true);
       if (logged) spdlog::info("gateway: RabbitMQ event consumer connected again");
@@ -84,6 +111,7 @@ void EventConsumer::Run() {
 void EventConsumer::Consume(amqp::AmqpClient& client, std::uint64_t connection) {
   std::uint64_t acked = 0;
   while (!stopping_.load()) {
+    if (has_added_.load(std::memory_order_acquire)) BindAdded(client);
     // Acknowledge what the I/O thread has handled on this connection.
     const std::uint64_t handled = handled_.load(std::memory_order_acquire);
     if (handled >> (64 - kConnectionBits) == connection) {

@@ -50,15 +50,26 @@ class EventConsumer {
 
   void MarkHandled(Receipt receipt);
 
+  // Binds exec.<account> for `accounts` too (on the consumer's thread: at
+  // once while connected, else on connecting) and then calls `bound` there;
+  // any thread. A binding already there is left as it is.
+  void AddAccounts(std::vector<std::uint32_t> accounts, std::function<void()> bound);
+
   std::uint64_t batches() const { return batches_.load(); }
 
  private:
   void Run();
   void Consume(amqp::AmqpClient& client, std::uint64_t connection);
+  // Binds what AddAccounts asked for since the last call, then tells.
+  void BindAdded(amqp::AmqpClient& client);
 
   const amqp::Url url_;
   const std::string queue_;
-  const std::vector<std::uint32_t> accounts_;
+  std::mutex accounts_mutex_;
+  std::vector<std::uint32_t> accounts_;  // bound at every (re)connection
+  std::vector<std::uint32_t> added_;     // not bound yet on this connection
+  std::vector<std::function<void()>> on_bound_;
+  std::atomic<bool> has_added_{false};
   const std::uint16_t prefetch_;
   BatchCallback on_batch_;
 

@@ -44,17 +44,12 @@ InstrumentTable LoadInstrumentTable(const std::string& path) {
   return table;
 }
 
-// The accounts whose events the gateway receives: its FIX sessions' and
-// its API keys'.
-std::vector<std::uint32_t> AccountsOf(const GatewayConfig& c,
-                                      const binance::BinanceFrontEnd* binance) {
+// The accounts whose events the gateway receives from the start: its FIX
+// sessions'. The Binance API adds its keys' accounts (BinanceFrontEnd).
+std::vector<std::uint32_t> AccountsOf(const GatewayConfig& c) {
   std::vector<std::uint32_t> accounts;
   for (const SessionConfig& s : c.sessions)
     accounts.push_back(s.account);
-  if (binance) {
-    for (const AccountId a : binance->Accounts())
-      accounts.push_back(a);
-  }
   std::sort(accounts.begin(), accounts.end());
   accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
   return accounts;
@@ -114,7 +109,7 @@ int Run(GatewayConfig& config) {
   // On the I/O thread: a batch of events to reports, then, before RabbitMQ
   // forgets the batch, the reports (to resend after a crash) and then the
   // open orders on file; the API's answers that waited for the batch last.
-  EventConsumer consumer(url, "gateway." + config.name, AccountsOf(config, binance.get()),
+  EventConsumer consumer(url, "gateway." + config.name, AccountsOf(config),
                          static_cast<std::uint16_t>(config.prefetch),
                          [&](wire::EventBatch batch, EventConsumer::Receipt receipt) {
                            boost::asio::post(io, [&, batch = std::move(batch), receipt] {
@@ -137,7 +132,12 @@ int Run(GatewayConfig& config) {
     spdlog::warn("gateway: event queue not consumed yet ({}); reports wait in RabbitMQ", *error);
   }
   server.Start();
-  if (binance) binance->Start();
+  if (binance) {
+    binance->Start([&](std::vector<AccountId> accounts, std::function<void()> bound) {
+      consumer.AddAccounts(std::move(accounts),
+                           [&io, bound = std::move(bound)] { boost::asio::post(io, bound); });
+    });
+  }
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;

@@ -138,12 +138,39 @@ AccountOrders::AccountOrders(AccountId account)
 
 void AccountOrders::ExpectNew(OrderView view, ResponseType type, Respond respond) {
   const std::string id = view.client_order_id;
-  pending_new_[id] = PendingNew{type, std::move(respond)};
+  pending_new_[id] = PendingNew{type, std::move(respond), view.time_ms};
   starting_[id] = std::move(view);
 }
 
-void AccountOrders::ExpectCancel(const std::string& cancel_id, Respond respond) {
-  pending_cancels_[cancel_id] = std::move(respond);
+void AccountOrders::ExpectCancel(const std::string& cancel_id, Respond respond,
+                                 std::int64_t now_ms) {
+  pending_cancels_[cancel_id] = PendingCancel{std::move(respond), now_ms};
+}
+
+std::size_t AccountOrders::ExpireBefore(std::int64_t deadline_ms) {
+  const ApiError timeout{503, api_code::kTimeout,
+                         "Timeout waiting for response from backend server. Send status unknown; "
+                         "execution status unknown."};
+  std::size_t expired = 0;
+  for (auto it = pending_new_.begin(); it != pending_new_.end();) {
+    if (it->second.since_ms >= deadline_ms) {
+      ++it;
+      continue;
+    }
+    it->second.respond({timeout.status, ErrorBody(timeout), {}});
+    it = pending_new_.erase(it);
+    ++expired;
+  }
+  for (auto it = pending_cancels_.begin(); it != pending_cancels_.end();) {
+    if (it->second.since_ms >= deadline_ms) {
+      ++it;
+      continue;
+    }
+    it->second.respond({timeout.status, ErrorBody(timeout), {}});
+    it = pending_cancels_.erase(it);
+    ++expired;
+  }
+  return expired;
 }
 
 OrderView* AccountOrders::ViewOf(const fix::TrackedOrder& o) {
@@ -214,7 +241,7 @@ void AccountOrders::Report(const fix::TrackedOrder& o, const fix::ReportDetail& 
         const std::string from = "\"clientOrderId\":\"" + v->client_order_id + "\"";
         body.replace(body.find(from), from.size(),
                      "\"clientOrderId\":\"" + std::string(d.cl_ord_id) + "\"");
-        c->second({200, std::move(body), {}});
+        c->second.respond({200, std::move(body), {}});
         pending_cancels_.erase(c);
       }
       break;
@@ -227,10 +254,10 @@ void AccountOrders::CancelRejected(const fix::CancelRejectDetail& d, std::int64_
   const auto c = pending_cancels_.find(std::string(d.cl_ord_id));
   if (c == pending_cancels_.end()) return;
   const bool unknown = d.reason == 1 || d.order == nullptr;
-  c->second({400,
-             ErrorBody({400, api_code::kCancelRejected,
-                        unknown ? "Unknown order sent." : std::string(d.text)}),
-             {}});
+  c->second.respond({400,
+                     ErrorBody({400, api_code::kCancelRejected,
+                                unknown ? "Unknown order sent." : std::string(d.text)}),
+                     {}});
   pending_cancels_.erase(c);
 }
 

@@ -83,7 +83,7 @@ class AccountOrders : public fix::OrderOwner {
   void ExpectNew(OrderView view, ResponseType type, Respond respond);
   // Before the router hears of a cancel whose client order id is
   // `cancel_id`.
-  void ExpectCancel(const std::string& cancel_id, Respond respond);
+  void ExpectCancel(const std::string& cancel_id, Respond respond, std::int64_t now_ms);
   // What the account received on the trade `trade_id` (its BALANCE TRADE
   // event's available change in `asset`): the fill's commission is its
   // gross less this.
@@ -91,6 +91,10 @@ class AccountOrders : public fix::OrderOwner {
   // The engine batch is applied: RESULT and FULL answers of orders it
   // accepted go out.
   void OnBatchEnd();
+  // Answers still owed since before `deadline_ms` get Binance's -1007 (the
+  // engine did not answer in time: the request may or may not have been
+  // executed). Returns how many.
+  std::size_t ExpireBefore(std::int64_t deadline_ms);
 
   // An order by exchange id or client order id (open or recently finished).
   const OrderView* FindByOrderId(OrderId id) const;
@@ -102,6 +106,11 @@ class AccountOrders : public fix::OrderOwner {
   struct PendingNew {
     ResponseType type;
     Respond respond;
+    std::int64_t since_ms = 0;
+  };
+  struct PendingCancel {
+    Respond respond;
+    std::int64_t since_ms = 0;
   };
   OrderView* ViewOf(const fix::TrackedOrder& order);
   // A fill of an order whose client waits for a FULL answer.
@@ -115,9 +124,9 @@ class AccountOrders : public fix::OrderOwner {
   std::unordered_map<std::string, ClientOrderId> by_client_id_;
   std::unordered_map<OrderId, ClientOrderId> by_order_id_;
   std::unordered_map<std::string, OrderView> starting_;  // new orders not yet seen by the router
-  std::unordered_map<std::string, PendingNew> pending_new_;   // by client order id
-  std::unordered_map<std::string, Respond> pending_cancels_;  // by the cancel's client id
-  std::vector<std::string> answer_at_batch_end_;              // client order ids
+  std::unordered_map<std::string, PendingNew> pending_new_;         // by client order id
+  std::unordered_map<std::string, PendingCancel> pending_cancels_;  // by the cancel's client id
+  std::vector<std::string> answer_at_batch_end_;                    // client order ids
   struct Received {
     Amount net = 0;
     int decimals = 0;

@@ -21,6 +21,7 @@ namespace api_code {
 inline constexpr int kUnknown = -1000;
 inline constexpr int kDisconnected = -1001;  // the broker is unreachable
 inline constexpr int kTooManyRequests = -1003;
+inline constexpr int kTimeout = -1007;  // the engine did not answer in time
 inline constexpr int kUnsupportedOperation = -1014;
 inline constexpr int kTimestampOutsideWindow = -1021;
 inline constexpr int kInvalidSignature = -1022;

@@ -25,7 +25,8 @@ std::shared_ptr<const ApiKeyDirectory::KeyMap> ApiKeyDirectory::Load() {
   return keys;
 }
 
-std::string ApiKeyDirectory::Start() {
+std::string ApiKeyDirectory::Start(std::function<void()> on_change) {
+  on_change_ = std::move(on_change);
   try {
     keys_ = Load();
   } catch (const std::exception& e) {
@@ -65,8 +66,10 @@ void ApiKeyDirectory::Run() {
       last_problem = problem;
     }
     boost::asio::post(io_, [this, keys = std::move(keys), problem = std::move(problem)] {
-      if (keys) keys_ = keys;
       problem_ = problem;
+      if (!keys) return;
+      keys_ = keys;
+      if (on_change_) on_change_();
     });
     lock.lock();
   }

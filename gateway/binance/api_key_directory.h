@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,8 +38,9 @@ class ApiKeyDirectory {
   ~ApiKeyDirectory();
 
   // Loads once (synchronously: the set is there before Start returns, or
-  // the reason it is not is returned), then keeps reloading.
-  std::string Start();
+  // the reason it is not is returned), then keeps reloading; `on_change`
+  // runs on the I/O thread after each reload that brought a set.
+  std::string Start(std::function<void()> on_change = {});
   void Stop();
 
   // The key, or nullptr when it is unknown or revoked.
@@ -59,6 +61,7 @@ class ApiKeyDirectory {
   Options options_;
   std::shared_ptr<const KeyMap> keys_;  // I/O thread
   std::string problem_;                 // I/O thread
+  std::function<void()> on_change_;     // I/O thread
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;

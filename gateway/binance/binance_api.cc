@@ -1,5 +1,7 @@
 #include "gateway/binance/binance_api.h"
 
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 
 #include "gateway/binance/order_params.h"
@@ -62,6 +64,13 @@ void BinanceApi::Handle(const ApiRequest& request, Respond respond) {
   }
   auto caller = Authenticate(request, route->second.security, keys_, now_ms);
   if (auto* e = std::get_if<ApiError>(&caller)) return respond(Error(*e));
+  const AccountId account = std::get<Caller>(caller).key->key.account;
+  if (route->second.security == Security::kTrade && subscribed_.count(account) == 0) {
+    return respond(Error({503, api_code::kDisconnected,
+                          "Internal error; unable to process your request. Please try again "
+                          "(the gateway is subscribing to account " +
+                              std::to_string(account) + "'s events)."}));
+  }
   (this->*route->second.endpoint)(std::get<Caller>(caller), respond);
 }
 
@@ -131,7 +140,7 @@ void BinanceApi::CancelOrder(const Caller& c, Respond& respond) {
   }
   const std::string cancel_id = given ? *given : NewClientOrderId();
   const std::string orig = order->client_order_id;
-  orders.ExpectCancel(cancel_id, std::move(respond));
+  orders.ExpectCancel(cancel_id, std::move(respond), clock_() / 1'000'000);
   fix::CancelRequest r{cancel_id, orig, order->instrument};
   router_.CancelOrder(orders, r, clock_());
 }
@@ -199,6 +208,10 @@ void BinanceApi::Account(const Caller& c, Respond& respond) {
   respond({200, std::move(body), {}});
 }
 
+void BinanceApi::MarkSubscribed(const std::vector<AccountId>& accounts) {
+  subscribed_.insert(accounts.begin(), accounts.end());
+}
+
 void BinanceApi::OnRecord(const wire::EventRecord& record) {
   const Event& e = record.event;
   if (e.type != EventType::kBalance || e.balance_reason != BalanceReason::kTrade) return;
@@ -208,6 +221,16 @@ void BinanceApi::OnRecord(const wire::EventRecord& record) {
   const auto decimals = asset_decimals_.find(asset);
   it->second->OnReceived(e.trade_sequence, asset, e.available_delta,
                          decimals == asset_decimals_.end() ? 0 : decimals->second);
+}
+
+void BinanceApi::Tick() {
+  const std::int64_t deadline = clock_() / 1'000'000 - kAnswerTimeoutMs;
+  for (auto& [account, orders] : accounts_) {
+    if (const std::size_t n = orders->ExpireBefore(deadline)) {
+      spdlog::warn("binance api: account {}: {} answers timed out (-1007): is the engine up?",
+                   account, n);
+    }
+  }
 }
 
 void BinanceApi::OnBatchEnd() {

@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -44,10 +45,17 @@ class BinanceApi : public ApiHandler {
 
   void Handle(const ApiRequest& request, Respond respond) override;
 
+  // The events of `accounts` reach the gateway from now on: they may trade.
+  void MarkSubscribed(const std::vector<AccountId>& accounts);
+
   // An engine event the gateway consumed (after the router applied it).
   void OnRecord(const wire::EventRecord& record);
   // The end of an engine batch: answers that wait for it go out.
   void OnBatchEnd();
+  // Every second: answers owed longer than kAnswerTimeoutMs get -1007.
+  void Tick();
+  // Below the 10 s clients wait by default (ccxt), so that they get the answer.
+  static constexpr std::int64_t kAnswerTimeoutMs = 7000;
 
   // The owner of `account`'s API orders, made on first use; for restoring
   // journaled orders by name ("binance:<account>"), nullptr for another
@@ -80,6 +88,7 @@ class BinanceApi : public ApiHandler {
   std::map<std::pair<std::string, std::string>, Route> routes_;  // (method, path)
   std::unordered_map<AccountId, std::unique_ptr<AccountOrders>> accounts_;
   std::uint64_t next_client_id_ = 1;
+  std::set<AccountId> subscribed_;
 };
 
 }  // namespace exchange::binance

@@ -25,20 +25,42 @@ BinanceFrontEnd::BinanceFrontEnd(boost::asio::io_context& io, const fix::Gateway
   options.key_file = config.api_key_file;
   options.reload_interval = std::chrono::milliseconds(config.api_keys_reload_ms);
   keys_ = std::make_unique<ApiKeyDirectory>(io, options);
-  if (const std::string problem = keys_->Start(); !problem.empty()) {
+  api_ = std::make_unique<BinanceApi>(router, *keys_, std::move(asset_decimals),
+                                      config.api_redis_url, WallClockNs);
+  http_ = std::make_unique<ApiHttpServer>(io, config.binance_listen, *api_);
+  tick_ = std::make_unique<boost::asio::steady_timer>(io);
+}
+
+void BinanceFrontEnd::ScheduleTick() {
+  tick_->expires_after(std::chrono::seconds(1));
+  tick_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    api_->Tick();
+    ScheduleTick();
+  });
+}
+
+void BinanceFrontEnd::Start(Subscribe subscribe) {
+  subscribe_ = std::move(subscribe);
+  const auto subscribe_new = [this] {
+    std::vector<AccountId> fresh;
+    for (const AccountId a : keys_->Accounts())
+      if (subscribed_.insert(a).second) fresh.push_back(a);
+    if (fresh.empty()) return;
+    subscribe_(fresh, [this, fresh] { api_->MarkSubscribed(fresh); });
+  };
+  // A failure is logged; signed requests are refused with the reason until
+  // a reload succeeds.
+  if (const std::string problem = keys_->Start(subscribe_new); !problem.empty()) {
     spdlog::error(
         "binance api: API keys cannot be loaded yet ({}); signed requests are refused "
         "until they can",
         problem);
   }
-  // The accounts whose events this gateway must receive. A key of a new
-  // account takes effect for trading once the gateway restarts.
-  accounts_ = keys_->Accounts();
-  api_ = std::make_unique<BinanceApi>(router, *keys_, std::move(asset_decimals),
-                                      config.api_redis_url, WallClockNs);
-  http_ = std::make_unique<ApiHttpServer>(io, config.binance_listen, *api_);
-  spdlog::info("binance api: listening on {} (port {}), {} API keys", config.binance_listen,
-               http_->port(), keys_->size());
+  subscribe_new();
+  http_->Start();
+  ScheduleTick();
+  spdlog::info("binance api: listening on port {}, {} API keys", http_->port(), keys_->size());
 }
 
 BinanceFrontEnd::~BinanceFrontEnd() {
@@ -46,6 +68,7 @@ BinanceFrontEnd::~BinanceFrontEnd() {
 }
 
 void BinanceFrontEnd::Stop() {
+  if (tick_) tick_->cancel();
   if (http_) http_->Stop();
   if (keys_) keys_->Stop();
 }

@@ -9,8 +9,11 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,25 +26,36 @@ namespace exchange::binance {
 
 class BinanceFrontEnd {
  public:
-  // Loads the keys once (a failure is logged; the API then refuses every
-  // signed request with the reason until a reload succeeds) and listens.
-  // Throws std::runtime_error when it cannot listen.
+  // Binds the listener (throws std::runtime_error when it cannot).
   BinanceFrontEnd(boost::asio::io_context& io, const fix::GatewayConfig& config,
                   fix::OrderRouter& router, std::map<std::string, int> asset_decimals);
   ~BinanceFrontEnd();
 
-  // The accounts of the keys loaded at start: the gateway binds their events.
-  std::vector<AccountId> Accounts() const { return accounts_; }
-  void Start() { http_->Start(); }
+  // How the gateway subscribes to accounts' events: `accounts` bound, then
+  // `bound` posted to the I/O thread.
+  using Subscribe =
+      std::function<void(std::vector<AccountId> accounts, std::function<void()> bound)>;
+
+  // Subscribes to the events of every key's account (now, and for a key of
+  // a new account as soon as it is loaded); an account trades once its
+  // events are bound. Then listens.
+  void Start(Subscribe subscribe);
   void Stop();
   BinanceApi& api() { return *api_; }
+
+ private:
+  void ScheduleTick();
+
+ public:
   std::uint16_t port() const { return http_->port(); }
 
  private:
   std::unique_ptr<ApiKeyDirectory> keys_;
   std::unique_ptr<BinanceApi> api_;
   std::unique_ptr<ApiHttpServer> http_;
-  std::vector<AccountId> accounts_;
+  Subscribe subscribe_;
+  std::unique_ptr<boost::asio::steady_timer> tick_;  // BinanceApi::Tick, every second
+  std::set<AccountId> subscribed_;                   // I/O thread (and Start)
 };
 
 }  // namespace exchange::binance

@@ -117,17 +117,17 @@ function makeKeysAndFunds(keyFile) {
       asset, '--amount', String(amount), '--transfer-id', String(++transfer), '--shard', shard);
   deposit(accountA, 'USD', 100000000);  // 1,000,000.00 USD
   deposit(accountB, base, 1000000000);  // 10 coins
-  return keys;
+  return {keys, deposit};
 }
 
 async function startStack() {
   const instruments = writeInstruments();
-  await startProcess('exchange-engine', bin('exchange-engine'), [
+  const engine = await startProcess('exchange-engine', bin('exchange-engine'), [
     '--shard', shard, '--symbols', id, '--data-dir', join(dir, 'engine'),
     '--instruments', instruments, '--metrics', '', '--pg-schema', schema, '--log-level', 'info',
   ], /history: stored up to/, 60000);
   const keyFile = join(dir, 'master.key');
-  const keys = makeKeysAndFunds(keyFile);
+  const {keys, deposit} = makeKeysAndFunds(keyFile);
   const gateway = await startProcess('exchange-gateway', bin('exchange-gateway'),
       ['--config', writeGatewayConfig(instruments, keyFile), '--log-level', 'warn'],
       /binance api on port (\d+)/, 30000);
@@ -135,8 +135,8 @@ async function startStack() {
     '--listen', '127.0.0.1:0', '--threads', '1', '--pg-schema', schema, '--log-level', 'warn',
   ], /listening on port (\d+)/, 30000);
   pass('the stack is up', `gateway ${gateway.match[1]}, md ${md.match[1]}`);
-  return {keys, trading: `http://127.0.0.1:${gateway.match[1]}`,
-          market: `http://127.0.0.1:${md.match[1]}`};
+  return {keys, deposit, keyFile, engine: engine.child,
+          trading: `http://127.0.0.1:${gateway.match[1]}`, market: `http://127.0.0.1:${md.match[1]}`};
 }
 
 // A ccxt client of `key` trading at the gateway, reading markets at md.
@@ -273,6 +273,42 @@ async function checkRefusals(stack) {
   });
 }
 
+async function checkLiveChanges(stack) {
+  await check('a key of a new account, made while the gateway runs, trades within seconds', async () => {
+    const account = String(1000000 + Number(tag) * 3 + 900000000);
+    const key = JSON.parse(cli('apikey', 'create', '--account', account, '--trade', '--key-file',
+                               stack.keyFile, '--pg-schema', schema, '--json'));
+    stack.deposit(account, 'USD', 100000);
+    const d = await client(stack, key);
+    const order = await waitFor('the new account trading', async () => {
+      try {
+        return await d.createOrder(symbol, 'limit', 'buy', 0.1, 50);
+      } catch (e) {
+        return e.message;
+      }
+    }, (x) => typeof x === 'object' && x.status === 'open', 20000);
+    await d.close();
+    return `order ${order.id}`;
+  });
+  await check('an engine that does not answer: -1007 within 7-8 s, status unknown', async () => {
+    const a = await client(stack, stack.keys.a);
+    stack.engine.kill('SIGSTOP');
+    const began = Date.now();
+    try {
+      await a.createOrder(symbol, 'limit', 'buy', 0.1, 50);
+    } catch (e) {
+      const waited = (Date.now() - began) / 1000;
+      expect(e.message.includes('-1007') && waited >= 6.5 && waited < 9.5,
+             `${e.constructor.name} after ${waited} s: ${e.message}`);
+      return `after ${waited.toFixed(1)} s: ${e.message}`;
+    } finally {
+      stack.engine.kill('SIGCONT');
+      await a.close();
+    }
+    throw new Error('answered while the engine was stopped');
+  });
+}
+
 function cleanup() {
   try {
     execFileSync('psql', [env.EXCHANGE_PG_URL, '-qc', `DROP SCHEMA IF EXISTS ${schema} CASCADE`]);
@@ -312,6 +348,7 @@ async function main() {
     await checkOrders(a, b);
     await checkOtherTypes(a, b);
     await checkRefusals(stack);
+    await checkLiveChanges(stack);
   } finally {
     await a.close();
     await b.close();
