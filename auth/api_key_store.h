@@ -1,4 +1,4 @@
-// ApiKeyStore: the API keys in PostgreSQL (table api_keys, migration 0005),
+// ApiKeyStore: the API keys in PostgreSQL (table api_keys, migration 0006),
 // as `exchange-cli apikey` manages them and the trading front ends load
 // them. A secret is shown once, when its key is created; the table holds it
 // sealed under the master key (master_key.h).

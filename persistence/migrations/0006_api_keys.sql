@@ -1,4 +1,4 @@
--- 0005: API keys of the trading front ends (auth/api_key_store.h). The
+-- 0006: API keys of the trading front ends (auth/api_key_store.h). The
 -- secret is sealed under the master key named by master_key_id (libsodium
 -- secretbox; auth/master_key.h): this table alone does not reveal it.
 -- Rows are never deleted: a revoked key keeps its row, so its name is never
