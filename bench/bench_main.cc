@@ -4,6 +4,7 @@
 #include <exception>
 #include <iostream>
 
+#include "bench/binance_bench.h"
 #include "bench/bookstate_bench.h"
 #include "bench/broker_bench.h"
 #include "bench/e2e_bench.h"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   exchange::bench::AddMdBenchCommand(app);
   exchange::bench::AddMdWsBenchCommand(app);
   exchange::bench::AddBrokerBenchCommand(app);
+  exchange::bench::AddBinanceBenchCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -41,6 +41,7 @@
 // other event, so throughput mode skips the event-count check and waits for
 // the marker order's ACCEPTED only.
 #include "bench/e2e_bench.h"
+#include "bench/logged_process.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -71,13 +72,6 @@ namespace exchange::bench {
 namespace e2e {
 namespace {
 
-std::string DefaultEngineBin() {
-  std::error_code ec;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return "exchange-engine";
-  return (self.parent_path() / "exchange-engine").string();
-}
-
 void Validate(Options& o, Mode mode, bool batch_given) {
   auto fail = [](const std::string& what) { throw std::runtime_error(what); };
   if (o.runs == 0) fail("--runs must be at least 1");
@@ -96,7 +90,7 @@ void Validate(Options& o, Mode mode, bool batch_given) {
   if (o.amqp_url.empty()) o.amqp_url = testing::ServiceUrl("EXCHANGE_AMQP_URL", kDefaultAmqpUrl);
   amqp::ParseUrl(o.amqp_url);  // throws on a malformed URL
   if (!o.external && !o.relay) {
-    if (o.engine_bin.empty()) o.engine_bin = DefaultEngineBin();
+    if (o.engine_bin.empty()) o.engine_bin = BesideSelf("exchange-engine");
     if (::access(o.engine_bin.c_str(), X_OK) != 0) {
       fail("engine binary " + o.engine_bin + " is missing or not executable (" +
            std::strerror(errno) + "); build it (ninja exchange-engine) or give --engine-bin");

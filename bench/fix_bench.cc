@@ -85,6 +85,7 @@
 // that an overloaded run is measured rather than cut off; it logs at info
 // (connections and why they closed; nothing per message).
 #include "bench/fix_bench.h"
+#include "bench/logged_process.h"
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -160,14 +161,6 @@ namespace exchange::bench {
 
 namespace fix_bench {
 namespace {
-
-// `name` beside this executable (build/bin/), or just `name`.
-std::string BesideSelf(const std::string& name) {
-  std::error_code ec;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return name;
-  return (self.parent_path() / name).string();
-}
 
 void Validate(Options& o) {
   auto fail = [](const std::string& what) { throw std::runtime_error(what); };

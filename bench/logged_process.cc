@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
@@ -23,6 +24,13 @@ testing::ChildOptions ServiceOptions(const std::vector<std::string>& args,
 }
 
 }  // namespace
+
+std::string BesideSelf(const std::string& name) {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return name;
+  return (self.parent_path() / name).string();
+}
 
 std::string ReadTail(const std::string& path, std::size_t lines) {
   std::ifstream in(path);

@@ -19,6 +19,10 @@
 
 namespace exchange::bench {
 
+// `name` beside this executable (build/bin/), or just `name` when that
+// cannot be told: where a benchmark finds the binaries it runs by default.
+std::string BesideSelf(const std::string& name);
+
 // The last `lines` lines of a file, each indented with "    | ".
 std::string ReadTail(const std::string& path, std::size_t lines);
 
