@@ -118,9 +118,10 @@ void BinanceApi::TestOrder(const Caller& c, Respond& respond) {
   respond({200, "{}", {}});
 }
 
-void BinanceApi::CancelOrder(const Caller& c, Respond& respond) {
+std::variant<const OrderView*, ApiError> BinanceApi::NamedOrder(const Caller& c,
+                                                                const ApiError& unknown) {
   auto symbol = ReadSymbol(c.params, router_.instruments());
-  if (auto* e = std::get_if<ApiError>(&symbol)) return respond(Error(*e));
+  if (auto* e = std::get_if<ApiError>(&symbol)) return *e;
   AccountOrders& orders = OrdersOf(c.key->key.account);
   const OrderView* order = nullptr;
   if (auto id = IntParam(c.params, "orderId")) {
@@ -128,11 +129,28 @@ void BinanceApi::CancelOrder(const Caller& c, Respond& respond) {
   } else if (const std::string* orig = FindParam(c.params, "origClientOrderId")) {
     order = orders.FindByClientId(*orig);
   } else {
-    return respond(Error(MandatoryMissing("orderId")));
+    return MandatoryMissing("orderId");
   }
   if (order == nullptr || order->instrument != std::get<const InstrumentConfig*>(symbol)) {
-    return respond(Error({400, api_code::kCancelRejected, "Unknown order sent."}));
+    return unknown;
   }
+  return order;
+}
+
+std::string BinanceApi::QueriedOrderJson(const OrderView& o) {
+  std::string body = OrderJson(o, ResponseType::kResult);
+  body.pop_back();
+  body += ",\"time\":" + std::to_string(o.time_ms) +
+          ",\"updateTime\":" + std::to_string(o.update_ms) +
+          ",\"isWorking\":" + (o.working ? "true" : "false") + "}";
+  return body;
+}
+
+void BinanceApi::CancelOrder(const Caller& c, Respond& respond) {
+  auto named = NamedOrder(c, {400, api_code::kCancelRejected, "Unknown order sent."});
+  if (auto* e = std::get_if<ApiError>(&named)) return respond(Error(*e));
+  const OrderView* order = std::get<const OrderView*>(named);
+  AccountOrders& orders = OrdersOf(c.key->key.account);
   const std::string* given = FindParam(c.params, "newClientOrderId");
   if (given != nullptr && !ValidClientOrderId(*given)) {
     return respond(Error({400, api_code::kIllegalChars,
@@ -146,26 +164,9 @@ void BinanceApi::CancelOrder(const Caller& c, Respond& respond) {
 }
 
 void BinanceApi::QueryOrder(const Caller& c, Respond& respond) {
-  auto symbol = ReadSymbol(c.params, router_.instruments());
-  if (auto* e = std::get_if<ApiError>(&symbol)) return respond(Error(*e));
-  AccountOrders& orders = OrdersOf(c.key->key.account);
-  const OrderView* order = nullptr;
-  if (auto id = IntParam(c.params, "orderId")) {
-    order = orders.FindByOrderId(static_cast<OrderId>(*id));
-  } else if (const std::string* orig = FindParam(c.params, "origClientOrderId")) {
-    order = orders.FindByClientId(*orig);
-  } else {
-    return respond(Error(MandatoryMissing("orderId")));
-  }
-  if (order == nullptr || order->instrument != std::get<const InstrumentConfig*>(symbol)) {
-    return respond(Error({400, api_code::kNoSuchOrder, "Order does not exist."}));
-  }
-  std::string body = OrderJson(*order, ResponseType::kResult);
-  body.pop_back();
-  body += ",\"time\":" + std::to_string(order->time_ms) +
-          ",\"updateTime\":" + std::to_string(order->update_ms) +
-          ",\"isWorking\":" + (order->working ? "true" : "false") + "}";
-  respond({200, std::move(body), {}});
+  auto named = NamedOrder(c, {400, api_code::kNoSuchOrder, "Order does not exist."});
+  if (auto* e = std::get_if<ApiError>(&named)) return respond(Error(*e));
+  respond({200, QueriedOrderJson(*std::get<const OrderView*>(named)), {}});
 }
 
 void BinanceApi::OpenOrders(const Caller& c, Respond& respond) {
@@ -178,11 +179,7 @@ void BinanceApi::OpenOrders(const Caller& c, Respond& respond) {
   std::string body = "[";
   for (const OrderView* o : OrdersOf(c.key->key.account).Open(instrument)) {
     if (body.size() > 1) body += ',';
-    std::string one = OrderJson(*o, ResponseType::kResult);
-    one.pop_back();
-    body += one + ",\"time\":" + std::to_string(o->time_ms) +
-            ",\"updateTime\":" + std::to_string(o->update_ms) +
-            ",\"isWorking\":" + (o->working ? "true" : "false") + "}";
+    body += QueriedOrderJson(*o);
   }
   respond({200, body + "]", {}});
 }

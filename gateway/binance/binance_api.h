@@ -22,6 +22,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <variant>
 
 #include "gateway/binance/account_balances.h"
 #include "gateway/binance/account_orders.h"
@@ -78,6 +79,11 @@ class BinanceApi : public ApiHandler {
   void Account(const Caller& c, Respond& respond);
 
   AccountOrders& OrdersOf(AccountId account);
+  // The order `symbol` and `orderId` (or `origClientOrderId`) name among
+  // the caller's, or `unknown` (or the parameters' error).
+  std::variant<const OrderView*, ApiError> NamedOrder(const Caller& c, const ApiError& unknown);
+  // An order as GET order and openOrders show it.
+  static std::string QueriedOrderJson(const OrderView& order);
   std::string NewClientOrderId();
 
   fix::OrderRouter& router_;
