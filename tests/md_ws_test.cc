@@ -24,6 +24,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "bookstate/view_keys.h"
@@ -31,8 +32,10 @@
 #include "md/feed/market_feed.h"
 #include "md/http/http_server.h"
 #include "md/http/request_metrics.h"
+#include "md/ws/message_rate.h"
 #include "md/ws/stream_name.h"
 #include "md/ws/ws_frame.h"
+#include "md/ws/ws_request.h"
 #include "orderflow/benchmark_mix.h"
 #include "testing/market_producer.h"
 #include "tests/service_env.h"
@@ -153,6 +156,85 @@ TEST(StreamNames, ParseCanonicalAndRefuseMalformed) {
     EXPECT_FALSE(ParseStreamName(bad, error).has_value()) << bad;
     EXPECT_FALSE(error.empty()) << bad;
   }
+}
+
+TEST(WsRequests, BinanceMethodsAndTheirErrorCodes) {
+  auto ok = [](std::string_view text) {
+    auto r = ParseWsRequest(text);
+    EXPECT_TRUE(std::holds_alternative<WsRequest>(r)) << text;
+    return std::holds_alternative<WsRequest>(r) ? std::get<WsRequest>(r) : WsRequest{};
+  };
+  auto error = [](std::string_view text) {
+    auto r = ParseWsRequest(text);
+    EXPECT_TRUE(std::holds_alternative<WsRequestError>(r)) << text;
+    return std::holds_alternative<WsRequestError>(r) ? std::get<WsRequestError>(r)
+                                                     : WsRequestError{};
+  };
+  const WsRequest sub = ok(R"({"method":"SUBSCRIBE","params":["a@trade","b@depth"],"id":1})");
+  EXPECT_EQ(sub.method, WsMethod::kSubscribe);
+  EXPECT_EQ(sub.streams, (std::vector<std::string>{"a@trade", "b@depth"}));
+  EXPECT_EQ(sub.id, 1);
+  EXPECT_EQ(ok(R"({"method":"UNSUBSCRIBE","params":[],"id":"abc9"})").id, "abc9");
+  EXPECT_EQ(ok(R"({"method":"LIST_SUBSCRIPTIONS","id":null})").method,
+            WsMethod::kListSubscriptions);
+  EXPECT_EQ(ok(R"({"method":"LIST_SUBSCRIPTIONS","id":-9223372036854775808})").id, INT64_MIN);
+  const WsRequest set = ok(R"({"method":"SET_PROPERTY","params":["combined",true],"id":5})");
+  EXPECT_EQ(set.method, WsMethod::kSetProperty);
+  EXPECT_TRUE(set.combined);
+  EXPECT_EQ(ok(R"({"method":"GET_PROPERTY","params":["combined"],"id":2})").method,
+            WsMethod::kGetProperty);
+  // Binance's codes: 0 unknown property, 1 wrong value type, 2 invalid
+  // request, 3 invalid JSON; the id is echoed when it could be read.
+  const WsRequestError json_error = error("{not json");
+  EXPECT_EQ(json_error.code, kWsInvalidJson);
+  EXPECT_TRUE(json_error.msg.starts_with("Invalid JSON: ")) << json_error.msg;
+  EXPECT_TRUE(json_error.id.is_null());
+  EXPECT_EQ(error(R"({"method":"GET_PROPERTY","params":["compressed"],"id":7})").code,
+            kWsUnknownProperty);
+  EXPECT_EQ(error(R"({"method":"GET_PROPERTY","params":["compressed"],"id":7})").id, 7);
+  EXPECT_EQ(error(R"({"method":"SET_PROPERTY","params":["combined","yes"],"id":1})").code,
+            kWsInvalidValue);
+  EXPECT_EQ(error(R"({"method":"SET_PROPERTY","params":[1,true],"id":1})").msg,
+            "Invalid request: property name must be a string");
+  EXPECT_EQ(error(R"({"method":"SET_PROPERTY","params":["combined",true,1],"id":1})").msg,
+            "Invalid request: too many parameters");
+  EXPECT_EQ(error(R"({"method":"LIST_SUBSCRIPTIONS","params":["x"],"id":1})").msg,
+            "Invalid request: too many parameters");
+  EXPECT_EQ(error(R"({"method":"SUBSCRIBE","params":"a@trade","id":1})").code, kWsInvalidValue);
+  EXPECT_EQ(error(R"({"method":"SUBSCRIBE","params":[1],"id":1})").code, kWsInvalidValue);
+  EXPECT_EQ(error(R"({"params":[],"id":1})").msg, "Invalid request: missing field `method`");
+  const WsRequestError variant = error(R"({"method":"PING","id":3})");
+  EXPECT_EQ(variant.code, kWsInvalidRequest);
+  EXPECT_NE(variant.msg.find("unknown variant `PING`, expected one of `SUBSCRIBE`"),
+            std::string::npos);
+  for (std::string_view bad_id :
+       {R"({"method":"LIST_SUBSCRIPTIONS"})", R"({"method":"LIST_SUBSCRIPTIONS","id":1.5})",
+        R"({"method":"LIST_SUBSCRIPTIONS","id":"a-b"})",
+        R"({"method":"LIST_SUBSCRIPTIONS","id":"0123456789012345678901234567890123456"})",
+        R"({"method":"LIST_SUBSCRIPTIONS","id":9223372036854775808})"}) {
+    EXPECT_EQ(error(bad_id).code, kWsInvalidRequest) << bad_id;
+  }
+  EXPECT_EQ(WsErrorReply({kWsUnknownProperty, "Unknown property", 5}),
+            R"({"error":{"code":0,"msg":"Unknown property"},"id":5})");
+}
+
+TEST(WsLimits, MessageRateAllowsFiveInAnySecond) {
+  using Clock = MessageRate::Clock;
+  MessageRate rate(5);
+  const Clock::time_point t0{};
+  auto at = [&](int ms) { return t0 + std::chrono::milliseconds(ms); };
+  for (int i = 0; i < 5; ++i)
+    EXPECT_TRUE(rate.Allow(at(i * 100))) << i;  // 0, 100, ..., 400
+  EXPECT_FALSE(rate.Allow(at(999)));            // a sixth within a second of the first
+  MessageRate later(5);
+  for (int i = 0; i < 5; ++i)
+    later.Allow(at(i * 100));
+  EXPECT_TRUE(later.Allow(at(1000)));   // the first has left the window
+  EXPECT_FALSE(later.Allow(at(1099)));  // 100..1099 would hold six
+  EXPECT_TRUE(later.Allow(at(1100)));
+  MessageRate none(0);
+  for (int i = 0; i < 100; ++i)
+    EXPECT_TRUE(none.Allow(t0));
 }
 
 TEST(KlineTracker, ClosesOnALaterBucketOrOnTheClockAndSkipsWhatItHolds) {
@@ -395,7 +477,9 @@ class MdWsTest : public ::testing::Test {
 };
 
 TEST_F(MdWsTest, SubscribeUnsubscribeListAndErrorsOverOneConnection) {
-  Start(0, /*write_history=*/false);
+  WsOptions ws;
+  ws.max_messages_per_second = 0;  // more than Binance's 5 a second follow
+  Start(0, /*write_history=*/false, ws);
   WsClient client(port(), "/ws");
   const std::string trade = Lower() + "@trade", depth = Lower() + "@depth";
   EXPECT_EQ(client.Call({{"method", "SUBSCRIBE"}, {"params", {trade, depth}}, {"id", 1}}),
@@ -420,7 +504,8 @@ TEST_F(MdWsTest, SubscribeUnsubscribeListAndErrorsOverOneConnection) {
             std::string::npos);
   EXPECT_NE(error({{"method", "SUBSCRIBE"}, {"params", {trade, "x@y"}}, {"id", 7}}).find("x@y"),
             std::string::npos);
-  EXPECT_NE(error({{"method", "FROBNICATE"}, {"id", 8}}).find("unknown method"), std::string::npos);
+  EXPECT_NE(error({{"method", "FROBNICATE"}, {"id", 8}}).find("unknown variant `FROBNICATE`"),
+            std::string::npos);
   EXPECT_NE(error({{"method", "SUBSCRIBE"}, {"params", "aapl@trade"}, {"id", 9}}).find("array"),
             std::string::npos);
   client.stream().write(asio::buffer(std::string("{not json")));
@@ -429,9 +514,17 @@ TEST_F(MdWsTest, SubscribeUnsubscribeListAndErrorsOverOneConnection) {
   EXPECT_EQ(client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 10}})["result"], json({depth}));
 
   EXPECT_EQ(UpgradeStatus(port(), "/nowhere"), 404u);
-  EXPECT_EQ(UpgradeStatus(port(), "/ws/" + Lower() + "@tradez"), 400u);
-  EXPECT_EQ(UpgradeStatus(port(), "/stream?streams=nosuch@depth"), 400u);
   EXPECT_EQ(UpgradeStatus(port(), "/ws/" + trade), 101u);
+  // As Binance: segments that are not streams of ours are accepted and
+  // follow nothing (ccxt opens /ws/0 and subscribes afterwards).
+  for (const std::string& target : std::vector<std::string>{"/ws/0", "/ws/" + Lower() + "@tradez",
+                                                            "/stream?streams=nosuch@depth"}) {
+    WsClient other(port(), target);
+    EXPECT_EQ(other.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}})["result"], json::array())
+        << target;
+  }
+  WsClient both(port(), "/ws/0/" + trade);
+  EXPECT_EQ(both.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}})["result"], json({trade}));
 }
 
 TEST_F(MdWsTest, TradeStreamCarriesEveryTradeOfTheEngineInOrder) {
@@ -675,6 +768,7 @@ TEST_F(MdWsTest, AClientThatDoesNotReadIsDroppedAndOthersGetEverything) {
 TEST_F(MdWsTest, TheServerPingsAndClosesAClientThatNeverAnswers) {
   WsOptions ws;
   ws.ping_interval = std::chrono::milliseconds(300);
+  ws.pong_timeout = std::chrono::milliseconds(300);
   Start(1'000, /*write_history=*/false, ws);
   // Beast answers pings by itself while a read is pending.
   WsClient answering(port(), "/ws/" + Lower() + "@trade");
@@ -691,6 +785,10 @@ TEST_F(MdWsTest, TheServerPingsAndClosesAClientThatNeverAnswers) {
                               "Connection: Upgrade\r\nSec-WebSocket-Key: "
                               "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
   asio::write(silent, asio::buffer(upgrade));
+  // Unsolicited pongs (Binance allows them) do not answer a ping: an empty
+  // one and one naming a ping never sent.
+  asio::write(silent,
+              asio::buffer(ClientFrame(WsOpcode::kPong, "") + ClientFrame(WsOpcode::kPong, "999")));
   silent.non_blocking(true);
   std::string in;
   bool upgraded = false, ended = false;
@@ -736,6 +834,87 @@ TEST_F(MdWsTest, TheServerPingsAndClosesAClientThatNeverAnswers) {
             json::array({Lower() + "@trade"}));
   const auto [status, metrics] = Get(port(), "/metrics");
   EXPECT_NE(metrics.find("exchange_md_ws_ping_timeouts_total 1"), std::string::npos) << metrics;
+}
+
+TEST_F(MdWsTest, CombinedPropertyAndTheStreamLimit) {
+  WsOptions ws;
+  ws.max_streams = 2;
+  ws.max_messages_per_second = 0;  // more than Binance's 5 a second follow
+  Start(2'000, /*write_history=*/false, ws);
+  const std::string trade = Lower() + "@trade";
+  WsClient client(port(), "/ws/0");
+  EXPECT_EQ(client.Call({{"method", "GET_PROPERTY"}, {"params", {"combined"}}, {"id", 1}}),
+            json({{"result", false}, {"id", 1}}));
+  EXPECT_EQ(client.Call({{"method", "SET_PROPERTY"}, {"params", {"combined", true}}, {"id", 2}}),
+            json({{"result", nullptr}, {"id", 2}}));
+  EXPECT_EQ(
+      client.Call({{"method", "GET_PROPERTY"}, {"params", {"combined"}}, {"id", 3}})["result"],
+      true);
+  EXPECT_EQ(
+      client.Call({{"method", "GET_PROPERTY"}, {"params", {"nosuch"}}, {"id", 4}})["error"]["code"],
+      0);
+  // At most max_streams (Binance: 1,024) streams a connection.
+  const json too_many = client.Call({{"method", "SUBSCRIBE"},
+                                     {"params", {trade, Lower() + "@depth", Lower() + "@kline_1m"}},
+                                     {"id", 5}});
+  EXPECT_EQ(too_many["error"]["code"], 2) << too_many;
+  EXPECT_EQ(client.Call({{"method", "SUBSCRIBE"}, {"params", {trade}}, {"id", 6}})["result"],
+            nullptr);
+  // combined set on a /ws connection: the trades come wrapped.
+  const std::size_t before = producer_->trades().size();
+  Produce(std::span(flow_.commands).subspan(0, 500), 50);
+  ASSERT_GT(producer_->trades().size(), before);
+  const json m = client.Read();
+  ASSERT_EQ(m["stream"], trade) << m;
+  EXPECT_EQ(m["data"]["t"].get<Sequence>(), producer_->trades()[before].trade_id);
+}
+
+TEST_F(MdWsTest, TheSixthMessageWithinASecondClosesTheConnection) {
+  Start(0, /*write_history=*/false);
+  const std::string trade = Lower() + "@trade";
+  WsClient client(port(), "/ws/" + trade);
+  // Binance's limit: 5 messages (pings, pongs, requests) a second; the 6th
+  // within one second closes the connection (1008).
+  WsClient chatty(port(), "/ws");
+  for (int i = 0; i < 6; ++i)
+    chatty.Send({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 100 + i}});
+  std::size_t answered = 0;
+  beast::error_code closed;
+  try {
+    for (;;) {
+      const json reply = chatty.Read();
+      EXPECT_EQ(reply["id"], 100 + static_cast<int>(answered)) << reply;
+      ++answered;
+    }
+  } catch (const beast::system_error& e) {
+    closed = e.code();
+  }
+  EXPECT_EQ(answered, 5u);
+  EXPECT_TRUE(closed) << "not closed";
+  EXPECT_EQ(chatty.stream().reason().code, kClosePolicy);
+  EXPECT_EQ(server_->ws_stats().rate_limited.load(), 1u);
+  // The other connection is untouched.
+  EXPECT_EQ(client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 7}})["result"], json({trade}));
+}
+
+TEST_F(MdWsTest, AConnectionIsClosedAtTheEndOfItsLifetime) {
+  WsOptions ws;
+  ws.max_lifetime = std::chrono::milliseconds(500);
+  Start(0, /*write_history=*/false, ws);
+  const auto opened = std::chrono::steady_clock::now();
+  WsClient client(port(), "/ws/" + Lower() + "@trade");
+  EXPECT_EQ(client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}})["result"],
+            json({Lower() + "@trade"}));
+  beast::error_code closed;
+  try {
+    client.Read();
+  } catch (const beast::system_error& e) {
+    closed = e.code();
+  }
+  EXPECT_GE(std::chrono::steady_clock::now() - opened, std::chrono::milliseconds(500));
+  EXPECT_TRUE(closed) << "not closed";
+  EXPECT_EQ(client.stream().reason().code, kCloseGoingAway);
+  EXPECT_EQ(server_->ws_stats().lifetime_closed.load(), 1u);
 }
 
 }  // namespace
