@@ -607,25 +607,21 @@ TEST_F(MdWsTest, KlineStreamClosesACandleWhenTheNextBucketTrades) {
   }
 }
 
-// The Binance client recipe: open the stream, take the REST snapshot, drop
-// updates it covers, then apply each update whose pu continues the chain.
-TEST_F(MdWsTest, LocalBookFromSnapshotAndDiffsEqualsTheEngineAfter100kOrders) {
-  Start(100'000, /*write_history=*/false);
-  WsClient client(port(), "/ws/" + Lower() + "@depth");
-  client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}});
-
-  std::atomic<bool> produced{false};
-  std::thread producer([&] {
-    Produce(flow_.commands, 100);
-    produced = true;
-  });
+// A local book kept by Binance's spot recipe: buffer the stream, take the
+// REST snapshot (lastUpdateId L), drop updates with u <= L, apply the
+// first with U <= L + 1 <= u, then each whose U is the previous u + 1; pu
+// (kept for the chart page's older rule) is always the previous u.
+struct LocalBook {
   std::map<std::int64_t, std::int64_t, std::greater<>> bids;
   std::map<std::int64_t, std::int64_t> asks;
-  std::int64_t chain = -1;  // the u of the last update applied
   std::int64_t snapshot = -1;
+  std::int64_t chain = -1;  // the u of the last update applied; -1: none yet
+  std::int64_t u = -1;      // of the last update seen
   std::size_t applied = 0, resyncs = 0;
-  auto take_snapshot = [&] {
-    const auto [status, body] = Get(port(), "/api/v3/depth?symbol=" + symbol_ + "&limit=5000");
+  std::vector<std::int64_t> gaps;  // time between two updates, ms of E
+
+  void Snapshot(std::uint16_t port, const std::string& symbol) {
+    const auto [status, body] = Get(port, "/api/v3/depth?symbol=" + symbol + "&limit=5000");
     ASSERT_EQ(status, 200u) << body;
     const json book = json::parse(body);
     bids.clear();
@@ -636,9 +632,9 @@ TEST_F(MdWsTest, LocalBookFromSnapshotAndDiffsEqualsTheEngineAfter100kOrders) {
       asks[ParseFixed(l[0], kPriceDecimals)] = ParseFixed(l[1], kQuantityDecimals);
     snapshot = book["lastUpdateId"].get<std::int64_t>();
     chain = -1;
-  };
-  take_snapshot();
-  auto apply = [](auto& side, const json& levels) {
+  }
+  template <typename Side>
+  static void Apply(Side& side, const json& levels) {
     for (const auto& l : levels) {
       const std::int64_t price = ParseFixed(l[0], kPriceDecimals);
       const std::int64_t quantity = ParseFixed(l[1], kQuantityDecimals);
@@ -648,7 +644,42 @@ TEST_F(MdWsTest, LocalBookFromSnapshotAndDiffsEqualsTheEngineAfter100kOrders) {
         side[price] = quantity;
       }
     }
-  };
+  }
+  // false: the update did not continue the chain (a new snapshot is taken).
+  void OnUpdate(const json& m, std::uint16_t port, const std::string& symbol) {
+    u = m["u"].get<std::int64_t>();
+    const std::int64_t first = m["U"].get<std::int64_t>();
+    EXPECT_EQ(first, m["pu"].get<std::int64_t>() + 1) << m;
+    if (u <= snapshot) return;
+    const bool continues = chain < 0 ? first <= snapshot + 1 : first == chain + 1;
+    if (!continues) {  // never expected; the recipe says: resync
+      ++resyncs;
+      Snapshot(port, symbol);
+      return;
+    }
+    Apply(bids, m["b"]);
+    Apply(asks, m["a"]);
+    chain = u;
+    ++applied;
+  }
+};
+
+TEST_F(MdWsTest, LocalBooksFromSnapshotAndDiffsAtBothSpeedsEqualTheEngineAfter100kOrders) {
+  Start(100'000, /*write_history=*/false);
+  const std::string slow = Lower() + "@depth", fast = Lower() + "@depth@100ms";
+  WsClient client(port(), "/stream?streams=" + slow + "/" + fast);
+  const auto subscribed = std::chrono::steady_clock::now();
+  client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}});
+
+  std::atomic<bool> produced{false};
+  std::thread producer([&] {
+    Produce(flow_.commands, 100);
+    produced = true;
+  });
+  std::map<std::string, LocalBook> books{{slow, {}}, {fast, {}}};
+  std::map<std::string, std::size_t> updates;
+  for (auto& [stream, book] : books)
+    book.Snapshot(port(), symbol_);
   // Updates until the producer is done and the last delta Redis holds is in.
   auto last_written = [&]() -> std::int64_t {
     redis::RedisClient redis(redis::ParseRedisUrl(redis_url_));
@@ -663,11 +694,17 @@ TEST_F(MdWsTest, LocalBookFromSnapshotAndDiffsEqualsTheEngineAfter100kOrders) {
     return -1;
   };
   std::int64_t target = -1;
-  std::int64_t u = -1;
+  auto done = [&] {
+    if (target < 0) return false;
+    for (const auto& [stream, book] : books) {
+      if (book.u < target) return false;
+    }
+    return true;
+  };
   // The last update may come before the producer says it is done, so
   // reads wait in short steps, rechecking; 30 s without one fails.
   auto quiet_since = std::chrono::steady_clock::now();
-  while (target < 0 || u < target) {
+  while (!done()) {
     // Once the producer has finished, the last delta written is the target.
     if (target < 0 && produced.load()) {
       target = last_written();
@@ -680,30 +717,16 @@ TEST_F(MdWsTest, LocalBookFromSnapshotAndDiffsEqualsTheEngineAfter100kOrders) {
     }
     quiet_since = std::chrono::steady_clock::now();
     const json& m = *read;
-    if (m["e"] != "depthUpdate") {
+    const auto book = books.find(m.value("stream", ""));
+    if (book == books.end() || m["data"]["e"] != "depthUpdate") {
       ADD_FAILURE() << "not a depth update: " << m;
       break;
     }
-    u = m["u"].get<std::int64_t>();
-    const std::int64_t pu = m["pu"].get<std::int64_t>();
-    if (u > snapshot) {
-      const bool continues = chain < 0 ? pu <= snapshot : pu == chain;
-      if (!continues) {  // never expected; the recipe says: resync
-        ++resyncs;
-        take_snapshot();
-        continue;
-      }
-      apply(bids, m["b"]);
-      apply(asks, m["a"]);
-      chain = u;
-      ++applied;
-    }
+    ++updates[book->first];
+    book->second.OnUpdate(m["data"], port(), symbol_);
   }
   producer.join();
-  ASSERT_GE(u, target) << "no depth update for 30 s";
-  ASSERT_GE(target, 0);
-  EXPECT_EQ(resyncs, 0u);
-  EXPECT_GT(applied, 100u);
+  ASSERT_TRUE(done()) << "no depth update for 30 s";
   const SymbolId id = *producer_->engine().FindSymbol(symbol_);
   std::map<std::int64_t, std::int64_t, std::greater<>> engine_bids;
   std::map<std::int64_t, std::int64_t> engine_asks;
@@ -711,9 +734,20 @@ TEST_F(MdWsTest, LocalBookFromSnapshotAndDiffsEqualsTheEngineAfter100kOrders) {
     engine_bids[l.price] = l.quantity;
   for (const DepthLevel& l : producer_->engine().Depth(id, Side::kSell, SIZE_MAX))
     engine_asks[l.price] = l.quantity;
-  EXPECT_EQ(bids, engine_bids);
-  EXPECT_EQ(asks, engine_asks);
   EXPECT_GT(engine_bids.size() + engine_asks.size(), 50u);
+  for (const auto& [stream, book] : books) {
+    EXPECT_EQ(book.resyncs, 0u) << stream;
+    EXPECT_EQ(book.bids, engine_bids) << stream;
+    EXPECT_EQ(book.asks, engine_asks) << stream;
+  }
+  // At most one update per interval (100 ms, 1000 ms) since the subscription.
+  const auto span = std::chrono::steady_clock::now() - subscribed;
+  for (const auto& [stream, count] : updates) {
+    const auto interval = std::chrono::milliseconds(stream == fast ? 100 : 1000);
+    EXPECT_LE(count, static_cast<std::size_t>(span / interval) + 1) << stream;
+  }
+  EXPECT_GT(books[fast].applied, 5u);
+  EXPECT_GT(books[fast].applied, books[slow].applied);
 }
 
 TEST_F(MdWsTest, AClientThatDoesNotReadIsDroppedAndOthersGetEverything) {
@@ -728,7 +762,7 @@ TEST_F(MdWsTest, AClientThatDoesNotReadIsDroppedAndOthersGetEverything) {
   sleeper.next_layer().open(tcp::v4());
   sleeper.next_layer().set_option(asio::socket_base::receive_buffer_size(4096));
   sleeper.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port()));
-  sleeper.handshake("127.0.0.1", "/ws/" + Lower() + "@depth");
+  sleeper.handshake("127.0.0.1", "/ws/" + Lower() + "@trade");
   WsClient reader(port(), "/ws/" + Lower() + "@trade");
   reader.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}});
   const std::size_t before = producer_->trades().size();
