@@ -27,7 +27,10 @@
 #include <variant>
 #include <vector>
 
+#include "base/fixed_point_text.h"
 #include "bookstate/view_keys.h"
+#include "md/api/binance_symbol.h"
+#include "md/feed/agg_trades.h"
 #include "md/feed/kline_tracker.h"
 #include "md/feed/market_feed.h"
 #include "md/http/http_server.h"
@@ -151,7 +154,17 @@ TEST(StreamNames, ParseCanonicalAndRefuseMalformed) {
   EXPECT_EQ(s->interval, candles::CandleInterval::k1M);
   EXPECT_EQ(s->ToString(), "btc-usd@kline_1M");
   EXPECT_EQ(ParseStreamName("aapl@depth", error)->ToString(), "aapl@depth");
-  for (std::string_view bad : {"aapl", "@trade", "aapl@kline_7m", "aapl@ticker", "aapl@kline_"}) {
+  for (std::string_view name : {"aapl@aggTrade", "aapl@bookTicker", "aapl@depth@100ms",
+                                "aapl@depth5", "aapl@depth10@100ms", "aapl@depth20"}) {
+    const auto parsed = ParseStreamName(name, error);
+    ASSERT_TRUE(parsed.has_value()) << name << ": " << error;
+    EXPECT_EQ(parsed->ToString(), name);
+  }
+  EXPECT_EQ(ParseStreamName("aapl@depth10@100ms", error)->levels, 10);
+  EXPECT_EQ(ParseStreamName("aapl@depth10@100ms", error)->speed, DepthSpeed::k100ms);
+  EXPECT_EQ(ParseStreamName("aapl@depth", error)->speed, DepthSpeed::k1000ms);
+  for (std::string_view bad : {"aapl", "@trade", "aapl@kline_7m", "aapl@ticker", "aapl@kline_",
+                               "aapl@depth7", "aapl@depth@500ms", "aapl@aggtrade"}) {
     error.clear();
     EXPECT_FALSE(ParseStreamName(bad, error).has_value()) << bad;
     EXPECT_FALSE(error.empty()) << bad;
@@ -235,6 +248,25 @@ TEST(WsLimits, MessageRateAllowsFiveInAnySecond) {
   MessageRate none(0);
   for (int i = 0; i < 100; ++i)
     EXPECT_TRUE(none.Allow(t0));
+}
+
+TEST(AggTrades, OneTakerOrderAtOnePriceIsOneAggregate) {
+  using bookstate::TradePrint;
+  const Timestamp t = 1'700'000'000 * kSecond;
+  const std::vector<TradePrint> trades{
+      {10, 100, 1, t, Side::kBuy, 7},  {11, 100, 2, t, Side::kBuy, 7},   // one aggregate
+      {12, 101, 3, t, Side::kBuy, 7},                                    // another price
+      {13, 101, 1, t, Side::kSell, 8},                                   // another taker
+      {14, 101, 1, t, Side::kSell, 0}, {15, 101, 1, t, Side::kSell, 0},  // taker unknown
+  };
+  std::vector<AggTrade> out;
+  AggregateTrades(trades, out);
+  const std::vector<AggTrade> expected{{10, 10, 11, 100, 3, t, Side::kBuy},
+                                       {12, 12, 12, 101, 3, t, Side::kBuy},
+                                       {13, 13, 13, 101, 1, t, Side::kSell},
+                                       {14, 14, 14, 101, 1, t, Side::kSell},
+                                       {15, 15, 15, 101, 1, t, Side::kSell}};
+  EXPECT_EQ(out, expected);
 }
 
 TEST(KlineTracker, ClosesOnALaterBucketOrOnTheClockAndSkipsWhatItHolds) {
@@ -949,6 +981,155 @@ TEST_F(MdWsTest, AConnectionIsClosedAtTheEndOfItsLifetime) {
   EXPECT_TRUE(closed) << "not closed";
   EXPECT_EQ(client.stream().reason().code, kCloseGoingAway);
   EXPECT_EQ(server_->ws_stats().lifetime_closed.load(), 1u);
+}
+
+// The engine's trades (from `from` on) as Binance aggregates them: taker
+// order (account, client id) and price the same as the trade before.
+std::vector<AggTrade> ExpectedAggregates(const std::vector<persistence::TradeRow>& trades,
+                                         std::size_t from) {
+  std::vector<AggTrade> out;
+  for (std::size_t i = from; i < trades.size(); ++i) {
+    const auto& t = trades[i];
+    const bool joins = i > from && t.taker_account == trades[i - 1].taker_account &&
+                       t.taker_order_id == trades[i - 1].taker_order_id &&
+                       t.price == trades[i - 1].price;
+    if (joins) {
+      out.back().last = t.trade_id;
+      out.back().quantity += t.quantity;
+    } else {
+      out.push_back({t.trade_id, t.trade_id, t.trade_id, t.price, t.quantity, t.time, t.aggressor});
+    }
+  }
+  return out;
+}
+
+TEST_F(MdWsTest, AggTradeStreamAggregatesEachTakerOrdersFillsAtOnePrice) {
+  Start(3000, /*write_history=*/false);
+  WsClient client(port(), "/ws/" + Lower() + "@aggTrade");
+  client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}});
+  const std::size_t before = producer_->trades().size();
+  Produce(flow_.commands, 50);
+  const std::vector<AggTrade> expected = ExpectedAggregates(producer_->trades(), before);
+  std::size_t merged = 0;
+  for (const AggTrade& a : expected)
+    merged += a.first != a.last ? 1 : 0;
+  ASSERT_GT(merged, 10u) << "the flow should have takers filled by several orders at one price";
+  ASSERT_LT(expected.size(), producer_->trades().size() - before);
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const json m = client.Read();
+    ASSERT_EQ(m["e"], "aggTrade") << m;
+    const AggTrade& a = expected[i];
+    ASSERT_EQ(m["a"].get<Sequence>(), a.id) << "aggregate " << i;
+    EXPECT_EQ(m["f"].get<Sequence>(), a.first);
+    EXPECT_EQ(m["l"].get<Sequence>(), a.last);
+    EXPECT_EQ(m["s"], symbol_);
+    EXPECT_EQ(ParseFixed(m["p"], kPriceDecimals), a.price);
+    EXPECT_EQ(ParseFixed(m["q"], kQuantityDecimals), a.quantity);
+    EXPECT_EQ(m["T"].get<Timestamp>(), a.time / 1'000'000);
+    EXPECT_EQ(m["m"].get<bool>(), a.taker_side == Side::kSell);
+    EXPECT_EQ(m["M"], true);
+  }
+}
+
+TEST_F(MdWsTest, PartialBooksAndBookTickerEndEqualToTheEngine) {
+  Start(20'000, /*write_history=*/false);
+  const std::string top5 = Lower() + "@depth5@100ms", top20 = Lower() + "@depth20",
+                    ticker = Lower() + "@bookTicker";
+  WsClient client(port(), "/stream?streams=" + top5 + "/" + top20 + "/" + ticker);
+  client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}});
+  Produce(flow_.commands, 100);
+  redis::RedisClient redis(redis::ParseRedisUrl(redis_url_));
+  const auto newest = redis.Command(
+      {"XREVRANGE", bookstate::KeyOf(symbol_, bookstate::ViewKey::kDepth), "+", "-", "COUNT", "1"});
+  const auto fields = newest.element(0).element(1);
+  std::int64_t target = -1;
+  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+    if (fields.element(i).str() == "last")
+      target = std::stoll(std::string(fields.element(i + 1).str()));
+  }
+  ASSERT_GT(target, 0);
+  // Until both partial books have shown the last change.
+  std::map<std::string, json> last;
+  std::size_t tickers = 0;
+  std::int64_t ticker_u = -1;
+  while (!last.contains(top5) || !last.contains(top20) || last[top5]["lastUpdateId"] != target ||
+         last[top20]["lastUpdateId"] != target) {
+    const json m = client.Read();
+    const std::string stream = m["stream"];
+    const json& data = m["data"];
+    if (stream == ticker) {
+      ++tickers;
+      EXPECT_GT(data["u"].get<std::int64_t>(), ticker_u) << data;
+      ticker_u = data["u"].get<std::int64_t>();
+      EXPECT_EQ(data["s"], symbol_);
+      EXPECT_LT(ParseFixed(data["b"], kPriceDecimals), ParseFixed(data["a"], kPriceDecimals));
+    } else {
+      ASSERT_TRUE(stream == top5 || stream == top20) << m;
+      EXPECT_LE(data["bids"].size(), stream == top5 ? 5u : 20u);
+      EXPECT_LE(data["lastUpdateId"].get<std::int64_t>(), target);
+    }
+    last[stream] = data;
+  }
+  const SymbolId id = *producer_->engine().FindSymbol(symbol_);
+  auto levels = [](const std::vector<DepthLevel>& depth) {
+    json out = json::array();
+    for (const DepthLevel& l : depth)
+      out.push_back(
+          {FixedPoint(l.price, kPriceDecimals), FixedPoint(l.quantity, kQuantityDecimals)});
+    return out;
+  };
+  for (const auto& [stream, n] : {std::pair{top5, 5u}, std::pair{top20, 20u}}) {
+    EXPECT_EQ(last[stream]["bids"], levels(producer_->engine().Depth(id, Side::kBuy, n))) << stream;
+    EXPECT_EQ(last[stream]["asks"], levels(producer_->engine().Depth(id, Side::kSell, n)))
+        << stream;
+  }
+  // The last book ticker came before the partial book of the same change.
+  EXPECT_GT(tickers, 10u);
+  const DepthLevel bid = producer_->engine().Depth(id, Side::kBuy, 1).at(0);
+  const DepthLevel ask = producer_->engine().Depth(id, Side::kSell, 1).at(0);
+  const json& t = last[ticker];
+  EXPECT_EQ(ParseFixed(t["b"], kPriceDecimals), bid.price);
+  EXPECT_EQ(ParseFixed(t["B"], kQuantityDecimals), bid.quantity);
+  EXPECT_EQ(ParseFixed(t["a"], kPriceDecimals), ask.price);
+  EXPECT_EQ(ParseFixed(t["A"], kQuantityDecimals), ask.quantity);
+}
+
+TEST_F(MdWsTest, TheBinanceFormOfASymbolIsAnAliasNamedAsTheClientNamedIt) {
+  Start(2000, /*write_history=*/false);
+  const std::string alias = BinanceSymbol(symbol_);  // WS1234_567 -> WS1234567
+  ASSERT_NE(alias, symbol_);
+  const std::string alias_trade = LowerCase(alias) + "@trade", trade = Lower() + "@trade";
+  WsClient client(port(), "/stream?streams=" + alias_trade + "/" + trade);
+  EXPECT_EQ(client.Call({{"method", "SUBSCRIBE"},
+                         {"params", {LowerCase(alias) + "@depth@100ms"}},
+                         {"id", 1}})["result"],
+            nullptr);
+  const std::size_t before = producer_->trades().size();
+  Produce(std::span(flow_.commands).subspan(0, 1000), 50);
+  const std::size_t count = producer_->trades().size() - before;
+  ASSERT_GT(count, 10u);
+  std::map<std::string, std::vector<Sequence>> got;
+  bool alias_depth = false;
+  while (got[alias_trade].size() < count || got[trade].size() < count || !alias_depth) {
+    const json m = client.Read();
+    const std::string stream = m["stream"];
+    if (stream == LowerCase(alias) + "@depth@100ms") {
+      EXPECT_EQ(m["data"]["s"], alias);
+      alias_depth = true;
+      continue;
+    }
+    ASSERT_TRUE(stream == alias_trade || stream == trade) << m;
+    EXPECT_EQ(m["data"]["s"], stream == trade ? symbol_ : alias) << m;
+    got[stream].push_back(m["data"]["t"].get<Sequence>());
+  }
+  std::vector<Sequence> expected;
+  for (std::size_t i = before; i < producer_->trades().size(); ++i)
+    expected.push_back(producer_->trades()[i].trade_id);
+  EXPECT_EQ(got[alias_trade], expected);
+  EXPECT_EQ(got[trade], expected);
+  // The alias is also a path stream, and listed as subscribed.
+  WsClient raw(port(), "/ws/" + alias_trade);
+  EXPECT_EQ(raw.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 2}})["result"], json({alias_trade}));
 }
 
 }  // namespace
