@@ -959,6 +959,8 @@ TEST_F(MdWsTest, TheSixthMessageWithinASecondClosesTheConnection) {
   EXPECT_TRUE(closed) << "not closed";
   EXPECT_EQ(chatty.stream().reason().code, kClosePolicy);
   EXPECT_EQ(server_->ws_stats().rate_limited.load(), 1u);
+  const auto [status, metrics] = Get(port(), "/metrics");
+  EXPECT_NE(metrics.find("exchange_md_ws_rate_limited_total 1"), std::string::npos) << metrics;
   // The other connection is untouched.
   EXPECT_EQ(client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 7}})["result"], json({trade}));
 }
