@@ -30,9 +30,9 @@
 #include "base/fixed_point_text.h"
 #include "bookstate/view_keys.h"
 #include "md/api/binance_symbol.h"
-#include "md/feed/agg_trades.h"
 #include "md/feed/kline_tracker.h"
 #include "md/feed/market_feed.h"
+#include "md/feed/trade_aggregates.h"
 #include "md/http/http_server.h"
 #include "md/http/request_metrics.h"
 #include "md/ws/message_rate.h"
@@ -254,18 +254,19 @@ TEST(AggTrades, OneTakerOrderAtOnePriceIsOneAggregate) {
   using bookstate::TradePrint;
   const Timestamp t = 1'700'000'000 * kSecond;
   const std::vector<TradePrint> trades{
-      {10, 100, 1, t, Side::kBuy, 7},  {11, 100, 2, t, Side::kBuy, 7},   // one aggregate
-      {12, 101, 3, t, Side::kBuy, 7},                                    // another price
-      {13, 101, 1, t, Side::kSell, 8},                                   // another taker
-      {14, 101, 1, t, Side::kSell, 0}, {15, 101, 1, t, Side::kSell, 0},  // taker unknown
+      {10, 100, 1, t, Side::kBuy, 7},  {11, 100, 2, t, Side::kBuy, 7},       // one aggregate
+      {12, 101, 3, t, Side::kBuy, 7},                                        // another price
+      {13, 101, 1, t, Side::kSell, 8},                                       // another taker
+      {14, 101, 1, t, Side::kSell, 0}, {15, 101, 1, t, Side::kSell, 0},      // taker unknown
+      {16, 101, 1, t, Side::kSell, 9}, {17, 101, 1, t + 1, Side::kSell, 9},  // another time
   };
-  std::vector<AggTrade> out;
-  AggregateTrades(trades, out);
-  const std::vector<AggTrade> expected{{10, 10, 11, 100, 3, t, Side::kBuy},
-                                       {12, 12, 12, 101, 3, t, Side::kBuy},
-                                       {13, 13, 13, 101, 1, t, Side::kSell},
-                                       {14, 14, 14, 101, 1, t, Side::kSell},
-                                       {15, 15, 15, 101, 1, t, Side::kSell}};
+  std::vector<TradeAggregate> out;
+  AggregateTradePrints(trades, out);
+  const std::vector<TradeAggregate> expected{
+      {10, 10, 11, 100, 3, t, Side::kBuy},     {12, 12, 12, 101, 3, t, Side::kBuy},
+      {13, 13, 13, 101, 1, t, Side::kSell},    {14, 14, 14, 101, 1, t, Side::kSell},
+      {15, 15, 15, 101, 1, t, Side::kSell},    {16, 16, 16, 101, 1, t, Side::kSell},
+      {17, 17, 17, 101, 1, t + 1, Side::kSell}};
   EXPECT_EQ(out, expected);
 }
 
@@ -987,9 +988,9 @@ TEST_F(MdWsTest, AConnectionIsClosedAtTheEndOfItsLifetime) {
 
 // The engine's trades (from `from` on) as Binance aggregates them: taker
 // order (account, client id) and price the same as the trade before.
-std::vector<AggTrade> ExpectedAggregates(const std::vector<persistence::TradeRow>& trades,
-                                         std::size_t from) {
-  std::vector<AggTrade> out;
+std::vector<TradeAggregate> ExpectedAggregates(const std::vector<persistence::TradeRow>& trades,
+                                               std::size_t from) {
+  std::vector<TradeAggregate> out;
   for (std::size_t i = from; i < trades.size(); ++i) {
     const auto& t = trades[i];
     const bool joins = i > from && t.taker_account == trades[i - 1].taker_account &&
@@ -1011,16 +1012,16 @@ TEST_F(MdWsTest, AggTradeStreamAggregatesEachTakerOrdersFillsAtOnePrice) {
   client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}});
   const std::size_t before = producer_->trades().size();
   Produce(flow_.commands, 50);
-  const std::vector<AggTrade> expected = ExpectedAggregates(producer_->trades(), before);
+  const std::vector<TradeAggregate> expected = ExpectedAggregates(producer_->trades(), before);
   std::size_t merged = 0;
-  for (const AggTrade& a : expected)
+  for (const TradeAggregate& a : expected)
     merged += a.first != a.last ? 1 : 0;
   ASSERT_GT(merged, 10u) << "the flow should have takers filled by several orders at one price";
   ASSERT_LT(expected.size(), producer_->trades().size() - before);
   for (std::size_t i = 0; i < expected.size(); ++i) {
     const json m = client.Read();
     ASSERT_EQ(m["e"], "aggTrade") << m;
-    const AggTrade& a = expected[i];
+    const TradeAggregate& a = expected[i];
     ASSERT_EQ(m["a"].get<Sequence>(), a.id) << "aggregate " << i;
     EXPECT_EQ(m["f"].get<Sequence>(), a.first);
     EXPECT_EQ(m["l"].get<Sequence>(), a.last);

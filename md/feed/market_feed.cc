@@ -414,8 +414,8 @@ void MarketFeed::OnTradeEntry(Followed& f, const std::vector<bookstate::TradePri
     });
   }
   aggregates_.clear();
-  AggregateTrades(sent, aggregates_);
-  for (const AggTrade& aggregate : aggregates_) {
+  AggregateTradePrints(sent, aggregates_);
+  for (const TradeAggregate& aggregate : aggregates_) {
     Emit(f, kAggTradeSlot, [&](std::string& out, const persistence::InstrumentRow& row) {
       AppendAggTradeMessage(out, row, aggregate);
     });

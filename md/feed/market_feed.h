@@ -46,9 +46,9 @@
 
 #include "bookstate/depth_follower.h"
 #include "bookstate/redis_client.h"
-#include "md/feed/agg_trades.h"
 #include "md/feed/feed_batch.h"
 #include "md/feed/kline_tracker.h"
+#include "md/feed/trade_aggregates.h"
 #include "md/ws/stream_name.h"
 #include "md/ws/stream_registry.h"
 #include "md/ws/ws_stats.h"
@@ -132,7 +132,7 @@ class MarketFeed {
   std::chrono::steady_clock::time_point symbols_checked_{};
   std::chrono::steady_clock::time_point depth_due_[kDepthSpeeds]{};
   std::uint64_t followed_generation_ = UINT64_MAX;  // of the flags held; MAX: reread
-  std::vector<AggTrade> aggregates_;                // scratch
+  std::vector<TradeAggregate> aggregates_;          // scratch
   std::shared_ptr<FeedBatch> batch_;
   std::map<std::string, std::size_t> batch_index_;  // stream → its StreamFrames in batch_
   std::string scratch_;

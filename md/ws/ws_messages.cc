@@ -40,7 +40,7 @@ void AppendTradeMessage(std::string& out, const persistence::InstrumentRow& row,
 }
 
 void AppendAggTradeMessage(std::string& out, const persistence::InstrumentRow& row,
-                           const AggTrade& trade) {
+                           const TradeAggregate& trade) {
   JsonWriter json(out);
   const Timestamp ms = trade.time / kNanosPerMilli;
   json.BeginObject().Member("e", "aggTrade");

@@ -22,7 +22,7 @@
 #include "bookstate/book_view.h"
 #include "bookstate/view_keys.h"  // DecodedLevel
 #include "candles/candle.h"
-#include "md/feed/agg_trades.h"
+#include "md/feed/trade_aggregates.h"
 #include "persistence/history_writer.h"  // InstrumentRow
 
 namespace exchange::md {
@@ -31,7 +31,7 @@ void AppendTradeMessage(std::string& out, const persistence::InstrumentRow& row,
                         const bookstate::TradePrint& trade);
 
 void AppendAggTradeMessage(std::string& out, const persistence::InstrumentRow& row,
-                           const AggTrade& trade);
+                           const TradeAggregate& trade);
 
 void AppendKlineMessage(std::string& out, const persistence::InstrumentRow& row,
                         const candles::Candle& candle, bool closed, Timestamp event_time);

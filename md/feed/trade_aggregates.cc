@@ -1,19 +1,20 @@
-#include "md/feed/agg_trades.h"
+#include "md/feed/trade_aggregates.h"
 
 namespace exchange::md {
 
-void AggregateTrades(std::span<const bookstate::TradePrint> trades, std::vector<AggTrade>& out) {
+void AggregateTradePrints(std::span<const bookstate::TradePrint> trades,
+                          std::vector<TradeAggregate>& out) {
   const bookstate::TradePrint* previous = nullptr;
   for (const bookstate::TradePrint& t : trades) {
     const bool joins = previous != nullptr && t.taker_order != 0 &&
                        t.taker_order == previous->taker_order && t.price == previous->price &&
-                       t.taker_side == previous->taker_side;
+                       t.time == previous->time && t.taker_side == previous->taker_side;
     if (joins) {
       out.back().last = t.sequence;
       out.back().quantity += t.quantity;
     } else {
-      out.push_back(
-          AggTrade{t.sequence, t.sequence, t.sequence, t.price, t.quantity, t.time, t.taker_side});
+      out.push_back(TradeAggregate{t.sequence, t.sequence, t.sequence, t.price, t.quantity, t.time,
+                                   t.taker_side});
     }
     previous = &t;
   }
