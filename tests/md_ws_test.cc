@@ -421,6 +421,9 @@ class MdWsTest : public ::testing::Test {
     if (server_) server_->Stop();
     server_.reset();
     if (producer_) producer_->DeleteFromRedis(symbol_);
+    for (const std::string& other : other_symbols_) {
+      if (producer_) producer_->DeleteFromRedis(other);
+    }
     producer_.reset();
     if (schema_.empty() || pg_url_.empty()) return;
     pqxx::connection c(pg_url_);
@@ -451,6 +454,11 @@ class MdWsTest : public ::testing::Test {
     producer_ = std::make_unique<MarketProducer>(options, NowNs() - 3600 * kSecond);
     producer_->keep_trades(true);
     producer_->AddInstrument(flow_.instrument, kPriceDecimals, kQuantityDecimals, NowNs());
+    for (const std::string& other : other_symbols_) {
+      InstrumentSpec spec = flow_.instrument;
+      spec.symbol = SymbolName(other);
+      producer_->AddInstrument(spec, kPriceDecimals, kQuantityDecimals, NowNs());
+    }
     Produce(flow_.prefill, 100);
 
     HttpServer::Options server;
@@ -502,6 +510,7 @@ class MdWsTest : public ::testing::Test {
   std::uint16_t port() const { return server_->port(); }
 
   std::string redis_url_, pg_url_, reader_url_, schema_, symbol_;
+  std::vector<std::string> other_symbols_;  // instruments added besides symbol_, no orders
   BenchmarkFlow flow_;
   std::unique_ptr<MarketProducer> producer_;
   RequestMetrics metrics_{2};
@@ -1133,6 +1142,27 @@ TEST_F(MdWsTest, TheBinanceFormOfASymbolIsAnAliasNamedAsTheClientNamedIt) {
   // The alias is also a path stream, and listed as subscribed.
   WsClient raw(port(), "/ws/" + alias_trade);
   EXPECT_EQ(raw.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 2}})["result"], json({alias_trade}));
+}
+
+TEST_F(MdWsTest, AnAmbiguousBinanceFormIsNoAlias) {
+  // WS1234_567 and WS1234-567 are both WS1234567 in Binance's form.
+  std::string twin = symbol_;
+  twin[twin.find('_')] = '-';
+  other_symbols_ = {twin};
+  WsOptions ws;
+  ws.max_messages_per_second = 0;
+  Start(0, /*write_history=*/false, ws);
+  ASSERT_TRUE(Eventually([&] { return server_->registry().Resolve(LowerCase(twin)).has_value(); }));
+  WsClient client(port(), "/ws");
+  const std::string form = LowerCase(BinanceSymbol(symbol_));
+  const json refused =
+      client.Call({{"method", "SUBSCRIBE"}, {"params", {form + "@trade"}}, {"id", 1}});
+  EXPECT_EQ(refused["error"]["code"], 2) << refused;
+  EXPECT_NE(refused["error"]["msg"].get<std::string>().find("unknown symbol"), std::string::npos);
+  EXPECT_EQ(client.Call({{"method", "SUBSCRIBE"},
+                         {"params", {Lower() + "@trade", LowerCase(twin) + "@trade"}},
+                         {"id", 2}})["result"],
+            nullptr);
 }
 
 }  // namespace
