@@ -81,7 +81,8 @@ void BookView::ApplyEvent(const Event& e) {
 
 void BookView::OnTrade(const Event& e) {
   last_trade_ = LastTrade{e.price, e.quantity, e.timestamp, e.sequence};
-  changes_.trades.push_back(TradePrint{e.sequence, e.price, e.quantity, e.timestamp, e.side});
+  changes_.trades.push_back(
+      TradePrint{e.sequence, e.price, e.quantity, e.timestamp, e.side, e.exchange_order_id});
   auto fill = [&](AccountId account, ClientOrderId id, Quantity leaves, Quantity filled) {
     OpenOrder* o = Find(account, id);
     if (o == nullptr) return;

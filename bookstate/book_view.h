@@ -66,6 +66,7 @@ struct TradePrint {
   Quantity quantity = 0;
   Timestamp time = 0;
   Side taker_side = Side::kBuy;
+  OrderId taker_order = 0;  // the taker's exchange order id; 0: not known (an older entry)
   bool operator==(const TradePrint&) const = default;
 };
 

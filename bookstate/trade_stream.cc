@@ -8,13 +8,23 @@ namespace exchange::bookstate {
 
 namespace {
 
+// 5 parts (an older writer's) or 6 (with the taker order).
 std::optional<TradePrint> ParseTradePrint(std::string_view s) {
-  std::array<std::string_view, 5> parts;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
+  std::array<std::string_view, 6> parts;
+  std::size_t count = 0;
+  for (;;) {
+    if (count == parts.size()) return std::nullopt;
     const std::size_t colon = s.find(':');
-    if ((colon == std::string_view::npos) != (i + 1 == parts.size())) return std::nullopt;
-    parts[i] = s.substr(0, colon);
-    s.remove_prefix(colon == std::string_view::npos ? s.size() : colon + 1);
+    parts[count++] = s.substr(0, colon);
+    if (colon == std::string_view::npos) break;
+    s.remove_prefix(colon + 1);
+  }
+  if (count < 5) return std::nullopt;
+  OrderId taker_order = 0;
+  if (count == 6) {
+    const auto parsed = ParseInt<OrderId>(parts[5]);
+    if (!parsed) return std::nullopt;
+    taker_order = *parsed;
   }
   const auto sequence = ParseInt<Sequence>(parts[0]);
   const auto price = ParseInt<Price>(parts[1]);
@@ -22,8 +32,8 @@ std::optional<TradePrint> ParseTradePrint(std::string_view s) {
   const auto time = ParseInt<Timestamp>(parts[3]);
   if (!sequence || !price || !quantity || !time) return std::nullopt;
   if (parts[4] != "B" && parts[4] != "S") return std::nullopt;
-  return TradePrint{*sequence, *price, *quantity, *time,
-                    parts[4] == "B" ? Side::kBuy : Side::kSell};
+  return TradePrint{
+      *sequence, *price, *quantity, *time, parts[4] == "B" ? Side::kBuy : Side::kSell, taker_order};
 }
 
 }  // namespace
@@ -40,7 +50,8 @@ void AppendTradeList(std::string& out, std::span<const TradePrint> trades) {
     AppendInt(out, t.quantity);
     out += ':';
     AppendInt(out, t.time);
-    out += t.taker_side == Side::kBuy ? ":B" : ":S";
+    out += t.taker_side == Side::kBuy ? ":B:" : ":S:";
+    AppendInt(out, t.taker_order);
   }
 }
 

@@ -35,7 +35,10 @@ void ParseMdConfig(const std::string& text, const std::string& source, MdConfig*
        {{"batch_ms", CountKey(source, &c->ws_batch_ms)},
         {"max_pending_bytes", CountKey(source, &c->ws_max_pending_bytes)},
         {"send_buffer_bytes", CountKey(source, &c->ws_send_buffer_bytes)},
-        {"ping_interval_ms", CountKey(source, &c->ws_ping_interval_ms)}}},
+        {"ping_interval_ms", CountKey(source, &c->ws_ping_interval_ms)},
+        {"pong_timeout_ms", CountKey(source, &c->ws_pong_timeout_ms)},
+        {"max_messages_per_second", CountKey(source, &c->ws_max_messages_per_second)},
+        {"max_lifetime_ms", CountKey(source, &c->ws_max_lifetime_ms)}}},
       {"redis", {{"url", StringKey(source, &c->redis_url)}}},
       {"postgres",
        {{"url", StringKey(source, &c->pg_url)}, {"schema", StringKey(source, &c->pg_schema)}}},
@@ -85,6 +88,9 @@ void MdConfig::Validate() const {
   }
   if (ws_batch_ms > 1000) fail("ws.batch_ms must be at most 1000");
   if (ws_max_pending_bytes < 4096) fail("ws.max_pending_bytes must be at least 4096");
+  if (ws_ping_interval_ms > 0 && ws_pong_timeout_ms == 0) {
+    fail("ws.pong_timeout_ms must be at least 1 while the server pings");
+  }
   if (redis_url.empty()) fail("redis.url is empty");
   if (pg_url.empty()) fail("postgres.url is empty");
   if (pg_schema.empty()) fail("postgres.schema is empty");

@@ -51,9 +51,15 @@ struct MdConfig {
   std::uint64_t ws_batch_ms = 2;
   std::uint64_t ws_max_pending_bytes = 4 << 20;
   std::uint64_t ws_send_buffer_bytes = 0;
-  // [ws] ping_interval_ms: the server pings each client this often and
-  // closes one that did not answer the last ping; 0: no pings.
-  std::uint64_t ws_ping_interval_ms = 180'000;
+  // [ws] Binance's rules: the server pings each client every
+  // ping_interval_ms (0: no pings) and closes one that has not answered a
+  // ping within pong_timeout_ms; more than max_messages_per_second client
+  // messages (0: no limit) close the connection, and so does its age
+  // reaching max_lifetime_ms (0: none).
+  std::uint64_t ws_ping_interval_ms = 20'000;
+  std::uint64_t ws_pong_timeout_ms = 60'000;
+  std::uint64_t ws_max_messages_per_second = 5;
+  std::uint64_t ws_max_lifetime_ms = 24 * 3600 * 1000;
   // [log]
   std::string log_level = "info";
 

@@ -44,6 +44,9 @@ int Run(const MdConfig& config) {
   server_options.ws.max_pending_bytes = config.ws_max_pending_bytes;
   server_options.ws.socket_send_buffer = config.ws_send_buffer_bytes;
   server_options.ws.ping_interval = std::chrono::milliseconds(config.ws_ping_interval_ms);
+  server_options.ws.pong_timeout = std::chrono::milliseconds(config.ws_pong_timeout_ms);
+  server_options.ws.max_messages_per_second = config.ws_max_messages_per_second;
+  server_options.ws.max_lifetime = std::chrono::milliseconds(config.ws_max_lifetime_ms);
   HttpServer server(server_options, [&](std::size_t index) {
     return std::make_unique<RequestHandler>(handler_options, metrics.stats_of(index), metrics);
   });

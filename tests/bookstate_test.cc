@@ -54,7 +54,8 @@ class Pipeline {
       for (const Event& e : events) {
         records_.push_back(wire::EventRecord{spec_.symbol, e});
         if (e.type == EventType::kTrade) {
-          trades_.push_back(TradePrint{e.sequence, e.price, e.quantity, e.timestamp, e.side});
+          trades_.push_back(TradePrint{e.sequence, e.price, e.quantity, e.timestamp, e.side,
+                                       e.exchange_order_id});
         }
       }
     }
@@ -335,15 +336,22 @@ TEST(ViewKeys, ValuesRoundTrip) {
 }
 
 TEST(TradeStream, EntriesRoundTripAndMalformedOnesAreRefused) {
-  const std::vector<TradePrint> trades{{5, 100, 3, 1'700'000'000'000'000'000, Side::kBuy},
-                                       {6, 99, 1, 1'700'000'000'000'000'001, Side::kSell}};
+  const std::vector<TradePrint> trades{{5, 100, 3, 1'700'000'000'000'000'000, Side::kBuy, 41},
+                                       {6, 99, 1, 1'700'000'000'000'000'001, Side::kSell, 42}};
   std::string list;
   AppendTradeList(list, trades);
-  EXPECT_EQ(list, "5:100:3:1700000000000000000:B,6:99:1:1700000000000000001:S");
+  EXPECT_EQ(list, "5:100:3:1700000000000000000:B:41,6:99:1:1700000000000000001:S:42");
   using Fields = std::vector<std::pair<std::string_view, std::string_view>>;
   EXPECT_EQ(ParseTradeEntry(Fields{{"first", "5"}, {"trades", list}}), trades);
-  for (std::string_view bad :
-       {"", "5:100:3:17:X", "5:100:3:B", "5:100:3:17:B:9", "5:x:3:17:B", "5:100:3:17:B,"}) {
+  // An entry of a writer from before the taker order: taker_order 0.
+  const auto old = ParseTradeEntry(
+      Fields{{"trades", "5:100:3:1700000000000000000:B,6:99:1:1700000000000000001:S:42"}});
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ((*old)[0].taker_order, 0u);
+  EXPECT_EQ((*old)[0].taker_side, Side::kBuy);
+  EXPECT_EQ((*old)[1].taker_order, 42u);
+  for (std::string_view bad : {"", "5:100:3:17:X", "5:100:3:B", "5:100:3:17:B:x", "5:100:3:17:B:",
+                               "5:100:3:17:B:9:1", "5:x:3:17:B", "5:100:3:17:B,"}) {
     EXPECT_FALSE(ParseTradeEntry(Fields{{"trades", bad}}).has_value()) << bad;
   }
   EXPECT_FALSE(ParseTradeEntry(Fields{{"first", "5"}}).has_value());

@@ -24,15 +24,21 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
+#include "base/fixed_point_text.h"
 #include "bookstate/view_keys.h"
+#include "md/api/binance_symbol.h"
 #include "md/feed/kline_tracker.h"
 #include "md/feed/market_feed.h"
+#include "md/feed/trade_aggregates.h"
 #include "md/http/http_server.h"
 #include "md/http/request_metrics.h"
+#include "md/ws/message_rate.h"
 #include "md/ws/stream_name.h"
 #include "md/ws/ws_frame.h"
+#include "md/ws/ws_request.h"
 #include "orderflow/benchmark_mix.h"
 #include "testing/market_producer.h"
 #include "tests/service_env.h"
@@ -148,11 +154,120 @@ TEST(StreamNames, ParseCanonicalAndRefuseMalformed) {
   EXPECT_EQ(s->interval, candles::CandleInterval::k1M);
   EXPECT_EQ(s->ToString(), "btc-usd@kline_1M");
   EXPECT_EQ(ParseStreamName("aapl@depth", error)->ToString(), "aapl@depth");
-  for (std::string_view bad : {"aapl", "@trade", "aapl@kline_7m", "aapl@ticker", "aapl@kline_"}) {
+  for (std::string_view name : {"aapl@aggTrade", "aapl@bookTicker", "aapl@depth@100ms",
+                                "aapl@depth5", "aapl@depth10@100ms", "aapl@depth20"}) {
+    const auto parsed = ParseStreamName(name, error);
+    ASSERT_TRUE(parsed.has_value()) << name << ": " << error;
+    EXPECT_EQ(parsed->ToString(), name);
+  }
+  EXPECT_EQ(ParseStreamName("aapl@depth10@100ms", error)->levels, 10);
+  EXPECT_EQ(ParseStreamName("aapl@depth10@100ms", error)->speed, DepthSpeed::k100ms);
+  EXPECT_EQ(ParseStreamName("aapl@depth", error)->speed, DepthSpeed::k1000ms);
+  for (std::string_view bad : {"aapl", "@trade", "aapl@kline_7m", "aapl@ticker", "aapl@kline_",
+                               "aapl@depth7", "aapl@depth@500ms", "aapl@aggtrade"}) {
     error.clear();
     EXPECT_FALSE(ParseStreamName(bad, error).has_value()) << bad;
     EXPECT_FALSE(error.empty()) << bad;
   }
+}
+
+TEST(WsRequests, BinanceMethodsAndTheirErrorCodes) {
+  auto ok = [](std::string_view text) {
+    auto r = ParseWsRequest(text);
+    EXPECT_TRUE(std::holds_alternative<WsRequest>(r)) << text;
+    return std::holds_alternative<WsRequest>(r) ? std::get<WsRequest>(r) : WsRequest{};
+  };
+  auto error = [](std::string_view text) {
+    auto r = ParseWsRequest(text);
+    EXPECT_TRUE(std::holds_alternative<WsRequestError>(r)) << text;
+    return std::holds_alternative<WsRequestError>(r) ? std::get<WsRequestError>(r)
+                                                     : WsRequestError{};
+  };
+  const WsRequest sub = ok(R"({"method":"SUBSCRIBE","params":["a@trade","b@depth"],"id":1})");
+  EXPECT_EQ(sub.method, WsMethod::kSubscribe);
+  EXPECT_EQ(sub.streams, (std::vector<std::string>{"a@trade", "b@depth"}));
+  EXPECT_EQ(sub.id, 1);
+  EXPECT_EQ(ok(R"({"method":"UNSUBSCRIBE","params":[],"id":"abc9"})").id, "abc9");
+  EXPECT_EQ(ok(R"({"method":"LIST_SUBSCRIPTIONS","id":null})").method,
+            WsMethod::kListSubscriptions);
+  EXPECT_EQ(ok(R"({"method":"LIST_SUBSCRIPTIONS","id":-9223372036854775808})").id, INT64_MIN);
+  const WsRequest set = ok(R"({"method":"SET_PROPERTY","params":["combined",true],"id":5})");
+  EXPECT_EQ(set.method, WsMethod::kSetProperty);
+  EXPECT_TRUE(set.combined);
+  EXPECT_EQ(ok(R"({"method":"GET_PROPERTY","params":["combined"],"id":2})").method,
+            WsMethod::kGetProperty);
+  // Binance's codes: 0 unknown property, 1 wrong value type, 2 invalid
+  // request, 3 invalid JSON; the id is echoed when it could be read.
+  const WsRequestError json_error = error("{not json");
+  EXPECT_EQ(json_error.code, kWsInvalidJson);
+  EXPECT_TRUE(json_error.msg.starts_with("Invalid JSON: ")) << json_error.msg;
+  EXPECT_TRUE(json_error.id.is_null());
+  EXPECT_EQ(error(R"({"method":"GET_PROPERTY","params":["compressed"],"id":7})").code,
+            kWsUnknownProperty);
+  EXPECT_EQ(error(R"({"method":"GET_PROPERTY","params":["compressed"],"id":7})").id, 7);
+  EXPECT_EQ(error(R"({"method":"SET_PROPERTY","params":["combined","yes"],"id":1})").code,
+            kWsInvalidValue);
+  EXPECT_EQ(error(R"({"method":"SET_PROPERTY","params":[1,true],"id":1})").msg,
+            "Invalid request: property name must be a string");
+  EXPECT_EQ(error(R"({"method":"SET_PROPERTY","params":["combined",true,1],"id":1})").msg,
+            "Invalid request: too many parameters");
+  EXPECT_EQ(error(R"({"method":"LIST_SUBSCRIPTIONS","params":["x"],"id":1})").msg,
+            "Invalid request: too many parameters");
+  EXPECT_EQ(error(R"({"method":"SUBSCRIBE","params":"a@trade","id":1})").code, kWsInvalidValue);
+  EXPECT_EQ(error(R"({"method":"SUBSCRIBE","params":[1],"id":1})").code, kWsInvalidValue);
+  EXPECT_EQ(error(R"({"params":[],"id":1})").msg, "Invalid request: missing field `method`");
+  const WsRequestError variant = error(R"({"method":"PING","id":3})");
+  EXPECT_EQ(variant.code, kWsInvalidRequest);
+  EXPECT_NE(variant.msg.find("unknown variant `PING`, expected one of `SUBSCRIBE`"),
+            std::string::npos);
+  for (std::string_view bad_id :
+       {R"({"method":"LIST_SUBSCRIPTIONS"})", R"({"method":"LIST_SUBSCRIPTIONS","id":1.5})",
+        R"({"method":"LIST_SUBSCRIPTIONS","id":"a-b"})",
+        R"({"method":"LIST_SUBSCRIPTIONS","id":"0123456789012345678901234567890123456"})",
+        R"({"method":"LIST_SUBSCRIPTIONS","id":9223372036854775808})"}) {
+    EXPECT_EQ(error(bad_id).code, kWsInvalidRequest) << bad_id;
+  }
+  EXPECT_EQ(WsErrorReply({kWsUnknownProperty, "Unknown property", 5}),
+            R"({"error":{"code":0,"msg":"Unknown property"},"id":5})");
+}
+
+TEST(WsLimits, MessageRateAllowsFiveInAnySecond) {
+  using Clock = MessageRate::Clock;
+  MessageRate rate(5);
+  const Clock::time_point t0{};
+  auto at = [&](int ms) { return t0 + std::chrono::milliseconds(ms); };
+  for (int i = 0; i < 5; ++i)
+    EXPECT_TRUE(rate.Allow(at(i * 100))) << i;  // 0, 100, ..., 400
+  EXPECT_FALSE(rate.Allow(at(999)));            // a sixth within a second of the first
+  MessageRate later(5);
+  for (int i = 0; i < 5; ++i)
+    later.Allow(at(i * 100));
+  EXPECT_TRUE(later.Allow(at(1000)));   // the first has left the window
+  EXPECT_FALSE(later.Allow(at(1099)));  // 100..1099 would hold six
+  EXPECT_TRUE(later.Allow(at(1100)));
+  MessageRate none(0);
+  for (int i = 0; i < 100; ++i)
+    EXPECT_TRUE(none.Allow(t0));
+}
+
+TEST(AggTrades, OneTakerOrderAtOnePriceIsOneAggregate) {
+  using bookstate::TradePrint;
+  const Timestamp t = 1'700'000'000 * kSecond;
+  const std::vector<TradePrint> trades{
+      {10, 100, 1, t, Side::kBuy, 7},  {11, 100, 2, t, Side::kBuy, 7},       // one aggregate
+      {12, 101, 3, t, Side::kBuy, 7},                                        // another price
+      {13, 101, 1, t, Side::kSell, 8},                                       // another taker
+      {14, 101, 1, t, Side::kSell, 0}, {15, 101, 1, t, Side::kSell, 0},      // taker unknown
+      {16, 101, 1, t, Side::kSell, 9}, {17, 101, 1, t + 1, Side::kSell, 9},  // another time
+  };
+  std::vector<TradeAggregate> out;
+  AggregateTradePrints(trades, out);
+  const std::vector<TradeAggregate> expected{
+      {10, 10, 11, 100, 3, t, Side::kBuy},     {12, 12, 12, 101, 3, t, Side::kBuy},
+      {13, 13, 13, 101, 1, t, Side::kSell},    {14, 14, 14, 101, 1, t, Side::kSell},
+      {15, 15, 15, 101, 1, t, Side::kSell},    {16, 16, 16, 101, 1, t, Side::kSell},
+      {17, 17, 17, 101, 1, t + 1, Side::kSell}};
+  EXPECT_EQ(out, expected);
 }
 
 TEST(KlineTracker, ClosesOnALaterBucketOrOnTheClockAndSkipsWhatItHolds) {
@@ -306,6 +421,9 @@ class MdWsTest : public ::testing::Test {
     if (server_) server_->Stop();
     server_.reset();
     if (producer_) producer_->DeleteFromRedis(symbol_);
+    for (const std::string& other : other_symbols_) {
+      if (producer_) producer_->DeleteFromRedis(other);
+    }
     producer_.reset();
     if (schema_.empty() || pg_url_.empty()) return;
     pqxx::connection c(pg_url_);
@@ -336,6 +454,11 @@ class MdWsTest : public ::testing::Test {
     producer_ = std::make_unique<MarketProducer>(options, NowNs() - 3600 * kSecond);
     producer_->keep_trades(true);
     producer_->AddInstrument(flow_.instrument, kPriceDecimals, kQuantityDecimals, NowNs());
+    for (const std::string& other : other_symbols_) {
+      InstrumentSpec spec = flow_.instrument;
+      spec.symbol = SymbolName(other);
+      producer_->AddInstrument(spec, kPriceDecimals, kQuantityDecimals, NowNs());
+    }
     Produce(flow_.prefill, 100);
 
     HttpServer::Options server;
@@ -387,6 +510,7 @@ class MdWsTest : public ::testing::Test {
   std::uint16_t port() const { return server_->port(); }
 
   std::string redis_url_, pg_url_, reader_url_, schema_, symbol_;
+  std::vector<std::string> other_symbols_;  // instruments added besides symbol_, no orders
   BenchmarkFlow flow_;
   std::unique_ptr<MarketProducer> producer_;
   RequestMetrics metrics_{2};
@@ -395,7 +519,9 @@ class MdWsTest : public ::testing::Test {
 };
 
 TEST_F(MdWsTest, SubscribeUnsubscribeListAndErrorsOverOneConnection) {
-  Start(0, /*write_history=*/false);
+  WsOptions ws;
+  ws.max_messages_per_second = 0;  // more than Binance's 5 a second follow
+  Start(0, /*write_history=*/false, ws);
   WsClient client(port(), "/ws");
   const std::string trade = Lower() + "@trade", depth = Lower() + "@depth";
   EXPECT_EQ(client.Call({{"method", "SUBSCRIBE"}, {"params", {trade, depth}}, {"id", 1}}),
@@ -420,7 +546,8 @@ TEST_F(MdWsTest, SubscribeUnsubscribeListAndErrorsOverOneConnection) {
             std::string::npos);
   EXPECT_NE(error({{"method", "SUBSCRIBE"}, {"params", {trade, "x@y"}}, {"id", 7}}).find("x@y"),
             std::string::npos);
-  EXPECT_NE(error({{"method", "FROBNICATE"}, {"id", 8}}).find("unknown method"), std::string::npos);
+  EXPECT_NE(error({{"method", "FROBNICATE"}, {"id", 8}}).find("unknown variant `FROBNICATE`"),
+            std::string::npos);
   EXPECT_NE(error({{"method", "SUBSCRIBE"}, {"params", "aapl@trade"}, {"id", 9}}).find("array"),
             std::string::npos);
   client.stream().write(asio::buffer(std::string("{not json")));
@@ -429,9 +556,17 @@ TEST_F(MdWsTest, SubscribeUnsubscribeListAndErrorsOverOneConnection) {
   EXPECT_EQ(client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 10}})["result"], json({depth}));
 
   EXPECT_EQ(UpgradeStatus(port(), "/nowhere"), 404u);
-  EXPECT_EQ(UpgradeStatus(port(), "/ws/" + Lower() + "@tradez"), 400u);
-  EXPECT_EQ(UpgradeStatus(port(), "/stream?streams=nosuch@depth"), 400u);
   EXPECT_EQ(UpgradeStatus(port(), "/ws/" + trade), 101u);
+  // As Binance: segments that are not streams of ours are accepted and
+  // follow nothing (ccxt opens /ws/0 and subscribes afterwards).
+  for (const std::string& target : std::vector<std::string>{"/ws/0", "/ws/" + Lower() + "@tradez",
+                                                            "/stream?streams=nosuch@depth"}) {
+    WsClient other(port(), target);
+    EXPECT_EQ(other.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}})["result"], json::array())
+        << target;
+  }
+  WsClient both(port(), "/ws/0/" + trade);
+  EXPECT_EQ(both.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}})["result"], json({trade}));
 }
 
 TEST_F(MdWsTest, TradeStreamCarriesEveryTradeOfTheEngineInOrder) {
@@ -514,25 +649,21 @@ TEST_F(MdWsTest, KlineStreamClosesACandleWhenTheNextBucketTrades) {
   }
 }
 
-// The Binance client recipe: open the stream, take the REST snapshot, drop
-// updates it covers, then apply each update whose pu continues the chain.
-TEST_F(MdWsTest, LocalBookFromSnapshotAndDiffsEqualsTheEngineAfter100kOrders) {
-  Start(100'000, /*write_history=*/false);
-  WsClient client(port(), "/ws/" + Lower() + "@depth");
-  client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}});
-
-  std::atomic<bool> produced{false};
-  std::thread producer([&] {
-    Produce(flow_.commands, 100);
-    produced = true;
-  });
+// A local book kept by Binance's spot recipe: buffer the stream, take the
+// REST snapshot (lastUpdateId L), drop updates with u <= L, apply the
+// first with U <= L + 1 <= u, then each whose U is the previous u + 1; pu
+// (kept for the chart page's older rule) is always the previous u.
+struct LocalBook {
   std::map<std::int64_t, std::int64_t, std::greater<>> bids;
   std::map<std::int64_t, std::int64_t> asks;
-  std::int64_t chain = -1;  // the u of the last update applied
   std::int64_t snapshot = -1;
+  std::int64_t chain = -1;  // the u of the last update applied; -1: none yet
+  std::int64_t u = -1;      // of the last update seen
   std::size_t applied = 0, resyncs = 0;
-  auto take_snapshot = [&] {
-    const auto [status, body] = Get(port(), "/api/v3/depth?symbol=" + symbol_ + "&limit=5000");
+  std::vector<std::int64_t> gaps;  // time between two updates, ms of E
+
+  void Snapshot(std::uint16_t port, const std::string& symbol) {
+    const auto [status, body] = Get(port, "/api/v3/depth?symbol=" + symbol + "&limit=5000");
     ASSERT_EQ(status, 200u) << body;
     const json book = json::parse(body);
     bids.clear();
@@ -543,9 +674,9 @@ TEST_F(MdWsTest, LocalBookFromSnapshotAndDiffsEqualsTheEngineAfter100kOrders) {
       asks[ParseFixed(l[0], kPriceDecimals)] = ParseFixed(l[1], kQuantityDecimals);
     snapshot = book["lastUpdateId"].get<std::int64_t>();
     chain = -1;
-  };
-  take_snapshot();
-  auto apply = [](auto& side, const json& levels) {
+  }
+  template <typename Side>
+  static void Apply(Side& side, const json& levels) {
     for (const auto& l : levels) {
       const std::int64_t price = ParseFixed(l[0], kPriceDecimals);
       const std::int64_t quantity = ParseFixed(l[1], kQuantityDecimals);
@@ -555,7 +686,42 @@ TEST_F(MdWsTest, LocalBookFromSnapshotAndDiffsEqualsTheEngineAfter100kOrders) {
         side[price] = quantity;
       }
     }
-  };
+  }
+  // false: the update did not continue the chain (a new snapshot is taken).
+  void OnUpdate(const json& m, std::uint16_t port, const std::string& symbol) {
+    u = m["u"].get<std::int64_t>();
+    const std::int64_t first = m["U"].get<std::int64_t>();
+    EXPECT_EQ(first, m["pu"].get<std::int64_t>() + 1) << m;
+    if (u <= snapshot) return;
+    const bool continues = chain < 0 ? first <= snapshot + 1 : first == chain + 1;
+    if (!continues) {  // never expected; the recipe says: resync
+      ++resyncs;
+      Snapshot(port, symbol);
+      return;
+    }
+    Apply(bids, m["b"]);
+    Apply(asks, m["a"]);
+    chain = u;
+    ++applied;
+  }
+};
+
+TEST_F(MdWsTest, LocalBooksFromSnapshotAndDiffsAtBothSpeedsEqualTheEngineAfter100kOrders) {
+  Start(100'000, /*write_history=*/false);
+  const std::string slow = Lower() + "@depth", fast = Lower() + "@depth@100ms";
+  WsClient client(port(), "/stream?streams=" + slow + "/" + fast);
+  const auto subscribed = std::chrono::steady_clock::now();
+  client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}});
+
+  std::atomic<bool> produced{false};
+  std::thread producer([&] {
+    Produce(flow_.commands, 100);
+    produced = true;
+  });
+  std::map<std::string, LocalBook> books{{slow, {}}, {fast, {}}};
+  std::map<std::string, std::size_t> updates;
+  for (auto& [stream, book] : books)
+    book.Snapshot(port(), symbol_);
   // Updates until the producer is done and the last delta Redis holds is in.
   auto last_written = [&]() -> std::int64_t {
     redis::RedisClient redis(redis::ParseRedisUrl(redis_url_));
@@ -570,11 +736,17 @@ TEST_F(MdWsTest, LocalBookFromSnapshotAndDiffsEqualsTheEngineAfter100kOrders) {
     return -1;
   };
   std::int64_t target = -1;
-  std::int64_t u = -1;
+  auto done = [&] {
+    if (target < 0) return false;
+    for (const auto& [stream, book] : books) {
+      if (book.u < target) return false;
+    }
+    return true;
+  };
   // The last update may come before the producer says it is done, so
   // reads wait in short steps, rechecking; 30 s without one fails.
   auto quiet_since = std::chrono::steady_clock::now();
-  while (target < 0 || u < target) {
+  while (!done()) {
     // Once the producer has finished, the last delta written is the target.
     if (target < 0 && produced.load()) {
       target = last_written();
@@ -587,30 +759,16 @@ TEST_F(MdWsTest, LocalBookFromSnapshotAndDiffsEqualsTheEngineAfter100kOrders) {
     }
     quiet_since = std::chrono::steady_clock::now();
     const json& m = *read;
-    if (m["e"] != "depthUpdate") {
+    const auto book = books.find(m.value("stream", ""));
+    if (book == books.end() || m["data"]["e"] != "depthUpdate") {
       ADD_FAILURE() << "not a depth update: " << m;
       break;
     }
-    u = m["u"].get<std::int64_t>();
-    const std::int64_t pu = m["pu"].get<std::int64_t>();
-    if (u > snapshot) {
-      const bool continues = chain < 0 ? pu <= snapshot : pu == chain;
-      if (!continues) {  // never expected; the recipe says: resync
-        ++resyncs;
-        take_snapshot();
-        continue;
-      }
-      apply(bids, m["b"]);
-      apply(asks, m["a"]);
-      chain = u;
-      ++applied;
-    }
+    ++updates[book->first];
+    book->second.OnUpdate(m["data"], port(), symbol_);
   }
   producer.join();
-  ASSERT_GE(u, target) << "no depth update for 30 s";
-  ASSERT_GE(target, 0);
-  EXPECT_EQ(resyncs, 0u);
-  EXPECT_GT(applied, 100u);
+  ASSERT_TRUE(done()) << "no depth update for 30 s";
   const SymbolId id = *producer_->engine().FindSymbol(symbol_);
   std::map<std::int64_t, std::int64_t, std::greater<>> engine_bids;
   std::map<std::int64_t, std::int64_t> engine_asks;
@@ -618,9 +776,20 @@ TEST_F(MdWsTest, LocalBookFromSnapshotAndDiffsEqualsTheEngineAfter100kOrders) {
     engine_bids[l.price] = l.quantity;
   for (const DepthLevel& l : producer_->engine().Depth(id, Side::kSell, SIZE_MAX))
     engine_asks[l.price] = l.quantity;
-  EXPECT_EQ(bids, engine_bids);
-  EXPECT_EQ(asks, engine_asks);
   EXPECT_GT(engine_bids.size() + engine_asks.size(), 50u);
+  for (const auto& [stream, book] : books) {
+    EXPECT_EQ(book.resyncs, 0u) << stream;
+    EXPECT_EQ(book.bids, engine_bids) << stream;
+    EXPECT_EQ(book.asks, engine_asks) << stream;
+  }
+  // At most one update per interval (100 ms, 1000 ms) since the subscription.
+  const auto span = std::chrono::steady_clock::now() - subscribed;
+  for (const auto& [stream, count] : updates) {
+    const auto interval = std::chrono::milliseconds(stream == fast ? 100 : 1000);
+    EXPECT_LE(count, static_cast<std::size_t>(span / interval) + 1) << stream;
+  }
+  EXPECT_GT(books[fast].applied, 5u);
+  EXPECT_GT(books[fast].applied, books[slow].applied);
 }
 
 TEST_F(MdWsTest, AClientThatDoesNotReadIsDroppedAndOthersGetEverything) {
@@ -635,7 +804,7 @@ TEST_F(MdWsTest, AClientThatDoesNotReadIsDroppedAndOthersGetEverything) {
   sleeper.next_layer().open(tcp::v4());
   sleeper.next_layer().set_option(asio::socket_base::receive_buffer_size(4096));
   sleeper.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port()));
-  sleeper.handshake("127.0.0.1", "/ws/" + Lower() + "@depth");
+  sleeper.handshake("127.0.0.1", "/ws/" + Lower() + "@trade");
   WsClient reader(port(), "/ws/" + Lower() + "@trade");
   reader.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}});
   const std::size_t before = producer_->trades().size();
@@ -675,6 +844,7 @@ TEST_F(MdWsTest, AClientThatDoesNotReadIsDroppedAndOthersGetEverything) {
 TEST_F(MdWsTest, TheServerPingsAndClosesAClientThatNeverAnswers) {
   WsOptions ws;
   ws.ping_interval = std::chrono::milliseconds(300);
+  ws.pong_timeout = std::chrono::milliseconds(300);
   Start(1'000, /*write_history=*/false, ws);
   // Beast answers pings by itself while a read is pending.
   WsClient answering(port(), "/ws/" + Lower() + "@trade");
@@ -691,6 +861,10 @@ TEST_F(MdWsTest, TheServerPingsAndClosesAClientThatNeverAnswers) {
                               "Connection: Upgrade\r\nSec-WebSocket-Key: "
                               "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
   asio::write(silent, asio::buffer(upgrade));
+  // Unsolicited pongs (Binance allows them) do not answer a ping: an empty
+  // one and one naming a ping never sent.
+  asio::write(silent,
+              asio::buffer(ClientFrame(WsOpcode::kPong, "") + ClientFrame(WsOpcode::kPong, "999")));
   silent.non_blocking(true);
   std::string in;
   bool upgraded = false, ended = false;
@@ -736,6 +910,259 @@ TEST_F(MdWsTest, TheServerPingsAndClosesAClientThatNeverAnswers) {
             json::array({Lower() + "@trade"}));
   const auto [status, metrics] = Get(port(), "/metrics");
   EXPECT_NE(metrics.find("exchange_md_ws_ping_timeouts_total 1"), std::string::npos) << metrics;
+}
+
+TEST_F(MdWsTest, CombinedPropertyAndTheStreamLimit) {
+  WsOptions ws;
+  ws.max_streams = 2;
+  ws.max_messages_per_second = 0;  // more than Binance's 5 a second follow
+  Start(2'000, /*write_history=*/false, ws);
+  const std::string trade = Lower() + "@trade";
+  WsClient client(port(), "/ws/0");
+  EXPECT_EQ(client.Call({{"method", "GET_PROPERTY"}, {"params", {"combined"}}, {"id", 1}}),
+            json({{"result", false}, {"id", 1}}));
+  EXPECT_EQ(client.Call({{"method", "SET_PROPERTY"}, {"params", {"combined", true}}, {"id", 2}}),
+            json({{"result", nullptr}, {"id", 2}}));
+  EXPECT_EQ(
+      client.Call({{"method", "GET_PROPERTY"}, {"params", {"combined"}}, {"id", 3}})["result"],
+      true);
+  EXPECT_EQ(
+      client.Call({{"method", "GET_PROPERTY"}, {"params", {"nosuch"}}, {"id", 4}})["error"]["code"],
+      0);
+  // At most max_streams (Binance: 1,024) streams a connection.
+  const json too_many = client.Call({{"method", "SUBSCRIBE"},
+                                     {"params", {trade, Lower() + "@depth", Lower() + "@kline_1m"}},
+                                     {"id", 5}});
+  EXPECT_EQ(too_many["error"]["code"], 2) << too_many;
+  EXPECT_EQ(client.Call({{"method", "SUBSCRIBE"}, {"params", {trade}}, {"id", 6}})["result"],
+            nullptr);
+  // combined set on a /ws connection: the trades come wrapped.
+  const std::size_t before = producer_->trades().size();
+  Produce(std::span(flow_.commands).subspan(0, 500), 50);
+  ASSERT_GT(producer_->trades().size(), before);
+  const json m = client.Read();
+  ASSERT_EQ(m["stream"], trade) << m;
+  EXPECT_EQ(m["data"]["t"].get<Sequence>(), producer_->trades()[before].trade_id);
+}
+
+TEST_F(MdWsTest, TheSixthMessageWithinASecondClosesTheConnection) {
+  Start(0, /*write_history=*/false);
+  const std::string trade = Lower() + "@trade";
+  WsClient client(port(), "/ws/" + trade);
+  // Binance's limit: 5 messages (pings, pongs, requests) a second; the 6th
+  // within one second closes the connection (1008).
+  WsClient chatty(port(), "/ws");
+  for (int i = 0; i < 6; ++i)
+    chatty.Send({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 100 + i}});
+  std::size_t answered = 0;
+  beast::error_code closed;
+  try {
+    for (;;) {
+      const json reply = chatty.Read();
+      EXPECT_EQ(reply["id"], 100 + static_cast<int>(answered)) << reply;
+      ++answered;
+    }
+  } catch (const beast::system_error& e) {
+    closed = e.code();
+  }
+  EXPECT_EQ(answered, 5u);
+  EXPECT_TRUE(closed) << "not closed";
+  EXPECT_EQ(chatty.stream().reason().code, kClosePolicy);
+  EXPECT_EQ(server_->ws_stats().rate_limited.load(), 1u);
+  const auto [status, metrics] = Get(port(), "/metrics");
+  EXPECT_NE(metrics.find("exchange_md_ws_rate_limited_total 1"), std::string::npos) << metrics;
+  // The other connection is untouched.
+  EXPECT_EQ(client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 7}})["result"], json({trade}));
+}
+
+TEST_F(MdWsTest, AConnectionIsClosedAtTheEndOfItsLifetime) {
+  WsOptions ws;
+  ws.max_lifetime = std::chrono::milliseconds(500);
+  Start(0, /*write_history=*/false, ws);
+  const auto opened = std::chrono::steady_clock::now();
+  WsClient client(port(), "/ws/" + Lower() + "@trade");
+  EXPECT_EQ(client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}})["result"],
+            json({Lower() + "@trade"}));
+  beast::error_code closed;
+  try {
+    client.Read();
+  } catch (const beast::system_error& e) {
+    closed = e.code();
+  }
+  EXPECT_GE(std::chrono::steady_clock::now() - opened, std::chrono::milliseconds(500));
+  EXPECT_TRUE(closed) << "not closed";
+  EXPECT_EQ(client.stream().reason().code, kCloseGoingAway);
+  EXPECT_EQ(server_->ws_stats().lifetime_closed.load(), 1u);
+}
+
+// The engine's trades (from `from` on) as Binance aggregates them: taker
+// order (account, client id) and price the same as the trade before.
+std::vector<TradeAggregate> ExpectedAggregates(const std::vector<persistence::TradeRow>& trades,
+                                               std::size_t from) {
+  std::vector<TradeAggregate> out;
+  for (std::size_t i = from; i < trades.size(); ++i) {
+    const auto& t = trades[i];
+    const bool joins = i > from && t.taker_account == trades[i - 1].taker_account &&
+                       t.taker_order_id == trades[i - 1].taker_order_id &&
+                       t.price == trades[i - 1].price;
+    if (joins) {
+      out.back().last = t.trade_id;
+      out.back().quantity += t.quantity;
+    } else {
+      out.push_back({t.trade_id, t.trade_id, t.trade_id, t.price, t.quantity, t.time, t.aggressor});
+    }
+  }
+  return out;
+}
+
+TEST_F(MdWsTest, AggTradeStreamAggregatesEachTakerOrdersFillsAtOnePrice) {
+  Start(3000, /*write_history=*/false);
+  WsClient client(port(), "/ws/" + Lower() + "@aggTrade");
+  client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}});
+  const std::size_t before = producer_->trades().size();
+  Produce(flow_.commands, 50);
+  const std::vector<TradeAggregate> expected = ExpectedAggregates(producer_->trades(), before);
+  std::size_t merged = 0;
+  for (const TradeAggregate& a : expected)
+    merged += a.first != a.last ? 1 : 0;
+  ASSERT_GT(merged, 10u) << "the flow should have takers filled by several orders at one price";
+  ASSERT_LT(expected.size(), producer_->trades().size() - before);
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const json m = client.Read();
+    ASSERT_EQ(m["e"], "aggTrade") << m;
+    const TradeAggregate& a = expected[i];
+    ASSERT_EQ(m["a"].get<Sequence>(), a.id) << "aggregate " << i;
+    EXPECT_EQ(m["f"].get<Sequence>(), a.first);
+    EXPECT_EQ(m["l"].get<Sequence>(), a.last);
+    EXPECT_EQ(m["s"], symbol_);
+    EXPECT_EQ(ParseFixed(m["p"], kPriceDecimals), a.price);
+    EXPECT_EQ(ParseFixed(m["q"], kQuantityDecimals), a.quantity);
+    EXPECT_EQ(m["T"].get<Timestamp>(), a.time / 1'000'000);
+    EXPECT_EQ(m["m"].get<bool>(), a.taker_side == Side::kSell);
+    EXPECT_EQ(m["M"], true);
+  }
+}
+
+TEST_F(MdWsTest, PartialBooksAndBookTickerEndEqualToTheEngine) {
+  Start(20'000, /*write_history=*/false);
+  const std::string top5 = Lower() + "@depth5@100ms", top20 = Lower() + "@depth20",
+                    ticker = Lower() + "@bookTicker";
+  WsClient client(port(), "/stream?streams=" + top5 + "/" + top20 + "/" + ticker);
+  client.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 1}});
+  Produce(flow_.commands, 100);
+  redis::RedisClient redis(redis::ParseRedisUrl(redis_url_));
+  const auto newest = redis.Command(
+      {"XREVRANGE", bookstate::KeyOf(symbol_, bookstate::ViewKey::kDepth), "+", "-", "COUNT", "1"});
+  const auto fields = newest.element(0).element(1);
+  std::int64_t target = -1;
+  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+    if (fields.element(i).str() == "last")
+      target = std::stoll(std::string(fields.element(i + 1).str()));
+  }
+  ASSERT_GT(target, 0);
+  // Until both partial books have shown the last change.
+  std::map<std::string, json> last;
+  std::size_t tickers = 0;
+  std::int64_t ticker_u = -1;
+  while (!last.contains(top5) || !last.contains(top20) || last[top5]["lastUpdateId"] != target ||
+         last[top20]["lastUpdateId"] != target) {
+    const json m = client.Read();
+    const std::string stream = m["stream"];
+    const json& data = m["data"];
+    if (stream == ticker) {
+      ++tickers;
+      EXPECT_GT(data["u"].get<std::int64_t>(), ticker_u) << data;
+      ticker_u = data["u"].get<std::int64_t>();
+      EXPECT_EQ(data["s"], symbol_);
+      EXPECT_LT(ParseFixed(data["b"], kPriceDecimals), ParseFixed(data["a"], kPriceDecimals));
+    } else {
+      ASSERT_TRUE(stream == top5 || stream == top20) << m;
+      EXPECT_LE(data["bids"].size(), stream == top5 ? 5u : 20u);
+      EXPECT_LE(data["lastUpdateId"].get<std::int64_t>(), target);
+    }
+    last[stream] = data;
+  }
+  const SymbolId id = *producer_->engine().FindSymbol(symbol_);
+  auto levels = [](const std::vector<DepthLevel>& depth) {
+    json out = json::array();
+    for (const DepthLevel& l : depth)
+      out.push_back(
+          {FixedPoint(l.price, kPriceDecimals), FixedPoint(l.quantity, kQuantityDecimals)});
+    return out;
+  };
+  for (const auto& [stream, n] : {std::pair{top5, 5u}, std::pair{top20, 20u}}) {
+    EXPECT_EQ(last[stream]["bids"], levels(producer_->engine().Depth(id, Side::kBuy, n))) << stream;
+    EXPECT_EQ(last[stream]["asks"], levels(producer_->engine().Depth(id, Side::kSell, n)))
+        << stream;
+  }
+  // The last book ticker came before the partial book of the same change.
+  EXPECT_GT(tickers, 10u);
+  const DepthLevel bid = producer_->engine().Depth(id, Side::kBuy, 1).at(0);
+  const DepthLevel ask = producer_->engine().Depth(id, Side::kSell, 1).at(0);
+  const json& t = last[ticker];
+  EXPECT_EQ(ParseFixed(t["b"], kPriceDecimals), bid.price);
+  EXPECT_EQ(ParseFixed(t["B"], kQuantityDecimals), bid.quantity);
+  EXPECT_EQ(ParseFixed(t["a"], kPriceDecimals), ask.price);
+  EXPECT_EQ(ParseFixed(t["A"], kQuantityDecimals), ask.quantity);
+}
+
+TEST_F(MdWsTest, TheBinanceFormOfASymbolIsAnAliasNamedAsTheClientNamedIt) {
+  Start(2000, /*write_history=*/false);
+  const std::string alias = BinanceSymbol(symbol_);  // WS1234_567 -> WS1234567
+  ASSERT_NE(alias, symbol_);
+  const std::string alias_trade = LowerCase(alias) + "@trade", trade = Lower() + "@trade";
+  WsClient client(port(), "/stream?streams=" + alias_trade + "/" + trade);
+  EXPECT_EQ(client.Call({{"method", "SUBSCRIBE"},
+                         {"params", {LowerCase(alias) + "@depth@100ms"}},
+                         {"id", 1}})["result"],
+            nullptr);
+  const std::size_t before = producer_->trades().size();
+  Produce(std::span(flow_.commands).subspan(0, 1000), 50);
+  const std::size_t count = producer_->trades().size() - before;
+  ASSERT_GT(count, 10u);
+  std::map<std::string, std::vector<Sequence>> got;
+  bool alias_depth = false;
+  while (got[alias_trade].size() < count || got[trade].size() < count || !alias_depth) {
+    const json m = client.Read();
+    const std::string stream = m["stream"];
+    if (stream == LowerCase(alias) + "@depth@100ms") {
+      EXPECT_EQ(m["data"]["s"], alias);
+      alias_depth = true;
+      continue;
+    }
+    ASSERT_TRUE(stream == alias_trade || stream == trade) << m;
+    EXPECT_EQ(m["data"]["s"], stream == trade ? symbol_ : alias) << m;
+    got[stream].push_back(m["data"]["t"].get<Sequence>());
+  }
+  std::vector<Sequence> expected;
+  for (std::size_t i = before; i < producer_->trades().size(); ++i)
+    expected.push_back(producer_->trades()[i].trade_id);
+  EXPECT_EQ(got[alias_trade], expected);
+  EXPECT_EQ(got[trade], expected);
+  // The alias is also a path stream, and listed as subscribed.
+  WsClient raw(port(), "/ws/" + alias_trade);
+  EXPECT_EQ(raw.Call({{"method", "LIST_SUBSCRIPTIONS"}, {"id", 2}})["result"], json({alias_trade}));
+}
+
+TEST_F(MdWsTest, AnAmbiguousBinanceFormIsNoAlias) {
+  // WS1234_567 and WS1234-567 are both WS1234567 in Binance's form.
+  std::string twin = symbol_;
+  twin[twin.find('_')] = '-';
+  other_symbols_ = {twin};
+  WsOptions ws;
+  ws.max_messages_per_second = 0;
+  Start(0, /*write_history=*/false, ws);
+  ASSERT_TRUE(Eventually([&] { return server_->registry().Resolve(LowerCase(twin)).has_value(); }));
+  WsClient client(port(), "/ws");
+  const std::string form = LowerCase(BinanceSymbol(symbol_));
+  const json refused =
+      client.Call({{"method", "SUBSCRIBE"}, {"params", {form + "@trade"}}, {"id", 1}});
+  EXPECT_EQ(refused["error"]["code"], 2) << refused;
+  EXPECT_NE(refused["error"]["msg"].get<std::string>().find("unknown symbol"), std::string::npos);
+  EXPECT_EQ(client.Call({{"method", "SUBSCRIBE"},
+                         {"params", {Lower() + "@trade", LowerCase(twin) + "@trade"}},
+                         {"id", 2}})["result"],
+            nullptr);
 }
 
 }  // namespace

@@ -2,15 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <set>
 
 #include "bookstate/trade_stream.h"
 #include "bookstate/view_keys.h"
 #include "candles/candle_interval.h"
+#include "md/api/binance_symbol.h"
 #include "md/data/redis_source.h"
+#include "md/feed/depth_pace.h"
 #include "md/history/history_source.h"
 #include "md/history/instrument_catalog.h"
-#include "md/ws/stream_name.h"
 #include "md/ws/ws_frame.h"
 #include "md/ws/ws_messages.h"
 
@@ -34,6 +36,62 @@ Timestamp WallNow() {
 
 using Fields = std::vector<std::pair<std::string_view, std::string_view>>;
 
+// A name's streams, by slot: the trade streams, then the depth streams by
+// speed, the partial books by size and speed, the kline intervals.
+constexpr std::size_t kTradeSlot = 0;
+constexpr std::size_t kAggTradeSlot = 1;
+constexpr std::size_t kBookTickerSlot = 2;
+constexpr std::size_t kDepthSlot = 3;                            // + speed
+constexpr std::size_t kPartialSlot = kDepthSlot + kDepthSpeeds;  // + size * speeds + speed
+constexpr std::size_t kPartialSizes = std::size(kPartialLevels);
+constexpr std::size_t kKlineSlot = kPartialSlot + kPartialSizes * kDepthSpeeds;  // + interval
+
+std::size_t PartialSlot(std::size_t size_index, DepthSpeed speed) {
+  return kPartialSlot + size_index * kDepthSpeeds + static_cast<std::size_t>(speed);
+}
+
+std::vector<std::string> StreamKeys(const std::string& lower) {
+  std::vector<std::string> keys;
+  StreamName name;
+  name.symbol = lower;
+  for (StreamKind kind : {StreamKind::kTrade, StreamKind::kAggTrade, StreamKind::kBookTicker}) {
+    name.kind = kind;
+    keys.push_back(name.ToString());
+  }
+  name.kind = StreamKind::kDepth;
+  for (DepthSpeed speed : {DepthSpeed::k1000ms, DepthSpeed::k100ms}) {
+    name.speed = speed;
+    keys.push_back(name.ToString());
+  }
+  name.kind = StreamKind::kPartialDepth;
+  for (int levels : kPartialLevels) {
+    name.levels = levels;
+    for (DepthSpeed speed : {DepthSpeed::k1000ms, DepthSpeed::k100ms}) {
+      name.speed = speed;
+      keys.push_back(name.ToString());
+    }
+  }
+  name.kind = StreamKind::kKline;
+  for (candles::CandleInterval interval : candles::AllIntervals()) {
+    name.interval = interval;
+    keys.push_back(name.ToString());
+  }
+  return keys;
+}
+
+BookTop TopOf(const bookstate::DepthFollower& book) {
+  BookTop top;
+  if (!book.bids().empty()) {
+    top.bid = book.bids().begin()->first;
+    top.bid_quantity = book.bids().begin()->second.quantity;
+  }
+  if (!book.asks().empty()) {
+    top.ask = book.asks().begin()->first;
+    top.ask_quantity = book.asks().begin()->second.quantity;
+  }
+  return top;
+}
+
 Fields FieldsOf(const redis::RedisReplyView& entry) {
   Fields fields;
   const auto values = entry.element(1);
@@ -44,19 +102,23 @@ Fields FieldsOf(const redis::RedisReplyView& entry) {
 
 }  // namespace
 
+struct MarketFeed::Name {
+  persistence::InstrumentRow row;  // row.symbol: the symbol as this name has it
+  std::vector<std::string> keys;   // the streams, by slot
+  std::vector<char> followed;      // by slot: someone follows it
+};
+
 struct MarketFeed::Followed {
   persistence::InstrumentRow row;
-  std::string lower;  // lower-case symbol, as in stream names
+  std::vector<Name> names;  // the exchange's spelling, then the Binance alias if any
+  std::string alias;        // the Binance form served, "" for none
   std::string depth_key, trades_key;
   std::string depth_id = "0", trades_id = "0";  // read up to (exclusive XREAD ids)
   bool positioned = false;                      // stream positions and klines set
   bool synced = false;                          // the depth follower has a snapshot
   bookstate::DepthFollower depth;
-  Sequence sent_u = 0;         // u of the last depthUpdate (pu of the next)
-  Sequence pending_first = 0;  // U of the next depthUpdate (0: nothing pending)
-  Timestamp pending_time = 0;
-  std::set<Price, std::greater<>> touched_bids;
-  std::set<Price> touched_asks;
+  std::array<DepthPace, kDepthSpeeds> paces;  // @depth, @depth@100ms
+  BookTop top;                                // as the last @bookTicker had it
   Sequence trades_sent_up_to = 0;
   std::vector<KlineTracker> klines;  // one per candles::AllIntervals()
   std::vector<std::vector<KlineTracker::Update>> kline_updates;
@@ -88,6 +150,7 @@ void MarketFeed::Run() {
     try {
       if (!reader_) Connect();
       if (Clock::now() - symbols_checked_ >= kSymbolCheckInterval) RefreshSymbols();
+      RefreshFollowed();
       const auto started = Clock::now();
       ReadStreams();
       if (!failure.empty()) {
@@ -128,15 +191,27 @@ void MarketFeed::Connect() {
 }
 
 void MarketFeed::RefreshSymbols() {
+  const std::vector<persistence::InstrumentRow> rows = catalog_->All();
+  // A Binance form is served when it names one instrument only and is not
+  // another instrument's own name.
+  std::map<std::string, std::size_t> forms;
+  std::set<std::string> own;
+  for (const persistence::InstrumentRow& row : rows) {
+    own.insert(LowerCase(row.symbol));
+    ++forms[LowerCase(BinanceSymbol(row.symbol))];
+  }
   std::map<std::string, std::string> names;
-  for (const persistence::InstrumentRow& row : catalog_->All()) {
-    names.emplace(LowerCase(row.symbol), row.symbol);
+  for (const persistence::InstrumentRow& row : rows) {
+    const std::string lower = LowerCase(row.symbol);
+    const std::string form = LowerCase(BinanceSymbol(row.symbol));
+    const bool aliased = form != lower && forms[form] == 1 && !own.contains(form);
+    names.emplace(lower, row.symbol);
+    if (aliased) names.emplace(form, row.symbol);
     auto [it, added] = followed_.try_emplace(row.symbol);
     if (added) {
       it->second = std::make_unique<Followed>();
       Followed& f = *it->second;
       f.row = row;
-      f.lower = LowerCase(row.symbol);
       f.depth_key = bookstate::KeyOf(row.symbol, ViewKey::kDepth);
       f.trades_key = bookstate::KeyOf(row.symbol, ViewKey::kTrades);
       const SymbolName symbol(row.symbol);
@@ -144,12 +219,49 @@ void MarketFeed::RefreshSymbols() {
         f.klines.emplace_back(symbol, interval);
       f.kline_updates.resize(f.klines.size());
     }
+    const std::string alias = aliased ? BinanceSymbol(row.symbol) : "";
+    if (added || alias != it->second->alias) SetNames(*it->second, alias);
   }
   for (auto& [symbol, f] : followed_) {
     if (!f->synced) Follow(*f);
   }
   registry_.SetSymbols(std::move(names));
   symbols_checked_ = Clock::now();
+}
+
+void MarketFeed::SetNames(Followed& f, const std::string& alias) {
+  f.alias = alias;
+  f.names.clear();
+  for (const std::string& symbol : {f.row.symbol, alias}) {
+    if (symbol.empty()) continue;
+    Name name;
+    name.row = f.row;
+    name.row.symbol = symbol;
+    name.keys = StreamKeys(LowerCase(symbol));
+    name.followed.assign(name.keys.size(), 0);
+    f.names.push_back(std::move(name));
+  }
+  followed_generation_ = UINT64_MAX;  // read which are followed again
+}
+
+void MarketFeed::RefreshFollowed() {
+  const std::uint64_t generation = registry_.generation();
+  if (generation == followed_generation_) return;
+  followed_generation_ = generation;
+  for (auto& [symbol, f] : followed_) {
+    for (Name& name : f->names)
+      registry_.Followed(name.keys, name.followed);
+  }
+}
+
+template <typename Render>
+void MarketFeed::Emit(Followed& f, std::size_t slot, Render render) {
+  for (const Name& name : f.names) {
+    if (!name.followed[slot]) continue;
+    scratch_.clear();
+    render(scratch_, name.row);
+    AddMessage(name.keys[slot], scratch_);
+  }
 }
 
 void MarketFeed::Follow(Followed& f) {
@@ -174,7 +286,9 @@ void MarketFeed::Follow(Followed& f) {
       f.klines[i].Seed(snapshots_->LiveCandle(f.row.symbol, intervals[i]));
     const bookstate::BookSnapshot book = snapshots_->ReadBook(f.row.symbol, 0);
     f.depth.Start(book.sequence, book.bids, book.asks);
-    f.sent_u = book.sequence;
+    for (DepthPace& pace : f.paces)
+      pace.Start(book.sequence);
+    f.top = TopOf(f.depth);
     f.positioned = true;
     f.synced = true;
     return;
@@ -183,10 +297,8 @@ void MarketFeed::Follow(Followed& f) {
 }
 
 void MarketFeed::TouchWholeBook(Followed& f) {
-  for (const auto& [price, value] : f.depth.bids())
-    f.touched_bids.insert(price);
-  for (const auto& [price, value] : f.depth.asks())
-    f.touched_asks.insert(price);
+  for (DepthPace& pace : f.paces)
+    pace.TouchAll(f.depth);
 }
 
 void MarketFeed::Resync(Followed& f) {
@@ -194,15 +306,30 @@ void MarketFeed::Resync(Followed& f) {
   TouchWholeBook(f);
   f.depth.Start(book.sequence, book.bids, book.asks);
   TouchWholeBook(f);
-  if (f.pending_first == 0) f.pending_first = book.sequence;
+  UpdateTop(f);
   f.synced = true;
   stats_.feed_resyncs.fetch_add(1, std::memory_order_relaxed);
+}
+
+void MarketFeed::UpdateTop(Followed& f) {
+  const BookTop top = TopOf(f.depth);
+  if (top == f.top) return;
+  f.top = top;
+  Emit(f, kBookTickerSlot, [&](std::string& out, const persistence::InstrumentRow& row) {
+    AppendBookTickerMessage(out, row, f.depth.sequence(), top);
+  });
 }
 
 void MarketFeed::ReadStreams() {
   std::vector<std::string_view> argv{"XREAD", "COUNT"};
   const std::string count = std::to_string(options_.read_count);
-  const std::string block = std::to_string(options_.block.count());
+  // Blocks no longer than until the next depth streams are due.
+  auto wait = options_.block;
+  for (const auto due : depth_due_) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now());
+    wait = std::min(wait, std::max(left, std::chrono::milliseconds(1)));
+  }
+  const std::string block = std::to_string(wait.count());
   argv.insert(argv.end(), {count, "BLOCK", block, "STREAMS"});
   std::map<std::string_view, std::pair<Followed*, bool>> by_key;  // → (symbol, is depth)
   for (auto& [symbol, f] : followed_) {
@@ -213,7 +340,7 @@ void MarketFeed::ReadStreams() {
     by_key[f->trades_key] = {f.get(), false};
   }
   if (by_key.empty()) {  // nothing to follow yet
-    std::this_thread::sleep_for(options_.block);
+    std::this_thread::sleep_for(wait);
     return;
   }
   for (auto& [symbol, f] : followed_) {
@@ -266,82 +393,84 @@ void MarketFeed::OnDepthEntry(Followed& f, const bookstate::DepthDelta& delta) {
     case bookstate::DepthFollower::Result::kApplied: break;
   }
   if (delta.reset) TouchWholeBook(f);
-  for (const auto& level : delta.bids)
-    f.touched_bids.insert(level.price);
-  for (const auto& level : delta.asks)
-    f.touched_asks.insert(level.price);
-  if (f.pending_first == 0) f.pending_first = delta.first;
-  f.pending_time = std::max(f.pending_time, delta.time);
+  for (DepthPace& pace : f.paces)
+    pace.Touch(delta);
+  UpdateTop(f);
 }
 
 void MarketFeed::OnTradeEntry(Followed& f, const std::vector<bookstate::TradePrint>& trades) {
-  const std::string stream = StreamKey(f.lower, StreamKind::kTrade);
-  const bool rendered = registry_.Followers(stream) > 0;
-  for (const bookstate::TradePrint& trade : trades) {
+  std::size_t fresh = trades.size();  // the first not sent before (the rest were replayed)
+  for (std::size_t t = 0; t < trades.size(); ++t) {
     for (std::size_t i = 0; i < f.klines.size(); ++i)
-      f.klines[i].OnTrade(trade, f.kline_updates[i]);
-    if (trade.sequence <= f.trades_sent_up_to) continue;  // replayed for the klines only
-    f.trades_sent_up_to = trade.sequence;
-    if (!rendered) continue;
-    scratch_.clear();
-    AppendTradeMessage(scratch_, f.row, trade);
-    AddMessage(stream, scratch_);
+      f.klines[i].OnTrade(trades[t], f.kline_updates[i]);
+    if (trades[t].sequence > f.trades_sent_up_to && fresh == trades.size()) fresh = t;
+  }
+  if (fresh == trades.size()) return;
+  f.trades_sent_up_to = trades.back().sequence;
+  const std::span<const bookstate::TradePrint> sent(trades.data() + fresh, trades.size() - fresh);
+  for (const bookstate::TradePrint& trade : sent) {
+    Emit(f, kTradeSlot, [&](std::string& out, const persistence::InstrumentRow& row) {
+      AppendTradeMessage(out, row, trade);
+    });
+  }
+  aggregates_.clear();
+  AggregateTradePrints(sent, aggregates_);
+  for (const TradeAggregate& aggregate : aggregates_) {
+    Emit(f, kAggTradeSlot, [&](std::string& out, const persistence::InstrumentRow& row) {
+      AppendAggTradeMessage(out, row, aggregate);
+    });
   }
 }
 
-void MarketFeed::RenderDepth(Followed& f) {
-  if (f.pending_first == 0) return;
-  DepthUpdate update;
-  update.first = f.pending_first;
-  update.last = std::max(f.depth.sequence(), f.sent_u);
-  update.prev = f.sent_u;
-  update.time = f.pending_time;
-  for (Price price : f.touched_bids) {
-    const auto it = f.depth.bids().find(price);
-    update.bids.push_back(
-        {price, it == f.depth.bids().end() ? bookstate::LevelValue{} : it->second});
+void MarketFeed::RenderDepth(Followed& f, DepthSpeed speed) {
+  const auto s = static_cast<std::size_t>(speed);
+  if (const auto update = f.paces[s].Take(f.depth, WallNow())) {
+    Emit(f, kDepthSlot + s, [&](std::string& out, const persistence::InstrumentRow& row) {
+      AppendDepthMessage(out, row, *update);
+    });
   }
-  for (Price price : f.touched_asks) {
-    const auto it = f.depth.asks().find(price);
-    update.asks.push_back(
-        {price, it == f.depth.asks().end() ? bookstate::LevelValue{} : it->second});
+  for (std::size_t i = 0; i < kPartialSizes; ++i) {
+    const auto levels = static_cast<std::size_t>(kPartialLevels[i]);
+    Emit(f, PartialSlot(i, speed), [&](std::string& out, const persistence::InstrumentRow& row) {
+      AppendPartialDepthMessage(out, row, f.depth.sequence(), f.depth.bids(), f.depth.asks(),
+                                levels);
+    });
   }
-  f.touched_bids.clear();
-  f.touched_asks.clear();
-  f.pending_first = 0;
-  f.pending_time = 0;
-  f.sent_u = update.last;
-  const std::string stream = StreamKey(f.lower, StreamKind::kDepth);
-  if (registry_.Followers(stream) == 0) return;
-  scratch_.clear();
-  AppendDepthMessage(scratch_, f.row, update);
-  AddMessage(stream, scratch_);
 }
 
 void MarketFeed::RenderKlines(Followed& f, const std::vector<KlineTracker::Update>& updates,
-                              candles::CandleInterval interval) {
-  const std::string stream = StreamKey(f.lower, StreamKind::kKline, interval);
-  if (registry_.Followers(stream) == 0) return;
+                              std::size_t interval_index) {
   // Every closing, and the newest state of the open candle.
   for (std::size_t i = 0; i < updates.size(); ++i) {
     const bool last = i + 1 == updates.size();
     if (!updates[i].closed && !last) continue;
-    scratch_.clear();
-    AppendKlineMessage(scratch_, f.row, updates[i].candle, updates[i].closed, WallNow());
-    AddMessage(stream, scratch_);
+    Emit(f, kKlineSlot + interval_index,
+         [&](std::string& out, const persistence::InstrumentRow& row) {
+           AppendKlineMessage(out, row, updates[i].candle, updates[i].closed, WallNow());
+         });
   }
 }
 
 void MarketFeed::Publish() {
   const Timestamp now = WallNow();
   const Timestamp grace = std::chrono::nanoseconds(options_.kline_grace).count();
-  const auto& intervals = candles::AllIntervals();
+  // The depth streams of a speed go out together, once per its interval.
+  const auto steady = Clock::now();
+  const std::chrono::milliseconds intervals[kDepthSpeeds] = {options_.depth_interval,
+                                                             options_.fast_depth_interval};
+  bool due[kDepthSpeeds];
+  for (int s = 0; s < kDepthSpeeds; ++s) {
+    due[s] = steady >= depth_due_[s];
+    if (due[s]) depth_due_[s] = steady + intervals[s];
+  }
   for (auto& [symbol, f] : followed_) {
-    RenderDepth(*f);
+    for (int s = 0; s < kDepthSpeeds; ++s) {
+      if (due[s]) RenderDepth(*f, static_cast<DepthSpeed>(s));
+    }
     for (std::size_t i = 0; i < f->klines.size(); ++i) {
       f->klines[i].OnClock(now, grace, f->kline_updates[i]);
       if (f->kline_updates[i].empty()) continue;
-      RenderKlines(*f, f->kline_updates[i], intervals[i]);
+      RenderKlines(*f, f->kline_updates[i], i);
       f->kline_updates[i].clear();
     }
   }

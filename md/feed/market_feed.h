@@ -6,20 +6,28 @@
 // them to every serving thread's StreamHub).
 //
 // Depth: a DepthFollower per symbol keeps the book from a snapshot plus the
-// stream's deltas (the sync rule of bookstate/depth_follower.h). Each batch
-// yields one depthUpdate per symbol with the levels that changed, U and u
-// the first and last engine sequence it covers and pu the u of the
-// symbol's previous update, so the updates form one unbroken chain. When
-// the follower loses the chain (a reset written after Redis came back, a
-// stream trimmed past what the feed read, a reconnect) it takes a new
-// snapshot and the next update carries the difference: subscribers never
-// see the gap. A client syncs with GET /api/v3/depth (lastUpdateId L): drop
-// updates with u <= L; the first applied has pu <= L, each later one pu ==
-// the previous u.
+// stream's deltas (the sync rule of bookstate/depth_follower.h). From it:
+//  - @depth and @depth@100ms (a DepthPace each): every 1000 / 100 ms one
+//    depthUpdate with the levels changed since the previous one, U = the
+//    previous u + 1, u the book's sequence, pu the previous u: one
+//    unbroken chain. When the follower loses the chain (a reset written
+//    after Redis came back, a stream trimmed past what the feed read, a
+//    reconnect) it takes a new snapshot and the next update carries the
+//    difference: subscribers never see the gap. A client syncs with GET
+//    /api/v3/depth (lastUpdateId L) as Binance says: drop updates with
+//    u <= L; the first applied has U <= L + 1 <= u, each later one
+//    U == the previous u + 1.
+//  - @depth<5|10|20>[@100ms]: the best levels every 1000 / 100 ms.
+//  - @bookTicker: after every delta that changed the best bid or ask.
 //
-// Trades: one trade message per trade, in engine order. Klines: a
-// KlineTracker per symbol and interval, fed with every trade; messages only
-// for intervals someone follows (StreamRegistry).
+// Trades: @trade, one message per trade in engine order; @aggTrade, one
+// per aggregate (agg_trades.h). Klines: a KlineTracker per symbol and
+// interval, fed with every trade.
+//
+// Names: each symbol's streams are served under its own name and, when
+// unambiguous, its Binance form (api/binance_symbol.h: btcusd@trade for
+// BTC-USD), whose messages carry that form in `s`. Only streams someone
+// follows (StreamRegistry) are rendered.
 //
 // Backends down: the feed logs once, retries every `retry`, and on return
 // resynchronises every book (the chain continues, as above).
@@ -40,6 +48,8 @@
 #include "bookstate/redis_client.h"
 #include "md/feed/feed_batch.h"
 #include "md/feed/kline_tracker.h"
+#include "md/feed/trade_aggregates.h"
+#include "md/ws/stream_name.h"
 #include "md/ws/stream_registry.h"
 #include "md/ws/ws_stats.h"
 #include "persistence/history_writer.h"
@@ -64,6 +74,10 @@ class MarketFeed {
     std::chrono::milliseconds block{100};  // XREAD BLOCK
     std::size_t read_count = 2000;         // XREAD COUNT, per stream
     std::chrono::milliseconds kline_grace{1000};
+    // The depth streams' update speeds (Binance's): @depth, @depth<N>;
+    // @depth@100ms, @depth<N>@100ms.
+    std::chrono::milliseconds depth_interval{1000};
+    std::chrono::milliseconds fast_depth_interval{100};
   };
   using Publisher = std::function<void(std::shared_ptr<const FeedBatch>)>;
 
@@ -77,21 +91,29 @@ class MarketFeed {
 
  private:
   struct Followed;  // one symbol's state
+  struct Name;      // one name of a symbol's streams and which are followed
 
   void Run();
   void Connect();  // throws on failure
   void RefreshSymbols();
+  void SetNames(Followed& f, const std::string& alias);  // alias "": none
+  void RefreshFollowed();    // which streams are followed, when that changed
   void Follow(Followed& f);  // stream positions, snapshot, candles
   void Resync(Followed& f);  // a new snapshot; the difference goes out
   void ReadStreams();
   void OnDepthEntry(Followed& f, const bookstate::DepthDelta& delta);
   void OnTradeEntry(Followed& f, const std::vector<bookstate::TradePrint>& trades);
   void TouchWholeBook(Followed& f);
+  void UpdateTop(Followed& f);  // a @bookTicker message when the top moved
   // Renders what the batch changed into `batch_` and publishes it.
   void Publish();
-  void RenderDepth(Followed& f);
+  void RenderDepth(Followed& f, DepthSpeed speed);
   void RenderKlines(Followed& f, const std::vector<KlineTracker::Update>& updates,
-                    candles::CandleInterval interval);
+                    std::size_t interval_index);
+  // For each name of `f` whose stream `slot` is followed: render(out, row)
+  // with the row naming the symbol as that name does, added to the batch.
+  template <typename Render>
+  void Emit(Followed& f, std::size_t slot, Render render);
   void AddMessage(const std::string& stream, std::string_view json);
 
   Options options_;
@@ -108,6 +130,9 @@ class MarketFeed {
   std::unique_ptr<redis::RedisClient> reader_;
   std::map<std::string, std::unique_ptr<Followed>, std::less<>> followed_;  // by symbol
   std::chrono::steady_clock::time_point symbols_checked_{};
+  std::chrono::steady_clock::time_point depth_due_[kDepthSpeeds]{};
+  std::uint64_t followed_generation_ = UINT64_MAX;  // of the flags held; MAX: reread
+  std::vector<TradeAggregate> aggregates_;          // scratch
   std::shared_ptr<FeedBatch> batch_;
   std::map<std::string, std::size_t> batch_index_;  // stream → its StreamFrames in batch_
   std::string scratch_;

@@ -108,15 +108,16 @@ void HttpSession::Upgrade() {
     return RefuseUpgrade(404, "no WebSocket endpoint at '" + std::string(path) +
                                   "': use /ws, /ws/<stream> or /stream?streams=<a>/<b>");
   }
+  // As Binance: a path segment that is not a stream of ours (ccxt opens
+  // /ws/0, /ws/1, ... and subscribes afterwards) is accepted and follows
+  // nothing.
   std::vector<std::string> streams;
   for (const std::string& name : names) {
     std::string error;
     const auto stream = ParseStreamName(name, error);
-    if (!stream) return RefuseUpgrade(400, error);
+    if (!stream) continue;
     if (!hub_.registry().ready()) return RefuseUpgrade(503, "market data feed not ready yet");
-    if (!hub_.registry().Resolve(stream->symbol)) {
-      return RefuseUpgrade(400, "unknown symbol '" + stream->symbol + "' in stream '" + name + "'");
-    }
+    if (!hub_.registry().Resolve(stream->symbol)) continue;
     streams.push_back(stream->ToString());
   }
   if (streams.size() > ws_options_.max_streams) {

@@ -8,8 +8,9 @@
 //
 // A WebSocket upgrade of /ws, /ws/<stream>[/<stream>...] or
 // /stream?streams=<stream>/<stream>... is accepted by Beast's handshake and
-// the socket handed to a WsSession (its streams checked first: a bad one is
-// a 400 with the reason; another path a 404).
+// the socket handed to a WsSession (as Binance, a path segment that is not
+// one of our streams is accepted and follows nothing; another path is a
+// 404).
 //
 // Owned by itself (shared_ptr held by its pending operation); lives on one
 // serving thread's io_context and touches nothing of other threads.

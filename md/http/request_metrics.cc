@@ -127,6 +127,12 @@ std::string RequestMetrics::Exposition() const {
     family("exchange_md_ws_ping_timeouts_total",
            "WebSocket clients closed for not answering the server's ping", MetricType::Counter,
            v(ws_->ping_timeouts));
+    family("exchange_md_ws_rate_limited_total",
+           "WebSocket clients closed for sending more than 5 messages a second",
+           MetricType::Counter, v(ws_->rate_limited));
+    family("exchange_md_ws_lifetime_closed_total",
+           "WebSocket connections closed at the end of their lifetime (24 h)", MetricType::Counter,
+           v(ws_->lifetime_closed));
     family("exchange_md_feed_batches_total", "batches the market feed published",
            MetricType::Counter, v(ws_->feed_batches));
     family("exchange_md_feed_resyncs_total", "books the market feed took a new snapshot of",

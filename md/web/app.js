@@ -5,7 +5,7 @@
 // Data: GET /api/v3/exchangeInfo (the symbols, their decimals and tick),
 // /api/v3/klines, /api/v3/depth, /api/v3/trades and /api/v3/ticker/24hr for
 // the starting state; then one combined WebSocket (/stream?streams=...)
-// carrying <symbol>@trade, <symbol>@depth and <symbol>@kline_<interval>,
+// carrying <symbol>@trade, <symbol>@depth@100ms and <symbol>@kline_<interval>,
 // re-subscribed (SUBSCRIBE / UNSUBSCRIBE) when the symbol or interval
 // changes, and reopened with back-off when it drops (everything is then
 // loaded again). The book follows Binance's sync rule: buffer the stream,
@@ -585,7 +585,7 @@
         if (request && request.method === 'SUBSCRIBE') {
           for (const s of request.params) this.subscribed.add(s);
           // Snapshots taken now cover what came before the subscription.
-          if (request.params.some((s) => s.endsWith('@depth') || s.endsWith('@trade'))) {
+          if (request.params.some((s) => s.endsWith('@depth@100ms') || s.endsWith('@trade'))) {
             resyncSnapshots();
           }
         }
@@ -607,7 +607,7 @@
 
   function streamsOf(symbol, interval) {
     const s = symbol.toLowerCase();
-    return new Set([`${s}@trade`, `${s}@depth`, `${s}@kline_${interval}`]);
+    return new Set([`${s}@trade`, `${s}@depth@100ms`, `${s}@kline_${interval}`]);
   }
 
   // ---- Loading ----

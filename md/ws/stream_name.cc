@@ -3,6 +3,17 @@
 #include <cctype>
 
 namespace exchange::md {
+namespace {
+
+constexpr std::string_view kFast = "@100ms";
+
+std::string Unknown(std::string_view name, std::string_view kind) {
+  return "stream '" + std::string(name) + "': unknown kind '" + std::string(kind) +
+         "'; use trade, aggTrade, bookTicker, depth, depth@100ms, depth<5|10|20>[@100ms] or "
+         "kline_<interval>";
+}
+
+}  // namespace
 
 std::string LowerCase(std::string_view s) {
   std::string out(s);
@@ -12,36 +23,67 @@ std::string LowerCase(std::string_view s) {
 }
 
 std::string StreamKey(std::string_view symbol, StreamKind kind, candles::CandleInterval interval) {
-  std::string out = LowerCase(symbol);
+  StreamName name;
+  name.symbol = LowerCase(symbol);
+  name.kind = kind;
+  name.interval = interval;
+  return name.ToString();
+}
+
+std::string StreamName::ToString() const {
+  std::string out = symbol;
   switch (kind) {
     case StreamKind::kTrade: out += "@trade"; break;
+    case StreamKind::kAggTrade: out += "@aggTrade"; break;
+    case StreamKind::kBookTicker: out += "@bookTicker"; break;
     case StreamKind::kDepth: out += "@depth"; break;
+    case StreamKind::kPartialDepth:
+      out += "@depth";
+      out += std::to_string(levels);
+      break;
     case StreamKind::kKline:
       out += "@kline_";
       out += candles::IntervalName(interval);
       break;
   }
+  if ((kind == StreamKind::kDepth || kind == StreamKind::kPartialDepth) &&
+      speed == DepthSpeed::k100ms) {
+    out += kFast;
+  }
   return out;
-}
-
-std::string StreamName::ToString() const {
-  return StreamKey(symbol, kind, interval);
 }
 
 std::optional<StreamName> ParseStreamName(std::string_view name, std::string& error) {
   const std::size_t at = name.find('@');
   if (at == std::string_view::npos || at == 0) {
-    error = "stream '" + std::string(name) +
-            "' is not <symbol>@trade, <symbol>@depth or <symbol>@kline_<interval>";
+    error = "stream '" + std::string(name) + "' is not <symbol>@<kind>";
     return std::nullopt;
   }
   StreamName out;
   out.symbol = LowerCase(name.substr(0, at));
-  const std::string_view kind = name.substr(at + 1);
+  std::string_view kind = name.substr(at + 1);
   if (kind == "trade") {
     out.kind = StreamKind::kTrade;
-  } else if (kind == "depth") {
-    out.kind = StreamKind::kDepth;
+  } else if (kind == "aggTrade") {
+    out.kind = StreamKind::kAggTrade;
+  } else if (kind == "bookTicker") {
+    out.kind = StreamKind::kBookTicker;
+  } else if (kind.starts_with("depth")) {
+    if (kind.ends_with(kFast)) {
+      out.speed = DepthSpeed::k100ms;
+      kind.remove_suffix(kFast.size());
+    }
+    const std::string_view levels = kind.substr(5);
+    out.kind = levels.empty() ? StreamKind::kDepth : StreamKind::kPartialDepth;
+    if (!levels.empty()) {
+      for (int n : kPartialLevels) {
+        if (levels == std::to_string(n)) out.levels = n;
+      }
+      if (out.levels == 0) {
+        error = Unknown(name, name.substr(at + 1));
+        return std::nullopt;
+      }
+    }
   } else if (kind.starts_with("kline_")) {
     const auto interval = candles::ParseInterval(kind.substr(6));
     if (!interval) {
@@ -52,8 +94,7 @@ std::optional<StreamName> ParseStreamName(std::string_view name, std::string& er
     out.kind = StreamKind::kKline;
     out.interval = *interval;
   } else {
-    error = "stream '" + std::string(name) + "': unknown kind '" + std::string(kind) +
-            "'; use trade, depth or kline_<interval>";
+    error = Unknown(name, kind);
     return std::nullopt;
   }
   return out;

@@ -1,6 +1,10 @@
-// StreamName: a WebSocket stream as clients name it, Binance-style:
-// `<symbol>@trade`, `<symbol>@depth` or `<symbol>@kline_<interval>` with
-// the symbol in lower case (matched without regard to case) and Binance's
+// StreamName: a WebSocket stream as clients name it, Binance's spot names:
+//   <symbol>@trade, <symbol>@aggTrade, <symbol>@bookTicker,
+//   <symbol>@depth, <symbol>@depth@100ms            (diff depth, 1000/100 ms)
+//   <symbol>@depth<5|10|20>, <symbol>@depth<N>@100ms (partial book)
+//   <symbol>@kline_<interval>
+// with the symbol in lower case (matched without regard to case; the
+// exchange's name or its Binance form, api/binance_symbol.h) and Binance's
 // interval names (1s 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 3d 1w 1M).
 //
 // Plain values and functions; any thread.
@@ -14,14 +18,23 @@
 
 namespace exchange::md {
 
-enum class StreamKind { kTrade, kDepth, kKline };
+enum class StreamKind { kTrade, kAggTrade, kBookTicker, kDepth, kPartialDepth, kKline };
+
+// The update speeds of the depth streams.
+enum class DepthSpeed { k1000ms = 0, k100ms = 1 };
+inline constexpr int kDepthSpeeds = 2;
+// The partial books' sizes: 5, 10 and 20 levels.
+inline constexpr int kPartialLevels[] = {5, 10, 20};
 
 struct StreamName {
   std::string symbol;  // as the client wrote it, lower-cased
   StreamKind kind = StreamKind::kTrade;
   candles::CandleInterval interval = candles::CandleInterval::k1m;  // kKline only
+  DepthSpeed speed = DepthSpeed::k1000ms;                           // kDepth, kPartialDepth
+  int levels = 0;                                                   // kPartialDepth: 5, 10, 20
 
-  // The canonical name: lower-case symbol, "@trade", "@depth" or "@kline_1m".
+  // The canonical name: lower-case symbol, then "@trade", "@depth@100ms",
+  // "@depth5", "@kline_1m" ...
   std::string ToString() const;
 };
 

@@ -35,6 +35,25 @@ void AppendTradeMessage(std::string& out, const persistence::InstrumentRow& row,
   json.Key("T").Int(ms);
   // The buyer made the market when the taker sold.
   json.Key("m").Bool(trade.taker_side == Side::kSell);
+  json.Key("M").Bool(true);  // Binance: "ignore"
+  json.EndObject();
+}
+
+void AppendAggTradeMessage(std::string& out, const persistence::InstrumentRow& row,
+                           const TradeAggregate& trade) {
+  JsonWriter json(out);
+  const Timestamp ms = trade.time / kNanosPerMilli;
+  json.BeginObject().Member("e", "aggTrade");
+  json.Key("E").Int(ms);
+  json.Member("s", row.symbol);
+  json.Key("a").Int(trade.id);
+  json.Member("p", FixedPoint(trade.price, row.price_decimals));
+  json.Member("q", FixedPoint(trade.quantity, row.quantity_decimals));
+  json.Key("f").Int(trade.first);
+  json.Key("l").Int(trade.last);
+  json.Key("T").Int(ms);
+  json.Key("m").Bool(trade.taker_side == Side::kSell);
+  json.Key("M").Bool(true);
   json.EndObject();
 }
 
@@ -76,6 +95,52 @@ void AppendDepthMessage(std::string& out, const persistence::InstrumentRow& row,
   Levels(json, update.bids, row);
   json.Key("a");
   Levels(json, update.asks, row);
+  json.EndObject();
+}
+
+namespace {
+
+template <typename Side>
+void TopLevels(JsonWriter& json, const Side& side, std::size_t levels,
+               const persistence::InstrumentRow& row) {
+  json.BeginArray();
+  std::size_t n = 0;
+  for (auto it = side.begin(); it != side.end() && n < levels; ++it, ++n) {
+    json.BeginArray()
+        .String(FixedPoint(it->first, row.price_decimals))
+        .String(FixedPoint(it->second.quantity, row.quantity_decimals))
+        .EndArray();
+  }
+  json.EndArray();
+}
+
+}  // namespace
+
+void AppendPartialDepthMessage(std::string& out, const persistence::InstrumentRow& row,
+                               Sequence last_update_id,
+                               const std::map<Price, bookstate::LevelValue, std::greater<>>& bids,
+                               const std::map<Price, bookstate::LevelValue>& asks,
+                               std::size_t levels) {
+  JsonWriter json(out);
+  json.BeginObject();
+  json.Key("lastUpdateId").Int(last_update_id);
+  json.Key("bids");
+  TopLevels(json, bids, levels, row);
+  json.Key("asks");
+  TopLevels(json, asks, levels, row);
+  json.EndObject();
+}
+
+void AppendBookTickerMessage(std::string& out, const persistence::InstrumentRow& row,
+                             Sequence update_id, const BookTop& top) {
+  JsonWriter json(out);
+  json.BeginObject();
+  json.Key("u").Int(update_id);
+  json.Member("s", row.symbol);
+  json.Member("b", FixedPoint(top.bid, row.price_decimals));
+  json.Member("B", FixedPoint(top.bid_quantity, row.quantity_decimals));
+  json.Member("a", FixedPoint(top.ask, row.price_decimals));
+  json.Member("A", FixedPoint(top.ask_quantity, row.quantity_decimals));
   json.EndObject();
 }
 

@@ -2,22 +2,21 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
+#include <variant>
 
 #include "md/ws/stream_name.h"
 
 namespace exchange::md {
 namespace {
 
-// Binance's error codes for stream requests.
-constexpr int kInvalidValue = 1;
-constexpr int kInvalidRequest = 2;
-constexpr int kInvalidJson = 3;
+using Clock = std::chrono::steady_clock;
 
-std::string ErrorReply(int code, std::string_view message, const nlohmann::json& id) {
-  nlohmann::json reply = {{"error", {{"code", code}, {"msg", message}}}, {"id", id}};
-  return reply.dump();
+std::string InvalidRequest(std::string_view detail) {
+  return "Invalid request: " + std::string(detail);
 }
 
 }  // namespace
@@ -30,7 +29,9 @@ WsSession::WsSession(boost::asio::ip::tcp::socket socket, StreamHub& hub, const 
       combined_(combined),
       initial_(std::move(initial)),
       reader_(options.max_message_bytes),
-      heartbeat_(socket_.get_executor()) {
+      heartbeat_(socket_.get_executor()),
+      lifetime_(socket_.get_executor()),
+      rate_(options.max_messages_per_second) {
   reader_.Feed(leftover);
   if (options_.socket_send_buffer > 0) {
     boost::system::error_code ignored;
@@ -53,10 +54,25 @@ void WsSession::Start() {
   }
   initial_.clear();
   // Messages that came with the handshake's bytes.
-  while (auto message = reader_.Next())
+  while (auto message = reader_.Next()) {
     Handle(*message);
+    if (closed_ || closing_) return;
+  }
+  if (options_.max_lifetime.count() > 0) {
+    lifetime_.expires_after(options_.max_lifetime);
+    lifetime_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec) return;
+      self->hub_.stats().lifetime_closed.fetch_add(1, std::memory_order_relaxed);
+      self->CloseWith(kCloseGoingAway, "connection lifetime reached; reconnect");
+    });
+  }
   ScheduleHeartbeat();
   Read();
+}
+
+void WsSession::CancelTimers() {
+  heartbeat_.cancel();  // their handlers hold this session
+  lifetime_.cancel();
 }
 
 void WsSession::ScheduleHeartbeat() {
@@ -69,18 +85,31 @@ void WsSession::ScheduleHeartbeat() {
 
 void WsSession::OnHeartbeat() {
   if (closed_ || closing_) return;
-  if (awaiting_pong_) {
+  const auto now = Clock::now();
+  if (!unanswered_.empty() && now - unanswered_.front().second >= options_.pong_timeout) {
     hub_.stats().ping_timeouts.fetch_add(1, std::memory_order_relaxed);
     // A close frame if it can go out now; a peer whose writes are stuck is
     // dropped at once.
     if (!writing_.empty()) return Drop();
     return CloseWith(kCloseGoingAway, "no pong to the server's ping");
   }
-  awaiting_pong_ = true;
+  // The payload is the ping's number: a pong answers the pings up to the
+  // one whose payload it carries.
+  const std::uint64_t number = ++pings_sent_;
+  unanswered_.emplace_back(number, now);
   std::string frame;
-  AppendServerFrame(frame, WsOpcode::kPing, "exchange-md");
+  AppendServerFrame(frame, WsOpcode::kPing, std::to_string(number));
   Send(std::move(frame));
   ScheduleHeartbeat();
+}
+
+void WsSession::OnPong(std::string_view payload) {
+  std::uint64_t number = 0;
+  const auto [end, ec] = std::from_chars(payload.data(), payload.data() + payload.size(), number);
+  if (ec != std::errc() || end != payload.data() + payload.size()) return;  // unsolicited
+  if (unanswered_.empty() || number < unanswered_.front().first || number > pings_sent_) return;
+  while (!unanswered_.empty() && unanswered_.front().first <= number)
+    unanswered_.pop_front();
 }
 
 void WsSession::Read() {
@@ -106,64 +135,50 @@ void WsSession::OnRead(boost::system::error_code ec, std::size_t n) {
 }
 
 void WsSession::Handle(const WsMessage& message) {
+  if (message.opcode != WsOpcode::kClose && message.opcode != WsOpcode::kContinuation &&
+      !rate_.Allow(Clock::now())) {
+    hub_.stats().rate_limited.fetch_add(1, std::memory_order_relaxed);
+    return CloseWith(kClosePolicy, "too many messages: at most " +
+                                       std::to_string(options_.max_messages_per_second) +
+                                       " a second (pings, pongs and requests)");
+  }
   switch (message.opcode) {
     case WsOpcode::kText: return HandleRequest(message.payload);
     case WsOpcode::kBinary:
-      return Reply(
-          ErrorReply(kInvalidJson, "binary frames are not requests; send JSON text", nullptr));
+      return Reply(WsErrorReply(
+          {kWsInvalidJson, "Invalid JSON: binary frames are not requests; send text", nullptr}));
     case WsOpcode::kPing: {
       std::string frame;
       AppendServerFrame(frame, WsOpcode::kPong, message.payload);
       return Send(std::move(frame));
     }
-    case WsOpcode::kPong: awaiting_pong_ = false; return;
+    case WsOpcode::kPong: return OnPong(message.payload);
     case WsOpcode::kClose: return CloseWith(kCloseNormal, "");
     case WsOpcode::kContinuation: return;
   }
 }
 
 void WsSession::HandleRequest(std::string_view text) {
-  const nlohmann::json request = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (request.is_discarded() || !request.is_object()) {
-    return Reply(ErrorReply(kInvalidJson, "not a JSON object", nullptr));
-  }
-  const nlohmann::json id = request.contains("id") ? request["id"] : nlohmann::json(nullptr);
-  if (!id.is_null() && !id.is_number_unsigned() && !id.is_number_integer() && !id.is_string()) {
-    return Reply(ErrorReply(kInvalidValue, "'id' must be an integer, a string or null", nullptr));
-  }
-  const auto method = request.find("method");
-  if (method == request.end() || !method->is_string()) {
-    return Reply(ErrorReply(kInvalidRequest,
-                            "'method' missing: use SUBSCRIBE, UNSUBSCRIBE or "
-                            "LIST_SUBSCRIPTIONS",
-                            id));
-  }
-  const std::string name = *method;
-  if (name == "LIST_SUBSCRIPTIONS") {
-    nlohmann::json list = nlohmann::json::array();
-    for (const std::string& stream : streams_)
-      list.push_back(stream);
-    return Reply(nlohmann::json{{"result", list}, {"id", id}}.dump());
-  }
-  if (name != "SUBSCRIBE" && name != "UNSUBSCRIBE") {
-    return Reply(ErrorReply(
-        kInvalidRequest,
-        "unknown method '" + name + "': use SUBSCRIBE, UNSUBSCRIBE or LIST_SUBSCRIPTIONS", id));
-  }
-  const auto params = request.find("params");
-  if (params == request.end() || !params->is_array()) {
-    return Reply(ErrorReply(kInvalidValue, "'params' must be an array of stream names", id));
-  }
-  std::vector<std::string> names;
-  for (const nlohmann::json& p : *params) {
-    if (!p.is_string()) {
-      return Reply(ErrorReply(kInvalidValue, "'params' must be an array of stream names", id));
+  auto parsed = ParseWsRequest(text);
+  if (const auto* error = std::get_if<WsRequestError>(&parsed)) return Reply(WsErrorReply(*error));
+  const WsRequest& request = std::get<WsRequest>(parsed);
+  switch (request.method) {
+    case WsMethod::kListSubscriptions: {
+      nlohmann::json list = nlohmann::json::array();
+      for (const std::string& stream : streams_)
+        list.push_back(stream);
+      return Reply(WsResultReply(list, request.id));
     }
-    names.push_back(p.get<std::string>());
+    case WsMethod::kSetProperty:
+      combined_ = request.combined;
+      return Reply(WsResultReply(nullptr, request.id));
+    case WsMethod::kGetProperty: return Reply(WsResultReply(combined_, request.id));
+    case WsMethod::kSubscribe:
+    case WsMethod::kUnsubscribe: break;
   }
-  const std::string error = Change(name == "SUBSCRIBE", names);
-  if (!error.empty()) return Reply(ErrorReply(kInvalidRequest, error, id));
-  Reply(nlohmann::json{{"result", nullptr}, {"id", id}}.dump());
+  const std::string error = Change(request.method == WsMethod::kSubscribe, request.streams);
+  if (!error.empty()) return Reply(WsErrorReply({kWsInvalidRequest, error, request.id}));
+  Reply(WsResultReply(nullptr, request.id));
 }
 
 std::string WsSession::Change(bool subscribe, const std::vector<std::string>& names) {
@@ -172,11 +187,13 @@ std::string WsSession::Change(bool subscribe, const std::vector<std::string>& na
   for (const std::string& name : names) {
     std::string error;
     const auto stream = ParseStreamName(name, error);
-    if (!stream) return error;
+    if (!stream) return InvalidRequest(error);
     if (subscribe) {
-      if (!hub_.registry().ready()) return "market data feed not ready yet; retry shortly";
+      if (!hub_.registry().ready()) {
+        return InvalidRequest("market data feed not ready yet; retry shortly");
+      }
       if (!hub_.registry().Resolve(stream->symbol)) {
-        return "unknown symbol '" + stream->symbol + "' in stream '" + name + "'";
+        return InvalidRequest("unknown symbol '" + stream->symbol + "' in stream '" + name + "'");
       }
     }
     canonical.push_back(stream->ToString());
@@ -186,8 +203,8 @@ std::string WsSession::Change(bool subscribe, const std::vector<std::string>& na
     for (const std::string& s : canonical)
       added += streams_.count(s) == 0 ? 1 : 0;
     if (streams_.size() + added > options_.max_streams) {
-      return "too many streams: at most " + std::to_string(options_.max_streams) +
-             " per connection";
+      return InvalidRequest("too many streams: at most " + std::to_string(options_.max_streams) +
+                            " per connection");
     }
   }
   for (const std::string& stream : canonical) {
@@ -266,7 +283,7 @@ void WsSession::CloseWith(std::uint16_t code, std::string_view reason) {
   queued_bytes_ += frame->size();
   closing_ = true;
   Shutdown();
-  heartbeat_.cancel();
+  CancelTimers();
   if (writing_.empty()) Write();
 }
 
@@ -274,7 +291,7 @@ void WsSession::Drop() {
   if (closed_) return;
   closed_ = true;
   Shutdown();
-  heartbeat_.cancel();  // its handler holds this session
+  CancelTimers();
   boost::system::error_code ignored;
   socket_.close(ignored);
 }

@@ -1,13 +1,19 @@
 // WsSession: one WebSocket client of exchange-md after the handshake: reads
-// its control messages (Binance's SUBSCRIBE, UNSUBSCRIBE and
-// LIST_SUBSCRIPTIONS, as JSON text frames, answered by id), answers pings,
-// and writes the frames its streams get from the StreamHub: everything
-// queued since the last write goes out in one gather write.
+// its control messages (Binance's SUBSCRIBE, UNSUBSCRIBE,
+// LIST_SUBSCRIPTIONS, SET_PROPERTY and GET_PROPERTY as JSON text frames,
+// ws_request.h, answered by id), answers pings, and writes the frames its
+// streams get from the StreamHub: everything queued since the last write
+// goes out in one gather write.
 //
-// Heartbeat: every `ping_interval` the server sends a ping; a client that
-// has not answered the previous one with a pong by then is closed (1001,
-// "no pong"; counted in WsStats), so a peer that vanished without a FIN
-// (a half-open connection) is noticed within two intervals.
+// Binance's rules (web-socket-streams.md): the server pings every
+// `ping_interval` (20 s), each ping carrying its number; a client that has
+// not answered a ping with a pong carrying its payload within
+// `pong_timeout` (1 minute) is closed (1001; counted in WsStats), so a peer
+// that vanished without a FIN is noticed. Unsolicited pongs are allowed and
+// do not count as answers. More than `max_messages_per_second` messages
+// (pings, pongs, requests) in any second close the connection (1008); at
+// most `max_streams` streams; after `max_lifetime` (24 h) the connection
+// is closed (1001).
 //
 // A client that does not read is dropped: when what waits to be written
 // passes `max_pending_bytes`, the connection is closed at once (TCP
@@ -22,14 +28,17 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "md/feed/feed_batch.h"
+#include "md/ws/message_rate.h"
 #include "md/ws/stream_hub.h"
 #include "md/ws/ws_frame.h"
+#include "md/ws/ws_request.h"
 
 namespace exchange::md {
 
@@ -40,8 +49,12 @@ struct WsOptions {
   // SO_SNDBUF of each WebSocket connection; 0 leaves the kernel's (which
   // grows to net.ipv4.tcp_wmem's maximum, 4 MiB by default, per client).
   std::size_t socket_send_buffer = 0;
-  // Server pings (above); 0: none. Binance pings every 3 minutes.
-  std::chrono::milliseconds ping_interval{180'000};
+  // Server pings (above); 0: none. Binance pings every 20 s and closes a
+  // connection whose pong has not come within a minute.
+  std::chrono::milliseconds ping_interval{20'000};
+  std::chrono::milliseconds pong_timeout{60'000};
+  std::size_t max_messages_per_second = 5;                   // 0: no limit
+  std::chrono::milliseconds max_lifetime{24 * 3600 * 1000};  // 0: none
 };
 
 class WsSession : public std::enable_shared_from_this<WsSession> {
@@ -71,12 +84,14 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
 
   void ScheduleHeartbeat();
   void OnHeartbeat();
+  void OnPong(std::string_view payload);
   void Read();
   void OnRead(boost::system::error_code ec, std::size_t n);
   void Handle(const WsMessage& message);
   void HandleRequest(std::string_view text);
   // Subscribes or unsubscribes `names`; "" or the first error.
   std::string Change(bool subscribe, const std::vector<std::string>& names);
+  void CancelTimers();
   void Reply(std::string_view json);  // a text frame
   void Send(std::string frame);       // a frame of ours: queued and flushed
   void Write();
@@ -100,8 +115,12 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   std::size_t queued_bytes_ = 0;
   std::size_t writing_bytes_ = 0;
   boost::asio::steady_timer heartbeat_;
-  bool awaiting_pong_ = false;  // a ping went out and no pong came yet
-  bool closing_ = false;        // our close frame is queued: write it, then close
+  boost::asio::steady_timer lifetime_;
+  MessageRate rate_;
+  std::uint64_t pings_sent_ = 0;
+  // The pings not answered yet: number and when it went out, oldest first.
+  std::deque<std::pair<std::uint64_t, std::chrono::steady_clock::time_point>> unanswered_;
+  bool closing_ = false;  // our close frame is queued: write it, then close
   bool closed_ = false;
 };
 

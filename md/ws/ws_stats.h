@@ -17,7 +17,9 @@ struct WsStats {
   std::atomic<std::uint64_t> bytes_sent{0};
   std::atomic<std::uint64_t> slow_dropped{0};
   std::atomic<std::uint64_t> protocol_errors{0};
-  std::atomic<std::uint64_t> ping_timeouts{0};  // closed for not answering a ping
+  std::atomic<std::uint64_t> ping_timeouts{0};    // closed for not answering a ping
+  std::atomic<std::uint64_t> rate_limited{0};     // closed for sending too many messages
+  std::atomic<std::uint64_t> lifetime_closed{0};  // closed at the end of their lifetime
   std::atomic<std::uint64_t> feed_batches{0};
   std::atomic<std::uint64_t> feed_resyncs{0};
   // Time the feed waited for the serving threads to deliver its previous
