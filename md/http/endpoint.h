@@ -27,11 +27,21 @@ enum class Endpoint : std::uint8_t {
   kTrades,
   kTicker24h,
   kExchangeInfo,
+  kPing,
+  kTime,
+  kHistoricalTrades,
+  kAggTrades,
+  kUiKlines,
+  kAvgPrice,
+  kTickerTradingDay,
+  kTickerPrice,
+  kBookTicker,
+  kTicker,
   kMetrics,
   kStatic,   // a file of the chart page (static_site.h); never returned by EndpointOf
   kUnknown,  // no such path (404)
 };
-inline constexpr std::size_t kEndpointCount = 13;
+inline constexpr std::size_t kEndpointCount = 23;
 
 // The path ("/udf/history", "/api/v3/klines", ...); "static" for kStatic,
 // "unknown" for kUnknown.

@@ -41,7 +41,9 @@ RequestHandler::RequestHandler(const Options& options, RequestStats& stats,
       metrics_(metrics),
       source_(options.source),
       udf_(source_),
-      binance_(source_) {}
+      binance_(source_, options.rate_limits),
+      trades_(source_),
+      tickers_(source_) {}
 
 std::string RequestHandler::ErrorBody(Endpoint endpoint, int code, std::string_view message) {
   return IsUdf(endpoint) ? UdfErrorBody(message) : BinanceErrorBody(code, message);
@@ -56,9 +58,19 @@ Reply RequestHandler::Dispatch(Endpoint endpoint, const QueryParams& params) {
     case Endpoint::kUdfHistory: return udf_.History(params);
     case Endpoint::kKlines: return binance_.Klines(params);
     case Endpoint::kDepth: return binance_.Depth(params);
-    case Endpoint::kTrades: return binance_.Trades(params);
-    case Endpoint::kTicker24h: return binance_.Ticker24h(params);
+    case Endpoint::kTrades: return trades_.Trades(params);
+    case Endpoint::kTicker24h: return tickers_.Ticker24h(params);
     case Endpoint::kExchangeInfo: return binance_.ExchangeInfo(params);
+    case Endpoint::kPing: return binance_.Ping();
+    case Endpoint::kTime: return binance_.Time();
+    case Endpoint::kUiKlines: return binance_.Klines(params);
+    case Endpoint::kHistoricalTrades: return trades_.HistoricalTrades(params);
+    case Endpoint::kAggTrades: return trades_.AggTrades(params);
+    case Endpoint::kAvgPrice: return tickers_.AvgPrice(params);
+    case Endpoint::kTickerTradingDay: return tickers_.TradingDay(params);
+    case Endpoint::kTickerPrice: return tickers_.Price(params);
+    case Endpoint::kBookTicker: return tickers_.BookTicker(params);
+    case Endpoint::kTicker: return tickers_.Rolling(params);
     case Endpoint::kMetrics: return Reply{metrics_.Exposition(), kMetricsType};
     case Endpoint::kStatic:
     case Endpoint::kUnknown: break;

@@ -21,6 +21,8 @@
 #include <vector>
 
 #include "md/api/binance_endpoints.h"
+#include "md/api/ticker_endpoints.h"
+#include "md/api/trade_endpoints.h"
 #include "md/api/udf_endpoints.h"
 #include "md/data/market_data_source.h"
 #include "md/http/gzip_encoder.h"
@@ -51,6 +53,8 @@ class RequestHandler {
     // The chart page's files, shared by every thread's handler; nullptr:
     // no page (every path but the APIs' is a 404).
     std::shared_ptr<const StaticSite> site;
+    // exchangeInfo's rateLimits; the request weight enforced when asked.
+    RateLimits rate_limits;
   };
   // `stats`: this thread's; `metrics`: every thread's, for /metrics.
   RequestHandler(const Options& options, RequestStats& stats, const RequestMetrics& metrics);
@@ -75,6 +79,8 @@ class RequestHandler {
   MarketDataSource source_;
   UdfEndpoints udf_;
   BinanceEndpoints binance_;
+  TradeEndpoints trades_;
+  TickerEndpoints tickers_;
   GzipEncoder gzip_;
   std::string compressed_;  // scratch, capacity kept
 };
