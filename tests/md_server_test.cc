@@ -46,6 +46,8 @@
 #include "md/http/http_server.h"
 #include "md/http/query_params.h"
 #include "md/http/request_metrics.h"
+#include "md/http/request_weights.h"
+#include "md/md_config.h"
 #include "orderflow/benchmark_mix.h"
 #include "persistence/copy_text.h"
 #include "persistence/history_reports.h"
@@ -219,9 +221,14 @@ class TcpForwarder {
 // The server in process, on an ephemeral port.
 class InProcessServer {
  public:
-  InProcessServer(const SourceOptions& source, std::size_t threads = 2) : metrics_(threads) {
+  // `limits`: the request weight limit, counted (and enforced if asked).
+  InProcessServer(const SourceOptions& source, std::size_t threads = 2,
+                  const RateLimits& limits = RateLimits{})
+      : metrics_(threads) {
     RequestHandler::Options options;
     options.source = source;
+    options.rate_limits = limits;
+    options.weights = std::make_shared<RequestWeights>(limits.request_weight_per_minute);
     HttpServer::Options server;
     server.port = 0;
     server.threads = threads;
@@ -257,6 +264,7 @@ struct Data {
   std::string symbol;                         // traded: trades, candles, a book
   std::string quiet_symbol;                   // an instrument with nothing yet
   std::vector<persistence::TradeRow> trades;  // every trade, in trade id order
+  InstrumentSpec spec;                        // the traded symbol's
   Timestamp old_start = 0;                    // the first run of trades (10%), 40 days before
   Timestamp recent_start = 0;                 // the second (90%), ending shortly before now
   std::unique_ptr<InProcessServer> server;
@@ -351,6 +359,7 @@ class MdServerTest : public ::testing::Test {
 
     InstrumentSpec spec = flow.instrument;
     spec.symbol = SymbolName(d.symbol);
+    d.spec = spec;
     Engine engine;
     engine.Process(Command{d.old_start - kSecond, AddInstrument{spec}});
     bookstate::BookViews views = bookstate::SeedBookViews(engine);
@@ -1047,7 +1056,7 @@ TEST_F(MdServerTest, ExchangeInfoCarriesTheInstrumentsLimitsAndBinancesFields) {
   const std::string base = Sym().substr(0, Sym().find('_'));
   EXPECT_EQ(traded["baseAsset"], base);
   EXPECT_EQ(traded["defaultSelfTradePreventionMode"], "EXPIRE_MAKER");
-  const InstrumentSpec spec = GenerateBenchmarkMix(BenchmarkMixOptions{}).instrument;
+  const InstrumentSpec& spec = data->spec;
   EXPECT_EQ(traded["filters"][1]["maxQty"], Fixed(spec.max_quantity, kQuantityDecimals));
   EXPECT_EQ(traded["filters"][1]["minQty"], Fixed(spec.min_quantity, kQuantityDecimals));
 }
@@ -1381,6 +1390,66 @@ TEST_F(MdServerTest, UiKlinesAreTheKlines) {
   EXPECT_EQ(Get("/api/v3/uiKlines" + query + "&timeZone=8").Json()["code"], -1130);
 }
 
+TEST_F(MdServerTest, EveryBinanceResponseCarriesTheClientsWeightOfTheMinute) {
+  const auto used = [](const HttpResult& r) {
+    const std::string text = r.Header("x-mbx-used-weight-1m");
+    return text.empty() ? -1 : std::stoll(text);
+  };
+  // Each request adds its weight, unless the minute turned in between.
+  const std::vector<std::pair<std::string, std::int64_t>> weights = {
+      {"/api/v3/ping", 1},
+      {"/api/v3/exchangeInfo", 20},
+      {"/api/v3/depth?symbol=" + Sym() + "&limit=500", 25},
+      {"/api/v3/depth?symbol=" + Sym() + "&limit=5000", 250},
+      {"/api/v3/aggTrades?symbol=" + Sym() + "&limit=1", 4},
+      {"/api/v3/ticker/24hr", 80},
+      {"/api/v3/ticker?symbols=%5B%22" + Sym() + "%22,%22" + data->quiet_symbol + "%22%5D", 8},
+      {"/api/v3/ticker/price", 4},
+      {"/api/v3/depth?symbol=NOPE", 5},  // refused requests cost theirs too
+  };
+  for (const auto& [target, weight] : weights) {
+    bool seen = false;
+    for (int attempt = 0; attempt < 3 && !seen; ++attempt) {
+      const std::int64_t before = used(Get("/api/v3/time"));
+      const HttpResult r = Get(target);
+      ASSERT_GE(before, 1) << target;
+      if (used(r) < before) continue;  // a new minute
+      EXPECT_EQ(used(r) - before, weight) << target;
+      seen = true;
+    }
+    EXPECT_TRUE(seen) << target;
+  }
+  EXPECT_EQ(Get("/udf/time").Header("x-mbx-used-weight-1m"), "");  // UDF costs nothing
+}
+
+TEST_F(MdServerTest, WeightPastTheLimitIs429WhenEnforced) {
+  SourceOptions source;
+  source.redis_url = data->redis_url;
+  source.pg_url = data->reader_url;
+  source.pg_schema = data->schema;
+  RateLimits limits;
+  limits.request_weight_per_minute = 30;
+  limits.enforce_weight = true;
+  InProcessServer server(source, 1, limits);
+  bool refused = false;
+  for (int attempt = 0; attempt < 3 && !refused; ++attempt) {
+    const HttpResult first = Request(server.port(), "/api/v3/exchangeInfo");  // 20
+    const HttpResult second = Request(server.port(), "/api/v3/exchangeInfo");
+    if (second.status == 200) continue;  // the minute turned between them
+    EXPECT_EQ(first.status, 200u);
+    EXPECT_EQ(second.status, 429u);
+    EXPECT_EQ(second.Json()["code"], -1003) << second.body;
+    EXPECT_EQ(second.Header("x-mbx-used-weight-1m"), "40");
+    const int retry = std::stoi(second.Header("retry-after"));
+    EXPECT_GE(retry, 1);
+    EXPECT_LE(retry, 60);
+    // Its limit is the one exchangeInfo advertised.
+    EXPECT_EQ(first.Json()["rateLimits"][0]["limit"], 30);
+    refused = true;
+  }
+  EXPECT_TRUE(refused);
+}
+
 // ---- HTTP ----
 
 TEST_F(MdServerTest, UnknownPathIs404AndOtherMethodsAre405) {
@@ -1553,6 +1622,7 @@ TEST_F(MdServerTest, ExecutableServesAndStopsOnSigterm) {
   const HttpResult r = Request(md.port(), "/api/v3/exchangeInfo?symbol=" + Sym());
   EXPECT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(r.Json()["symbols"][0]["symbol"], Sym());
+  EXPECT_EQ(r.Header("x-mbx-used-weight-1m"), "20");  // its first request: exchangeInfo's weight
   const int status = md.Stop();
   ASSERT_NE(status, -1);
   EXPECT_TRUE(WIFEXITED(status));
@@ -1665,6 +1735,29 @@ TEST(MdPieces, AggregatesJoinOneTakersFillsAtOnePriceAndTime) {
                                                       {6, 6, 6, 9, 99, 6, true},
                                                       {8, 8, 9, 10, 99, 17, true}}));
   EXPECT_TRUE(Aggregate({}).empty());
+}
+
+TEST(MdPieces, RequestWeightKeysAreRead) {
+  MdConfig config;
+  EXPECT_EQ(config.request_weight_per_minute, 6000u);
+  EXPECT_FALSE(config.enforce_request_weight);
+  ParseMdConfig("[md]\nrequest_weight_per_minute = 1200\nenforce_request_weight = true\n",
+                "test.toml", &config);
+  EXPECT_EQ(config.request_weight_per_minute, 1200u);
+  EXPECT_TRUE(config.enforce_request_weight);
+  EXPECT_NO_THROW(config.Validate());
+  config.request_weight_per_minute = 0;
+  EXPECT_THROW(config.Validate(), ConfigError);
+}
+
+TEST(MdPieces, RequestWeightsCountPerClientAndMinute) {
+  RequestWeights weights(100, 1024);
+  const std::int64_t minute = 29'000'000 * 60'000LL;
+  EXPECT_EQ(weights.Add("10.0.0.1", 20, minute), 20);
+  EXPECT_EQ(weights.Add("10.0.0.1", 5, minute + 59'999), 25);
+  EXPECT_EQ(weights.Add("10.0.0.2", 1, minute), 1);
+  EXPECT_EQ(weights.Add("10.0.0.1", 2, minute + 60'000), 2);  // a new minute
+  EXPECT_EQ(weights.limit(), 100);
 }
 
 }  // namespace

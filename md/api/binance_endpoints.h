@@ -23,7 +23,7 @@ class BinanceEndpoints {
   static constexpr std::int64_t kDefaultDepth = 100;
   static constexpr std::int64_t kMaxDepth = 5000;
 
-  BinanceEndpoints(MarketDataSource& source, const RateLimits& limits)
+  explicit BinanceEndpoints(MarketDataSource& source, const RateLimits& limits = RateLimits{})
       : source_(source), limits_(limits) {}
 
   Reply Ping();

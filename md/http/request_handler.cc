@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "md/api/request_weight.h"
+
 namespace exchange::md {
 namespace {
 
@@ -76,6 +78,25 @@ Reply RequestHandler::Dispatch(Endpoint endpoint, const QueryParams& params) {
     case Endpoint::kUnknown: break;
   }
   throw std::logic_error("RequestHandler: no handler for a file or an unknown endpoint");
+}
+
+void RequestHandler::ChargeWeight(Endpoint endpoint, const QueryParams& params,
+                                  std::string_view client, HttpResponse& response) {
+  if (!options_.weights) return;
+  const std::int64_t weight = RequestWeight(endpoint, params);
+  if (weight == 0) return;
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  const std::int64_t used = options_.weights->Add(client, weight, now_ms);
+  response.headers.emplace_back("X-MBX-USED-WEIGHT-1M", std::to_string(used));
+  if (!options_.rate_limits.enforce_weight || used <= options_.weights->limit()) return;
+  response.headers.emplace_back("Retry-After", std::to_string(60 - now_ms / 1000 % 60));
+  throw RequestError(429, binance_code::kTooManyRequests,
+                     "Too much request weight used; current limit is " +
+                         std::to_string(options_.weights->limit()) +
+                         " request weight per 1 MINUTE. Please use WebSocket Streams for live "
+                         "updates to avoid polling the API.");
 }
 
 HttpResponse RequestHandler::Preflight(const HttpRequest& request) {
@@ -152,7 +173,9 @@ HttpResponse RequestHandler::Handle(const HttpRequest& request) {
     served_file = true;
   } else {
     try {
-      Reply reply = Dispatch(endpoint, QueryParams::Parse(query));
+      const QueryParams params = QueryParams::Parse(query);
+      ChargeWeight(endpoint, params, request.client, response);
+      Reply reply = Dispatch(endpoint, params);
       response.body = std::move(reply.body);
       content_type = reply.content_type;
     } catch (const RequestError& e) {
