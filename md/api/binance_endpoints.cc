@@ -8,7 +8,7 @@
 #include "candles/candle_interval.h"
 #include "md/api/exchange_info.h"
 #include "md/api/json_writer.h"
-#include "md/api/ticker_endpoints.h"
+#include "md/api/window_params.h"
 
 namespace exchange::md {
 namespace {

@@ -7,14 +7,12 @@
 
 namespace exchange::md {
 
-WindowStats RollingStats(MarketDataSource& source, std::string_view symbol, Timestamp from) {
-  CandleWindow window;
-  window.from = from;
-  window.to = std::numeric_limits<Timestamp>::max();
-  window.limit = 7 * 24 * 60 + 2;  // the longest window, 7 days, and the live minute
-  const auto minutes = source.Candles(symbol, candles::CandleInterval::k1m, window);
-  WindowStats s;
-  for (const candles::Candle& c : minutes) {
+namespace {
+
+constexpr Timestamp kHour = 3'600'000'000'000;
+
+void Add(WindowStats& s, const std::vector<candles::Candle>& run) {
+  for (const candles::Candle& c : run) {
     if (s.trades == 0) {
       s.open = c.open;
       s.high = c.high;
@@ -29,6 +27,22 @@ WindowStats RollingStats(MarketDataSource& source, std::string_view symbol, Time
     s.trades += c.trade_count;
     s.last_id = static_cast<std::int64_t>(c.last_trade_id);
   }
+}
+
+}  // namespace
+
+WindowStats RollingStats(MarketDataSource& source, std::string_view symbol, Timestamp from) {
+  // The minutes up to the first whole hour, then the hours (the live one
+  // merged): at most 59 + 7 × 24 + 1 candles for the longest window.
+  const Timestamp hours_from = candles::BucketStart(from + kHour - 1, candles::CandleInterval::k1h);
+  WindowStats s;
+  if (from < hours_from) {
+    Add(s,
+        source.Candles(symbol, candles::CandleInterval::k1m, CandleWindow{from, hours_from, 60}));
+  }
+  Add(s,
+      source.Candles(symbol, candles::CandleInterval::k1h,
+                     CandleWindow{hours_from, std::numeric_limits<Timestamp>::max(), 7 * 24 + 2}));
   return s;
 }
 

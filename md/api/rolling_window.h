@@ -1,9 +1,10 @@
 // RollingWindow: the price change statistics of one symbol over a window
-// ending now, from its 1m candles (the live one merged), as Binance's
-// ticker/24hr, ticker/tradingDay and ticker (windowSize) give them, and
-// their JSON. The window opens at the start of a minute (Binance's rolling
-// windows are minute-aligned too); trades are counted by the candles that
-// hold them, never read one by one.
+// ending now, as Binance's ticker/24hr, ticker/tradingDay and ticker
+// (windowSize) give them, and their JSON. The window opens at the start of
+// a minute (Binance's rolling windows are minute-aligned too); its trades
+// are summed from candles, never read one by one: the 1m candles up to the
+// first whole hour, then the 1h ones (the live one merged), so 7 days are
+// at most 228 candles.
 //
 // Used by one serving thread's TickerEndpoints; one thread.
 #pragma once
@@ -24,7 +25,7 @@ struct WindowStats {
   std::int64_t first_id = -1, last_id = -1;  // -1 without trades
 };
 
-// The trades of the 1m buckets opening from `from` (a minute start) on.
+// The trades from `from` (a minute's start) on.
 WindowStats RollingStats(MarketDataSource& source, std::string_view symbol, Timestamp from);
 
 // The 24-hour ticker's extra fields (type FULL): the close before the

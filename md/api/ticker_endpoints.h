@@ -35,11 +35,4 @@ class TickerEndpoints {
   MarketDataSource& source_;
 };
 
-// "15m", "4h", "7d" as nanoseconds: 1m–59m, 1h–23h, 1d–7d; nullopt
-// otherwise.
-std::optional<Timestamp> ParseWindowSize(std::string_view text);
-// "8", "-1:00", "05:45" as minutes east of UTC, within [-12:00, +14:00];
-// nullopt otherwise.
-std::optional<int> ParseTimeZone(std::string_view text);
-
 }  // namespace exchange::md
