@@ -100,7 +100,7 @@ void SymbolInfo(JsonWriter& json, const NamedInstrument& s) {
   json.Key("opoAllowed").Bool(false);
   json.Key("quoteOrderQtyMarketAllowed").Bool(true);
   json.Key("allowTrailingStop").Bool(false);
-  json.Key("cancelReplaceAllowed").Bool(true);
+  json.Key("cancelReplaceAllowed").Bool(false);  // FIX replaces; no order/cancelReplace
   json.Key("amendAllowed").Bool(false);
   json.Key("pegInstructionsAllowed").Bool(false);
   json.Key("isSpotTradingAllowed").Bool(true);
