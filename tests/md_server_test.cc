@@ -965,6 +965,8 @@ TEST_F(MdServerTest, PingAndTimeAnswerAsBinance) {
   const json time = Get("/api/v3/time").Json();
   const Timestamp after = NowNs() / kMilli;
   ASSERT_EQ(time.size(), 1u);
+  EXPECT_EQ(Get("/sapi/v1/system/status").Json(), (json{{"status", 0}, {"msg", "normal"}}));
+  EXPECT_EQ(Get("/sapi/v1/nothing").status, 404u);
   EXPECT_GE(time["serverTime"].get<std::int64_t>(), before);
   EXPECT_LE(time["serverTime"].get<std::int64_t>(), after);
 }

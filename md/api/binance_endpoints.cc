@@ -129,6 +129,10 @@ Reply BinanceEndpoints::Ping() {
   return Reply{"{}"};
 }
 
+Reply BinanceEndpoints::SystemStatus() {
+  return Reply{"{\"status\":0,\"msg\":\"normal\"}"};
+}
+
 Reply BinanceEndpoints::Time() {
   Reply reply;
   JsonWriter json(reply.body);

@@ -28,6 +28,8 @@ class BinanceEndpoints {
 
   Reply Ping();
   Reply Time();
+  // /sapi/v1/system/status: {"status":0,"msg":"normal"} while serving.
+  Reply SystemStatus();
 
   Reply Klines(const QueryParams& params);
   Reply Depth(const QueryParams& params);

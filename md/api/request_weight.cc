@@ -33,7 +33,8 @@ std::int64_t DepthWeight(const QueryParams& params) {
 std::int64_t RequestWeight(Endpoint endpoint, const QueryParams& params) {
   switch (endpoint) {
     case Endpoint::kPing:
-    case Endpoint::kTime: return 1;
+    case Endpoint::kTime:
+    case Endpoint::kSystemStatus: return 1;
     case Endpoint::kExchangeInfo: return 20;
     case Endpoint::kDepth: return DepthWeight(params);
     case Endpoint::kTrades:

@@ -65,6 +65,7 @@ Reply RequestHandler::Dispatch(Endpoint endpoint, const QueryParams& params) {
     case Endpoint::kExchangeInfo: return binance_.ExchangeInfo(params);
     case Endpoint::kPing: return binance_.Ping();
     case Endpoint::kTime: return binance_.Time();
+    case Endpoint::kSystemStatus: return binance_.SystemStatus();
     case Endpoint::kUiKlines: return binance_.Klines(params);
     case Endpoint::kHistoricalTrades: return trades_.HistoricalTrades(params);
     case Endpoint::kAggTrades: return trades_.AggTrades(params);
