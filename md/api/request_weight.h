@@ -1,5 +1,5 @@
 // RequestWeight: what a request to a Binance-style endpoint costs, Binance's
-// weight table (rest-api.md): ping and time 1, exchangeInfo 20, depth 5 to
+// weight table (rest-api.md): ping, time, system/status 1, exchangeInfo 20, depth 5 to
 // 250 by limit, trades and historicalTrades 25, aggTrades 4, klines,
 // uiKlines and avgPrice 2, ticker/24hr 2 to 80 by symbols, tradingDay and
 // ticker 4 a symbol (at most 200), ticker/price and bookTicker 2 or 4. UDF,
