@@ -104,8 +104,14 @@ void EngineService::LoadInstruments() {
     if (!wanted.empty() && !wanted.erase(name)) continue;
     instruments_.push_back(instrument.spec);
     symbols_.push_back(name);
-    history_instruments_.push_back({name, instrument.price_decimals, instrument.quantity_decimals,
-                                    instrument.spec.tick_size, instrument.spec.lot_size});
+    persistence::InstrumentRow row{name, instrument.price_decimals, instrument.quantity_decimals,
+                                   instrument.spec.tick_size, instrument.spec.lot_size};
+    row.min_quantity = instrument.spec.min_quantity;
+    row.max_quantity = instrument.spec.max_quantity;
+    row.base_asset = instrument.base_asset;
+    row.quote_asset = instrument.quote_asset;
+    row.default_stp = instrument.spec.default_stp;
+    history_instruments_.push_back(std::move(row));
   }
   if (!wanted.empty()) {
     throw ConfigError("engine.symbols names " + *wanted.begin() + ", which " +

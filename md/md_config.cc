@@ -30,7 +30,9 @@ void ParseMdConfig(const std::string& text, const std::string& source, MdConfig*
         {"retry_ms", CountKey(source, &c->retry_ms)},
         {"web_root", StringKey(source, &c->web_root)},
         {"klines_cache_rows", CountKey(source, &c->klines_cache_rows)},
-        {"klines_freshness", StringKey(source, &c->klines_freshness)}}},
+        {"klines_freshness", StringKey(source, &c->klines_freshness)},
+        {"request_weight_per_minute", CountKey(source, &c->request_weight_per_minute)},
+        {"enforce_request_weight", BoolKey(source, &c->enforce_request_weight)}}},
       {"ws",
        {{"batch_ms", CountKey(source, &c->ws_batch_ms)},
         {"max_pending_bytes", CountKey(source, &c->ws_max_pending_bytes)},
@@ -85,6 +87,9 @@ void MdConfig::Validate() const {
   if (!ParseKlinesFreshness(klines_freshness)) {
     fail("md.klines_freshness must be \"on-notify\" or \"every-request\", not \"" +
          klines_freshness + "\"");
+  }
+  if (request_weight_per_minute == 0 || request_weight_per_minute > 1'000'000'000) {
+    fail("md.request_weight_per_minute must be 1..1000000000");
   }
   if (ws_batch_ms > 1000) fail("ws.batch_ms must be at most 1000");
   if (ws_max_pending_bytes < 4096) fail("ws.max_pending_bytes must be at least 4096");

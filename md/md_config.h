@@ -44,6 +44,11 @@ struct MdConfig {
   // "every-request" (one single-row query per request; exact).
   std::uint64_t klines_cache_rows = 50'000;
   std::string klines_freshness = "on-notify";
+  // [md] Binance's request weight per client IP per minute: counted and
+  // shown on every Binance-style response (X-MBX-USED-WEIGHT-1M) and in
+  // exchangeInfo; past it a 429 (-1003) when enforced.
+  std::uint64_t request_weight_per_minute = 6000;
+  bool enforce_request_weight = false;
   // [ws] WebSocket streams (market_feed.h, ws_session.h): the feed reads
   // Redis at most once per batch_ms (a busy market goes out in fewer,
   // larger writes); a client with more than max_pending_bytes waiting is

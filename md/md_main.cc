@@ -35,6 +35,11 @@ int Run(const MdConfig& config) {
   handler_options.source.klines_freshness = *ParseKlinesFreshness(config.klines_freshness);
   handler_options.gzip_min_bytes = config.gzip_min_bytes;
   handler_options.site = StaticSite::LoadOrWarn(config.web_root);
+  handler_options.rate_limits.request_weight_per_minute =
+      static_cast<std::int64_t>(config.request_weight_per_minute);
+  handler_options.rate_limits.enforce_weight = config.enforce_request_weight;
+  handler_options.weights =
+      std::make_shared<RequestWeights>(handler_options.rate_limits.request_weight_per_minute);
 
   HttpServer::Options server_options;
   server_options.host = address.host;

@@ -367,12 +367,18 @@ void HistoryWriter::SaveAssets(const std::vector<AssetSpec>& assets) {
 void HistoryWriter::SaveInstruments(const std::vector<InstrumentRow>& instruments) {
   for (const InstrumentRow& i : instruments) {
     connection_->Exec(
-        "INSERT INTO instruments (symbol, price_decimals, quantity_decimals, tick_size, lot_size) "
-        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (symbol) DO UPDATE SET price_decimals = "
-        "EXCLUDED.price_decimals, quantity_decimals = EXCLUDED.quantity_decimals, tick_size = "
-        "EXCLUDED.tick_size, lot_size = EXCLUDED.lot_size",
+        "INSERT INTO instruments (symbol, price_decimals, quantity_decimals, tick_size, lot_size, "
+        "min_quantity, max_quantity, base_asset, quote_asset, default_stp) VALUES ($1, $2, $3, $4, "
+        "$5, $6, $7, NULLIF($8, ''), NULLIF($9, ''), $10) ON CONFLICT (symbol) DO UPDATE SET "
+        "price_decimals = EXCLUDED.price_decimals, quantity_decimals = "
+        "EXCLUDED.quantity_decimals, tick_size = EXCLUDED.tick_size, lot_size = "
+        "EXCLUDED.lot_size, min_quantity = EXCLUDED.min_quantity, max_quantity = "
+        "EXCLUDED.max_quantity, base_asset = EXCLUDED.base_asset, quote_asset = "
+        "EXCLUDED.quote_asset, default_stp = EXCLUDED.default_stp",
         {i.symbol, std::to_string(i.price_decimals), std::to_string(i.quantity_decimals),
-         std::to_string(i.tick_size), std::to_string(i.lot_size)});
+         std::to_string(i.tick_size), std::to_string(i.lot_size), std::to_string(i.min_quantity),
+         std::to_string(i.max_quantity), i.base_asset, i.quote_asset,
+         std::string(ToString(i.default_stp))});
   }
 }
 

@@ -35,13 +35,20 @@
 
 namespace exchange::persistence {
 
-// A row of `instruments`.
+// A row of `instruments`. The limits and assets (migration 0004) are NULL
+// in rows written before them; such rows read as the defaults below (the
+// engine's own defaults for an instrument that sets none).
 struct InstrumentRow {
   std::string symbol;
   int price_decimals = 0;
   int quantity_decimals = 0;
   Price tick_size = 1;
   Quantity lot_size = 1;
+  Quantity min_quantity = 1;                              // inclusive
+  Quantity max_quantity = InstrumentSpec{}.max_quantity;  // inclusive
+  std::string base_asset{};  // asset names; empty when the instrument names none
+  std::string quote_asset{};
+  StpMode default_stp = StpMode::kCancelResting;
 };
 
 // The LISTEN/NOTIFY channel of history commits (any schema).

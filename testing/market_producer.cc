@@ -24,9 +24,12 @@ void MarketProducer::AddInstrument(const InstrumentSpec& spec, int price_decimal
   const SymbolId id = *engine_.FindSymbol(spec.symbol.view());
   if (symbols_.size() <= id) symbols_.resize(id + 1);
   symbols_[id] = spec.symbol;
-  instruments_.push_back(persistence::InstrumentRow{std::string(spec.symbol.view()), price_decimals,
-                                                    quantity_decimals, spec.tick_size,
-                                                    spec.lot_size});
+  persistence::InstrumentRow row{std::string(spec.symbol.view()), price_decimals, quantity_decimals,
+                                 spec.tick_size, spec.lot_size};
+  row.min_quantity = spec.min_quantity;
+  row.max_quantity = spec.max_quantity;
+  row.default_stp = spec.default_stp;
+  instruments_.push_back(std::move(row));
   if (history_) history_->SaveInstruments(instruments_);
   wrote_all_ = false;
 }

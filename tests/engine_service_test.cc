@@ -671,6 +671,13 @@ TEST_F(HistoryServiceTest, EveryTradeOrderAndCandleLandsOnce) {
             std::to_string(persistence::kEmbeddedMigrations.size()));
   EXPECT_EQ(Value("SELECT symbol || ':' || tick_size || ':' || lot_size FROM instruments"),
             symbol_ + ":" + std::to_string(spec_.tick_size) + ":" + std::to_string(spec_.lot_size));
+  // The order limits of the instruments file (max_quantity 1000000), for
+  // exchange-md's exchangeInfo (migration 0004).
+  ASSERT_EQ(spec_.max_quantity, 1'000'000);
+  EXPECT_EQ(Value("SELECT min_quantity || ':' || max_quantity || ':' || default_stp FROM "
+                  "instruments"),
+            std::to_string(spec_.min_quantity) + ":" + std::to_string(spec_.max_quantity) + ":" +
+                std::string(ToString(spec_.default_stp)));
   EXPECT_EQ(service->Terminate(), 0);
 }
 

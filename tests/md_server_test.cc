@@ -36,16 +36,23 @@
 #include "candles/candle_aggregator.h"
 #include "engine/depth_collector.h"
 #include "engine/engine.h"
+#include "md/api/agg_trades.h"
+#include "md/api/binance_symbol.h"
 #include "md/api/json_writer.h"
 #include "md/history/candle_series.h"
+#include "md/history/history_source.h"
+#include "md/history/symbol_index.h"
 #include "md/http/gzip_encoder.h"
 #include "md/http/http_server.h"
 #include "md/http/query_params.h"
 #include "md/http/request_metrics.h"
+#include "md/http/request_weights.h"
+#include "md/md_config.h"
 #include "orderflow/benchmark_mix.h"
 #include "persistence/copy_text.h"
 #include "persistence/history_reports.h"
 #include "persistence/history_writer.h"
+#include "persistence/migration.h"
 #include "testing/md_process.h"
 #include "tests/gunzip.h"
 #include "tests/service_env.h"
@@ -214,9 +221,14 @@ class TcpForwarder {
 // The server in process, on an ephemeral port.
 class InProcessServer {
  public:
-  InProcessServer(const SourceOptions& source, std::size_t threads = 2) : metrics_(threads) {
+  // `limits`: the request weight limit, counted (and enforced if asked).
+  InProcessServer(const SourceOptions& source, std::size_t threads = 2,
+                  const RateLimits& limits = RateLimits{})
+      : metrics_(threads) {
     RequestHandler::Options options;
     options.source = source;
+    options.rate_limits = limits;
+    options.weights = std::make_shared<RequestWeights>(limits.request_weight_per_minute);
     HttpServer::Options server;
     server.port = 0;
     server.threads = threads;
@@ -252,6 +264,7 @@ struct Data {
   std::string symbol;                         // traded: trades, candles, a book
   std::string quiet_symbol;                   // an instrument with nothing yet
   std::vector<persistence::TradeRow> trades;  // every trade, in trade id order
+  InstrumentSpec spec;                        // the traded symbol's
   Timestamp old_start = 0;                    // the first run of trades (10%), 40 days before
   Timestamp recent_start = 0;                 // the second (90%), ending shortly before now
   std::unique_ptr<InProcessServer> server;
@@ -346,6 +359,7 @@ class MdServerTest : public ::testing::Test {
 
     InstrumentSpec spec = flow.instrument;
     spec.symbol = SymbolName(d.symbol);
+    d.spec = spec;
     Engine engine;
     engine.Process(Command{d.old_start - kSecond, AddInstrument{spec}});
     bookstate::BookViews views = bookstate::SeedBookViews(engine);
@@ -355,8 +369,18 @@ class MdServerTest : public ::testing::Test {
 
     persistence::HistoryWriter history(
         persistence::HistoryWriter::Options{d.pg_url, d.schema, "md-test", 2}, d.old_start);
-    history.SaveInstruments(
-        {{d.symbol, kPriceDecimals, kQuantityDecimals, 1, 1}, {d.quiet_symbol, 4, 0, 5, 10}});
+    persistence::InstrumentRow traded{d.symbol, kPriceDecimals, kQuantityDecimals, 1, 1};
+    traded.min_quantity = spec.min_quantity;
+    traded.max_quantity = spec.max_quantity;
+    // The quiet one's limits are not multiples of its lot: exchangeInfo
+    // shows the lots an order may have (min rounded up, max down).
+    persistence::InstrumentRow quiet{d.quiet_symbol, 4, 0, 5, 10};
+    quiet.min_quantity = 25;
+    quiet.max_quantity = 1'000'005;
+    quiet.base_asset = "QBASE";
+    quiet.quote_asset = "QQUOTE";
+    quiet.default_stp = StpMode::kCancelIncoming;
+    history.SaveInstruments({traded, quiet});
     candles::CandleAggregator aggregator;
     DepthCollector collector;
     std::vector<wire::EventRecord> records;
@@ -895,8 +919,8 @@ TEST_F(MdServerTest, Ticker24hSumsTheLastDaysTrades) {
   const json just = Get("/api/v3/ticker/24hr?symbols=%5B%22" + Sym() + "%22%5D").Json();
   ASSERT_TRUE(just.is_array());
   EXPECT_EQ(just.size(), 1u);
-  for (const std::string& bad : {std::string("%5B%5D"), std::string("AAPL"),
-                                 std::string("%5B1%5D"), std::string("%5B%22NOPE%22")}) {
+  for (const std::string& bad : {std::string("%5B%5D"), std::string("AAPL"), std::string("%5B1%5D"),
+                                 std::string("%5B%22NOPE%22")}) {
     const HttpResult r = Get("/api/v3/ticker/24hr?symbols=" + bad);
     EXPECT_EQ(r.status, 400u) << bad;
     EXPECT_EQ(r.Json()["code"], -1130) << bad << " " << r.body;
@@ -931,6 +955,503 @@ TEST_F(MdServerTest, ExchangeInfoListsTheInstruments) {
   EXPECT_EQ(listed["symbols"][0], s);
 }
 
+// ---- Binance compatibility (issue 20) ----
+
+TEST_F(MdServerTest, PingAndTimeAnswerAsBinance) {
+  const HttpResult ping = Get("/api/v3/ping");
+  EXPECT_EQ(ping.status, 200u);
+  EXPECT_EQ(ping.body, "{}");
+  const Timestamp before = NowNs() / kMilli;
+  const json time = Get("/api/v3/time").Json();
+  const Timestamp after = NowNs() / kMilli;
+  ASSERT_EQ(time.size(), 1u);
+  EXPECT_EQ(Get("/sapi/v1/system/status").Json(), (json{{"status", 0}, {"msg", "normal"}}));
+  EXPECT_EQ(Get("/sapi/v1/nothing").status, 404u);
+  EXPECT_GE(time["serverTime"].get<std::int64_t>(), before);
+  EXPECT_LE(time["serverTime"].get<std::int64_t>(), after);
+}
+
+// Every symbol parameter also takes the instrument's Binance form (its name
+// without separators, upper case); the answer names it as asked.
+TEST_F(MdServerTest, BinanceFormOfASymbolIsServedAndEchoed) {
+  const std::string alias = BinanceSymbol(Sym());
+  const std::string quiet_alias = BinanceSymbol(data->quiet_symbol);
+  ASSERT_NE(alias, Sym());  // "MD<pid>_<n>": the '_' goes
+  EXPECT_EQ(Get("/api/v3/klines?symbol=" + alias + "&interval=1h&limit=1000").body,
+            Get("/api/v3/klines?symbol=" + Sym() + "&interval=1h&limit=1000").body);
+  EXPECT_EQ(Get("/api/v3/trades?symbol=" + alias + "&limit=20").body,
+            Get("/api/v3/trades?symbol=" + Sym() + "&limit=20").body);
+  const HttpResult depth = Get("/api/v3/depth?symbol=" + alias + "&limit=5");
+  ASSERT_EQ(depth.status, 200u) << depth.body;
+  EXPECT_EQ(depth.Json()["bids"], Get("/api/v3/depth?symbol=" + Sym() + "&limit=5").Json()["bids"]);
+  EXPECT_EQ(Get("/api/v3/ticker/24hr?symbol=" + alias).Json()["symbol"], alias);
+  EXPECT_EQ(Get("/api/v3/ticker/24hr?symbol=" + Sym()).Json()["symbol"], Sym());
+  EXPECT_EQ(Get("/udf/symbols?symbol=" + alias).status, 200u);
+
+  // symbols=[...]: each as named; one instrument twice is -1151.
+  const json info =
+      Get("/api/v3/exchangeInfo?symbols=%5B%22" + quiet_alias + "%22,%22" + Sym() + "%22%5D")
+          .Json();
+  ASSERT_EQ(info["symbols"].size(), 2u);
+  EXPECT_EQ(info["symbols"][0]["symbol"], quiet_alias);
+  EXPECT_EQ(info["symbols"][1]["symbol"], Sym());
+  const HttpResult twice =
+      Get("/api/v3/ticker/24hr?symbols=%5B%22" + alias + "%22,%22" + Sym() + "%22%5D");
+  EXPECT_EQ(twice.status, 400u);
+  EXPECT_EQ(twice.Json()["code"], -1151) << twice.body;
+  // Without a symbol every instrument once, under its own name.
+  std::set<std::string> names;
+  const json all = Get("/api/v3/exchangeInfo").Json();
+  for (const json& s : all["symbols"])
+    names.insert(s["symbol"].get<std::string>());
+  EXPECT_EQ(names, (std::set<std::string>{Sym(), data->quiet_symbol}));
+  // Case and separators matter: only the exact Binance form is an alias.
+  std::string lower = alias;
+  for (char& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  EXPECT_EQ(Get("/api/v3/depth?symbol=" + lower).Json()["code"], -1121);
+}
+
+TEST_F(MdServerTest, ExchangeInfoCarriesTheInstrumentsLimitsAndBinancesFields) {
+  const HttpResult r = Get("/api/v3/exchangeInfo");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const json info = r.Json();
+  EXPECT_NEAR(info["serverTime"].get<double>(), static_cast<double>(NowNs() / kMilli), 5000.0);
+  EXPECT_EQ(info["exchangeFilters"], json::array());
+  const json limits = info["rateLimits"];
+  ASSERT_EQ(limits.size(), 4u);
+  EXPECT_EQ(limits[0], json::parse(R"({"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE",
+                                       "intervalNum":1,"limit":6000})"));
+  EXPECT_EQ(limits[1]["rateLimitType"], "ORDERS");
+  EXPECT_EQ(limits[1]["intervalNum"], 10);
+  EXPECT_EQ(limits[2]["interval"], "DAY");
+  EXPECT_EQ(limits[3]["rateLimitType"], "RAW_REQUESTS");
+
+  std::map<std::string, json> by_name;
+  for (const json& s : info["symbols"])
+    by_name[s["symbol"]] = s;
+  const json& quiet = by_name.at(data->quiet_symbol);
+  EXPECT_EQ(quiet["baseAsset"], "QBASE");
+  EXPECT_EQ(quiet["quoteAsset"], "QQUOTE");
+  EXPECT_EQ(quiet["isSpotTradingAllowed"], true);
+  EXPECT_EQ(quiet["permissionSets"], json::parse(R"([["SPOT"]])"));
+  EXPECT_EQ(quiet["defaultSelfTradePreventionMode"], "EXPIRE_TAKER");
+  EXPECT_EQ(quiet["allowedSelfTradePreventionModes"].size(), 3u);
+  std::map<std::string, json> filters;
+  for (const json& f : quiet["filters"])
+    filters[f["filterType"]] = f;
+  ASSERT_EQ(filters.size(), 4u);
+  EXPECT_EQ(filters["PRICE_FILTER"]["minPrice"], "0.0005");
+  EXPECT_EQ(filters["PRICE_FILTER"]["tickSize"], "0.0005");
+  EXPECT_EQ(filters["PRICE_FILTER"]["maxPrice"], "0.0000");
+  // min 25 and max 1,000,005 in lots of 10: 30 to 1,000,000.
+  for (const char* type : {"LOT_SIZE", "MARKET_LOT_SIZE"}) {
+    EXPECT_EQ(filters[type]["minQty"], "30") << type;
+    EXPECT_EQ(filters[type]["maxQty"], "1000000") << type;
+    EXPECT_EQ(filters[type]["stepSize"], "10") << type;
+  }
+  EXPECT_EQ(filters["NOTIONAL"]["minNotional"], "0.0000");
+
+  // The traded one: the engine's own limits of its instrument spec, and a
+  // name without assets split at its separator.
+  const json& traded = by_name.at(Sym());
+  const std::string base = Sym().substr(0, Sym().find('_'));
+  EXPECT_EQ(traded["baseAsset"], base);
+  EXPECT_EQ(traded["defaultSelfTradePreventionMode"], "EXPIRE_MAKER");
+  const InstrumentSpec& spec = data->spec;
+  EXPECT_EQ(traded["filters"][1]["maxQty"], Fixed(spec.max_quantity, kQuantityDecimals));
+  EXPECT_EQ(traded["filters"][1]["minQty"], Fixed(spec.min_quantity, kQuantityDecimals));
+}
+
+// An instruments row written before migration 0004 (NULL limits and
+// assets) still loads, with the engine's defaults.
+TEST_F(MdServerTest, InstrumentRowsWithoutLimitsLoadWithTheEnginesDefaults) {
+  const std::string schema = data->schema + "_old";
+  {
+    pqxx::connection c(data->pg_url);
+    persistence::ApplyMigrations(c, persistence::kEmbeddedMigrations, schema);
+    pqxx::work w(c);
+    w.exec0("INSERT INTO " + w.quote_name(schema) +
+            ".instruments (symbol, price_decimals, quantity_decimals, tick_size, lot_size) "
+            "VALUES ('OLD-ROW', 2, 3, 1, 5)");
+    w.commit();
+  }
+  HistorySource history(data->reader_url, schema, std::chrono::milliseconds(250));
+  const auto rows = history.Instruments();
+  {
+    pqxx::connection c(data->pg_url);
+    pqxx::work w(c);
+    w.exec0("DROP SCHEMA " + w.quote_name(schema) + " CASCADE");
+    w.commit();
+  }
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].lot_size, 5);
+  EXPECT_EQ(rows[0].min_quantity, 1);
+  EXPECT_EQ(rows[0].max_quantity, InstrumentSpec{}.max_quantity);
+  EXPECT_EQ(rows[0].base_asset, "");
+  EXPECT_EQ(rows[0].default_stp, StpMode::kCancelResting);
+}
+
+// The aggregates of every stored trade, computed here from the rows the
+// test wrote: consecutive trades of one taker order at one price and time.
+std::vector<json> ExpectedAggTrades() {
+  std::vector<json> out;
+  const persistence::TradeRow* previous = nullptr;
+  for (const persistence::TradeRow& t : data->trades) {
+    const Timestamp micros = t.time / 1000;  // stored precision
+    if (previous != nullptr && previous->taker_account == t.taker_account &&
+        previous->taker_order_id == t.taker_order_id && previous->price == t.price &&
+        previous->time / 1000 == micros) {
+      json& a = out.back();
+      a["l"] = t.trade_id;
+      a["qty"] = a["qty"].get<std::int64_t>() + t.quantity;
+      a["q"] = Fixed(a["qty"].get<std::int64_t>(), kQuantityDecimals);
+    } else {
+      out.push_back(json{{"a", t.trade_id},
+                         {"p", Fixed(t.price, kPriceDecimals)},
+                         {"qty", t.quantity},
+                         {"q", Fixed(t.quantity, kQuantityDecimals)},
+                         {"f", t.trade_id},
+                         {"l", t.trade_id},
+                         {"T", micros / 1000},
+                         {"m", t.aggressor == Side::kSell},
+                         {"M", true}});
+    }
+    previous = &t;
+  }
+  for (json& a : out)
+    a.erase("qty");
+  return out;
+}
+
+json Slice(const std::vector<json>& all, std::size_t first, std::size_t count) {
+  json out = json::array();
+  for (std::size_t i = first; i < std::min(all.size(), first + count); ++i)
+    out.push_back(all[i]);
+  return out;
+}
+
+TEST_F(MdServerTest, HistoricalTradesFromAnIdOrTheNewest) {
+  const auto& trades = data->trades;
+  const std::size_t k = trades.size() / 3;
+  const HttpResult r = Get("/api/v3/historicalTrades?symbol=" + Sym() +
+                           "&limit=7&fromId=" + std::to_string(trades[k].trade_id));
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const json got = r.Json();
+  ASSERT_EQ(got.size(), 7u);
+  for (std::size_t i = 0; i < 7; ++i) {
+    EXPECT_EQ(got[i]["id"], trades[k + i].trade_id);
+    EXPECT_EQ(got[i]["price"], Fixed(trades[k + i].price, kPriceDecimals));
+    EXPECT_EQ(got[i]["qty"], Fixed(trades[k + i].quantity, kQuantityDecimals));
+    EXPECT_EQ(got[i]["isBuyerMaker"], trades[k + i].aggressor == Side::kSell);
+  }
+  // An id between two trades: from the next one.
+  const json between = Get("/api/v3/historicalTrades?symbol=" + Sym() +
+                           "&limit=1&fromId=" + std::to_string(trades[k].trade_id + 1))
+                           .Json();
+  ASSERT_EQ(between.size(), 1u);
+  EXPECT_EQ(between[0]["id"], trades[k + 1].trade_id);
+  // Without fromId the newest, as /trades; the default limit is 500.
+  const json newest = Get("/api/v3/historicalTrades?symbol=" + Sym()).Json();
+  ASSERT_EQ(newest.size(), 500u);
+  EXPECT_EQ(newest.back()["id"], trades.back().trade_id);
+  EXPECT_EQ(newest, Get("/api/v3/trades?symbol=" + Sym()).Json());
+  EXPECT_EQ(Get("/api/v3/historicalTrades?symbol=" + Sym() +
+                "&fromId=" + std::to_string(trades.back().trade_id + 1))
+                .Json(),
+            json::array());
+  EXPECT_EQ(Get("/api/v3/historicalTrades?symbol=" + Sym() + "&limit=1001").Json()["code"], -1130);
+  EXPECT_EQ(Get("/api/v3/historicalTrades?symbol=" + Sym() + "&fromId=x").Json()["code"], -1100);
+  EXPECT_EQ(Get("/api/v3/historicalTrades").Json()["code"], -1102);
+}
+
+TEST_F(MdServerTest, AggTradesAggregateATakersFillsAtOnePrice) {
+  const std::vector<json> expected = ExpectedAggTrades();
+  ASSERT_LT(expected.size(), data->trades.size());  // some aggregates of several trades
+  const auto agg = [&](const std::string& query) {
+    const HttpResult r = Get("/api/v3/aggTrades?symbol=" + Sym() + query);
+    EXPECT_EQ(r.status, 200u) << query << ": " << r.body;
+    return r.status == 200 ? r.Json() : json();
+  };
+  // No parameters: the newest 500.
+  EXPECT_EQ(agg(""), Slice(expected, expected.size() - 500, 500));
+  EXPECT_EQ(agg("&limit=3"), Slice(expected, expected.size() - 3, 3));
+  // fromId: aggregates from that id on.
+  const std::size_t k = expected.size() / 2;
+  EXPECT_EQ(agg("&limit=40&fromId=" + expected[k]["a"].dump()), Slice(expected, k, 40));
+  // An id inside an aggregate: from the next aggregate.
+  std::size_t multi = 0;
+  while (multi < expected.size() && expected[multi]["f"] == expected[multi]["l"])
+    ++multi;
+  ASSERT_LT(multi + 1, expected.size());
+  const Sequence inside = expected[multi]["f"].get<Sequence>() + 1;
+  EXPECT_EQ(agg("&limit=5&fromId=" + std::to_string(inside)), Slice(expected, multi + 1, 5));
+  // startTime: the oldest from then; endTime alone: the newest up to then;
+  // both: the oldest of the window. Inclusive.
+  const std::size_t s = expected.size() / 4;
+  const std::int64_t start = expected[s]["T"];
+  std::size_t first = s;
+  while (first > 0 && expected[first - 1]["T"] == start)
+    --first;
+  EXPECT_EQ(agg("&limit=30&startTime=" + std::to_string(start)), Slice(expected, first, 30));
+  std::size_t last = s;
+  while (last + 1 < expected.size() && expected[last + 1]["T"] == start)
+    ++last;
+  EXPECT_EQ(agg("&limit=30&endTime=" + std::to_string(start)), Slice(expected, last + 1 - 30, 30));
+  const json window =
+      agg("&startTime=" + std::to_string(start) + "&endTime=" + std::to_string(start + 20000));
+  std::size_t end = first;
+  while (end < expected.size() && expected[end]["T"].get<std::int64_t>() <= start + 20000)
+    ++end;
+  ASSERT_GT(end - first, 2u);
+  EXPECT_EQ(window, Slice(expected, first, end - first));
+
+  const auto code = [&](const std::string& query) {
+    return Get("/api/v3/aggTrades?symbol=" + Sym() + query).Json()["code"];
+  };
+  EXPECT_EQ(code("&fromId=1&startTime=1"), -1128);
+  EXPECT_EQ(code("&startTime=2000&endTime=1000"), -1023);
+  EXPECT_EQ(code("&limit=0"), -1130);
+  EXPECT_EQ(code("&startTime=abc"), -1100);
+  EXPECT_EQ(Get("/api/v3/aggTrades?symbol=NOPE").Json()["code"], -1121);
+}
+
+// The statistics of the trades from `open_ms` on, as the tickers give them.
+json ExpectedStats(std::int64_t open_ms) {
+  json s = {{"count", 0}, {"firstId", -1}, {"lastId", -1}};
+  Quantity volume = 0;
+  __int128 quote = 0;
+  Price open = 0, high = 0, low = 0, last = 0;
+  std::size_t count = 0;
+  for (const persistence::TradeRow& t : data->trades) {
+    if (t.time / kMilli < open_ms) continue;
+    if (count++ == 0) {
+      open = high = low = t.price;
+      s["firstId"] = t.trade_id;
+    }
+    high = std::max(high, t.price);
+    low = std::min(low, t.price);
+    last = t.price;
+    volume += t.quantity;
+    quote += static_cast<__int128>(t.price) * t.quantity;
+    s["lastId"] = t.trade_id;
+  }
+  s["count"] = count;
+  s["openPrice"] = Fixed(open, kPriceDecimals);
+  s["highPrice"] = Fixed(high, kPriceDecimals);
+  s["lowPrice"] = Fixed(low, kPriceDecimals);
+  s["lastPrice"] = Fixed(last, kPriceDecimals);
+  s["volume"] = Fixed(volume, kQuantityDecimals);
+  s["quoteVolume"] = Fixed(quote, kPriceDecimals + kQuantityDecimals);
+  s["priceChange"] = Fixed(count > 0 ? last - open : 0, kPriceDecimals);
+  s["weightedAvgPrice"] =
+      volume > 0 ? persistence::DecimalRatio(quote, volume, kPriceDecimals, kPriceDecimals)
+                 : Fixed(0, kPriceDecimals);
+  return s;
+}
+
+// Each field of `expected` is `got`'s.
+void ExpectFields(const json& got, const json& expected, const std::string& what) {
+  for (const auto& [key, value] : expected.items())
+    EXPECT_EQ(got[key], value) << what << ": " << key;
+}
+
+TEST_F(MdServerTest, RollingWindowTickerCountsTheTradesFromItsOpenMinute) {
+  for (const std::string size : {"3h", "2h", "7d", "59m"}) {
+    const HttpResult r = Get("/api/v3/ticker?symbol=" + Sym() + "&windowSize=" + size);
+    ASSERT_EQ(r.status, 200u) << r.body;
+    const json t = r.Json();
+    const std::int64_t open = t["openTime"], close = t["closeTime"];
+    EXPECT_EQ(open % 60'000, 0) << size;  // a minute's start
+    const std::int64_t ms = size == "7d"    ? 7 * 86'400'000
+                            : size == "59m" ? 59 * 60'000
+                                            : std::stoll(size) * 3'600'000;
+    EXPECT_LE(close - open - ms, 59'999) << size;
+    EXPECT_GE(close - open, ms) << size;
+    ExpectFields(t, ExpectedStats(open), size);
+    EXPECT_EQ(t["symbol"], Sym());
+    EXPECT_FALSE(t.contains("prevClosePrice"));
+  }
+  // Some windows have trades, and not all of them.
+  const json three = Get("/api/v3/ticker?symbol=" + Sym() + "&windowSize=3h").Json();
+  EXPECT_GT(three["count"].get<std::size_t>(), 0u);
+  EXPECT_LT(three["count"].get<std::size_t>(), data->trades.size());
+  // MINI: the same values without the change and the average.
+  const json mini =
+      Get("/api/v3/ticker?symbols=%5B%22" + BinanceSymbol(Sym()) + "%22%5D&windowSize=3h&type=MINI")
+          .Json();
+  ASSERT_EQ(mini.size(), 1u);
+  EXPECT_EQ(mini[0]["symbol"], BinanceSymbol(Sym()));
+  EXPECT_FALSE(mini[0].contains("priceChange"));
+  EXPECT_FALSE(mini[0].contains("weightedAvgPrice"));
+  json mini_expected = ExpectedStats(mini[0]["openTime"]);
+  mini_expected.erase("priceChange");
+  mini_expected.erase("weightedAvgPrice");
+  ExpectFields(mini[0], mini_expected, "MINI");
+  // The default window is a day.
+  const json day = Get("/api/v3/ticker?symbol=" + Sym()).Json();
+  EXPECT_GE(day["closeTime"].get<std::int64_t>() - day["openTime"].get<std::int64_t>(), 86'400'000);
+
+  const auto code = [&](const std::string& query) {
+    return Get("/api/v3/ticker?" + query).Json()["code"];
+  };
+  for (const std::string bad : {"60m", "24h", "8d", "0m", "1w", "1d2h", "m", "01h"})
+    EXPECT_EQ(code("symbol=" + Sym() + "&windowSize=" + bad), -1130) << bad;
+  EXPECT_EQ(code("symbol=" + Sym() + "&type=FULLER"), -1139);
+  EXPECT_EQ(code(""), -1102);
+  EXPECT_EQ(code("symbol=NOPE"), -1121);
+}
+
+TEST_F(MdServerTest, TradingDayTickerStartsAtTheZonesMidnight) {
+  for (const std::string zone : {"0", "-1:30", "14", "-12:00", "05:45"}) {
+    const HttpResult r = Get("/api/v3/ticker/tradingDay?symbol=" + Sym() + "&timeZone=" + zone);
+    ASSERT_EQ(r.status, 200u) << zone << ": " << r.body;
+    const json t = r.Json();
+    const int sign = zone.front() == '-' ? -1 : 1;
+    const std::string digits = zone.front() == '-' ? zone.substr(1) : zone;
+    const auto colon = digits.find(':');
+    const int minutes =
+        sign * (std::stoi(digits.substr(0, colon)) * 60 +
+                (colon == std::string::npos ? 0 : std::stoi(digits.substr(colon + 1))));
+    const std::int64_t open = t["openTime"];
+    const std::int64_t local_midnight =
+        ((open + minutes * 60'000) % 86'400'000 + 86'400'000) % 86'400'000;
+    EXPECT_EQ(local_midnight, 0) << zone;
+    EXPECT_EQ(t["closeTime"].get<std::int64_t>(), open + 86'400'000 - 1) << zone;
+    EXPECT_LE(open, NowNs() / kMilli);
+    EXPECT_GT(open + 86'400'000, NowNs() / kMilli - 5000);
+    ExpectFields(t, ExpectedStats(open), zone);
+  }
+  const json mini =
+      Get("/api/v3/ticker/tradingDay?symbols=%5B%22" + Sym() + "%22%5D&type=MINI").Json();
+  ASSERT_EQ(mini.size(), 1u);
+  EXPECT_FALSE(mini[0].contains("priceChangePercent"));
+  for (const std::string bad : {"15", "-13", "5:60", "x", "1:2:3"}) {
+    const HttpResult r = Get("/api/v3/ticker/tradingDay?symbol=" + Sym() + "&timeZone=" + bad);
+    EXPECT_EQ(r.Json()["code"], -1130) << bad << r.body;
+  }
+  EXPECT_EQ(Get("/api/v3/ticker/tradingDay").Json()["code"], -1102);
+}
+
+TEST_F(MdServerTest, Ticker24hMiniIsTheFullOnesSubset) {
+  const json full = Get("/api/v3/ticker/24hr?symbol=" + Sym()).Json();
+  const json mini = Get("/api/v3/ticker/24hr?symbol=" + Sym() + "&type=MINI").Json();
+  const std::set<std::string> mini_keys = {"symbol",    "openPrice", "highPrice",   "lowPrice",
+                                           "lastPrice", "volume",    "quoteVolume", "openTime",
+                                           "closeTime", "firstId",   "lastId",      "count"};
+  std::set<std::string> keys;
+  for (const auto& [key, value] : mini.items())
+    keys.insert(key);
+  EXPECT_EQ(keys, mini_keys);
+  for (const char* key :
+       {"openPrice", "highPrice", "lowPrice", "lastPrice", "volume", "firstId", "lastId", "count"})
+    EXPECT_EQ(mini[key], full[key]) << key;
+  EXPECT_EQ(Get("/api/v3/ticker/24hr?symbol=" + Sym() + "&type=mini").Json()["code"], -1139);
+}
+
+TEST_F(MdServerTest, PriceBookTickerAndAvgPriceComeFromTheView) {
+  redis::RedisClient client(redis::ParseRedisUrl(data->redis_url));
+  const auto book = bookstate::BookStateReader(client).ReadBook(Sym(), 1);
+  ASSERT_TRUE(book.best_bid && book.best_ask && book.last_trade);
+  const persistence::TradeRow& last = data->trades.back();
+
+  const json price = Get("/api/v3/ticker/price?symbol=" + BinanceSymbol(Sym())).Json();
+  EXPECT_EQ(price,
+            (json{{"symbol", BinanceSymbol(Sym())}, {"price", Fixed(last.price, kPriceDecimals)}}));
+  const json prices = Get("/api/v3/ticker/price").Json();
+  ASSERT_EQ(prices.size(), 2u);
+
+  const json bt = Get("/api/v3/ticker/bookTicker?symbol=" + Sym()).Json();
+  EXPECT_EQ(bt, (json{{"symbol", Sym()},
+                      {"bidPrice", Fixed(book.best_bid->price, kPriceDecimals)},
+                      {"bidQty", Fixed(book.best_bid->quantity, kQuantityDecimals)},
+                      {"askPrice", Fixed(book.best_ask->price, kPriceDecimals)},
+                      {"askQty", Fixed(book.best_ask->quantity, kQuantityDecimals)}}));
+  const json bts = Get("/api/v3/ticker/bookTicker?symbols=%5B%22" + data->quiet_symbol + "%22,%22" +
+                       Sym() + "%22%5D")
+                       .Json();
+  ASSERT_EQ(bts.size(), 2u);
+  EXPECT_EQ(bts[0]["bidPrice"], "0.0000");  // no book yet
+  EXPECT_EQ(bts[1], bt);
+
+  // The last trade was well over 5 minutes ago: its price, and its time.
+  const json avg = Get("/api/v3/avgPrice?symbol=" + Sym()).Json();
+  EXPECT_EQ(avg, (json{{"mins", 5},
+                       {"price", Fixed(last.price, kPriceDecimals)},
+                       {"closeTime", last.time / kMilli}}));
+  EXPECT_EQ(Get("/api/v3/avgPrice").Json()["code"], -1102);
+}
+
+TEST_F(MdServerTest, UiKlinesAreTheKlines) {
+  const std::string query = "?symbol=" + Sym() + "&interval=1s&limit=100";
+  const HttpResult ui = Get("/api/v3/uiKlines" + query);
+  ASSERT_EQ(ui.status, 200u) << ui.body;
+  EXPECT_EQ(ui.body, Get("/api/v3/klines" + query).body);
+  EXPECT_EQ(ui.Json().size(), 100u);
+  EXPECT_EQ(Get("/api/v3/uiKlines" + query + "&timeZone=0").body, ui.body);
+  EXPECT_EQ(Get("/api/v3/uiKlines" + query + "&timeZone=8").Json()["code"], -1130);
+}
+
+TEST_F(MdServerTest, EveryBinanceResponseCarriesTheClientsWeightOfTheMinute) {
+  const auto used = [](const HttpResult& r) {
+    const std::string text = r.Header("x-mbx-used-weight-1m");
+    return text.empty() ? -1 : std::stoll(text);
+  };
+  // Each request adds its weight, unless the minute turned in between.
+  const std::vector<std::pair<std::string, std::int64_t>> weights = {
+      {"/api/v3/ping", 1},
+      {"/api/v3/exchangeInfo", 20},
+      {"/api/v3/depth?symbol=" + Sym() + "&limit=500", 25},
+      {"/api/v3/depth?symbol=" + Sym() + "&limit=5000", 250},
+      {"/api/v3/aggTrades?symbol=" + Sym() + "&limit=1", 4},
+      {"/api/v3/ticker/24hr", 80},
+      {"/api/v3/ticker?symbols=%5B%22" + Sym() + "%22,%22" + data->quiet_symbol + "%22%5D", 8},
+      {"/api/v3/ticker/price", 4},
+      {"/api/v3/depth?symbol=NOPE", 5},  // refused requests cost theirs too
+  };
+  for (const auto& [target, weight] : weights) {
+    bool seen = false;
+    for (int attempt = 0; attempt < 3 && !seen; ++attempt) {
+      const std::int64_t before = used(Get("/api/v3/time"));
+      const HttpResult r = Get(target);
+      ASSERT_GE(before, 1) << target;
+      if (used(r) < before) continue;  // a new minute
+      EXPECT_EQ(used(r) - before, weight) << target;
+      seen = true;
+    }
+    EXPECT_TRUE(seen) << target;
+  }
+  EXPECT_EQ(Get("/udf/time").Header("x-mbx-used-weight-1m"), "");  // UDF costs nothing
+}
+
+TEST_F(MdServerTest, WeightPastTheLimitIs429WhenEnforced) {
+  SourceOptions source;
+  source.redis_url = data->redis_url;
+  source.pg_url = data->reader_url;
+  source.pg_schema = data->schema;
+  RateLimits limits;
+  limits.request_weight_per_minute = 30;
+  limits.enforce_weight = true;
+  InProcessServer server(source, 1, limits);
+  bool refused = false;
+  for (int attempt = 0; attempt < 3 && !refused; ++attempt) {
+    const HttpResult first = Request(server.port(), "/api/v3/exchangeInfo");  // 20
+    const HttpResult second = Request(server.port(), "/api/v3/exchangeInfo");
+    if (second.status == 200) continue;  // the minute turned between them
+    EXPECT_EQ(first.status, 200u);
+    EXPECT_EQ(second.status, 429u);
+    EXPECT_EQ(second.Json()["code"], -1003) << second.body;
+    EXPECT_EQ(second.Header("x-mbx-used-weight-1m"), "40");
+    const int retry = std::stoi(second.Header("retry-after"));
+    EXPECT_GE(retry, 1);
+    EXPECT_LE(retry, 60);
+    // Its limit is the one exchangeInfo advertised.
+    EXPECT_EQ(first.Json()["rateLimits"][0]["limit"], 30);
+    refused = true;
+  }
+  EXPECT_TRUE(refused);
+}
+
 // ---- HTTP ----
 
 TEST_F(MdServerTest, UnknownPathIs404AndOtherMethodsAre405) {
@@ -963,8 +1484,7 @@ TEST_F(MdServerTest, HeadAnswersTheGetsHeadersWithoutTheBody) {
   ASSERT_FALSE(get.body.empty());
   EXPECT_EQ(head.Header("content-length"), std::to_string(get.body.size()));
   EXPECT_EQ(head.Header("content-type"), "application/json");
-  const HttpResult unknown =
-      Request(data->server->port(), "/api/v3/depth?symbol=NOPE", "HEAD");
+  const HttpResult unknown = Request(data->server->port(), "/api/v3/depth?symbol=NOPE", "HEAD");
   EXPECT_EQ(unknown.status, 400u);
   EXPECT_TRUE(unknown.body.empty());
 }
@@ -1104,6 +1624,7 @@ TEST_F(MdServerTest, ExecutableServesAndStopsOnSigterm) {
   const HttpResult r = Request(md.port(), "/api/v3/exchangeInfo?symbol=" + Sym());
   EXPECT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(r.Json()["symbols"][0]["symbol"], Sym());
+  EXPECT_EQ(r.Header("x-mbx-used-weight-1m"), "20");  // its first request: exchangeInfo's weight
   const int status = md.Stop();
   ASSERT_NE(status, -1);
   EXPECT_TRUE(WIFEXITED(status));
@@ -1171,6 +1692,74 @@ TEST(MdPieces, LiveCandleJoinsTheSeriesWithinItsWindowAndLimit) {
   merged = stored;
   MergeLiveCandle(merged, std::nullopt, CandleWindow{0, 10 * kMinute, 5, true});
   EXPECT_EQ(merged, stored);
+}
+
+TEST(MdPieces, SymbolIndexServesUnambiguousBinanceFormsOnly) {
+  std::vector<persistence::InstrumentRow> rows;
+  for (const char* name : {"BTC-USD", "BTC_USD", "ETH-USD", "LTCUSD", "LTC/USD", "X.Y"})
+    rows.push_back(persistence::InstrumentRow{name, 2, 2, 1, 1});
+  std::sort(rows.begin(), rows.end(),
+            [](const auto& a, const auto& b) { return a.symbol < b.symbol; });
+  const SymbolIndex index(rows);
+  const auto name_of = [&](std::string_view n) {
+    const auto* row = index.Find(n);
+    return row != nullptr ? row->symbol : std::string("-");
+  };
+  EXPECT_EQ(name_of("ETH-USD"), "ETH-USD");
+  EXPECT_EQ(name_of("ETHUSD"), "ETH-USD");
+  EXPECT_EQ(name_of("XY"), "X.Y");
+  EXPECT_EQ(name_of("BTC-USD"), "BTC-USD");  // own names always
+  EXPECT_EQ(name_of("BTC_USD"), "BTC_USD");
+  EXPECT_EQ(name_of("BTCUSD"), "-");       // two instruments have it
+  EXPECT_EQ(name_of("LTCUSD"), "LTCUSD");  // an own name beats an alias
+  EXPECT_EQ(name_of("LTC/USD"), "LTC/USD");
+  EXPECT_EQ(name_of("ethusd"), "-");
+  EXPECT_EQ(SymbolIndex().Find("ETHUSD"), nullptr);
+}
+
+TEST(MdPieces, AggregatesJoinOneTakersFillsAtOnePriceAndTime) {
+  const auto trade = [](Sequence id, std::uint64_t order, Price price, Timestamp time) {
+    TradeRecord t;
+    t.id = id;
+    t.taker_account = 7;
+    t.taker_order_id = order;
+    t.price = price;
+    t.time = time;
+    t.quantity = static_cast<Quantity>(id);
+    t.aggressor = Side::kSell;
+    return t;
+  };
+  const std::vector<TradeRecord> trades = {trade(1, 5, 100, 9), trade(3, 5, 100, 9),
+                                           trade(4, 5, 99, 9),  trade(6, 6, 99, 9),
+                                           trade(8, 6, 99, 10), trade(9, 6, 99, 10)};
+  EXPECT_EQ(Aggregate(trades), (std::vector<AggTrade>{{1, 1, 3, 9, 100, 4, true},
+                                                      {4, 4, 4, 9, 99, 4, true},
+                                                      {6, 6, 6, 9, 99, 6, true},
+                                                      {8, 8, 9, 10, 99, 17, true}}));
+  EXPECT_TRUE(Aggregate({}).empty());
+}
+
+TEST(MdPieces, RequestWeightKeysAreRead) {
+  MdConfig config;
+  EXPECT_EQ(config.request_weight_per_minute, 6000u);
+  EXPECT_FALSE(config.enforce_request_weight);
+  ParseMdConfig("[md]\nrequest_weight_per_minute = 1200\nenforce_request_weight = true\n",
+                "test.toml", &config);
+  EXPECT_EQ(config.request_weight_per_minute, 1200u);
+  EXPECT_TRUE(config.enforce_request_weight);
+  EXPECT_NO_THROW(config.Validate());
+  config.request_weight_per_minute = 0;
+  EXPECT_THROW(config.Validate(), ConfigError);
+}
+
+TEST(MdPieces, RequestWeightsCountPerClientAndMinute) {
+  RequestWeights weights(100, 1024);
+  const std::int64_t minute = 29'000'000 * 60'000LL;
+  EXPECT_EQ(weights.Add("10.0.0.1", 20, minute), 20);
+  EXPECT_EQ(weights.Add("10.0.0.1", 5, minute + 59'999), 25);
+  EXPECT_EQ(weights.Add("10.0.0.2", 1, minute), 1);
+  EXPECT_EQ(weights.Add("10.0.0.1", 2, minute + 60'000), 2);  // a new minute
+  EXPECT_EQ(weights.limit(), 100);
 }
 
 }  // namespace

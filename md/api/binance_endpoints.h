@@ -1,5 +1,6 @@
 // BinanceEndpoints: market data in the shape of Binance's spot REST API
-// (/api/v3/klines, depth, trades, ticker/24hr, exchangeInfo), so clients
+// (/api/v3/ping, time, exchangeInfo, klines and uiKlines, depth; the trade
+// lists are trade_endpoints.h's, the tickers ticker_endpoints.h's), so clients
 // written for Binance work unchanged. Prices and quantities are decimal
 // strings with the instrument's decimals; times are Unix milliseconds.
 // Bad requests throw RequestError with Binance's error codes.
@@ -7,6 +8,8 @@
 // Owned by one serving thread's RequestHandler; one thread.
 #pragma once
 
+#include "md/api/rate_limits.h"
+#include "md/api/symbol_selection.h"
 #include "md/data/market_data_source.h"
 #include "md/http/endpoint.h"
 #include "md/http/query_params.h"
@@ -19,31 +22,22 @@ class BinanceEndpoints {
   static constexpr std::int64_t kMaxKlines = 1000;
   static constexpr std::int64_t kDefaultDepth = 100;
   static constexpr std::int64_t kMaxDepth = 5000;
-  static constexpr std::int64_t kDefaultTrades = 500;
-  static constexpr std::int64_t kMaxTrades = 1000;
 
-  explicit BinanceEndpoints(MarketDataSource& source) : source_(source) {}
+  explicit BinanceEndpoints(MarketDataSource& source, const RateLimits& limits = RateLimits{})
+      : source_(source), limits_(limits) {}
+
+  Reply Ping();
+  Reply Time();
+  // /sapi/v1/system/status: {"status":0,"msg":"normal"} while serving.
+  Reply SystemStatus();
 
   Reply Klines(const QueryParams& params);
   Reply Depth(const QueryParams& params);
-  Reply Trades(const QueryParams& params);
-  Reply Ticker24h(const QueryParams& params);
   Reply ExchangeInfo(const QueryParams& params);
 
  private:
-  // The instruments a request names: `symbol=S` (one), `symbols=["S",…]`
-  // (a JSON array, in its order), or neither (all). nullopt for `symbol`
-  // (the answer is one object, not an array). RequestError for an unknown
-  // symbol, a malformed or empty list, or both parameters.
-  struct Selection {
-    bool single = false;
-    std::vector<const persistence::InstrumentRow*> rows;
-  };
-  Selection SelectInstruments(const QueryParams& params);
-  // One symbol's 24-hour statistics object, ending now.
-  void WriteTicker(class JsonWriter& json, const persistence::InstrumentRow& row, Timestamp now);
-
   MarketDataSource& source_;
+  RateLimits limits_;
 };
 
 }  // namespace exchange::md

@@ -24,6 +24,7 @@ namespace exchange::md {
 namespace binance_code {
 inline constexpr int kUnknown = -1000;           // a server failure (500)
 inline constexpr int kDisconnected = -1001;      // a backend is unreachable (503)
+inline constexpr int kTooManyRequests = -1003;   // request weight over the limit (429)
 inline constexpr int kUnsupported = -1020;       // unknown path or method (404, 405)
 inline constexpr int kStartAfterEnd = -1023;     // startTime > endTime
 inline constexpr int kIllegalChars = -1100;      // not a number where one is expected
@@ -32,6 +33,8 @@ inline constexpr int kBadInterval = -1120;
 inline constexpr int kBadSymbol = -1121;
 inline constexpr int kBadParameterCombination = -1128;  // e.g. symbol and symbols together
 inline constexpr int kInvalidParameter = -1130;         // out of range
+inline constexpr int kInvalidTickerType = -1139;        // `type` not FULL or MINI
+inline constexpr int kDuplicateSymbols = -1151;         // `symbols` names one twice
 }  // namespace binance_code
 
 class RequestError : public std::runtime_error {

@@ -71,8 +71,22 @@ class MarketDataSource {
   // The open time of the newest candle opening before `before`, if any.
   std::optional<Timestamp> OpenTimeBefore(std::string_view symbol, candles::CandleInterval interval,
                                           Timestamp before);
-  std::vector<TradeRecord> RecentTrades(std::string_view symbol, std::int64_t limit) {
-    return history_.RecentTrades(symbol, limit);
+  // Trades from PostgreSQL (history_source.h): the newest before a time,
+  // from a trade id, the one before an id, the oldest of a time window.
+  std::vector<TradeRecord> RecentTrades(std::string_view symbol, std::int64_t limit,
+                                        Timestamp before = std::numeric_limits<Timestamp>::max()) {
+    return history_.RecentTrades(symbol, limit, before);
+  }
+  std::vector<TradeRecord> TradesFromId(std::string_view symbol, Sequence from_id,
+                                        std::int64_t limit) {
+    return history_.TradesFromId(symbol, from_id, limit);
+  }
+  std::optional<TradeRecord> TradeBefore(std::string_view symbol, Sequence id) {
+    return history_.TradeBefore(symbol, id);
+  }
+  std::vector<TradeRecord> TradesFromTime(std::string_view symbol, Timestamp from, Timestamp to,
+                                          std::int64_t limit) {
+    return history_.TradesFromTime(symbol, from, to, limit);
   }
   const KlinesCache& klines_cache() const { return klines_; }
   // Housekeeping, every second on the serving thread (KlinesCache::Tick).

@@ -22,6 +22,9 @@ enum Statement : int {
   kCandlesNewest,
   kCandleBefore,
   kRecentTrades,
+  kTradesFromId,
+  kTradeBefore,
+  kTradesFromTime,
   kCandlesChanged,
   kHistoryVersion,
   kStatementCount,
@@ -37,12 +40,17 @@ struct StatementText {
   "(extract(epoch FROM open_time) * 1000000)::bigint, "                   \
   "(extract(epoch FROM close_time) * 1000000)::bigint, open, high, low, " \
   "close, volume, quote_volume::text, trade_count, first_trade_id, last_trade_id "
+#define MD_TRADE_COLUMNS                                                                      \
+  "trade_id, (extract(epoch FROM time) * 1000000)::bigint, price, quantity, aggressor_side, " \
+  "taker_account, taker_order_id "
 #define MD_MICROS(n) "(timestamptz 'epoch' + $" #n "::bigint * interval '1 microsecond')"
 
 constexpr std::array<StatementText, kStatementCount> kStatements = {{
     {"md_instruments",
-     "SELECT symbol, price_decimals, quantity_decimals, tick_size, lot_size FROM instruments "
-     "ORDER BY symbol",
+     "SELECT symbol, price_decimals, quantity_decimals, tick_size, lot_size, "
+     "coalesce(min_quantity, 1), coalesce(max_quantity, 2305843009213693951), "
+     "coalesce(base_asset, ''), coalesce(quote_asset, ''), coalesce(default_stp, '') "
+     "FROM instruments ORDER BY symbol",
      0},
     // $1 symbol, $2 interval, $3 from, $4 to (exclusive), $5 limit.
     {"md_candles_oldest",
@@ -61,11 +69,26 @@ constexpr std::array<StatementText, kStatementCount> kStatements = {{
      "FROM candles WHERE symbol = $1 AND interval = $2 AND open_time < " MD_MICROS(
          3) " ORDER BY open_time DESC LIMIT 1",
      3},
-    // $1 symbol, $2 limit.
+    // $1 symbol, $2 before (exclusive), $3 limit: the newest, by (symbol, time).
     {"md_recent_trades",
-     "SELECT trade_id, (extract(epoch FROM time) * 1000000)::bigint, price, quantity, "
-     "aggressor_side FROM trades WHERE symbol = $1 ORDER BY time DESC, trade_id DESC LIMIT $2",
+     "SELECT " MD_TRADE_COLUMNS "FROM trades WHERE symbol = $1 AND time < " MD_MICROS(
+         2) " ORDER BY time DESC, trade_id DESC LIMIT $3",
+     3},
+    // $1 symbol, $2 first trade id, $3 limit: by (symbol, trade_id).
+    {"md_trades_from_id",
+     "SELECT " MD_TRADE_COLUMNS
+     "FROM trades WHERE symbol = $1 AND trade_id >= $2 ORDER BY trade_id LIMIT $3",
+     3},
+    // $1 symbol, $2 trade id: the trade before it.
+    {"md_trade_before",
+     "SELECT " MD_TRADE_COLUMNS
+     "FROM trades WHERE symbol = $1 AND trade_id < $2 ORDER BY trade_id DESC LIMIT 1",
      2},
+    // $1 symbol, $2 from, $3 to (exclusive), $4 limit: the oldest, by (symbol, time).
+    {"md_trades_from_time",
+     "SELECT " MD_TRADE_COLUMNS "FROM trades WHERE symbol = $1 AND time >= " MD_MICROS(
+         2) " AND time < " MD_MICROS(3) " ORDER BY time, trade_id LIMIT $4",
+     4},
     // $1 symbol, $2 interval, $3 from, $4 trade id.
     {"md_candles_changed",
      "SELECT " MD_CANDLE_COLUMNS
@@ -79,6 +102,7 @@ constexpr std::array<StatementText, kStatementCount> kStatements = {{
 }};
 
 #undef MD_CANDLE_COLUMNS
+#undef MD_TRADE_COLUMNS
 #undef MD_MICROS
 
 constexpr Timestamp kNanosPerMicro = 1000;
@@ -145,6 +169,22 @@ candles::Candle CandleOf(const persistence::PgResult& r, int row, std::string_vi
   c.first_trade_id = IntOf<Sequence>(r, row, 9);
   c.last_trade_id = IntOf<Sequence>(r, row, 10);
   return c;
+}
+
+// Rows of MD_TRADE_COLUMNS, in their order.
+std::vector<TradeRecord> TradesOf(const persistence::PgResult& r) {
+  std::vector<TradeRecord> out(static_cast<std::size_t>(r.rows()));
+  for (int row = 0; row < r.rows(); ++row) {
+    TradeRecord& t = out[static_cast<std::size_t>(row)];
+    t.id = IntOf<Sequence>(r, row, 0);
+    t.time = IntOf<Timestamp>(r, row, 1) * kNanosPerMicro;
+    t.price = IntOf<Price>(r, row, 2);
+    t.quantity = IntOf<Quantity>(r, row, 3);
+    t.aggressor = r.value(row, 4) == "S" ? Side::kSell : Side::kBuy;
+    t.taker_account = IntOf<std::uint64_t>(r, row, 5);
+    t.taker_order_id = IntOf<std::uint64_t>(r, row, 6);
+  }
+  return out;
 }
 
 }  // namespace
@@ -248,6 +288,12 @@ std::vector<persistence::InstrumentRow> HistorySource::Instruments() {
     i.quantity_decimals = IntOf<int>(r, row, 2);
     i.tick_size = IntOf<Price>(r, row, 3);
     i.lot_size = IntOf<Quantity>(r, row, 4);
+    i.min_quantity = IntOf<Quantity>(r, row, 5);
+    i.max_quantity = IntOf<Quantity>(r, row, 6);
+    i.base_asset = std::string(r.value(row, 7));
+    i.quote_asset = std::string(r.value(row, 8));
+    if (const auto stp = ParseStpMode(r.value(row, 9)); stp && *stp != StpMode::kInstrumentDefault)
+      i.default_stp = *stp;
     out.push_back(std::move(i));
   }
   return out;
@@ -350,18 +396,31 @@ std::optional<candles::Candle> HistorySource::CandleBefore(std::string_view symb
   return CandleOf(r, 0, symbol, interval);
 }
 
-std::vector<TradeRecord> HistorySource::RecentTrades(std::string_view symbol, std::int64_t limit) {
-  const persistence::PgResult r = Run(kRecentTrades, {std::string(symbol), std::to_string(limit)});
-  std::vector<TradeRecord> out(static_cast<std::size_t>(r.rows()));
-  for (int row = 0; row < r.rows(); ++row) {
-    TradeRecord& t = out[out.size() - 1 - static_cast<std::size_t>(row)];
-    t.id = IntOf<Sequence>(r, row, 0);
-    t.time = IntOf<Timestamp>(r, row, 1) * kNanosPerMicro;
-    t.price = IntOf<Price>(r, row, 2);
-    t.quantity = IntOf<Quantity>(r, row, 3);
-    t.aggressor = r.value(row, 4) == "S" ? Side::kSell : Side::kBuy;
-  }
+std::vector<TradeRecord> HistorySource::RecentTrades(std::string_view symbol, std::int64_t limit,
+                                                     Timestamp before) {
+  std::vector<TradeRecord> out = TradesOf(
+      Run(kRecentTrades, {std::string(symbol), MicrosParam(before), std::to_string(limit)}));
+  std::reverse(out.begin(), out.end());
   return out;
+}
+
+std::vector<TradeRecord> HistorySource::TradesFromId(std::string_view symbol, Sequence from_id,
+                                                     std::int64_t limit) {
+  return TradesOf(
+      Run(kTradesFromId, {std::string(symbol), std::to_string(from_id), std::to_string(limit)}));
+}
+
+std::optional<TradeRecord> HistorySource::TradeBefore(std::string_view symbol, Sequence id) {
+  std::vector<TradeRecord> one =
+      TradesOf(Run(kTradeBefore, {std::string(symbol), std::to_string(id)}));
+  if (one.empty()) return std::nullopt;
+  return one.front();
+}
+
+std::vector<TradeRecord> HistorySource::TradesFromTime(std::string_view symbol, Timestamp from,
+                                                       Timestamp to, std::int64_t limit) {
+  return TradesOf(Run(kTradesFromTime, {std::string(symbol), MicrosParam(from), MicrosParam(to),
+                                        std::to_string(limit)}));
 }
 
 }  // namespace exchange::md

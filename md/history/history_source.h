@@ -1,8 +1,9 @@
 // HistorySource: a serving thread's reads of the PostgreSQL history, with
 // the read-only role: the instruments, stored candles of a window (the
 // candles table's primary key (symbol, interval, open_time); never the
-// trades), the newest candle before a time, and a symbol's recent trades
-// (the (symbol, time) B-tree, newest day partition first).
+// trades), the newest candle before a time, and a symbol's trades: the
+// recent ones and those of a time window (the (symbol, time) B-tree, newest
+// day partition first), those from a trade id ((symbol, trade_id)).
 //
 // The history's version (HistoryVersion) and the candles changed since a
 // trade id are what the per-thread klines cache (klines_cache.h) needs to
@@ -18,6 +19,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,6 +70,8 @@ struct TradeRecord {
   Price price = 0;
   Quantity quantity = 0;
   Side aggressor = Side::kBuy;
+  std::uint64_t taker_account = 0;  // the taker's order: its account and client order id
+  std::uint64_t taker_order_id = 0;
 };
 
 class HistorySource {
@@ -109,8 +113,19 @@ class HistorySource {
   // The newest stored candle opening before `before`.
   std::optional<candles::Candle> CandleBefore(std::string_view symbol,
                                               candles::CandleInterval interval, Timestamp before);
-  // The newest `limit` trades, oldest first.
-  std::vector<TradeRecord> RecentTrades(std::string_view symbol, std::int64_t limit);
+  // The newest `limit` trades before `before` (by time, then trade id),
+  // oldest first ((symbol, time) B-tree).
+  std::vector<TradeRecord> RecentTrades(std::string_view symbol, std::int64_t limit,
+                                        Timestamp before = std::numeric_limits<Timestamp>::max());
+  // The first `limit` trades from trade id `from_id` on, by trade id
+  // ((symbol, trade_id) B-tree, migration 0005).
+  std::vector<TradeRecord> TradesFromId(std::string_view symbol, Sequence from_id,
+                                        std::int64_t limit);
+  // The trade before trade id `id`, if any.
+  std::optional<TradeRecord> TradeBefore(std::string_view symbol, Sequence id);
+  // The oldest `limit` trades of [from, to), by time, then trade id.
+  std::vector<TradeRecord> TradesFromTime(std::string_view symbol, Timestamp from, Timestamp to,
+                                          std::int64_t limit);
 
  private:
   pg_conn* Connection();

@@ -4,19 +4,13 @@
 
 namespace exchange::md {
 
-const persistence::InstrumentRow* InstrumentCatalog::Lookup(std::string_view symbol) const {
-  const auto it = std::lower_bound(
-      instruments_.begin(), instruments_.end(), symbol,
-      [](const persistence::InstrumentRow& row, std::string_view s) { return row.symbol < s; });
-  return it != instruments_.end() && it->symbol == symbol ? &*it : nullptr;
-}
-
 void InstrumentCatalog::Reload() {
   try {
     std::vector<persistence::InstrumentRow> rows = history_.Instruments();
     std::sort(rows.begin(), rows.end(),
               [](const auto& a, const auto& b) { return a.symbol < b.symbol; });
     instruments_ = std::move(rows);
+    index_ = SymbolIndex(instruments_);
     loaded_ = true;
     loaded_at_ = Clock::now();
   } catch (const BackendUnavailable&) {
@@ -27,10 +21,10 @@ void InstrumentCatalog::Reload() {
 const persistence::InstrumentRow* InstrumentCatalog::Find(std::string_view symbol) {
   const Clock::time_point now = Clock::now();
   if (!loaded_ || now - loaded_at_ >= max_age_) Reload();
-  if (const auto* row = Lookup(symbol)) return row;
+  if (const auto* row = index_.Find(symbol)) return row;
   if (now - loaded_at_ < miss_interval_) return nullptr;
   Reload();
-  return Lookup(symbol);
+  return index_.Find(symbol);
 }
 
 const std::vector<persistence::InstrumentRow>& InstrumentCatalog::All() {

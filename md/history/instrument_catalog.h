@@ -1,7 +1,8 @@
 // InstrumentCatalog: a serving thread's copy of the `instruments` table
 // (symbol, price and quantity decimals, tick and lot), which every
 // endpoint needs to check a symbol and to read the engine's integers.
-// Reloaded when it is `max_age` old, and when a symbol is asked for that it
+// A symbol is found by its own name or its unambiguous Binance form
+// (symbol_index.h). Reloaded when it is `max_age` old, and when a symbol is asked for that it
 // lacks (at most once per `miss_interval`: a client asking for unknown
 // symbols costs one query a second, not one per request). While PostgreSQL
 // is unreachable the copy it has keeps serving; with none, the request is
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "md/history/history_source.h"
+#include "md/history/symbol_index.h"
 
 namespace exchange::md {
 
@@ -27,13 +29,13 @@ class InstrumentCatalog {
                              std::chrono::milliseconds miss_interval = std::chrono::seconds(1))
       : history_(history), max_age_(max_age), miss_interval_(miss_interval) {}
 
-  // The instrument, or nullptr when the table has no such symbol.
+  // The instrument named `symbol` (its own name or its Binance form), or
+  // nullptr when the table has no such symbol.
   const persistence::InstrumentRow* Find(std::string_view symbol);
   // Every instrument, by symbol.
   const std::vector<persistence::InstrumentRow>& All();
 
  private:
-  const persistence::InstrumentRow* Lookup(std::string_view symbol) const;
   // Reloads; when PostgreSQL cannot answer, keeps the copy it has (or
   // rethrows when it has none).
   void Reload();
@@ -42,6 +44,7 @@ class InstrumentCatalog {
   std::chrono::milliseconds max_age_;
   std::chrono::milliseconds miss_interval_;
   std::vector<persistence::InstrumentRow> instruments_;  // by symbol
+  SymbolIndex index_;                                    // over instruments_
   bool loaded_ = false;
   Clock::time_point loaded_at_{};
 };

@@ -14,6 +14,17 @@ constexpr std::array<std::string_view, kEndpointCount> kNames = {
     "/api/v3/trades",
     "/api/v3/ticker/24hr",
     "/api/v3/exchangeInfo",
+    "/api/v3/ping",
+    "/api/v3/time",
+    "/api/v3/historicalTrades",
+    "/api/v3/aggTrades",
+    "/api/v3/uiKlines",
+    "/api/v3/avgPrice",
+    "/api/v3/ticker/tradingDay",
+    "/api/v3/ticker/price",
+    "/api/v3/ticker/bookTicker",
+    "/api/v3/ticker",
+    "/sapi/v1/system/status",
     "/metrics",
     "static",
     "unknown",
@@ -33,8 +44,8 @@ Endpoint EndpointOf(std::string_view path) {
 }
 
 bool IsApiPath(std::string_view path) {
-  return path.starts_with("/api/") || path.starts_with("/udf/") || path == "/metrics" ||
-         path == "/api" || path == "/udf";
+  return path.starts_with("/api/") || path.starts_with("/sapi/") || path.starts_with("/udf/") ||
+         path == "/metrics" || path == "/api" || path == "/udf";
 }
 
 bool IsUdf(Endpoint endpoint) {

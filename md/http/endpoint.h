@@ -27,11 +27,22 @@ enum class Endpoint : std::uint8_t {
   kTrades,
   kTicker24h,
   kExchangeInfo,
+  kPing,
+  kTime,
+  kHistoricalTrades,
+  kAggTrades,
+  kUiKlines,
+  kAvgPrice,
+  kTickerTradingDay,
+  kTickerPrice,
+  kBookTicker,
+  kTicker,
+  kSystemStatus,
   kMetrics,
   kStatic,   // a file of the chart page (static_site.h); never returned by EndpointOf
   kUnknown,  // no such path (404)
 };
-inline constexpr std::size_t kEndpointCount = 13;
+inline constexpr std::size_t kEndpointCount = 24;
 
 // The path ("/udf/history", "/api/v3/klines", ...); "static" for kStatic,
 // "unknown" for kUnknown.
@@ -41,7 +52,7 @@ std::string_view EndpointName(Endpoint endpoint);
 // kUnknown for any other path (the request handler then looks for a file).
 Endpoint EndpointOf(std::string_view path);
 
-// Paths of the APIs (/api/..., /udf/..., /metrics): never a file, even when
+// Paths of the APIs (/api/..., /sapi/..., /udf/..., /metrics): never a file, even when
 // unknown (a 404 in the API's error style).
 bool IsApiPath(std::string_view path);
 

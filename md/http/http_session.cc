@@ -27,6 +27,8 @@ HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, RequestHandler& ha
       idle_timeout_(idle_timeout) {
   boost::system::error_code ignored;
   stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+  const auto peer = stream_.socket().remote_endpoint(ignored);
+  if (!ignored) client_ = peer.address().to_string();
 }
 
 void HttpSession::ReadRequest() {
@@ -54,6 +56,7 @@ void HttpSession::OnRead(beast::error_code ec) {
   view.accept_encoding = request[http::field::accept_encoding];
   view.access_control_request_headers = request[http::field::access_control_request_headers];
   view.if_none_match = request[http::field::if_none_match];
+  view.client = client_;
   HttpResponse response = handler_.Handle(view);
   Write(std::move(response), request.version(), request.keep_alive(),
         request.method() == http::verb::head);

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "md/http/request_handler.h"
 #include "md/ws/stream_hub.h"
@@ -51,6 +52,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void Close();
 
   boost::beast::tcp_stream stream_;
+  std::string client_;  // the peer's address, for request weights
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   boost::beast::http::response<boost::beast::http::string_body> response_;

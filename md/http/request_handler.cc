@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "md/api/request_weight.h"
+
 namespace exchange::md {
 namespace {
 
@@ -41,7 +43,9 @@ RequestHandler::RequestHandler(const Options& options, RequestStats& stats,
       metrics_(metrics),
       source_(options.source),
       udf_(source_),
-      binance_(source_) {}
+      binance_(source_, options.rate_limits),
+      trades_(source_),
+      tickers_(source_) {}
 
 std::string RequestHandler::ErrorBody(Endpoint endpoint, int code, std::string_view message) {
   return IsUdf(endpoint) ? UdfErrorBody(message) : BinanceErrorBody(code, message);
@@ -56,14 +60,44 @@ Reply RequestHandler::Dispatch(Endpoint endpoint, const QueryParams& params) {
     case Endpoint::kUdfHistory: return udf_.History(params);
     case Endpoint::kKlines: return binance_.Klines(params);
     case Endpoint::kDepth: return binance_.Depth(params);
-    case Endpoint::kTrades: return binance_.Trades(params);
-    case Endpoint::kTicker24h: return binance_.Ticker24h(params);
+    case Endpoint::kTrades: return trades_.Trades(params);
+    case Endpoint::kTicker24h: return tickers_.Ticker24h(params);
     case Endpoint::kExchangeInfo: return binance_.ExchangeInfo(params);
+    case Endpoint::kPing: return binance_.Ping();
+    case Endpoint::kTime: return binance_.Time();
+    case Endpoint::kSystemStatus: return binance_.SystemStatus();
+    case Endpoint::kUiKlines: return binance_.Klines(params);
+    case Endpoint::kHistoricalTrades: return trades_.HistoricalTrades(params);
+    case Endpoint::kAggTrades: return trades_.AggTrades(params);
+    case Endpoint::kAvgPrice: return tickers_.AvgPrice(params);
+    case Endpoint::kTickerTradingDay: return tickers_.TradingDay(params);
+    case Endpoint::kTickerPrice: return tickers_.Price(params);
+    case Endpoint::kBookTicker: return tickers_.BookTicker(params);
+    case Endpoint::kTicker: return tickers_.Rolling(params);
     case Endpoint::kMetrics: return Reply{metrics_.Exposition(), kMetricsType};
     case Endpoint::kStatic:
     case Endpoint::kUnknown: break;
   }
   throw std::logic_error("RequestHandler: no handler for a file or an unknown endpoint");
+}
+
+void RequestHandler::ChargeWeight(Endpoint endpoint, const QueryParams& params,
+                                  std::string_view client, HttpResponse& response) {
+  if (!options_.weights) return;
+  const std::int64_t weight = RequestWeight(endpoint, params);
+  if (weight == 0) return;
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  const std::int64_t used = options_.weights->Add(client, weight, now_ms);
+  response.headers.emplace_back("X-MBX-USED-WEIGHT-1M", std::to_string(used));
+  if (!options_.rate_limits.enforce_weight || used <= options_.weights->limit()) return;
+  response.headers.emplace_back("Retry-After", std::to_string(60 - now_ms / 1000 % 60));
+  throw RequestError(429, binance_code::kTooManyRequests,
+                     "Too much request weight used; current limit is " +
+                         std::to_string(options_.weights->limit()) +
+                         " request weight per 1 MINUTE. Please use WebSocket Streams for live "
+                         "updates to avoid polling the API.");
 }
 
 HttpResponse RequestHandler::Preflight(const HttpRequest& request) {
@@ -140,7 +174,9 @@ HttpResponse RequestHandler::Handle(const HttpRequest& request) {
     served_file = true;
   } else {
     try {
-      Reply reply = Dispatch(endpoint, QueryParams::Parse(query));
+      const QueryParams params = QueryParams::Parse(query);
+      ChargeWeight(endpoint, params, request.client, response);
+      Reply reply = Dispatch(endpoint, params);
       response.body = std::move(reply.body);
       content_type = reply.content_type;
     } catch (const RequestError& e) {

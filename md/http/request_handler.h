@@ -21,10 +21,13 @@
 #include <vector>
 
 #include "md/api/binance_endpoints.h"
+#include "md/api/ticker_endpoints.h"
+#include "md/api/trade_endpoints.h"
 #include "md/api/udf_endpoints.h"
 #include "md/data/market_data_source.h"
 #include "md/http/gzip_encoder.h"
 #include "md/http/request_metrics.h"
+#include "md/http/request_weights.h"
 #include "md/http/static_site.h"
 
 namespace exchange::md {
@@ -35,6 +38,7 @@ struct HttpRequest {
   std::string_view accept_encoding;
   std::string_view access_control_request_headers;  // a preflight's
   std::string_view if_none_match;                   // a file's ETag the client has
+  std::string_view client;                          // the peer's address (request weights)
 };
 
 struct HttpResponse {
@@ -51,6 +55,11 @@ class RequestHandler {
     // The chart page's files, shared by every thread's handler; nullptr:
     // no page (every path but the APIs' is a 404).
     std::shared_ptr<const StaticSite> site;
+    // exchangeInfo's rateLimits; the request weight enforced when asked.
+    RateLimits rate_limits;
+    // Every thread's count of each client's request weight, shared;
+    // nullptr: not counted (no X-MBX-USED-WEIGHT-1M header).
+    std::shared_ptr<RequestWeights> weights;
   };
   // `stats`: this thread's; `metrics`: every thread's, for /metrics.
   RequestHandler(const Options& options, RequestStats& stats, const RequestMetrics& metrics);
@@ -65,6 +74,11 @@ class RequestHandler {
   // `endpoint`'s error body in its API's style.
   static std::string ErrorBody(Endpoint endpoint, int code, std::string_view message);
   HttpResponse Preflight(const HttpRequest& request);
+  // Adds the request's weight to its client's minute and the
+  // X-MBX-USED-WEIGHT-1M header; RequestError 429 (-1003, with
+  // Retry-After) past the limit when it is enforced.
+  void ChargeWeight(Endpoint endpoint, const QueryParams& params, std::string_view client,
+                    HttpResponse& response);
   // A file of the site: 200, or 304 when the client has its ETag.
   void ServeFile(const HttpRequest& request, const StaticSite::File& file, HttpResponse& response);
   void Compress(HttpResponse& response);
@@ -75,6 +89,8 @@ class RequestHandler {
   MarketDataSource source_;
   UdfEndpoints udf_;
   BinanceEndpoints binance_;
+  TradeEndpoints trades_;
+  TickerEndpoints tickers_;
   GzipEncoder gzip_;
   std::string compressed_;  // scratch, capacity kept
 };
