@@ -35,16 +35,23 @@ export async function check(name, fn) {
   }
 }
 
-// Polls `probe` until `accept(value)`; throws with the last value seen.
+// Polls `probe` until `accept(value)`; throws with the last value seen. A
+// probe that does not settle counts against the same deadline.
 export async function waitFor(what, probe, accept, timeoutMs = 15000) {
   const deadline = Date.now() + timeoutMs;
   let last;
   for (;;) {
+    let timer;
+    const late = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no answer')), Math.max(deadline - Date.now(), 1));
+    });
     try {
-      last = await probe();
+      last = await Promise.race([probe(), late]);
       if (accept(last)) return last;
     } catch (e) {
       last = `error: ${e.message}`;
+    } finally {
+      clearTimeout(timer);
     }
     if (Date.now() > deadline) {
       throw new Error(`${what}: not within ${timeoutMs / 1000}s (last seen: ${JSON.stringify(last)})`);
