@@ -270,11 +270,14 @@ class Feed {
       m.row = cents ? persistence::InstrumentRow{options_.symbols[i], 2, 3, 1, 1000}
                     : persistence::InstrumentRow{options_.symbols[i], 4, 0, 1, 1};
       m.mid = m.anchor = cents ? 25'000 + static_cast<Price>(i) * 7'000 : 18'500;
+      m.row.min_quantity = m.row.lot_size;
+      m.row.max_quantity = 1'000'000 * m.row.lot_size;
       InstrumentSpec spec;
       spec.symbol = SymbolName(m.row.symbol);
       spec.tick_size = m.row.tick_size;
       spec.lot_size = m.row.lot_size;
-      spec.min_quantity = m.row.lot_size;
+      spec.min_quantity = m.row.min_quantity;
+      spec.max_quantity = m.row.max_quantity;
       m.id = static_cast<SymbolId>(i);
       engine_.Process(Command{start - kSecond, AddInstrument{spec}});
       names_.push_back(spec.symbol);

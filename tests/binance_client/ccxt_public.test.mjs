@@ -234,7 +234,8 @@ async function main() {
              `${symA} precision ${JSON.stringify(a.precision)}`);
       expect(b.precision.price === 0.0001 && b.precision.amount === 1,
              `${symB} precision ${JSON.stringify(b.precision)}`);
-      expect(a.limits.amount.max > a.limits.amount.min,
+      // md_chart_feed's limits: one lot to a million lots.
+      expect(a.limits.amount.min === 1 && a.limits.amount.max === 1000000,
              `${symA} amount limits ${JSON.stringify(a.limits.amount)}`);
       return `${Object.keys(markets).length} markets`;
     });
