@@ -1,6 +1,5 @@
 // HexDigitValue: the value of one hexadecimal digit, for the parsers of
-// percent escapes (exchange-md's query strings) and hex dumps
-// (exchange-cli decode).
+// percent escapes (form_params.h) and hex dumps (exchange-cli decode).
 //
 // A pure function; any thread.
 #pragma once

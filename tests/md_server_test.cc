@@ -37,7 +37,7 @@
 #include "engine/depth_collector.h"
 #include "engine/engine.h"
 #include "md/api/agg_trades.h"
-#include "md/api/binance_symbol.h"
+#include "base/binance_symbol.h"
 #include "md/api/json_writer.h"
 #include "md/history/candle_series.h"
 #include "md/history/history_source.h"

@@ -29,7 +29,7 @@
 
 #include "base/fixed_point_text.h"
 #include "bookstate/view_keys.h"
-#include "md/api/binance_symbol.h"
+#include "base/binance_symbol.h"
 #include "md/feed/kline_tracker.h"
 #include "md/feed/market_feed.h"
 #include "md/feed/trade_aggregates.h"

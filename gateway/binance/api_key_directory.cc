@@ -45,10 +45,26 @@ void ApiKeyDirectory::Stop() {
   if (loader_.joinable()) loader_.join();
 }
 
+void ApiKeyDirectory::RequestReload() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_request_ < std::chrono::milliseconds(100)) return;
+  last_request_ = now;
+  {
+    std::lock_guard lock(mu_);
+    reload_requested_ = true;
+  }
+  wake_.notify_all();
+}
+
 void ApiKeyDirectory::Run() {
   std::string last_problem = problem_;
+  std::size_t last_count = keys_ ? keys_->size() : 0;
   std::unique_lock lock(mu_);
-  while (!wake_.wait_for(lock, options_.reload_interval, [this] { return stopping_; })) {
+  for (;;) {
+    wake_.wait_for(lock, options_.reload_interval,
+                   [this] { return stopping_ || reload_requested_; });
+    if (stopping_) return;
+    reload_requested_ = false;
     lock.unlock();
     std::shared_ptr<const KeyMap> keys;
     std::string problem;
@@ -64,6 +80,10 @@ void ApiKeyDirectory::Run() {
         spdlog::error("binance api: API keys cannot be loaded (the last set stays): {}", problem);
       }
       last_problem = problem;
+    }
+    if (keys && keys->size() != last_count) {
+      spdlog::info("binance api: {} API keys (were {})", keys->size(), last_count);
+      last_count = keys->size();
     }
     boost::asio::post(io_, [this, keys = std::move(keys), problem = std::move(problem)] {
       problem_ = problem;

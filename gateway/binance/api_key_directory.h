@@ -1,7 +1,8 @@
 // ApiKeyDirectory: the API keys the trading API accepts, with their secrets
 // opened, by key. Loaded from PostgreSQL (auth/api_key_store.h) by a loader
-// thread of its own, at start and then every `reload_interval` (a key
+// thread of its own, at start, then every `reload_interval` (a key
 // created or revoked with `exchange-cli apikey` takes effect within it),
+// and at once when a request names a key it does not have,
 // and handed to the I/O thread whole. While PostgreSQL cannot be read the
 // last set stays in use, and the failure is logged once per change of
 // state; a master key file that does not open the secrets stops the loader
@@ -50,6 +51,9 @@ class ApiKeyDirectory {
   std::vector<AccountId> Accounts() const;
   // Why keys cannot be loaded now ("" when they can).
   const std::string& problem() const { return problem_; }
+  // Reloads now rather than at the next interval (a key asked for that is
+  // not there may have just been made); at most once per 100 ms.
+  void RequestReload();
 
  private:
   using KeyMap = std::unordered_map<std::string, auth::OpenedApiKey>;
@@ -64,7 +68,9 @@ class ApiKeyDirectory {
   std::function<void()> on_change_;     // I/O thread
   std::mutex mu_;
   std::condition_variable wake_;
-  bool stopping_ = false;
+  bool stopping_ = false;                                 // guarded by mu_
+  bool reload_requested_ = false;                         // guarded by mu_
+  std::chrono::steady_clock::time_point last_request_{};  // I/O thread
   std::thread loader_;
 };
 

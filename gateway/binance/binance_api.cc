@@ -24,11 +24,12 @@ std::optional<std::int64_t> IntParam(const FormParams& p, std::string_view name)
 
 }  // namespace
 
-BinanceApi::BinanceApi(fix::OrderRouter& router, const ApiKeyDirectory& keys,
+BinanceApi::BinanceApi(fix::OrderRouter& router, ApiKeyDirectory& keys,
                        std::map<std::string, int> asset_decimals, std::string redis_url,
                        Clock clock)
     : router_(router),
       keys_(keys),
+      symbols_(MakeSymbolTable(router.instruments())),
       asset_decimals_(std::move(asset_decimals)),
       balances_(std::move(redis_url)),
       clock_(std::move(clock)) {
@@ -63,7 +64,12 @@ void BinanceApi::Handle(const ApiRequest& request, Respond respond) {
                               "exchange-md's)"}));
   }
   auto caller = Authenticate(request, route->second.security, keys_, now_ms);
-  if (auto* e = std::get_if<ApiError>(&caller)) return respond(Error(*e));
+  if (auto* e = std::get_if<ApiError>(&caller)) {
+    if (e->code == api_code::kRejectedMbxKey && keys_.Find(request.api_key) == nullptr) {
+      keys_.RequestReload();  // a key made a moment ago works on the client's retry
+    }
+    return respond(Error(*e));
+  }
   const AccountId account = std::get<Caller>(caller).key->key.account;
   if (route->second.security == Security::kTrade && subscribed_.count(account) == 0) {
     return respond(Error({503, api_code::kDisconnected,
@@ -96,7 +102,7 @@ std::string BinanceApi::NewClientOrderId() {
 }
 
 void BinanceApi::NewOrder(const Caller& c, Respond& respond) {
-  auto parsed = ReadNewOrder(c.params, router_.instruments(), asset_decimals_, NewClientOrderId());
+  auto parsed = ReadNewOrder(c.params, symbols_, asset_decimals_, NewClientOrderId());
   if (auto* e = std::get_if<ApiError>(&parsed)) return respond(Error(*e));
   ParsedOrder& order = std::get<ParsedOrder>(parsed);
   AccountOrders& orders = OrdersOf(c.key->key.account);
@@ -113,14 +119,14 @@ void BinanceApi::NewOrder(const Caller& c, Respond& respond) {
 }
 
 void BinanceApi::TestOrder(const Caller& c, Respond& respond) {
-  auto parsed = ReadNewOrder(c.params, router_.instruments(), asset_decimals_, "test");
+  auto parsed = ReadNewOrder(c.params, symbols_, asset_decimals_, "test");
   if (auto* e = std::get_if<ApiError>(&parsed)) return respond(Error(*e));
   respond({200, "{}", {}});
 }
 
 std::variant<const OrderView*, ApiError> BinanceApi::NamedOrder(const Caller& c,
                                                                 const ApiError& unknown) {
-  auto symbol = ReadSymbol(c.params, router_.instruments());
+  auto symbol = ReadSymbol(c.params, symbols_);
   if (auto* e = std::get_if<ApiError>(&symbol)) return *e;
   AccountOrders& orders = OrdersOf(c.key->key.account);
   const OrderView* order = nullptr;
@@ -172,7 +178,7 @@ void BinanceApi::QueryOrder(const Caller& c, Respond& respond) {
 void BinanceApi::OpenOrders(const Caller& c, Respond& respond) {
   const InstrumentConfig* instrument = nullptr;
   if (FindParam(c.params, "symbol") != nullptr) {
-    auto symbol = ReadSymbol(c.params, router_.instruments());
+    auto symbol = ReadSymbol(c.params, symbols_);
     if (auto* e = std::get_if<ApiError>(&symbol)) return respond(Error(*e));
     instrument = std::get<const InstrumentConfig*>(symbol);
   }

@@ -28,6 +28,7 @@
 #include "gateway/binance/account_orders.h"
 #include "gateway/binance/api_http.h"
 #include "gateway/binance/api_key_directory.h"
+#include "gateway/binance/order_params.h"
 #include "gateway/binance/request_auth.h"
 #include "gateway/order_router.h"
 #include "wire/wire_format.h"
@@ -40,7 +41,7 @@ class BinanceApi : public ApiHandler {
 
   // `asset_decimals`: every asset's decimals by name (the instruments
   // file's [[asset]] tables).
-  BinanceApi(fix::OrderRouter& router, const ApiKeyDirectory& keys,
+  BinanceApi(fix::OrderRouter& router, ApiKeyDirectory& keys,
              std::map<std::string, int> asset_decimals, std::string redis_url, Clock clock);
   ~BinanceApi() override;
 
@@ -87,7 +88,8 @@ class BinanceApi : public ApiHandler {
   std::string NewClientOrderId();
 
   fix::OrderRouter& router_;
-  const ApiKeyDirectory& keys_;
+  ApiKeyDirectory& keys_;
+  SymbolTable symbols_;
   std::map<std::string, int> asset_decimals_;
   AccountBalances balances_;
   Clock clock_;

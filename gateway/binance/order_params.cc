@@ -1,5 +1,6 @@
 #include "gateway/binance/order_params.h"
 
+#include "base/binance_symbol.h"
 #include "gateway/fix_decimal.h"
 
 namespace exchange::binance {
@@ -193,21 +194,36 @@ bool ValidClientOrderId(std::string_view id) {
   return true;
 }
 
-std::variant<const InstrumentConfig*, ApiError> ReadSymbol(
-    const FormParams& params, const fix::InstrumentTable& instruments) {
-  const std::string* symbol = FindParam(params, "symbol");
-  if (symbol == nullptr) return MandatoryMissing("symbol");
-  const auto it = instruments.find(*symbol);
-  if (it == instruments.end()) return Invalid(api_code::kBadSymbol, "Invalid symbol.");
-  return &it->second;
+SymbolTable MakeSymbolTable(const fix::InstrumentTable& instruments) {
+  SymbolTable table;
+  std::map<std::string, int> forms;
+  for (const auto& [name, ins] : instruments) {
+    table[name] = &ins;
+    if (HasBinanceAlias(name)) ++forms[BinanceSymbol(name)];
+  }
+  for (const auto& [name, ins] : instruments) {
+    const std::string form = BinanceSymbol(name);
+    if (HasBinanceAlias(name) && forms[form] == 1 && instruments.count(form) == 0) {
+      table[form] = &ins;
+    }
+  }
+  return table;
 }
 
-std::variant<ParsedOrder, ApiError> ReadNewOrder(const FormParams& p,
-                                                 const fix::InstrumentTable& instruments,
+std::variant<const InstrumentConfig*, ApiError> ReadSymbol(const FormParams& params,
+                                                           const SymbolTable& symbols) {
+  const std::string* symbol = FindParam(params, "symbol");
+  if (symbol == nullptr) return MandatoryMissing("symbol");
+  const auto it = symbols.find(*symbol);
+  if (it == symbols.end()) return Invalid(api_code::kBadSymbol, "Invalid symbol.");
+  return it->second;
+}
+
+std::variant<ParsedOrder, ApiError> ReadNewOrder(const FormParams& p, const SymbolTable& symbols,
                                                  const std::map<std::string, int>& asset_decimals,
                                                  const std::string& generated_id) {
   ParsedOrder out;
-  auto symbol = ReadSymbol(p, instruments);
+  auto symbol = ReadSymbol(p, symbols);
   if (auto* e = std::get_if<ApiError>(&symbol)) return *e;
   const InstrumentConfig& ins = *std::get<const InstrumentConfig*>(symbol);
   out.request.instrument = out.view.instrument = &ins;

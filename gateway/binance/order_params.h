@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <variant>
 
 #include "base/form_params.h"
@@ -23,6 +24,12 @@
 
 namespace exchange::binance {
 
+// The instruments by the names clients may use: each one's own, and its
+// Binance form (base/binance_symbol.h: BTCUSD for BTC-USD) when no other
+// instrument has that form. Answers name an instrument by its own name.
+using SymbolTable = std::unordered_map<std::string, const InstrumentConfig*>;
+SymbolTable MakeSymbolTable(const fix::InstrumentTable& instruments);
+
 struct ParsedOrder {
   fix::NewOrderRequest request;  // cl_ord_id: set it to view.client_order_id when used
   OrderView view;
@@ -31,7 +38,7 @@ struct ParsedOrder {
 
 // `generated_id` is the client order id when newClientOrderId is absent.
 std::variant<ParsedOrder, ApiError> ReadNewOrder(const FormParams& params,
-                                                 const fix::InstrumentTable& instruments,
+                                                 const SymbolTable& symbols,
                                                  const std::map<std::string, int>& asset_decimals,
                                                  const std::string& generated_id);
 
@@ -39,7 +46,7 @@ std::variant<ParsedOrder, ApiError> ReadNewOrder(const FormParams& params,
 const std::string* FindParam(const FormParams& params, std::string_view name);
 // The instrument `symbol` names, or ApiError -1102 (absent) / -1121.
 std::variant<const InstrumentConfig*, ApiError> ReadSymbol(const FormParams& params,
-                                                           const fix::InstrumentTable& instruments);
+                                                           const SymbolTable& symbols);
 // True when `id` is 1-36 of [a-zA-Z0-9-_] (Binance's client order ids).
 bool ValidClientOrderId(std::string_view id);
 ApiError MandatoryMissing(std::string_view name);

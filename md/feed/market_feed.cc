@@ -8,7 +8,7 @@
 #include "bookstate/trade_stream.h"
 #include "bookstate/view_keys.h"
 #include "candles/candle_interval.h"
-#include "md/api/binance_symbol.h"
+#include "base/binance_symbol.h"
 #include "md/data/redis_source.h"
 #include "md/feed/depth_pace.h"
 #include "md/history/history_source.h"

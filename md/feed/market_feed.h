@@ -25,7 +25,7 @@
 // interval, fed with every trade.
 //
 // Names: each symbol's streams are served under its own name and, when
-// unambiguous, its Binance form (api/binance_symbol.h: btcusd@trade for
+// unambiguous, its Binance form (base/binance_symbol.h: btcusd@trade for
 // BTC-USD), whose messages carry that form in `s`. Only streams someone
 // follows (StreamRegistry) are rendered.
 //

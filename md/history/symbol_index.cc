@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "md/api/binance_symbol.h"
+#include "base/binance_symbol.h"
 
 namespace exchange::md {
 

@@ -1,5 +1,5 @@
 // SymbolIndex: finds an instrument by its own name or by its Binance form
-// (api/binance_symbol.h: BTC-USD is also BTCUSD). An instrument's own name
+// (base/binance_symbol.h: BTC-USD is also BTCUSD). An instrument's own name
 // always wins; a Binance form is served only when it is unambiguous: no
 // other instrument has it as its Binance form or as its own name. So with
 // BTC-USD and BTC_USD both listed, BTCUSD finds neither; with BTC-USD and

@@ -2,35 +2,22 @@
 
 #include <charconv>
 
-#include "base/hex_digit.h"
+#include "base/form_params.h"
 #include "md/api/json_errors.h"
 
 namespace exchange::md {
 namespace {
 
-// Percent-decoding, '+' as a space (HTML forms).
+// Percent-decoding, '+' as a space (HTML forms): base/form_params.h's.
 std::string Decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out.push_back(' ');
-    } else if (s[i] != '%') {
-      out.push_back(s[i]);
-    } else {
-      const int high = i + 2 < s.size() ? HexDigitValue(s[i + 1]) : -1;
-      const int low = i + 2 < s.size() ? HexDigitValue(s[i + 2]) : -1;
-      if (high < 0 || low < 0) {
-        std::string message = "malformed percent escape in the query: '";
-        message += s;
-        message += "'";
-        throw RequestError(400, binance_code::kIllegalChars, message);
-      }
-      out.push_back(static_cast<char>(high * 16 + low));
-      i += 2;
-    }
+  std::optional<std::string> decoded = PercentDecode(s);
+  if (!decoded) {
+    std::string message = "malformed percent escape in the query: '";
+    message += s;
+    message += "'";
+    throw RequestError(400, binance_code::kIllegalChars, message);
   }
-  return out;
+  return std::move(*decoded);
 }
 
 std::string Quoted(std::string_view name) {

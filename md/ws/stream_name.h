@@ -4,7 +4,7 @@
 //   <symbol>@depth<5|10|20>, <symbol>@depth<N>@100ms (partial book)
 //   <symbol>@kline_<interval>
 // with the symbol in lower case (matched without regard to case; the
-// exchange's name or its Binance form, api/binance_symbol.h) and Binance's
+// exchange's name or its Binance form, base/binance_symbol.h) and Binance's
 // interval names (1s 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 3d 1w 1M).
 //
 // Plain values and functions; any thread.

@@ -129,7 +129,7 @@ async function startStack() {
   const keyFile = join(dir, 'master.key');
   const {keys, deposit} = makeKeysAndFunds(keyFile);
   const gateway = await startProcess('exchange-gateway', bin('exchange-gateway'),
-      ['--config', writeGatewayConfig(instruments, keyFile), '--log-level', 'warn'],
+      ['--config', writeGatewayConfig(instruments, keyFile), '--log-level', 'info'],
       /binance api on port (\d+)/, 30000);
   const md = await startProcess('exchange-md', bin('exchange-md'), [
     '--listen', '127.0.0.1:0', '--threads', '1', '--pg-schema', schema, '--log-level', 'warn',
@@ -236,6 +236,14 @@ async function checkOtherTypes(a, b) {
     expect(q.status === 'open' && q.info.isWorking === false && q.triggerPrice === 95,
            JSON.stringify(q.info));
     return `trigger ${q.triggerPrice}`;
+  });
+  await check('the Binance form of the symbol is taken too (ccxt\'s implicit API)', async () => {
+    const alias = `${base}USD`;
+    const test = await a.privatePostOrderTest({symbol: alias, side: 'BUY', type: 'LIMIT',
+                                               timeInForce: 'GTC', quantity: '0.1', price: '50'});
+    const open = await a.privateGetOpenOrders({symbol: alias});
+    expect(JSON.stringify(test) === '{}' && Array.isArray(open), JSON.stringify({test, open}));
+    return `${alias}: order/test {} and ${open.length} open orders`;
   });
   await check('insufficient funds are InsufficientFunds', async () => {
     try {

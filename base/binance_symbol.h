@@ -2,7 +2,8 @@
 // Binance's symbols have no separator (BTCUSDT); ours may (BTC-USD), so
 // each instrument is also served under its Binance form: the symbol with
 // '-', '/', '_' and '.' removed, in upper case (BTC-USD → BTCUSD). A client
-// that builds a symbol from base + quote finds it. Where two of our symbols
+// that builds a symbol from base + quote finds it (exchange-md serves
+// the alias; the gateway's Binance API takes it). Where two of our symbols
 // share a Binance form (BTC-USD and BTCUSD both listed), the alias is
 // ambiguous and not served: each is found only under its own name.
 //
@@ -12,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace exchange::md {
+namespace exchange {
 
 // `symbol` without separators, in upper case.
 std::string BinanceSymbol(std::string_view symbol);
@@ -20,4 +21,4 @@ std::string BinanceSymbol(std::string_view symbol);
 // True when `symbol` has a Binance form different from itself.
 bool HasBinanceAlias(std::string_view symbol);
 
-}  // namespace exchange::md
+}  // namespace exchange
