@@ -25,7 +25,7 @@ import {parseArgs} from 'node:util';
 
 import ccxt from 'ccxt';
 
-import {check, finish, pass, startProcess, stopAll, waitFor} from '../node/harness.mjs';
+import {check, pass, runTest, startProcess, waitFor} from '../node/harness.mjs';
 
 import {openVenue} from './binance_venue.mjs';
 
@@ -363,13 +363,4 @@ async function main() {
   }
 }
 
-let crashed = null;
-try {
-  await main();
-} catch (e) {
-  crashed = e;
-} finally {
-  await stopAll();
-  cleanup();
-}
-finish(args.artifacts, crashed, env.BINANCE_TEST_KEEP === '1');
+await runTest(main, args.artifacts, {keep: env.BINANCE_TEST_KEEP === '1', cleanup});

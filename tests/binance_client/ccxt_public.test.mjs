@@ -22,7 +22,7 @@
 // BINANCE_TEST_KEEP=1 keeps the processes' output in DIR.
 import {parseArgs} from 'node:util';
 
-import {check, finish, logs, pass, startProcess, stopAll, waitFor} from '../node/harness.mjs';
+import {check, logs, pass, runTest, startProcess, waitFor} from '../node/harness.mjs';
 
 import {ccxtVersion, openVenue} from './binance_venue.mjs';
 
@@ -265,12 +265,4 @@ async function main() {
   }
 }
 
-let crashed = null;
-try {
-  await main();
-} catch (e) {
-  crashed = e;
-} finally {
-  await stopAll();
-}
-finish(args.artifacts, crashed, process.env.BINANCE_TEST_KEEP === '1');
+await runTest(main, args.artifacts, {keep: process.env.BINANCE_TEST_KEEP === '1'});

@@ -25,7 +25,7 @@ import {parseArgs} from 'node:util';
 
 import {chromium} from 'playwright-core';
 
-import {check, fail, finish, pass, startProcess, stopAll, stopProcess, waitFor} from '../node/harness.mjs';
+import {check, pass, runTest, startProcess, stopProcess, waitFor} from '../node/harness.mjs';
 
 const {values: args} = parseArgs({
   options: {
@@ -330,12 +330,4 @@ async function main() {
   }
 }
 
-let crashed = null;
-try {
-  await main();
-} catch (e) {
-  crashed = e;
-} finally {
-  await stopAll();
-}
-finish(args.artifacts, crashed, process.env.CHART_TEST_KEEP === '1');
+await runTest(main, args.artifacts, {keep: process.env.CHART_TEST_KEEP === '1'});

@@ -158,3 +158,18 @@ export function finish(artifactsDir, crashed, keep = false) {
   }
   console.log(`# all ${checks} checks passed`);
 }
+
+// A test's whole run: `main`, then (whatever happened) its processes
+// stopped and `cleanup` run, then the verdict (finish). Exits 1 on a failure.
+export async function runTest(main, artifactsDir, {keep = false, cleanup = () => {}} = {}) {
+  let crashed = null;
+  try {
+    await main();
+  } catch (e) {
+    crashed = e;
+  } finally {
+    await stopAll();
+    cleanup();
+  }
+  finish(artifactsDir, crashed, keep);
+}
