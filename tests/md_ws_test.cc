@@ -1,13 +1,15 @@
 // exchange-md's WebSocket streams. Without services: the frame reader
 // (masking, fragments, control frames between fragments, protocol errors),
-// stream names and the kline tracker. Against real Redis and PostgreSQL
+// stream names, the kline tracker and the ticker buckets. Against real Redis and PostgreSQL
 // (scripts/services.sh): an in-process engine (MarketProducer) writes
 // what the engine service's sinks would, the server and its MarketFeed run
 // in process, and Beast WebSocket clients check subscribe / unsubscribe /
 // list and their errors, the trade stream against the engine's trades, the
 // kline stream's closed flag, combined streams, that a local book kept from
 // a REST snapshot plus depth diffs while 100,000 orders flow ends equal to
-// the engine's book, and that a client that does not read is dropped.
+// the engine's book, that a client that does not read is dropped, and the
+// ticker streams (each field against the engine's trades and book and the
+// REST tickers, the alias, the !…@arr arrays, silence when nothing changes).
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
