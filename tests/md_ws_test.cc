@@ -1,37 +1,43 @@
 // exchange-md's WebSocket streams. Without services: the frame reader
 // (masking, fragments, control frames between fragments, protocol errors),
-// stream names and the kline tracker. Against real Redis and PostgreSQL
+// stream names, the kline tracker and the ticker buckets. Against real Redis and PostgreSQL
 // (scripts/services.sh): an in-process engine (MarketProducer) writes
 // what the engine service's sinks would, the server and its MarketFeed run
 // in process, and Beast WebSocket clients check subscribe / unsubscribe /
 // list and their errors, the trade stream against the engine's trades, the
 // kline stream's closed flag, combined streams, that a local book kept from
 // a REST snapshot plus depth diffs while 100,000 orders flow ends equal to
-// the engine's book, and that a client that does not read is dropped.
+// the engine's book, that a client that does not read is dropped, and the
+// ticker streams (each field against the engine's trades and book and the
+// REST tickers, the alias, the !…@arr arrays, silence when nothing changes).
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <variant>
 #include <vector>
 
+#include "base/binance_symbol.h"
 #include "base/fixed_point_text.h"
 #include "bookstate/view_keys.h"
-#include "base/binance_symbol.h"
 #include "md/feed/kline_tracker.h"
 #include "md/feed/market_feed.h"
+#include "md/feed/symbol_ticker.h"
 #include "md/feed/trade_aggregates.h"
 #include "md/http/http_server.h"
 #include "md/http/request_metrics.h"
@@ -163,8 +169,22 @@ TEST(StreamNames, ParseCanonicalAndRefuseMalformed) {
   EXPECT_EQ(ParseStreamName("aapl@depth10@100ms", error)->levels, 10);
   EXPECT_EQ(ParseStreamName("aapl@depth10@100ms", error)->speed, DepthSpeed::k100ms);
   EXPECT_EQ(ParseStreamName("aapl@depth", error)->speed, DepthSpeed::k1000ms);
-  for (std::string_view bad : {"aapl", "@trade", "aapl@kline_7m", "aapl@ticker", "aapl@kline_",
-                               "aapl@depth7", "aapl@depth@500ms", "aapl@aggtrade"}) {
+  for (std::string_view name :
+       {"aapl@miniTicker", "aapl@ticker", "aapl@ticker_1h", "aapl@ticker_4h", "aapl@ticker_1d",
+        "aapl@avgPrice", "!miniTicker@arr", "!ticker@arr", "!ticker_1h@arr", "!ticker_4h@arr",
+        "!ticker_1d@arr"}) {
+    const auto parsed = ParseStreamName(name, error);
+    ASSERT_TRUE(parsed.has_value()) << name << ": " << error;
+    EXPECT_EQ(parsed->ToString(), name);
+    EXPECT_EQ(parsed->every_symbol, name.starts_with('!')) << name;
+  }
+  EXPECT_EQ(ParseStreamName("AAPL@ticker_4h", error)->window, TickerWindow::k4h);
+  EXPECT_EQ(ParseStreamName("!ticker_1d@arr", error)->kind, StreamKind::kWindowTicker);
+  EXPECT_EQ(EverySymbolKey(StreamKind::kWindowTicker, TickerWindow::k1d), "!ticker_1d@arr");
+  for (std::string_view bad :
+       {"aapl", "@trade", "aapl@kline_7m", "aapl@tickers", "aapl@kline_", "aapl@depth7",
+        "aapl@depth@500ms", "aapl@aggtrade", "aapl@ticker_2h", "aapl@miniticker", "aapl@avgprice",
+        "!avgPrice@arr", "!trade@arr", "!miniTicker", "!ticker_7d@arr", "!bookTicker"}) {
     error.clear();
     EXPECT_FALSE(ParseStreamName(bad, error).has_value()) << bad;
     EXPECT_FALSE(error.empty()) << bad;
@@ -305,6 +325,50 @@ TEST(KlineTracker, ClosesOnALaterBucketOrOnTheClockAndSkipsWhatItHolds) {
   out.clear();
   tracker.OnClock(t0 + 3 * minute, kSecond, out);  // closed once
   EXPECT_TRUE(out.empty());
+}
+
+TEST(SymbolTicker, BucketsSumAsTheCandlesAndSlideOverTheDay) {
+  using candles::CandleInterval;
+  const Timestamp minute = 60 * kSecond;
+  const Timestamp t0 = 1'700'000'040 * kSecond;  // a minute's start
+  const SymbolName k("K");
+  auto candle = [&](Sequence id, Timestamp time, Price price, Quantity qty) {
+    return candles::CandleOf({k, id, time, price, qty}, CandleInterval::k1m);
+  };
+  SymbolTicker ticker(k);
+  SymbolTicker::Seed seed;
+  seed.from = t0;
+  seed.before = candle(5, t0 - minute, 90, 1);
+  seed.minutes = {candle(10, t0 + kSecond, 100, 2), candle(11, t0 + 2 * minute, 110, 1)};
+  candles::Merge(seed.minutes[1], candle(12, t0 + 2 * minute + kSecond, 105, 3));
+  seed.last = bookstate::LastTrade{105, 3, t0 + 2 * minute + kSecond, 12};
+  ticker.Start(seed);
+  EXPECT_EQ(ticker.prev_close(), 90);
+  ticker.OnTrade({12, 105, 3, t0 + 2 * minute + kSecond, Side::kBuy});  // held: skipped
+  ticker.OnTrade({13, 120, 4, t0 + 3 * minute, Side::kSell});           // a new bucket
+  ticker.OnTrade({14, 95, 1, t0 + minute + kSecond, Side::kBuy});       // late, between buckets
+  WindowStats all = ticker.Stats(t0);
+  EXPECT_EQ(all.trades, 5u);
+  EXPECT_EQ(all.first_id, 10);
+  EXPECT_EQ(all.last_id, 13);  // the newest bucket's last trade
+  EXPECT_EQ(all.open, 100);
+  EXPECT_EQ(all.close, 120);
+  EXPECT_EQ(all.high, 120);
+  EXPECT_EQ(all.low, 95);
+  EXPECT_EQ(all.volume, 11);
+  EXPECT_EQ(all.quote_volume, 100 * 2 + 95 + 110 + 105 * 3 + 120 * 4);
+  EXPECT_EQ(ticker.last()->price, 95);  // the newest by trade id
+  EXPECT_EQ(ticker.last()->sequence, 14u);
+  const WindowStats later = ticker.Stats(t0 + 2 * minute);
+  EXPECT_EQ(later.trades, 3u);
+  EXPECT_EQ(later.open, 110);
+  // The day slides past the first two buckets: the newest dropped is the
+  // previous close; a trade before the day is in no window.
+  ticker.Trim(t0 + 2 * minute);
+  EXPECT_EQ(ticker.prev_close(), 95);
+  EXPECT_EQ(ticker.Stats(0), later);
+  ticker.OnTrade({15, 1, 1, t0, Side::kBuy});
+  EXPECT_EQ(ticker.Stats(0), later);
 }
 
 // ---- Against the services ----
@@ -1163,6 +1227,234 @@ TEST_F(MdWsTest, AnAmbiguousBinanceFormIsNoAlias) {
                          {"params", {Lower() + "@trade", LowerCase(twin) + "@trade"}},
                          {"id", 2}})["result"],
             nullptr);
+}
+
+// The statistics of `trades` as the ticker streams write them.
+struct TradeSums {
+  std::size_t count = 0;
+  Sequence first = 0, last = 0;
+  Price open = 0, high = 0, low = 0, close = 0;
+  Quantity volume = 0;
+  __int128 quote = 0;
+};
+TradeSums SumTrades(const std::vector<persistence::TradeRow>& trades) {
+  TradeSums s;
+  for (const persistence::TradeRow& t : trades) {
+    if (s.count++ == 0) {
+      s.first = t.trade_id;
+      s.open = s.high = s.low = t.price;
+    }
+    s.last = t.trade_id;
+    s.close = t.price;
+    s.high = std::max(s.high, t.price);
+    s.low = std::min(s.low, t.price);
+    s.volume += t.quantity;
+    s.quote += static_cast<__int128>(t.price) * t.quantity;
+  }
+  return s;
+}
+
+// The REST body of `target` once `ready(body)` holds (the history the REST
+// tickers read is committed, and its notification seen, a moment after the
+// producer returns).
+json RestOnce(std::uint16_t port, const std::string& target,
+              const std::function<bool(const json&)>& ready) {
+  json body;
+  EXPECT_TRUE(Eventually([&] {
+    const auto [status, text] = Get(port, target);
+    if (status != 200) return false;
+    body = json::parse(text);
+    return ready(body);
+  })) << target
+      << ": " << body;
+  return body;
+}
+
+TEST_F(MdWsTest, TickerStreamsAgreeWithTheTradesAndTheRestTickers) {
+  other_symbols_ = {"Q" + symbol_};  // never trades
+  WsOptions ws;
+  ws.max_messages_per_second = 0;
+  Start(3000, /*write_history=*/true, ws);
+  const std::string alias = BinanceSymbol(symbol_), lower_alias = LowerCase(alias);
+  const std::string mini = Lower() + "@miniTicker", full = Lower() + "@ticker",
+                    alias_full = lower_alias + "@ticker", hour = Lower() + "@ticker_1h",
+                    four = lower_alias + "@ticker_4h", day = Lower() + "@ticker_1d",
+                    avg = lower_alias + "@avgPrice", every_mini = "!miniTicker@arr",
+                    every_full = "!ticker@arr", every_day = "!ticker_1d@arr";
+  const std::vector<std::string> streams{mini, full, alias_full, hour,       four,
+                                         day,  avg,  every_mini, every_full, every_day};
+  std::string path = "/stream?streams=";
+  for (const std::string& stream : streams)
+    path += stream + (stream == streams.back() ? "" : "/");
+  WsClient client(port(), path);
+  std::map<std::string, json> last;  // by stream, the newest message
+  std::map<std::string, std::size_t> counts;
+  auto read = [&] {
+    const json m = client.Read();
+    ASSERT_TRUE(m.contains("stream")) << m;
+    last[m["stream"]] = m["data"];
+    ++counts[m["stream"]];
+  };
+  // The first follower of each stream gets the current state at once,
+  // every symbol's in the arrays (the quiet one's too).
+  while (last.size() < streams.size())
+    read();
+  for (const std::string& e : {every_mini, every_full, every_day}) {
+    std::set<std::string> symbols;
+    for (const json& t : last[e])
+      symbols.insert(t["s"].get<std::string>());
+    EXPECT_EQ(symbols, std::set<std::string>({symbol_, other_symbols_[0]})) << e;
+  }
+
+  const std::int64_t started_ms = NowNs() / 1'000'000;
+  Produce(flow_.commands, 50);
+  const auto& trades = producer_->trades();
+  ASSERT_GT(trades.size(), 100u);
+  const TradeSums sums = SumTrades(trades);
+  const Timestamp last_ms = trades.back().time / 1'000'000;
+  const SymbolId id = *producer_->engine().FindSymbol(symbol_);
+  const DepthLevel bid = producer_->engine().Depth(id, Side::kBuy, 1).at(0);
+  const DepthLevel ask = producer_->engine().Depth(id, Side::kSell, 1).at(0);
+  const auto p = [](Price v) { return FixedPoint(v, kPriceDecimals); };
+  const auto q = [](Quantity v) { return FixedPoint(v, kQuantityDecimals); };
+  const auto up_to_date = [&](const std::string& stream) {
+    if (!last.contains(stream)) return false;
+    const json& d = last[stream];
+    if (stream == avg) return d["T"] == last_ms;
+    if (d.is_array()) {
+      for (const json& t : d) {
+        if (t["s"] == symbol_) return t["c"] == p(sums.close) && t["v"] == q(sums.volume);
+      }
+      return false;
+    }
+    if (stream == mini) return d["v"] == q(sums.volume);
+    if (d["L"] != sums.last) return false;
+    return !d.contains("b") || (d["b"] == p(bid.price) && d["a"] == p(ask.price) &&
+                                d["B"] == q(bid.quantity) && d["A"] == q(ask.quantity));
+  };
+  // Until every stream shows the last trade (and @ticker the last book).
+  // Arrays after the first carry the traded symbol only (the other never
+  // changed).
+  for (const std::string& e : {every_mini, every_full, every_day})
+    last.erase(e);
+  while (!std::all_of(streams.begin(), streams.end(), up_to_date)) {
+    read();
+    for (const std::string& e : {every_mini, every_full, every_day}) {
+      if (!last.contains(e)) continue;
+      for (const json& t : last[e])
+        ASSERT_EQ(t["s"], symbol_) << e << ": " << last[e];
+    }
+  }
+
+  // Every field against the trades the engine made and the engine's book.
+  for (const std::string& stream : {mini, full, alias_full, hour, four, day}) {
+    const json& d = last[stream];
+    const bool aliased = stream.starts_with(lower_alias + "@");
+    EXPECT_EQ(d["s"], aliased ? alias : symbol_) << stream;
+    EXPECT_GE(d["E"].get<std::int64_t>(), started_ms) << "event time: when it was sent";
+    EXPECT_LE(d["E"].get<std::int64_t>(), NowNs() / 1'000'000);
+    EXPECT_EQ(d["o"], p(sums.open)) << stream;
+    EXPECT_EQ(d["h"], p(sums.high)) << stream;
+    EXPECT_EQ(d["l"], p(sums.low)) << stream;
+    EXPECT_EQ(d["c"], p(sums.close)) << stream;
+    EXPECT_EQ(d["v"], q(sums.volume)) << stream;
+    EXPECT_EQ(d["q"], FixedPoint(sums.quote, kPriceDecimals + kQuantityDecimals)) << stream;
+    if (stream == mini) {
+      EXPECT_EQ(d["e"], "24hrMiniTicker");
+      EXPECT_EQ(d.size(), 9u) << d;
+      continue;
+    }
+    EXPECT_EQ(d["F"], sums.first) << stream;
+    EXPECT_EQ(d["L"], sums.last) << stream;
+    EXPECT_EQ(d["n"], sums.count) << stream;
+    EXPECT_EQ(d["w"], DecimalRatio(sums.quote, sums.volume, kPriceDecimals, kPriceDecimals));
+    EXPECT_EQ(d["p"], p(sums.close - sums.open)) << stream;
+    const std::int64_t open = d["O"], close = d["C"];
+    EXPECT_EQ(close, d["E"].get<std::int64_t>()) << stream;
+    if (stream == full || stream == alias_full) {
+      EXPECT_EQ(d["e"], "24hrTicker");
+      EXPECT_EQ(d.size(), 23u) << d;
+      EXPECT_EQ(close - open, 86'400'000) << stream;
+      EXPECT_EQ(d["x"], p(0)) << "no trade before the day";
+      EXPECT_EQ(d["Q"], q(trades.back().quantity));
+      EXPECT_EQ(d["B"], q(bid.quantity));
+      EXPECT_EQ(d["A"], q(ask.quantity));
+      continue;
+    }
+    const std::string window = stream.substr(stream.size() - 2);
+    const std::int64_t length = window == "1h"   ? 3'600'000
+                                : window == "4h" ? 14'400'000
+                                                 : 86'400'000;
+    EXPECT_EQ(d["e"], window + "Ticker");
+    EXPECT_EQ(d.size(), 17u) << d;
+    EXPECT_EQ(open % 60'000, 0) << "a window opens at a minute's start";
+    EXPECT_GE(close - open, length);
+    EXPECT_LT(close - open, length + 60'000);
+  }
+  EXPECT_EQ(last[full].size(), last[alias_full].size());
+  for (const auto& [key, value] : last[full].items()) {
+    if (key != "s" && key != "E" && key != "O" && key != "C") {
+      EXPECT_EQ(value, last[alias_full][key]) << key;
+    }
+  }
+  // The arrays carry the same objects as the symbol's own streams.
+  const auto without_times = [](json d) {
+    for (const char* key : {"E", "O", "C"})
+      d.erase(key);
+    return d;
+  };
+  EXPECT_EQ(without_times(last[every_mini][0]), without_times(last[mini]));
+  EXPECT_EQ(without_times(last[every_full][0]), without_times(last[full]));
+  EXPECT_EQ(without_times(last[every_day][0]), without_times(last[day]));
+
+  // The REST tickers of the same trades say the same, under either name.
+  const auto has_last = [&](const json& b) { return b["lastId"] == sums.last; };
+  const json rest = RestOnce(port(), "/api/v3/ticker/24hr?symbol=" + alias, has_last);
+  const json& t = last[alias_full];
+  const std::pair<const char*, const char*> fields[] = {{"symbol", "s"},
+                                                        {"priceChange", "p"},
+                                                        {"priceChangePercent", "P"},
+                                                        {"weightedAvgPrice", "w"},
+                                                        {"prevClosePrice", "x"},
+                                                        {"lastPrice", "c"},
+                                                        {"lastQty", "Q"},
+                                                        {"bidPrice", "b"},
+                                                        {"bidQty", "B"},
+                                                        {"askPrice", "a"},
+                                                        {"askQty", "A"},
+                                                        {"openPrice", "o"},
+                                                        {"highPrice", "h"},
+                                                        {"lowPrice", "l"},
+                                                        {"volume", "v"},
+                                                        {"quoteVolume", "q"},
+                                                        {"firstId", "F"},
+                                                        {"lastId", "L"},
+                                                        {"count", "n"}};
+  for (const auto& [rest_name, ws_name] : fields)
+    EXPECT_EQ(rest[rest_name], t[ws_name]) << rest_name;
+  for (const auto& [stream, window] :
+       {std::pair{hour, "1h"}, std::pair{four, "4h"}, std::pair{day, "1d"}}) {
+    const json r =
+        RestOnce(port(), "/api/v3/ticker?symbol=" + symbol_ + "&windowSize=" + window, has_last);
+    const json& d = last[stream];
+    for (const auto& [rest_name, ws_name] : fields) {
+      if (d.contains(ws_name) && std::string_view(ws_name) != "s") {
+        EXPECT_EQ(r[rest_name], d[ws_name]) << window << " " << rest_name;
+      }
+    }
+  }
+  const json rest_avg = RestOnce(port(), "/api/v3/avgPrice?symbol=" + symbol_,
+                                 [&](const json& b) { return b["closeTime"] == last_ms; });
+  EXPECT_EQ(last[avg]["e"], "avgPrice");
+  EXPECT_EQ(last[avg]["s"], alias);
+  EXPECT_EQ(last[avg]["i"], "5m");
+  EXPECT_EQ(last[avg]["w"], rest_avg["price"]);
+  EXPECT_EQ(last[avg]["w"], DecimalRatio(sums.quote, sums.volume, kPriceDecimals, kPriceDecimals));
+
+  // Nothing changes now: no stream sends anything (Binance sends a ticker
+  // only when it changed).
+  const std::optional<json> quiet = client.TryRead(std::chrono::milliseconds(2500));
+  EXPECT_FALSE(quiet.has_value()) << *quiet;
 }
 
 }  // namespace

@@ -161,17 +161,12 @@ Reply TickerEndpoints::AvgPrice(const QueryParams& params) {
       candles::BucketStart(now - kAvgPriceMinutes * kMinute, candles::CandleInterval::k1m);
   const WindowStats stats = RollingStats(source_, s.row.symbol, from);
   const bookstate::BookSnapshot book = source_.Book(s.row.symbol, 1);
-  const int pd = s.row.price_decimals;
   // No trade in the window: the last trade's price (0 without one).
   const ::exchange::Price last = book.last_trade ? book.last_trade->price : 0;
   Reply reply;
   JsonWriter json(reply.body);
   json.BeginObject().Key("mins").Number(std::to_string(kAvgPriceMinutes));
-  if (stats.volume > 0) {
-    json.Member("price", DecimalRatio(stats.quote_volume, stats.volume, pd, pd));
-  } else {
-    json.Member("price", FixedPoint(last, pd));
-  }
+  json.Member("price", AveragePrice(s.row, stats, last));
   json.Key("closeTime").Int(book.last_trade ? book.last_trade->time / kNanosPerMilli : 0);
   json.EndObject();
   return reply;

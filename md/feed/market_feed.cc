@@ -5,12 +5,12 @@
 #include <array>
 #include <set>
 
+#include "base/binance_symbol.h"
 #include "bookstate/trade_stream.h"
 #include "bookstate/view_keys.h"
 #include "candles/candle_interval.h"
-#include "base/binance_symbol.h"
 #include "md/data/redis_source.h"
-#include "md/feed/depth_pace.h"
+#include "md/feed/followed_symbol.h"
 #include "md/history/history_source.h"
 #include "md/history/instrument_catalog.h"
 #include "md/ws/ws_frame.h"
@@ -34,22 +34,6 @@ Timestamp WallNow() {
       .count();
 }
 
-using Fields = std::vector<std::pair<std::string_view, std::string_view>>;
-
-// A name's streams, by slot: the trade streams, then the depth streams by
-// speed, the partial books by size and speed, the kline intervals.
-constexpr std::size_t kTradeSlot = 0;
-constexpr std::size_t kAggTradeSlot = 1;
-constexpr std::size_t kBookTickerSlot = 2;
-constexpr std::size_t kDepthSlot = 3;                            // + speed
-constexpr std::size_t kPartialSlot = kDepthSlot + kDepthSpeeds;  // + size * speeds + speed
-constexpr std::size_t kPartialSizes = std::size(kPartialLevels);
-constexpr std::size_t kKlineSlot = kPartialSlot + kPartialSizes * kDepthSpeeds;  // + interval
-
-std::size_t PartialSlot(std::size_t size_index, DepthSpeed speed) {
-  return kPartialSlot + size_index * kDepthSpeeds + static_cast<std::size_t>(speed);
-}
-
 std::vector<std::string> StreamKeys(const std::string& lower) {
   std::vector<std::string> keys;
   StreamName name;
@@ -71,6 +55,17 @@ std::vector<std::string> StreamKeys(const std::string& lower) {
       keys.push_back(name.ToString());
     }
   }
+  for (StreamKind kind : {StreamKind::kMiniTicker, StreamKind::kTicker}) {
+    name.kind = kind;
+    keys.push_back(name.ToString());
+  }
+  name.kind = StreamKind::kWindowTicker;
+  for (TickerWindow window : kTickerWindows) {
+    name.window = window;
+    keys.push_back(name.ToString());
+  }
+  name.kind = StreamKind::kAvgPrice;
+  keys.push_back(name.ToString());
   name.kind = StreamKind::kKline;
   for (candles::CandleInterval interval : candles::AllIntervals()) {
     name.interval = interval;
@@ -92,44 +87,20 @@ BookTop TopOf(const bookstate::DepthFollower& book) {
   return top;
 }
 
-Fields FieldsOf(const redis::RedisReplyView& entry) {
-  Fields fields;
-  const auto values = entry.element(1);
-  for (std::size_t i = 0; i + 1 < values.size(); i += 2)
-    fields.emplace_back(values.element(i).str(), values.element(i + 1).str());
-  return fields;
-}
-
 }  // namespace
-
-struct MarketFeed::Name {
-  persistence::InstrumentRow row;  // row.symbol: the symbol as this name has it
-  std::vector<std::string> keys;   // the streams, by slot
-  std::vector<char> followed;      // by slot: someone follows it
-};
-
-struct MarketFeed::Followed {
-  persistence::InstrumentRow row;
-  std::vector<Name> names;  // the exchange's spelling, then the Binance alias if any
-  std::string alias;        // the Binance form served, "" for none
-  std::string depth_key, trades_key;
-  std::string depth_id = "0", trades_id = "0";  // read up to (exclusive XREAD ids)
-  bool positioned = false;                      // stream positions and klines set
-  bool synced = false;                          // the depth follower has a snapshot
-  bookstate::DepthFollower depth;
-  std::array<DepthPace, kDepthSpeeds> paces;  // @depth, @depth@100ms
-  BookTop top;                                // as the last @bookTicker had it
-  Sequence trades_sent_up_to = 0;
-  std::vector<KlineTracker> klines;  // one per candles::AllIntervals()
-  std::vector<std::vector<KlineTracker::Update>> kline_updates;
-};
 
 MarketFeed::MarketFeed(Options options, StreamRegistry& registry, WsStats& stats, Publisher publish)
     : options_(std::move(options)),
       registry_(registry),
       stats_(stats),
       publish_(std::move(publish)),
-      batch_(std::make_shared<FeedBatch>()) {}
+      batch_(std::make_shared<FeedBatch>()) {
+  every_keys_ = {EverySymbolKey(StreamKind::kMiniTicker), EverySymbolKey(StreamKind::kTicker)};
+  for (TickerWindow window : kTickerWindows)
+    every_keys_.push_back(EverySymbolKey(StreamKind::kWindowTicker, window));
+  every_followed_.assign(every_keys_.size(), 0);
+  every_arrays_.resize(every_keys_.size());
+}
 
 MarketFeed::~MarketFeed() {
   Stop();
@@ -248,19 +219,10 @@ void MarketFeed::RefreshFollowed() {
   const std::uint64_t generation = registry_.generation();
   if (generation == followed_generation_) return;
   followed_generation_ = generation;
+  registry_.Followed(every_keys_, every_followed_);
   for (auto& [symbol, f] : followed_) {
     for (Name& name : f->names)
       registry_.Followed(name.keys, name.followed);
-  }
-}
-
-template <typename Render>
-void MarketFeed::Emit(Followed& f, std::size_t slot, Render render) {
-  for (const Name& name : f.names) {
-    if (!name.followed[slot]) continue;
-    scratch_.clear();
-    render(scratch_, name.row);
-    AddMessage(name.keys[slot], scratch_);
   }
 }
 
@@ -403,6 +365,7 @@ void MarketFeed::OnTradeEntry(Followed& f, const std::vector<bookstate::TradePri
   for (std::size_t t = 0; t < trades.size(); ++t) {
     for (std::size_t i = 0; i < f.klines.size(); ++i)
       f.klines[i].OnTrade(trades[t], f.kline_updates[i]);
+    if (f.ticker) f.ticker->OnTrade(trades[t]);
     if (trades[t].sequence > f.trades_sent_up_to && fresh == trades.size()) fresh = t;
   }
   if (fresh == trades.size()) return;
@@ -462,6 +425,10 @@ void MarketFeed::Publish() {
   for (int s = 0; s < kDepthSpeeds; ++s) {
     due[s] = steady >= depth_due_[s];
     if (due[s]) depth_due_[s] = steady + intervals[s];
+  }
+  if (steady >= ticker_due_) {
+    ticker_due_ = steady + options_.ticker_interval;
+    RenderTickers(now);
   }
   for (auto& [symbol, f] : followed_) {
     for (int s = 0; s < kDepthSpeeds; ++s) {

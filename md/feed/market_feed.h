@@ -24,6 +24,16 @@
 // per aggregate (agg_trades.h). Klines: a KlineTracker per symbol and
 // interval, fed with every trade.
 //
+// Tickers (market_feed_tickers.cc): while one of a symbol's ticker streams
+// (@miniTicker, @ticker, @ticker_<1h|4h|1d>, @avgPrice) or an
+// every-symbol one (!miniTicker@arr, !ticker@arr, !ticker_<w>@arr) is
+// followed, a SymbolTicker keeps its statistics (1m buckets of 24 hours,
+// seeded from the candles, then fed with every trade); every
+// `ticker_interval` each followed ticker stream gets a message when what
+// it shows (times aside) changed since its last one: the first follower
+// of a stream gets the current state at once, a quiet symbol nothing more.
+// The !…@arr streams carry, in one array, the symbols that changed.
+//
 // Names: each symbol's streams are served under its own name and, when
 // unambiguous, its Binance form (base/binance_symbol.h: btcusd@trade for
 // BTC-USD), whose messages carry that form in `s`. Only streams someone
@@ -78,6 +88,8 @@ class MarketFeed {
     // @depth@100ms, @depth<N>@100ms.
     std::chrono::milliseconds depth_interval{1000};
     std::chrono::milliseconds fast_depth_interval{100};
+    // The ticker streams' update speed (Binance's: 1000 ms).
+    std::chrono::milliseconds ticker_interval{1000};
   };
   using Publisher = std::function<void(std::shared_ptr<const FeedBatch>)>;
 
@@ -110,6 +122,12 @@ class MarketFeed {
   void RenderDepth(Followed& f, DepthSpeed speed);
   void RenderKlines(Followed& f, const std::vector<KlineTracker::Update>& updates,
                     std::size_t interval_index);
+  // The ticker streams (market_feed_tickers.cc): every symbol's that
+  // changed, the every-symbol arrays; a symbol's statistics started from
+  // the candles (false, logged, when the backends refused: next time).
+  void RenderTickers(Timestamp now);
+  void RenderSymbolTickers(Followed& f, Timestamp now);
+  bool StartTicker(Followed& f, Timestamp now);
   // For each name of `f` whose stream `slot` is followed: render(out, row)
   // with the row naming the symbol as that name does, added to the batch.
   template <typename Render>
@@ -131,8 +149,14 @@ class MarketFeed {
   std::map<std::string, std::unique_ptr<Followed>, std::less<>> followed_;  // by symbol
   std::chrono::steady_clock::time_point symbols_checked_{};
   std::chrono::steady_clock::time_point depth_due_[kDepthSpeeds]{};
+  std::chrono::steady_clock::time_point ticker_due_{};
   std::uint64_t followed_generation_ = UINT64_MAX;  // of the flags held; MAX: reread
-  std::vector<TradeAggregate> aggregates_;          // scratch
+  // The every-symbol ticker streams (!miniTicker@arr ...), whether each is
+  // followed, and the array each is building.
+  std::vector<std::string> every_keys_;
+  std::vector<char> every_followed_;
+  std::vector<std::string> every_arrays_;
+  std::vector<TradeAggregate> aggregates_;  // scratch
   std::shared_ptr<FeedBatch> batch_;
   std::map<std::string, std::size_t> batch_index_;  // stream → its StreamFrames in batch_
   std::string scratch_;

@@ -120,7 +120,7 @@ void HttpSession::Upgrade() {
     const auto stream = ParseStreamName(name, error);
     if (!stream) continue;
     if (!hub_.registry().ready()) return RefuseUpgrade(503, "market data feed not ready yet");
-    if (!hub_.registry().Resolve(stream->symbol)) continue;
+    if (!stream->every_symbol && !hub_.registry().Resolve(stream->symbol)) continue;
     streams.push_back(stream->ToString());
   }
   if (streams.size() > ws_options_.max_streams) {

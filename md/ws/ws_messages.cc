@@ -144,6 +144,80 @@ void AppendBookTickerMessage(std::string& out, const persistence::InstrumentRow&
   json.EndObject();
 }
 
+void AppendMiniTickerMessage(std::string& out, const persistence::InstrumentRow& row,
+                             const TickerContent& t, Timestamp event_time) {
+  const StatsText text = FormatStats(row, t.stats);
+  JsonWriter json(out);
+  json.BeginObject().Member("e", "24hrMiniTicker");
+  json.Key("E").Int(event_time / kNanosPerMilli);
+  json.Member("s", row.symbol);
+  json.Member("c", text.close).Member("o", text.open).Member("h", text.high);
+  json.Member("l", text.low).Member("v", text.volume).Member("q", text.quote_volume);
+  json.EndObject();
+}
+
+namespace {
+
+// The trades' range and count, the tickers' last fields.
+void TickerRange(JsonWriter& json, const WindowStats& s, Timestamp open_time,
+                 Timestamp close_time) {
+  json.Key("O").Int(open_time / kNanosPerMilli);
+  json.Key("C").Int(close_time / kNanosPerMilli);
+  json.Key("F").Int(s.first_id);
+  json.Key("L").Int(s.last_id);
+  json.Key("n").Int(s.trades);
+}
+
+}  // namespace
+
+void AppendTickerMessage(std::string& out, const persistence::InstrumentRow& row,
+                         const TickerContent& t, Timestamp event_time, Timestamp open_time,
+                         Timestamp close_time) {
+  const int pd = row.price_decimals, qd = row.quantity_decimals;
+  const StatsText text = FormatStats(row, t.stats);
+  JsonWriter json(out);
+  json.BeginObject().Member("e", "24hrTicker");
+  json.Key("E").Int(event_time / kNanosPerMilli);
+  json.Member("s", row.symbol);
+  json.Member("p", text.change).Member("P", text.change_percent).Member("w", text.weighted_avg);
+  json.Member("x", FixedPoint(t.prev_close, pd)).Member("c", text.close);
+  json.Member("Q", FixedPoint(t.last_qty, qd));
+  json.Member("b", FixedPoint(t.top.bid, pd)).Member("B", FixedPoint(t.top.bid_quantity, qd));
+  json.Member("a", FixedPoint(t.top.ask, pd)).Member("A", FixedPoint(t.top.ask_quantity, qd));
+  json.Member("o", text.open).Member("h", text.high).Member("l", text.low);
+  json.Member("v", text.volume).Member("q", text.quote_volume);
+  TickerRange(json, t.stats, open_time, close_time);
+  json.EndObject();
+}
+
+void AppendWindowTickerMessage(std::string& out, const persistence::InstrumentRow& row,
+                               std::string_view window, const TickerContent& t,
+                               Timestamp event_time, Timestamp open_time, Timestamp close_time) {
+  const StatsText text = FormatStats(row, t.stats);
+  JsonWriter json(out);
+  json.BeginObject().Member("e", std::string(window) + "Ticker");
+  json.Key("E").Int(event_time / kNanosPerMilli);
+  json.Member("s", row.symbol);
+  json.Member("p", text.change).Member("P", text.change_percent);
+  json.Member("o", text.open).Member("h", text.high).Member("l", text.low);
+  json.Member("c", text.close).Member("w", text.weighted_avg);
+  json.Member("v", text.volume).Member("q", text.quote_volume);
+  TickerRange(json, t.stats, open_time, close_time);
+  json.EndObject();
+}
+
+void AppendAvgPriceMessage(std::string& out, const persistence::InstrumentRow& row,
+                           const TickerContent& t, int minutes, Timestamp event_time) {
+  JsonWriter json(out);
+  json.BeginObject().Member("e", "avgPrice");
+  json.Key("E").Int(event_time / kNanosPerMilli);
+  json.Member("s", row.symbol);
+  json.Member("i", std::to_string(minutes) + "m");
+  json.Member("w", AveragePrice(row, t.stats, t.last_price));
+  json.Key("T").Int(t.last_time / kNanosPerMilli);
+  json.EndObject();
+}
+
 void AppendCombined(std::string& out, std::string_view stream, std::string_view message) {
   out += "{\"stream\":\"";
   AppendJsonEscaped(out, stream);

@@ -6,6 +6,13 @@
 //   depthUpdate  {"e":"depthUpdate","E","s","U","u","pu","b":[[p,q]...],"a":[...]}
 //   partial book {"lastUpdateId","bids":[[p,q]...],"asks":[...]}
 //   bookTicker   {"u","s","b","B","a","A"}
+//   24hrMiniTicker {"e","E","s","c","o","h","l","v","q"}
+//   24hrTicker   {"e","E","s","p","P","w","x","c","Q","b","B","a","A","o","h","l","v","q",
+//                 "O","C","F","L","n"}
+//   1hTicker, 4hTicker, 1dTicker {"e","E","s","p","P","o","h","l","c","w","v","q","O","C",
+//                 "F","L","n"}
+//   avgPrice     {"e","E","s","i","w","T"}
+// (the tickers' decimal rules are the REST tickers', md/api/rolling_window.h)
 // Prices and quantities are decimal strings with the instrument's decimals;
 // times are Unix milliseconds of engine time. A combined-stream connection
 // gets each wrapped as {"stream":"<name>","data":<message>}.
@@ -22,6 +29,7 @@
 #include "bookstate/book_view.h"
 #include "bookstate/view_keys.h"  // DecodedLevel
 #include "candles/candle.h"
+#include "md/api/rolling_window.h"  // WindowStats
 #include "md/feed/trade_aggregates.h"
 #include "persistence/history_writer.h"  // InstrumentRow
 
@@ -60,6 +68,33 @@ struct BookTop {
 };
 void AppendBookTickerMessage(std::string& out, const persistence::InstrumentRow& row,
                              Sequence update_id, const BookTop& top);
+
+// What a ticker message shows, its times aside (the feed sends a ticker
+// stream's message only when this changed). Each kind uses its part:
+// 24hrMiniTicker and the window tickers `stats`; 24hrTicker `stats`, the
+// previous close, the last quantity and the top of the book; avgPrice
+// `stats` (its window) and the last trade.
+struct TickerContent {
+  WindowStats stats;
+  Price prev_close = 0;
+  Quantity last_qty = 0;
+  BookTop top;
+  Price last_price = 0;     // avgPrice without a trade in its window
+  Timestamp last_time = 0;  // avgPrice's T; 0 before the first trade
+  bool operator==(const TickerContent&) const = default;
+};
+// Times in ns (written in ms).
+void AppendMiniTickerMessage(std::string& out, const persistence::InstrumentRow& row,
+                             const TickerContent& t, Timestamp event_time);
+void AppendTickerMessage(std::string& out, const persistence::InstrumentRow& row,
+                         const TickerContent& t, Timestamp event_time, Timestamp open_time,
+                         Timestamp close_time);
+// `window`: "1h", "4h", "1d" (the event is "1hTicker" ...).
+void AppendWindowTickerMessage(std::string& out, const persistence::InstrumentRow& row,
+                               std::string_view window, const TickerContent& t,
+                               Timestamp event_time, Timestamp open_time, Timestamp close_time);
+void AppendAvgPriceMessage(std::string& out, const persistence::InstrumentRow& row,
+                           const TickerContent& t, int minutes, Timestamp event_time);
 
 // {"stream":"<stream>","data":<message>}
 void AppendCombined(std::string& out, std::string_view stream, std::string_view message);

@@ -192,7 +192,7 @@ std::string WsSession::Change(bool subscribe, const std::vector<std::string>& na
       if (!hub_.registry().ready()) {
         return InvalidRequest("market data feed not ready yet; retry shortly");
       }
-      if (!hub_.registry().Resolve(stream->symbol)) {
+      if (!stream->every_symbol && !hub_.registry().Resolve(stream->symbol)) {
         return InvalidRequest("unknown symbol '" + stream->symbol + "' in stream '" + name + "'");
       }
     }

@@ -8,13 +8,17 @@
 //      keeps the market quiet (--linger);
 //   2. exchange-md serves that schema;
 //   3. while the market is live, the WebSocket watches ccxt offers for
-//      Binance spot market data must deliver (all but watchTicker and
-//      watchTickers, whose streams do not exist yet);
+//      Binance spot market data must deliver (trades, books, candles, the
+//      tickers: watchTicker on @miniTicker and by name on @ticker,
+//      watchTickers on @miniTicker, on !miniTicker@arr without symbols and
+//      by name on @ticker_1h, the best bid and ask); watchMarkPrice(s) is
+//      not there: ccxt offers it for futures and options only;
 //   4. once it is quiet, the answers must agree with the engine and with
 //      each other: the book ccxt kept from a snapshot plus depth diffs and
-//      the REST book equal the engine's; tickers, best bid/ask and last
-//      prices agree with the book and the newest trade; aggregate trades
-//      add up to the raw trades; every trade streamed is in the history.
+//      the REST book equal the engine's; tickers (fetched and watched),
+//      best bid/ask and last prices agree with the book and the newest
+//      trade; aggregate trades add up to the raw trades; every trade
+//      streamed is in the history.
 //
 // Run by run_binance_client_test.sh (CTest: binance_client_test):
 //   node ccxt_public.test.mjs --md-bin B --feed-bin F --artifacts DIR
@@ -101,8 +105,20 @@ async function checkWatches(venue) {
       .then((b) => ({symbol: b.symbol, bids: b.bids.length})));
   await first('watchOHLCV delivers the open candle', venue.watchOHLCV(symA, '1m'));
   await first('watchOHLCVForSymbols delivers candles', venue.watchOHLCVForSymbols([[symB, '1m']]));
-  // Not yet: watchTicker and watchTickers (the @ticker and @miniTicker
-  // streams do not exist yet: issue 20).
+  // ccxt 4.5's watchTicker takes watchTickers' stream (@miniTicker) unless
+  // named.
+  const ticker = (t) => ({e: t.info.e, last: t.last, bid: t.bid, ask: t.ask, volume: t.baseVolume});
+  await first('watchTicker delivers the 24-hour mini ticker (@miniTicker)',
+              venue.watchTicker(symB).then(ticker));
+  await first('watchTicker by name delivers the 24-hour ticker (@ticker)',
+              venue.watchTicker(symA, {name: 'ticker'}).then(ticker));
+  await first('watchTickers delivers mini tickers (@miniTicker)',
+              venue.watchTickers([symA, symB]).then((t) => Object.values(t).map((x) => x.info.e)));
+  await first('watchTickers without symbols delivers every symbol\'s (!miniTicker@arr)',
+              venue.watchTickers().then((t) => Object.keys(t)));
+  await first('watchTickers by name delivers the 1-hour window (@ticker_1h)',
+              venue.watchTickers([symA], {name: 'ticker_1h'}).then(
+                  (t) => Object.values(t).map((x) => `${x.info.e} O ${x.info.O} n ${x.info.n}`)));
   await first('watchBidsAsks delivers the best bid and ask', venue.watchBidsAsks([symA]));
 }
 
@@ -131,7 +147,7 @@ function keepWatchingBooks(venue, symbols) {
 }
 
 // Everything the client sees once the market is quiet, against the engine.
-async function checkQuietMarket(venue, streamed, resyncs) {
+async function checkQuietMarket(venue, streamed, watched, resyncs) {
   const books = await waitFor('the engine books', async () => engineBooks(),
                               (b) => b[idA] && b[idB], (LIVE_SECONDS + 30) * 1000);
   pass('md_chart_feed stopped trading and printed its books',
@@ -214,6 +230,37 @@ async function checkQuietMarket(venue, streamed, resyncs) {
     expect(ticker.high >= ticker.low && ticker.baseVolume > 0, JSON.stringify(ticker.info));
     return `last ${ticker.last}, volume ${ticker.baseVolume}`;
   });
+  // The tickers ccxt kept from the streams (a quiet market sends no more
+  // to wait for) once they show the last trade: the REST answers' fields.
+  const sameFields = (what, got, want, fields) => {
+    for (const field of fields) {
+      expect(got[field] === want[field], `${what} ${field}: watched ${got[field]}, ` +
+             `fetched ${want[field]} (${JSON.stringify(got.info)})`);
+    }
+  };
+  await check('watchTicker (@ticker): the 24-hour ticker fetchTicker answers', async () => {
+    const rest = await venue.fetchTicker(symA);
+    const w = await waitFor('the watched ticker', async () => watched.ticker,
+                            (t) => t && t.last === newest.price && t.bid === top.bids[0][0] &&
+                                t.ask === top.asks[0][0] && t.baseVolume === rest.baseVolume);
+    expect(w.info.e === '24hrTicker', JSON.stringify(w.info));
+    sameFields(symA, w, rest, ['open', 'high', 'low', 'last', 'previousClose', 'change',
+                               'percentage', 'vwap', 'bid', 'bidVolume', 'ask', 'askVolume',
+                               'baseVolume', 'quoteVolume']);
+    return `last ${w.last}, vwap ${w.vwap}, ${w.info.n} trades`;
+  });
+  await check('watchTickers() (!miniTicker@arr): every symbol, as fetchTickers', async () => {
+    const rest = await venue.fetchTickers([symA, symB]);
+    const w = await waitFor('the watched mini tickers', async () => watched.all,
+                            (all) => [symA, symB].every((s) => all[s] &&
+                                all[s].last === rest[s].last &&
+                                all[s].baseVolume === rest[s].baseVolume));
+    for (const s of [symA, symB]) {
+      expect(w[s].info.e === '24hrMiniTicker', JSON.stringify(w[s].info));
+      sameFields(s, w[s], rest[s], ['open', 'high', 'low', 'last', 'baseVolume', 'quoteVolume']);
+    }
+    return [symA, symB].map((s) => `${s} last ${w[s].last}`).join(', ');
+  });
   await check('fetchBidsAsks and watchBidsAsks: the engine\'s best bid and ask', async () => {
     const all = await venue.fetchBidsAsks([symA]);
     const t = all[symA];
@@ -289,9 +336,18 @@ async function main() {
       }
     })();
     collect.catch(() => {});  // ends with the client
+    // The newest ticker of each kind, for the quiet market's checks.
+    const watched = {ticker: undefined, all: {}};
+    const follow = async (watch, keep) => {
+      for (;;) keep(await watch());
+    };
+    follow(() => venue.watchTicker(symA, {name: 'ticker'}), (t) => {
+      watched.ticker = t;
+    }).catch(() => {});
+    follow(() => venue.watchTickers(), (t) => Object.assign(watched.all, t)).catch(() => {});
     await checkWatches(venue);
     const resyncs = keepWatchingBooks(venue, [symA, symB]);
-    await checkQuietMarket(venue, streamed, resyncs);
+    await checkQuietMarket(venue, streamed, watched, resyncs);
   } finally {
     watchingBooks = false;
     await venue.close();
