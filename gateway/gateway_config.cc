@@ -55,7 +55,9 @@ void ParseGatewayConfig(const std::string& text, const std::string& source, Gate
         {"pg_url", str(&c->api_pg_url)},
         {"pg_schema", str(&c->api_pg_schema)},
         {"redis_url", str(&c->api_redis_url)},
-        {"keys_reload_ms", num(&c->api_keys_reload_ms)}}},
+        {"keys_reload_ms", num(&c->api_keys_reload_ms)},
+        {"orders_per_10s", num(&c->api_orders_per_10s)},
+        {"orders_per_day", num(&c->api_orders_per_day)}}},
       {"log", {{"level", str(&c->log_level)}}},
   };
   for (const auto& [section_name, node] : root) {

@@ -41,6 +41,9 @@ struct GatewayConfig {
   std::string api_pg_schema = "public";
   std::string api_redis_url;  // balances (the book-state view); env EXCHANGE_REDIS_URL
   std::uint64_t api_keys_reload_ms = 2000;  // a created or revoked key takes effect within this
+  // Each account's unfilled ORDERS limits (Binance's published figures); 0: unlimited.
+  std::uint64_t api_orders_per_10s = 50;
+  std::uint64_t api_orders_per_day = 160'000;
   // [log]
   std::string log_level = "info";
   // [[session]]

@@ -103,7 +103,8 @@ void BinanceStack::StartGateway() {
       << "[gateway]\nname = \"" << shard_ << "\"\nlisten = \"127.0.0.1:0\"\ndata_dir = \"" << o_.dir
       << "/gateway\"\ninstruments = \"" << o_.dir << "/instruments.toml\"\n"
       << "[binance]\nlisten = \"127.0.0.1:0\"\nkey_file = \"" << o_.dir << "/master.key\"\n"
-      << "pg_url = \"" << o_.pg_url << "\"\npg_schema = \"" << schema_ << "\"\nredis_url = \"\"\n";
+      << "pg_url = \"" << o_.pg_url << "\"\npg_schema = \"" << schema_ << "\"\nredis_url = \"\"\n"
+      << "orders_per_10s = 0\norders_per_day = 0\n";  // the load is the point: no ORDERS limit
   gateway_ = std::make_unique<LoggedProcess>(
       "exchange-gateway",
       std::vector<std::string>{o_.gateway_bin, "--config", o_.dir + "/gateway.toml", "--log-level",

@@ -133,8 +133,8 @@ std::string OrderJson(const OrderView& v, ResponseType type) {
   return out;
 }
 
-AccountOrders::AccountOrders(AccountId account)
-    : account_(account), name_("binance:" + std::to_string(account)) {}
+AccountOrders::AccountOrders(AccountId account, OrderLimits limits)
+    : account_(account), name_("binance:" + std::to_string(account)), order_count_(limits) {}
 
 void AccountOrders::ExpectNew(OrderView view, ResponseType type, Respond respond) {
   const std::string id = view.client_order_id;
@@ -207,6 +207,8 @@ void AccountOrders::Report(const fix::TrackedOrder& o, const fix::ReportDetail& 
       v->time_ms = v->update_ms;
       by_order_id_[o.exchange_id] = o.id;
       v->working = o.type != OrderType::kStop && o.type != OrderType::kStopLimit;
+      v->arriving = true;
+      arrived_.push_back(o.id);
       if (auto p = pending_new_.find(v->client_order_id); p != pending_new_.end()) {
         if (p->second.type == ResponseType::kAck) {
           p->second.respond({200, AckJson(*v), {}});
@@ -217,6 +219,7 @@ void AccountOrders::Report(const fix::TrackedOrder& o, const fix::ReportDetail& 
       }
       break;
     case fix::exec_type::kTrade:
+      if (o.cum_qty == d.last_qty) order_count_.FirstFill(v->update_ms, !v->arriving);
       v->cum_quote += static_cast<__int128>(d.last_px) * d.last_qty;
       if (pending_new_.count(v->client_order_id) != 0) AddFill(*v, d);
       break;
@@ -306,6 +309,10 @@ void AccountOrders::OnBatchEnd() {
   }
   answer_at_batch_end_.clear();
   received_.clear();
+  for (ClientOrderId id : arrived_) {
+    if (auto v = views_.find(id); v != views_.end()) v->second.arriving = false;
+  }
+  arrived_.clear();
 }
 
 void AccountOrders::Finish(OrderView& v) {

@@ -25,6 +25,7 @@
 
 #include "gateway/binance/api_error.h"
 #include "gateway/binance/api_http.h"
+#include "gateway/binance/unfilled_order_count.h"
 #include "gateway/order_owner.h"
 #include "gateway/order_request.h"
 
@@ -57,6 +58,7 @@ struct OrderView {
   Quantity executed = 0;
   __int128 cum_quote = 0;  // price × quantity units
   std::string status = "NEW";
+  bool arriving = false;  // accepted in the engine batch still being applied (fills: taker)
   std::int64_t time_ms = 0;
   std::int64_t update_ms = 0;
   bool working = true;  // on the book (false for a stop not yet triggered)
@@ -69,7 +71,7 @@ class AccountOrders : public fix::OrderOwner {
  public:
   static constexpr std::size_t kFinishedKept = 10'000;
 
-  explicit AccountOrders(AccountId account);
+  AccountOrders(AccountId account, OrderLimits limits);
 
   AccountId account() const override { return account_; }
   const std::string& name() const override { return name_; }
@@ -95,6 +97,9 @@ class AccountOrders : public fix::OrderOwner {
   // engine did not answer in time: the request may or may not have been
   // executed). Returns how many.
   std::size_t ExpireBefore(std::int64_t deadline_ms);
+
+  // The account's ORDERS rate limits (placements add, first fills take back).
+  UnfilledOrderCount& order_count() { return order_count_; }
 
   // An order by exchange id or client order id (open or recently finished).
   const OrderView* FindByOrderId(OrderId id) const;
@@ -127,6 +132,8 @@ class AccountOrders : public fix::OrderOwner {
   std::unordered_map<std::string, PendingNew> pending_new_;         // by client order id
   std::unordered_map<std::string, PendingCancel> pending_cancels_;  // by the cancel's client id
   std::vector<std::string> answer_at_batch_end_;                    // client order ids
+  std::vector<ClientOrderId> arrived_;  // this batch's accepted orders (arriving)
+  UnfilledOrderCount order_count_;
   struct Received {
     Amount net = 0;
     int decimals = 0;

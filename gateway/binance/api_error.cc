@@ -8,4 +8,8 @@ std::string ErrorBody(const ApiError& e) {
   return nlohmann::json{{"code", e.code}, {"msg", e.msg}}.dump();
 }
 
+ApiResponse ErrorResponse(const ApiError& e) {
+  return {e.status, ErrorBody(e), {}};
+}
+
 }  // namespace exchange::binance

@@ -9,6 +9,8 @@
 
 #include <string>
 
+#include "gateway/binance/api_http.h"
+
 namespace exchange::binance {
 
 struct ApiError {
@@ -23,6 +25,7 @@ inline constexpr int kDisconnected = -1001;  // the broker is unreachable
 inline constexpr int kTooManyRequests = -1003;
 inline constexpr int kTimeout = -1007;  // the engine did not answer in time
 inline constexpr int kUnsupportedOperation = -1014;
+inline constexpr int kTooManyOrders = -1015;
 inline constexpr int kTimestampOutsideWindow = -1021;
 inline constexpr int kInvalidSignature = -1022;
 inline constexpr int kIllegalChars = -1100;
@@ -42,11 +45,15 @@ inline constexpr int kFilterFailure = -1013;
 inline constexpr int kNewOrderRejected = -2010;
 inline constexpr int kCancelRejected = -2011;
 inline constexpr int kNoSuchOrder = -2013;
+inline constexpr int kCancelReplacePartlyFailed = -2021;
+inline constexpr int kCancelReplaceFailed = -2022;
 inline constexpr int kBadApiKeyFormat = -2014;
 inline constexpr int kRejectedMbxKey = -2015;
 }  // namespace api_code
 
 // The JSON body of `e`.
 std::string ErrorBody(const ApiError& e);
+// The answer that refuses with `e`.
+ApiResponse ErrorResponse(const ApiError& e);
 
 }  // namespace exchange::binance

@@ -9,8 +9,10 @@
 namespace exchange::binance {
 namespace {
 
-ApiResponse Error(const ApiError& e) {
-  return {e.status, ErrorBody(e), {}};
+// A placement over the account's ORDERS limit: Binance's 429, with the
+// seconds to wait (at most the 10-second window) in Retry-After.
+ApiResponse TooManyOrders(const ApiError& e) {
+  return {e.status, ErrorBody(e), {{"Retry-After", "10"}}};
 }
 
 std::optional<std::int64_t> IntParam(const FormParams& p, std::string_view name) {
@@ -26,16 +28,20 @@ std::optional<std::int64_t> IntParam(const FormParams& p, std::string_view name)
 
 BinanceApi::BinanceApi(fix::OrderRouter& router, ApiKeyDirectory& keys,
                        std::map<std::string, int> asset_decimals, std::string redis_url,
-                       Clock clock)
+                       Clock clock, OrderLimits order_limits)
     : router_(router),
       keys_(keys),
       symbols_(MakeSymbolTable(router.instruments())),
       asset_decimals_(std::move(asset_decimals)),
       balances_(std::move(redis_url)),
-      clock_(std::move(clock)) {
+      clock_(std::move(clock)),
+      order_limits_(order_limits) {
   routes_[{"POST", "/api/v3/order"}] = {Security::kTrade, &BinanceApi::NewOrder};
   routes_[{"POST", "/api/v3/order/test"}] = {Security::kTrade, &BinanceApi::TestOrder};
+  routes_[{"POST", "/api/v3/order/cancelReplace"}] = {Security::kTrade, &BinanceApi::CancelReplace};
   routes_[{"DELETE", "/api/v3/order"}] = {Security::kTrade, &BinanceApi::CancelOrder};
+  routes_[{"DELETE", "/api/v3/openOrders"}] = {Security::kTrade, &BinanceApi::CancelOpenOrders};
+  routes_[{"GET", "/api/v3/rateLimit/order"}] = {Security::kUserData, &BinanceApi::OrderRateLimit};
   routes_[{"GET", "/api/v3/order"}] = {Security::kUserData, &BinanceApi::QueryOrder};
   routes_[{"GET", "/api/v3/openOrders"}] = {Security::kUserData, &BinanceApi::OpenOrders};
   routes_[{"GET", "/api/v3/account"}] = {Security::kUserData, &BinanceApi::Account};
@@ -58,31 +64,32 @@ void BinanceApi::Handle(const ApiRequest& request, Respond respond) {
   }
   const auto route = routes_.find({request.method, request.path});
   if (route == routes_.end()) {
-    return respond(Error({404, api_code::kUnknown,
-                          "Unknown path " + request.method + " " + request.path +
-                              " (this gateway serves the trading API; market data is "
-                              "exchange-md's)"}));
+    return respond(ErrorResponse({404, api_code::kUnknown,
+                                  "Unknown path " + request.method + " " + request.path +
+                                      " (this gateway serves the trading API; market data is "
+                                      "exchange-md's)"}));
   }
   auto caller = Authenticate(request, route->second.security, keys_, now_ms);
   if (auto* e = std::get_if<ApiError>(&caller)) {
     if (e->code == api_code::kRejectedMbxKey && keys_.Find(request.api_key) == nullptr) {
       keys_.RequestReload();  // a key made a moment ago works on the client's retry
     }
-    return respond(Error(*e));
+    return respond(ErrorResponse(*e));
   }
   const AccountId account = std::get<Caller>(caller).key->key.account;
   if (route->second.security == Security::kTrade && subscribed_.count(account) == 0) {
-    return respond(Error({503, api_code::kDisconnected,
-                          "Internal error; unable to process your request. Please try again "
-                          "(the gateway is subscribing to account " +
-                              std::to_string(account) + "'s events)."}));
+    return respond(
+        ErrorResponse({503, api_code::kDisconnected,
+                       "Internal error; unable to process your request. Please try again "
+                       "(the gateway is subscribing to account " +
+                           std::to_string(account) + "'s events)."}));
   }
   (this->*route->second.endpoint)(std::get<Caller>(caller), respond);
 }
 
 AccountOrders& BinanceApi::OrdersOf(AccountId account) {
   std::unique_ptr<AccountOrders>& orders = accounts_[account];
-  if (!orders) orders = std::make_unique<AccountOrders>(account);
+  if (!orders) orders = std::make_unique<AccountOrders>(account, order_limits_);
   return *orders;
 }
 
@@ -103,39 +110,65 @@ std::string BinanceApi::NewClientOrderId() {
 
 void BinanceApi::NewOrder(const Caller& c, Respond& respond) {
   auto parsed = ReadNewOrder(c.params, symbols_, asset_decimals_, NewClientOrderId());
-  if (auto* e = std::get_if<ApiError>(&parsed)) return respond(Error(*e));
-  ParsedOrder& order = std::get<ParsedOrder>(parsed);
+  if (auto* e = std::get_if<ApiError>(&parsed)) return respond(ErrorResponse(*e));
   AccountOrders& orders = OrdersOf(c.key->key.account);
+  if (auto e = orders.order_count().Add(NowMs())) return respond(TooManyOrders(*e));
+  Place(orders, std::move(std::get<ParsedOrder>(parsed)), std::move(respond));
+}
+
+void BinanceApi::Place(AccountOrders& orders, ParsedOrder order, Respond respond) {
   if (const OrderView* open = orders.FindByClientId(order.view.client_order_id);
       open != nullptr && open->status != "FILLED" && open->status != "CANCELED" &&
       open->status != "REJECTED" && open->status != "EXPIRED") {
-    return respond(Error({400, api_code::kNewOrderRejected, "Duplicate order sent."}));
+    return respond(ErrorResponse({400, api_code::kNewOrderRejected, "Duplicate order sent."}));
   }
   const std::string client_id = order.view.client_order_id;
-  order.view.time_ms = clock_() / 1'000'000;
-  orders.ExpectNew(std::move(order.view), order.response, std::move(respond));
+  order.view.time_ms = NowMs();
+  Respond counted = [this, &orders, respond = std::move(respond)](ApiResponse r) {
+    if (r.status == 200) {
+      for (auto& header : orders.order_count().Headers(NowMs()))
+        r.headers.push_back(std::move(header));
+    }
+    respond(std::move(r));
+  };
+  orders.ExpectNew(std::move(order.view), order.response, std::move(counted));
   order.request.cl_ord_id = client_id;
   router_.PlaceOrder(orders, order.request, clock_());
 }
 
 void BinanceApi::TestOrder(const Caller& c, Respond& respond) {
   auto parsed = ReadNewOrder(c.params, symbols_, asset_decimals_, "test");
-  if (auto* e = std::get_if<ApiError>(&parsed)) return respond(Error(*e));
+  if (auto* e = std::get_if<ApiError>(&parsed)) return respond(ErrorResponse(*e));
   respond({200, "{}", {}});
 }
 
 std::variant<const OrderView*, ApiError> BinanceApi::NamedOrder(const Caller& c,
-                                                                const ApiError& unknown) {
+                                                                const ApiError& unknown,
+                                                                std::string_view prefix) {
   auto symbol = ReadSymbol(c.params, symbols_);
   if (auto* e = std::get_if<ApiError>(&symbol)) return *e;
   AccountOrders& orders = OrdersOf(c.key->key.account);
+  const std::string id_name = prefix.empty() ? "orderId" : std::string(prefix) + "OrderId";
+  const std::string client_name =
+      prefix.empty() ? "origClientOrderId" : std::string(prefix) + "OrigClientOrderId";
+  const std::string* orig = FindParam(c.params, client_name);
   const OrderView* order = nullptr;
-  if (auto id = IntParam(c.params, "orderId")) {
+  if (FindParam(c.params, id_name) != nullptr) {
+    const auto id = IntParam(c.params, id_name);
+    if (!id) {
+      return ApiError{400, api_code::kIllegalChars,
+                      "Illegal characters found in parameter '" + id_name +
+                          "'; legal range is '^[0-9]{1,20}$'."};
+    }
     order = orders.FindByOrderId(static_cast<OrderId>(*id));
-  } else if (const std::string* orig = FindParam(c.params, "origClientOrderId")) {
+    if (order != nullptr && orig != nullptr && order->client_order_id != *orig) order = nullptr;
+  } else if (orig != nullptr) {
     order = orders.FindByClientId(*orig);
   } else {
-    return MandatoryMissing("orderId");
+    return ApiError{400, api_code::kMandatoryParamMissing,
+                    "Param '" + client_name + "' or '" + id_name +
+                        "' must be sent, but both were "
+                        "empty/null!"};
   }
   if (order == nullptr || order->instrument != std::get<const InstrumentConfig*>(symbol)) {
     return unknown;
@@ -152,26 +185,9 @@ std::string BinanceApi::QueriedOrderJson(const OrderView& o) {
   return body;
 }
 
-void BinanceApi::CancelOrder(const Caller& c, Respond& respond) {
-  auto named = NamedOrder(c, {400, api_code::kCancelRejected, "Unknown order sent."});
-  if (auto* e = std::get_if<ApiError>(&named)) return respond(Error(*e));
-  const OrderView* order = std::get<const OrderView*>(named);
-  AccountOrders& orders = OrdersOf(c.key->key.account);
-  const std::string* given = FindParam(c.params, "newClientOrderId");
-  if (given != nullptr && !ValidClientOrderId(*given)) {
-    return respond(Error({400, api_code::kIllegalChars,
-                          "Illegal characters found in parameter 'newClientOrderId'."}));
-  }
-  const std::string cancel_id = given ? *given : NewClientOrderId();
-  const std::string orig = order->client_order_id;
-  orders.ExpectCancel(cancel_id, std::move(respond), clock_() / 1'000'000);
-  fix::CancelRequest r{cancel_id, orig, order->instrument};
-  router_.CancelOrder(orders, r, clock_());
-}
-
 void BinanceApi::QueryOrder(const Caller& c, Respond& respond) {
   auto named = NamedOrder(c, {400, api_code::kNoSuchOrder, "Order does not exist."});
-  if (auto* e = std::get_if<ApiError>(&named)) return respond(Error(*e));
+  if (auto* e = std::get_if<ApiError>(&named)) return respond(ErrorResponse(*e));
   respond({200, QueriedOrderJson(*std::get<const OrderView*>(named)), {}});
 }
 
@@ -179,7 +195,7 @@ void BinanceApi::OpenOrders(const Caller& c, Respond& respond) {
   const InstrumentConfig* instrument = nullptr;
   if (FindParam(c.params, "symbol") != nullptr) {
     auto symbol = ReadSymbol(c.params, symbols_);
-    if (auto* e = std::get_if<ApiError>(&symbol)) return respond(Error(*e));
+    if (auto* e = std::get_if<ApiError>(&symbol)) return respond(ErrorResponse(*e));
     instrument = std::get<const InstrumentConfig*>(symbol);
   }
   std::string body = "[";
@@ -190,13 +206,17 @@ void BinanceApi::OpenOrders(const Caller& c, Respond& respond) {
   respond({200, body + "]", {}});
 }
 
+void BinanceApi::OrderRateLimit(const Caller& c, Respond& respond) {
+  respond({200, OrdersOf(c.key->key.account).order_count().Json(NowMs()), {}});
+}
+
 void BinanceApi::NoMargin(const Caller&, Respond& respond) {
   respond({200, "[]", {}});
 }
 
 void BinanceApi::Account(const Caller& c, Respond& respond) {
   auto balances = balances_.BalancesJson(c.key->key.account);
-  if (auto* e = std::get_if<ApiError>(&balances)) return respond(Error(*e));
+  if (auto* e = std::get_if<ApiError>(&balances)) return respond(ErrorResponse(*e));
   const std::int64_t now_ms = clock_() / 1'000'000;
   std::string body =
       R"({"makerCommission":0,"takerCommission":0,"buyerCommission":0,"sellerCommission":0,)"

@@ -8,10 +8,13 @@
 // Binance's codes (api_error.h). What differs from Binance is tabled in
 // gateway/README.md.
 //
-// Endpoints: GET ping, time; POST order, order/test; DELETE order; GET
-// order, openOrders, account (balances from the Redis view:
+// Endpoints: GET ping, time; POST order, order/test, order/cancelReplace;
+// DELETE order, openOrders (cancel_endpoints.cc); GET order, openOrders,
+// rateLimit/order, account (balances from the Redis view:
 // account_balances.h); and of /sapi/v1 what clients read at start: system
-// status, and the margin pair lists (empty: no margin trading here).
+// status, and the margin pair lists (empty: no margin trading here). Each
+// account's placements are held to its unfilled ORDERS limits
+// (unfilled_order_count.h).
 //
 // Owned by the gateway; I/O thread only (events reach it there too).
 #pragma once
@@ -42,7 +45,8 @@ class BinanceApi : public ApiHandler {
   // `asset_decimals`: every asset's decimals by name (the instruments
   // file's [[asset]] tables).
   BinanceApi(fix::OrderRouter& router, ApiKeyDirectory& keys,
-             std::map<std::string, int> asset_decimals, std::string redis_url, Clock clock);
+             std::map<std::string, int> asset_decimals, std::string redis_url, Clock clock,
+             OrderLimits order_limits = {});
   ~BinanceApi() override;
 
   void Handle(const ApiRequest& request, Respond respond) override;
@@ -74,15 +78,32 @@ class BinanceApi : public ApiHandler {
   void NewOrder(const Caller& c, Respond& respond);
   void TestOrder(const Caller& c, Respond& respond);
   void CancelOrder(const Caller& c, Respond& respond);
+  void CancelOpenOrders(const Caller& c, Respond& respond);
+  void CancelReplace(const Caller& c, Respond& respond);
+  void OrderRateLimit(const Caller& c, Respond& respond);
   void QueryOrder(const Caller& c, Respond& respond);
   void OpenOrders(const Caller& c, Respond& respond);
   void NoMargin(const Caller& c, Respond& respond);
   void Account(const Caller& c, Respond& respond);
 
   AccountOrders& OrdersOf(AccountId account);
-  // The order `symbol` and `orderId` (or `origClientOrderId`) name among
-  // the caller's, or `unknown` (or the parameters' error).
-  std::variant<const OrderView*, ApiError> NamedOrder(const Caller& c, const ApiError& unknown);
+  std::int64_t NowMs() const { return clock_() / 1'000'000; }
+  // The order `symbol` and `orderId` (or `origClientOrderId`; both: the
+  // one orderId names, if its client id matches) name among the caller's,
+  // or `unknown` (or the parameters' error). `prefix` "cancel" reads
+  // cancelReplace's cancelOrderId and cancelOrigClientOrderId.
+  std::variant<const OrderView*, ApiError> NamedOrder(const Caller& c, const ApiError& unknown,
+                                                      std::string_view prefix = "");
+  // Sends `order` (parsed, checked, counted) to the engine; `respond` gets
+  // its ACK, RESULT or FULL, with the account's order counts.
+  void Place(AccountOrders& orders, ParsedOrder order, Respond respond);
+  // Sends a cancel of `order` with client id `cancel_id`; `respond` gets
+  // the cancelled order or the refusal.
+  void SendCancel(AccountOrders& orders, const OrderView& order, const std::string& cancel_id,
+                  Respond respond);
+  // The cancel's client id the request gives in `param`, or a new one; an
+  // ApiError for an illegal one.
+  std::variant<std::string, ApiError> CancelId(const Caller& c, std::string_view param);
   // An order as GET order and openOrders show it.
   static std::string QueriedOrderJson(const OrderView& order);
   std::string NewClientOrderId();
@@ -97,6 +118,7 @@ class BinanceApi : public ApiHandler {
   std::unordered_map<AccountId, std::unique_ptr<AccountOrders>> accounts_;
   std::uint64_t next_client_id_ = 1;
   std::set<AccountId> subscribed_;
+  OrderLimits order_limits_;
 };
 
 }  // namespace exchange::binance

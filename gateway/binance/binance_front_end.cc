@@ -25,8 +25,10 @@ BinanceFrontEnd::BinanceFrontEnd(boost::asio::io_context& io, const fix::Gateway
   options.key_file = config.api_key_file;
   options.reload_interval = std::chrono::milliseconds(config.api_keys_reload_ms);
   keys_ = std::make_unique<ApiKeyDirectory>(io, options);
+  const OrderLimits limits{static_cast<std::int64_t>(config.api_orders_per_10s),
+                           static_cast<std::int64_t>(config.api_orders_per_day)};
   api_ = std::make_unique<BinanceApi>(router, *keys_, std::move(asset_decimals),
-                                      config.api_redis_url, WallClockNs);
+                                      config.api_redis_url, WallClockNs, limits);
   http_ = std::make_unique<ApiHttpServer>(io, config.binance_listen, *api_);
   tick_ = std::make_unique<boost::asio::steady_timer>(io);
 }

@@ -8,6 +8,8 @@
 //     cancelled through ccxt; FULL answers with their fills and
 //     commissions;
 //   - balances before and after a trade, fees included (the Redis view);
+//   - editOrder (cancelReplace), cancelAllOrders, the ORDERS rate limit's
+//     counts;
 //   - refusals a client must be able to tell apart: a wrong secret, a
 //     read-only key, insufficient funds, a post-only order that would take,
 //     an unknown order.
@@ -256,6 +258,68 @@ async function checkOtherTypes(a, b) {
   });
 }
 
+// editOrder (cancelReplace), cancelAllOrders (DELETE openOrders) and the
+// ORDERS rate limit's counts (rateLimit/order, X-MBX-ORDER-COUNT-*).
+async function checkReplaceAndCancelAll(b) {
+  let edited;
+  await check('editOrder replaces an order through cancelReplace', async () => {
+    const o = await b.createOrder(symbol, 'limit', 'sell', 1, 120);
+    edited = await b.editOrder(o.id, symbol, 'limit', 'sell', 1.5, 121);
+    expect(edited.id !== o.id && edited.price === 121 && edited.amount === 1.5 &&
+           edited.status === 'open', JSON.stringify(edited.info));
+    const old = await b.fetchOrder(o.id, symbol);
+    expect(old.status === 'canceled', JSON.stringify(old.info));
+    return `order ${o.id} → ${edited.id} at ${edited.price}`;
+  });
+  await check('cancelReplace of an unknown order: -2022, nothing placed (STOP_ON_FAILURE)', async () => {
+    const before = (await b.fetchOpenOrders(symbol)).length;
+    try {
+      await b.editOrder('99999999', symbol, 'limit', 'sell', 1, 122);
+    } catch (e) {
+      expect(e.message.includes('-2022') && e.message.includes('NOT_ATTEMPTED'), e.message);
+      const after = (await b.fetchOpenOrders(symbol)).length;
+      expect(after === before, `${before} open before, ${after} after`);
+      return e.message.slice(0, 120);
+    }
+    throw new Error('accepted');
+  });
+  await check('order answers carry X-MBX-ORDER-COUNT-10S and -1D; rateLimit/order', async () => {
+    await b.createOrder(symbol, 'limit', 'sell', 0.1, 130);
+    const headers = Object.fromEntries(Object.entries(b.last_response_headers || {})
+        .map(([k, v]) => [k.toLowerCase(), v]));  // as ccxt's HTTP client spells them
+    const count10s = Number(headers['x-mbx-order-count-10s']);
+    const count1d = Number(headers['x-mbx-order-count-1d']);
+    expect(count10s >= 1 && count1d >= count10s, JSON.stringify(headers));
+    const limits = await b.privateGetRateLimitOrder();
+    const [second, day] = limits;
+    expect(second.rateLimitType === 'ORDERS' && second.interval === 'SECOND' &&
+           second.intervalNum === 10 && second.limit === 50, JSON.stringify(limits));
+    expect(day.interval === 'DAY' && day.limit === 160000 && day.count >= count1d,
+           JSON.stringify(limits));
+    return `headers 10s ${count10s}, 1d ${count1d}; ${JSON.stringify(limits)}`;
+  });
+  await check('cancelAllOrders cancels every open order of the symbol', async () => {
+    const open = await b.fetchOpenOrders(symbol);
+    expect(open.length >= 2, `only ${open.length} open orders`);
+    const cancelled = await b.cancelAllOrders(symbol);
+    const ids = new Set(cancelled.map((o) => o.id));
+    expect(cancelled.length === open.length && open.every((o) => ids.has(o.id)) &&
+           cancelled.every((o) => o.status === 'canceled'), JSON.stringify(cancelled.map((o) => o.info)));
+    const left = await b.fetchOpenOrders(symbol);
+    expect(left.length === 0, `${left.length} still open`);
+    return `${cancelled.length} cancelled`;
+  });
+  await check('cancelAllOrders with nothing open: -2011', async () => {
+    try {
+      await b.cancelAllOrders(symbol);
+    } catch (e) {
+      expect(e.message.includes('-2011'), `${e.constructor.name}: ${e.message}`);
+      return e.message;
+    }
+    throw new Error('answered');
+  });
+}
+
 async function checkRefusals(stack) {
   await check('a wrong secret is AuthenticationError (-1022)', async () => {
     const bad = await client(stack, {...stack.keys.a, secretKey: 'x'.repeat(64)});
@@ -355,6 +419,7 @@ async function main() {
     });
     await checkOrders(a, b);
     await checkOtherTypes(a, b);
+    await checkReplaceAndCancelAll(b);
     await checkRefusals(stack);
     await checkLiveChanges(stack);
   } finally {
