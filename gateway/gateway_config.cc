@@ -57,7 +57,9 @@ void ParseGatewayConfig(const std::string& text, const std::string& source, Gate
         {"redis_url", str(&c->api_redis_url)},
         {"keys_reload_ms", num(&c->api_keys_reload_ms)},
         {"orders_per_10s", num(&c->api_orders_per_10s)},
-        {"orders_per_day", num(&c->api_orders_per_day)}}},
+        {"orders_per_day", num(&c->api_orders_per_day)},
+        {"request_weight_per_minute", num(&c->api_request_weight_per_minute)},
+        {"enforce_weight", BoolKey(source, &c->api_enforce_weight)}}},
       {"log", {{"level", str(&c->log_level)}}},
   };
   for (const auto& [section_name, node] : root) {

@@ -41,9 +41,13 @@ struct GatewayConfig {
   std::string api_pg_schema = "public";
   std::string api_redis_url;  // balances (the book-state view); env EXCHANGE_REDIS_URL
   std::uint64_t api_keys_reload_ms = 2000;  // a created or revoked key takes effect within this
-  // Each account's unfilled ORDERS limits (Binance's published figures); 0: unlimited.
-  std::uint64_t api_orders_per_10s = 50;
-  std::uint64_t api_orders_per_day = 160'000;
+  // Each account's unfilled ORDERS limits (Binance spot's, as exchange-md advertises); 0: none.
+  std::uint64_t api_orders_per_10s = 100;
+  std::uint64_t api_orders_per_day = 200'000;
+  // Request weight per client IP and minute (X-MBX-USED-WEIGHT-1M); past it
+  // 429 (-1003) only when enforced.
+  std::uint64_t api_request_weight_per_minute = 6000;
+  bool api_enforce_weight = false;
   // [log]
   std::string log_level = "info";
   // [[session]]

@@ -38,8 +38,8 @@ int Run(const MdConfig& config) {
   handler_options.rate_limits.request_weight_per_minute =
       static_cast<std::int64_t>(config.request_weight_per_minute);
   handler_options.rate_limits.enforce_weight = config.enforce_request_weight;
-  handler_options.weights =
-      std::make_shared<RequestWeights>(handler_options.rate_limits.request_weight_per_minute);
+  handler_options.weights = std::make_shared<exchange::RequestWeights>(
+      handler_options.rate_limits.request_weight_per_minute);
 
   HttpServer::Options server_options;
   server_options.host = address.host;

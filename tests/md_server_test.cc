@@ -46,7 +46,7 @@
 #include "md/http/http_server.h"
 #include "md/http/query_params.h"
 #include "md/http/request_metrics.h"
-#include "md/http/request_weights.h"
+#include "base/request_weights.h"
 #include "md/md_config.h"
 #include "orderflow/benchmark_mix.h"
 #include "persistence/copy_text.h"

@@ -28,23 +28,25 @@ std::optional<std::int64_t> IntParam(const FormParams& p, std::string_view name)
 
 BinanceApi::BinanceApi(fix::OrderRouter& router, ApiKeyDirectory& keys,
                        std::map<std::string, int> asset_decimals, std::string redis_url,
-                       Clock clock, OrderLimits order_limits)
+                       Clock clock, ApiLimits limits)
     : router_(router),
       keys_(keys),
       symbols_(MakeSymbolTable(router.instruments())),
       asset_decimals_(std::move(asset_decimals)),
       balances_(std::move(redis_url)),
       clock_(std::move(clock)),
-      order_limits_(order_limits) {
+      limits_(limits),
+      weights_(limits.weight_per_minute, 4096) {
   routes_[{"POST", "/api/v3/order"}] = {Security::kTrade, &BinanceApi::NewOrder};
   routes_[{"POST", "/api/v3/order/test"}] = {Security::kTrade, &BinanceApi::TestOrder};
   routes_[{"POST", "/api/v3/order/cancelReplace"}] = {Security::kTrade, &BinanceApi::CancelReplace};
   routes_[{"DELETE", "/api/v3/order"}] = {Security::kTrade, &BinanceApi::CancelOrder};
   routes_[{"DELETE", "/api/v3/openOrders"}] = {Security::kTrade, &BinanceApi::CancelOpenOrders};
-  routes_[{"GET", "/api/v3/rateLimit/order"}] = {Security::kUserData, &BinanceApi::OrderRateLimit};
-  routes_[{"GET", "/api/v3/order"}] = {Security::kUserData, &BinanceApi::QueryOrder};
-  routes_[{"GET", "/api/v3/openOrders"}] = {Security::kUserData, &BinanceApi::OpenOrders};
-  routes_[{"GET", "/api/v3/account"}] = {Security::kUserData, &BinanceApi::Account};
+  routes_[{"GET", "/api/v3/rateLimit/order"}] = {Security::kUserData, &BinanceApi::OrderRateLimit,
+                                                 40};
+  routes_[{"GET", "/api/v3/order"}] = {Security::kUserData, &BinanceApi::QueryOrder, 4};
+  routes_[{"GET", "/api/v3/openOrders"}] = {Security::kUserData, &BinanceApi::OpenOrders, 6};
+  routes_[{"GET", "/api/v3/account"}] = {Security::kUserData, &BinanceApi::Account, 20};
   // No margin trading here: the pair lists clients read at start are empty.
   routes_[{"GET", "/sapi/v1/margin/allPairs"}] = {Security::kUserStream, &BinanceApi::NoMargin};
   routes_[{"GET", "/sapi/v1/margin/isolated/allPairs"}] = {Security::kUserData,
@@ -53,8 +55,44 @@ BinanceApi::BinanceApi(fix::OrderRouter& router, ApiKeyDirectory& keys,
 
 BinanceApi::~BinanceApi() = default;
 
+std::int64_t BinanceApi::WeightOf(
+    const ApiRequest& request,
+    std::map<std::pair<std::string, std::string>, Route>::const_iterator route) const {
+  if (route == routes_.end()) return 1;  // ping, time, system/status; unknown paths
+  if (request.method == "GET" && request.path == "/api/v3/openOrders") {
+    // 6 for one symbol, 80 for all (Binance's).
+    std::string error;
+    const auto query = ParseFormParams(request.query, error);
+    const auto body = ParseFormParams(request.body, error);
+    const bool one = (query && FindParam(*query, "symbol")) || (body && FindParam(*body, "symbol"));
+    return one ? 6 : 80;
+  }
+  return route->second.weight;
+}
+
 void BinanceApi::Handle(const ApiRequest& request, Respond respond) {
-  const std::int64_t now_ms = clock_() / 1'000'000;
+  const std::int64_t now_ms = NowMs();
+  const std::int64_t used = weights_.Add(
+      request.peer, WeightOf(request, routes_.find({request.method, request.path})), now_ms);
+  Respond weighed = [used, respond = std::move(respond)](ApiResponse r) {
+    r.headers.emplace_back("X-MBX-USED-WEIGHT-1M", std::to_string(used));
+    respond(std::move(r));
+  };
+  if (limits_.enforce_weight && used > limits_.weight_per_minute) {
+    ApiResponse refused = ErrorResponse(
+        {429, api_code::kTooManyRequests,
+         "Too much request weight used; current limit is " +
+             std::to_string(limits_.weight_per_minute) +
+             " request weight per 1 MINUTE. Please use WebSocket Streams for live updates to "
+             "avoid polling the API."});
+    refused.headers.emplace_back("Retry-After", std::to_string(60 - now_ms / 1000 % 60));
+    return weighed(std::move(refused));
+  }
+  Dispatch(request, std::move(weighed));
+}
+
+void BinanceApi::Dispatch(const ApiRequest& request, Respond respond) {
+  const std::int64_t now_ms = NowMs();
   if (request.method == "GET" && request.path == "/api/v3/ping") return respond({200, "{}", {}});
   if (request.method == "GET" && request.path == "/sapi/v1/system/status") {
     return respond({200, R"({"status":0,"msg":"normal"})", {}});
@@ -89,7 +127,7 @@ void BinanceApi::Handle(const ApiRequest& request, Respond respond) {
 
 AccountOrders& BinanceApi::OrdersOf(AccountId account) {
   std::unique_ptr<AccountOrders>& orders = accounts_[account];
-  if (!orders) orders = std::make_unique<AccountOrders>(account, order_limits_);
+  if (!orders) orders = std::make_unique<AccountOrders>(account, limits_.orders);
   return *orders;
 }
 

@@ -27,6 +27,7 @@
 #include <unordered_map>
 #include <variant>
 
+#include "base/request_weights.h"
 #include "gateway/binance/account_balances.h"
 #include "gateway/binance/account_orders.h"
 #include "gateway/binance/api_http.h"
@@ -38,6 +39,15 @@
 
 namespace exchange::binance {
 
+// The API's limits: each account's ORDERS, and each client IP's request
+// weight per minute (Binance's weights; X-MBX-USED-WEIGHT-1M on every
+// answer, 429 -1003 past the limit only when enforced).
+struct ApiLimits {
+  OrderLimits orders;
+  std::int64_t weight_per_minute = 6000;
+  bool enforce_weight = false;
+};
+
 class BinanceApi : public ApiHandler {
  public:
   using Clock = std::function<std::int64_t()>;  // Unix nanoseconds
@@ -46,7 +56,7 @@ class BinanceApi : public ApiHandler {
   // file's [[asset]] tables).
   BinanceApi(fix::OrderRouter& router, ApiKeyDirectory& keys,
              std::map<std::string, int> asset_decimals, std::string redis_url, Clock clock,
-             OrderLimits order_limits = {});
+             ApiLimits limits = {});
   ~BinanceApi() override;
 
   void Handle(const ApiRequest& request, Respond respond) override;
@@ -73,7 +83,14 @@ class BinanceApi : public ApiHandler {
   struct Route {
     Security security;
     Endpoint endpoint;
+    std::int64_t weight = 1;  // Binance's
   };
+  // Binance's weight of `request` (`route`: its route, or routes_.end()).
+  std::int64_t WeightOf(
+      const ApiRequest& request,
+      std::map<std::pair<std::string, std::string>, Route>::const_iterator route) const;
+  // Handle's work once the request's weight is counted.
+  void Dispatch(const ApiRequest& request, Respond respond);
 
   void NewOrder(const Caller& c, Respond& respond);
   void TestOrder(const Caller& c, Respond& respond);
@@ -118,7 +135,8 @@ class BinanceApi : public ApiHandler {
   std::unordered_map<AccountId, std::unique_ptr<AccountOrders>> accounts_;
   std::uint64_t next_client_id_ = 1;
   std::set<AccountId> subscribed_;
-  OrderLimits order_limits_;
+  ApiLimits limits_;
+  RequestWeights weights_;
 };
 
 }  // namespace exchange::binance

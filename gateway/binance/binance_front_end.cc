@@ -25,8 +25,11 @@ BinanceFrontEnd::BinanceFrontEnd(boost::asio::io_context& io, const fix::Gateway
   options.key_file = config.api_key_file;
   options.reload_interval = std::chrono::milliseconds(config.api_keys_reload_ms);
   keys_ = std::make_unique<ApiKeyDirectory>(io, options);
-  const OrderLimits limits{static_cast<std::int64_t>(config.api_orders_per_10s),
-                           static_cast<std::int64_t>(config.api_orders_per_day)};
+  ApiLimits limits;
+  limits.orders = {static_cast<std::int64_t>(config.api_orders_per_10s),
+                   static_cast<std::int64_t>(config.api_orders_per_day)};
+  limits.weight_per_minute = static_cast<std::int64_t>(config.api_request_weight_per_minute);
+  limits.enforce_weight = config.api_enforce_weight;
   api_ = std::make_unique<BinanceApi>(router, *keys_, std::move(asset_decimals),
                                       config.api_redis_url, WallClockNs, limits);
   http_ = std::make_unique<ApiHttpServer>(io, config.binance_listen, *api_);

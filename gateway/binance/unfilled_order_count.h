@@ -22,8 +22,8 @@
 namespace exchange::binance {
 
 struct OrderLimits {
-  std::int64_t per_10s = 50;       // the figures of Binance's published example
-  std::int64_t per_day = 160'000;  // 0: that interval is not limited
+  std::int64_t per_10s = 100;      // Binance spot's (as exchange-md's exchangeInfo advertises)
+  std::int64_t per_day = 200'000;  // 0: that interval is not limited
 };
 
 class UnfilledOrderCount {

@@ -27,7 +27,7 @@
 #include "md/data/market_data_source.h"
 #include "md/http/gzip_encoder.h"
 #include "md/http/request_metrics.h"
-#include "md/http/request_weights.h"
+#include "base/request_weights.h"
 #include "md/http/static_site.h"
 
 namespace exchange::md {

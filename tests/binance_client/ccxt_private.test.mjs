@@ -293,10 +293,21 @@ async function checkReplaceAndCancelAll(b) {
     const limits = await b.privateGetRateLimitOrder();
     const [second, day] = limits;
     expect(second.rateLimitType === 'ORDERS' && second.interval === 'SECOND' &&
-           second.intervalNum === 10 && second.limit === 50, JSON.stringify(limits));
-    expect(day.interval === 'DAY' && day.limit === 160000 && day.count >= count1d,
+           second.intervalNum === 10 && second.limit === 100, JSON.stringify(limits));
+    expect(day.interval === 'DAY' && day.limit === 200000 && day.count >= count1d,
            JSON.stringify(limits));
     return `headers 10s ${count10s}, 1d ${count1d}; ${JSON.stringify(limits)}`;
+  });
+  await check('X-MBX-USED-WEIGHT-1M counts Binance\'s weights (openOrders: 6, all symbols 80)', async () => {
+    const used = () => Number(Object.entries(b.last_response_headers || {})
+        .find(([k]) => k.toLowerCase() === 'x-mbx-used-weight-1m')?.[1]);
+    await b.privateGetOpenOrders({symbol: id});
+    const one = used();
+    await b.privateGetOpenOrders({});
+    const all = used();
+    // The same minute: 80 more; a new one: 80.
+    expect(one >= 6 && (all - one === 80 || all === 80), `after one symbol ${one}, after all ${all}`);
+    return `${one} → ${all}`;
   });
   await check('cancelAllOrders cancels every open order of the symbol', async () => {
     const open = await b.fetchOpenOrders(symbol);

@@ -1,9 +1,9 @@
-#include "md/http/request_weights.h"
+#include "base/request_weights.h"
 
 #include <algorithm>
 #include <functional>
 
-namespace exchange::md {
+namespace exchange {
 
 RequestWeights::RequestWeights(std::int64_t limit, std::size_t slots)
     : limit_(limit),
@@ -26,4 +26,4 @@ std::int64_t RequestWeights::Add(std::string_view client, std::int64_t weight,
   return static_cast<std::int64_t>(next & 0xffff'ffff);
 }
 
-}  // namespace exchange::md
+}  // namespace exchange

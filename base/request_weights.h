@@ -1,10 +1,10 @@
 // RequestWeights: the request weight each client IP used in the current
-// minute, as Binance counts it (X-MBX-USED-WEIGHT-1M), shared by every
-// serving thread. A fixed table of 64-bit atomic words, one per slot: the
-// minute (high 32 bits) and the weight used in it (low 32); a client's slot
-// is a hash of its address. Lock-free: one compare-and-swap per request, no
-// lock shared between threads. Two addresses that hash to one slot share
-// it (with 65,536 slots, rare; their sum is then what each is held to).
+// minute, as Binance counts it (X-MBX-USED-WEIGHT-1M), for exchange-md's
+// serving threads and the gateway's trading API. A fixed table of 64-bit atomic words, one per
+// slot: the minute (high 32 bits) and the weight used in it (low 32); a client's slot is a hash of
+// its address. Lock-free: one compare-and-swap per request, no lock shared between threads. Two
+// addresses that hash to one slot share it (with 65,536 slots, rare; their sum is then what each is
+// held to).
 //
 // Made once before the serving threads start; then any thread.
 #pragma once
@@ -14,7 +14,7 @@
 #include <memory>
 #include <string_view>
 
-namespace exchange::md {
+namespace exchange {
 
 class RequestWeights {
  public:
@@ -32,4 +32,4 @@ class RequestWeights {
   std::unique_ptr<std::atomic<std::uint64_t>[]> table_;
 };
 
-}  // namespace exchange::md
+}  // namespace exchange
