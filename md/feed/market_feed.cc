@@ -121,7 +121,6 @@ void MarketFeed::Run() {
     try {
       if (!reader_) Connect();
       if (Clock::now() - symbols_checked_ >= kSymbolCheckInterval) RefreshSymbols();
-      RefreshFollowed();
       const auto started = Clock::now();
       ReadStreams();
       if (!failure.empty()) {
@@ -312,6 +311,11 @@ void MarketFeed::ReadStreams() {
   }
   const redis::RedisReply reply = reader_->Command(argv);
   if (reply.is_error()) throw std::runtime_error("XREAD refused: " + std::string(reply.str()));
+  // Which streams are followed now, not before the XREAD: it blocked, and
+  // what it brought may have been written after a subscription made
+  // meanwhile (whose client may then have taken its snapshot). A stream
+  // followed after this point gets only what was in Redis before it.
+  RefreshFollowed();
   for (std::size_t s = 0; s < reply.size(); ++s) {
     const auto stream = reply.element(s);
     const auto found = by_key.find(stream.element(0).str());
@@ -415,6 +419,11 @@ void MarketFeed::RenderKlines(Followed& f, const std::vector<KlineTracker::Updat
 }
 
 void MarketFeed::Publish() {
+  // The depth updates take the books as the reads (and resyncs) left them:
+  // a stream followed since then must get them (its client's snapshot may
+  // be older than what they cover), one followed later has a snapshot at
+  // least as new.
+  RefreshFollowed();
   const Timestamp now = WallNow();
   const Timestamp grace = std::chrono::nanoseconds(options_.kline_grace).count();
   // The depth streams of a speed go out together, once per its interval.

@@ -37,7 +37,10 @@
 // Names: each symbol's streams are served under its own name and, when
 // unambiguous, its Binance form (base/binance_symbol.h: btcusd@trade for
 // BTC-USD), whose messages carry that form in `s`. Only streams someone
-// follows (StreamRegistry) are rendered.
+// follows (StreamRegistry) are rendered, as the registry has them after
+// the read that brought the change: a stream followed while the feed
+// waited in XREAD gets what that read brought, so a client's first
+// depthUpdate continues from any snapshot it took after subscribing.
 //
 // Backends down: the feed logs once, retries every `retry`, and on return
 // resynchronises every book (the chain continues, as above).
@@ -109,7 +112,9 @@ class MarketFeed {
   void Connect();  // throws on failure
   void RefreshSymbols();
   void SetNames(Followed& f, const std::string& alias);  // alias "": none
-  void RefreshFollowed();    // which streams are followed, when that changed
+  // Which streams are followed, when that changed: after each read, before
+  // rendering what it brought.
+  void RefreshFollowed();
   void Follow(Followed& f);  // stream positions, snapshot, candles
   void Resync(Followed& f);  // a new snapshot; the difference goes out
   void ReadStreams();
