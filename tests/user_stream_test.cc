@@ -20,7 +20,7 @@ InstrumentConfig Instrument() {
   InstrumentConfig c;
   c.spec.symbol = SymbolName("CP1-USD");
   c.spec.base_multiplier = 10'000;  // 4 quantity decimals, 8 base decimals
-  c.spec.quote_exponent = -2;       // 2 + 4 decimals of notional, 2 of USD
+  c.spec.quote_exponent = -4;       // 2 + 4 decimals of notional, 2 of USD
   c.price_decimals = 2;
   c.quantity_decimals = 4;
   c.base_asset = "CP1";
