@@ -41,6 +41,7 @@ struct ReportDetail {
   std::string_view text;    // why, for people; empty for none
   Timestamp transact_time = 0;
   RejectReason reject_reason = RejectReason::kNone;  // the engine's, when it rejected
+  bool maker = false;                                // trades: the order was the resting one
 };
 
 // A cancel or replace that was refused.

@@ -314,9 +314,10 @@ void OrderRouter::OnFill(TrackedOrder& o, const Event& e, bool maker, std::int64
   o.notional += static_cast<__int128>(e.price) * e.quantity;
   if (o.leaves == 0) o.done = true;
   const std::string exec_id = ExecIdOf(*o.instrument, e.sequence);
-  SendReport(
-      o, {exec_type::kTrade, exec_id, o.cl_ord_id, {}, e.quantity, e.price, -1, {}, e.timestamp},
-      now_ns);
+  ReportDetail d{exec_type::kTrade, exec_id, o.cl_ord_id, {},         e.quantity,
+                 e.price,           -1,      {},          e.timestamp};
+  d.maker = maker;
+  SendReport(o, d, now_ns);
 }
 
 void OrderRouter::OnCanceled(TrackedOrder& o, const Event& e, std::int64_t now_ns) {

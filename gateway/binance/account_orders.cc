@@ -1,6 +1,7 @@
 #include "gateway/binance/account_orders.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "base/fixed_point_text.h"
 
@@ -50,6 +51,15 @@ void Decimal(std::string& out, const char* name, __int128 value, int decimals) {
   out += "\":\"";
   AppendFixedPoint(out, value, decimals);
   out += "\",";
+}
+
+// The number of an ExecID: "<symbol>:<sequence>" (the trade id of a trade)
+// or "GW:<n>".
+std::uint64_t ExecutionNumber(std::string_view exec_id) {
+  const std::string_view digits = exec_id.substr(exec_id.rfind(':') + 1);
+  std::uint64_t n = 0;
+  std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  return n;
 }
 
 bool IsFinal(const std::string& status) {
@@ -250,6 +260,7 @@ void AccountOrders::Report(const fix::TrackedOrder& o, const fix::ReportDetail& 
       break;
     default: break;
   }
+  if (streaming_) KeepForStream(*v, d);
   if (IsFinal(v->status)) Finish(*v);
 }
 
@@ -266,13 +277,15 @@ void AccountOrders::CancelRejected(const fix::CancelRejectDetail& d, std::int64_
 
 void AccountOrders::MassCancelReported(const fix::MassCancelDetail&, std::int64_t) {}
 
-void AccountOrders::AddFill(OrderView& v, const fix::ReportDetail& d) {
+namespace {
+
+// A fill of `v` (its cum_quote counting it already), before its commission.
+OrderFill FillOf(const OrderView& v, const fix::ReportDetail& d) {
   const InstrumentSpec& spec = v.instrument->spec;
   OrderFill f;
   f.price = d.last_px;
   f.quantity = d.last_qty;
-  const std::string_view exec_id = d.exec_id;  // "<symbol>:<sequence>"
-  f.trade_id = std::stoull(std::string(exec_id.substr(exec_id.rfind(':') + 1)));
+  f.trade_id = ExecutionNumber(d.exec_id);
   if (v.side == Side::kBuy) {
     f.gross = d.last_qty * spec.base_multiplier;
     f.commission_asset = v.instrument->base_asset;
@@ -282,7 +295,78 @@ void AccountOrders::AddFill(OrderView& v, const fix::ReportDetail& d) {
                                   ScaleDown(before, spec.quote_exponent));
     f.commission_asset = v.instrument->quote_asset;
   }
-  v.fills.push_back(std::move(f));
+  return f;
+}
+
+const char* ExecTypeName(char exec_type) {
+  switch (exec_type) {
+    case fix::exec_type::kTrade: return "TRADE";
+    case fix::exec_type::kCanceled: return "CANCELED";
+    case fix::exec_type::kRejected: return "REJECTED";
+    case fix::exec_type::kExpired: return "EXPIRED";
+    case fix::exec_type::kReplaced: return "REPLACED";
+    default: return "NEW";  // new, and a stop order triggered (working from now)
+  }
+}
+
+// Binance's order reject reasons (user-data-stream.md) for the engine's.
+const char* RejectReasonName(RejectReason r) {
+  switch (r) {
+    case RejectReason::kNone: return "NONE";
+    case RejectReason::kInsufficientFunds: return "INSUFFICIENT_BALANCES";
+    case RejectReason::kPostOnlyWouldTrade: return "WOULD_MATCH_IMMEDIATELY";
+    default: return "OTHER";
+  }
+}
+
+}  // namespace
+
+void AccountOrders::AddFill(OrderView& v, const fix::ReportDetail& d) {
+  v.fills.push_back(FillOf(v, d));
+}
+
+void AccountOrders::KeepForStream(const OrderView& v, const fix::ReportDetail& d) {
+  StreamChange c;
+  c.order = v;
+  c.order.fills.clear();
+  ExecutionChange& x = c.change;
+  x.exec_type = ExecTypeName(d.exec_type);
+  x.client_order_id = v.client_order_id;
+  if (d.exec_type == fix::exec_type::kCanceled && !d.orig_cl_ord_id.empty()) {
+    x.client_order_id = std::string(d.cl_ord_id);  // the cancel's own id, as Binance
+    x.orig_client_order_id = v.client_order_id;
+  }
+  if (d.exec_type == fix::exec_type::kRejected) x.reject_reason = RejectReasonName(d.reject_reason);
+  x.transact_ms = v.update_ms;
+  x.execution_id = ExecutionNumber(d.exec_id);
+  if (d.exec_type == fix::exec_type::kTrade) {
+    const OrderFill f = FillOf(v, d);
+    x.last_qty = d.last_qty;
+    x.last_px = d.last_px;
+    x.trade_id = static_cast<std::int64_t>(f.trade_id);
+    x.maker = d.maker;
+    x.commission_asset = f.commission_asset;
+    c.gross = f.gross;
+  }
+  stream_changes_.push_back(std::move(c));
+}
+
+std::vector<std::string> AccountOrders::TakeStreamEvents(std::int64_t event_ms) {
+  std::vector<std::string> events;
+  events.reserve(stream_changes_.size());
+  for (StreamChange& c : stream_changes_) {
+    ExecutionChange& x = c.change;
+    if (!x.commission_asset.empty()) {
+      const auto r = received_.find({static_cast<Sequence>(x.trade_id), x.commission_asset});
+      if (r != received_.end()) {
+        x.commission = c.gross - r->second.net;
+        x.commission_decimals = r->second.decimals;
+      }
+    }
+    events.push_back(ExecutionReportJson(c.order, x, event_ms));
+  }
+  stream_changes_.clear();
+  return events;
 }
 
 void AccountOrders::OnReceived(Sequence trade_id, const std::string& asset, Amount net,

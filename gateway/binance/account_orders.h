@@ -8,6 +8,11 @@
 // (when the taker's matching is over, as Binance answers), a cancel when
 // the order is cancelled, a refusal at once.
 //
+// For the user data stream (once set_streaming): every change of the
+// account's API orders, kept in engine order until TakeStreamEvents makes
+// them executionReport events (at the end of the engine batch, when each
+// trade's commission is known).
+//
 // Finished orders stay queryable (GET /api/v3/order) until
 // `kFinishedKept` newer ones finished after them.
 //
@@ -26,6 +31,7 @@
 #include "gateway/binance/api_error.h"
 #include "gateway/binance/api_http.h"
 #include "gateway/binance/unfilled_order_count.h"
+#include "gateway/binance/user_stream_json.h"
 #include "gateway/order_owner.h"
 #include "gateway/order_request.h"
 
@@ -98,6 +104,12 @@ class AccountOrders : public fix::OrderOwner {
   // executed). Returns how many.
   std::size_t ExpireBefore(std::int64_t deadline_ms);
 
+  // The changes of the orders are kept for the user data stream from now on.
+  void set_streaming(bool on) { streaming_ = on; }
+  // The executionReport events of the changes kept since the last call, in
+  // engine order (before OnBatchEnd, which forgets the batch's commissions).
+  std::vector<std::string> TakeStreamEvents(std::int64_t event_ms);
+
   // The account's ORDERS rate limits (placements add, first fills take back).
   UnfilledOrderCount& order_count() { return order_count_; }
 
@@ -122,6 +134,8 @@ class AccountOrders : public fix::OrderOwner {
   void AddFill(OrderView& view, const fix::ReportDetail& detail);
   void Answer(const std::string& client_order_id, OrderView& view);
   void Finish(OrderView& view);
+  // The change for the user data stream.
+  void KeepForStream(const OrderView& view, const fix::ReportDetail& detail);
 
   AccountId account_;
   std::string name_;
@@ -140,6 +154,13 @@ class AccountOrders : public fix::OrderOwner {
   };
   std::map<std::pair<Sequence, std::string>, Received> received_;  // this batch's: (trade, asset)
   std::deque<ClientOrderId> finished_;                             // oldest first
+  bool streaming_ = false;
+  struct StreamChange {
+    OrderView order;  // after the change, without fills
+    ExecutionChange change;
+    Amount gross = 0;  // a trade's: what the side receives before its fee
+  };
+  std::vector<StreamChange> stream_changes_;
 };
 
 // The order's status and fields as Binance's JSON.

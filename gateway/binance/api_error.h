@@ -41,6 +41,7 @@ inline constexpr int kInvalidSide = -1117;
 inline constexpr int kBadSymbol = -1121;
 inline constexpr int kInvalidParameter = -1130;
 inline constexpr int kBadRecvWindow = -1131;
+inline constexpr int kInvalidListenKey = -1125;
 inline constexpr int kFilterFailure = -1013;
 inline constexpr int kNewOrderRejected = -2010;
 inline constexpr int kCancelRejected = -2011;

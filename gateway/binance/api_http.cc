@@ -3,6 +3,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
 #include <optional>
 #include <stdexcept>
 
@@ -10,11 +12,109 @@ namespace exchange::binance {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using tcp = boost::asio::ip::tcp;
 
 namespace {
 
 constexpr std::size_t kMaxRequestBytes = 16 * 1024;
+
+// A connection upgraded to WebSocket: frames from the client go to the
+// listener; Send queues frames, written one at a time.
+class WsConnection : public WebSocketChannel, public std::enable_shared_from_this<WsConnection> {
+ public:
+  WsConnection(beast::tcp_stream stream, std::shared_ptr<WebSocketListener> listener)
+      : ws_(std::move(stream)), listener_(std::move(listener)) {}
+
+  void Accept(http::request<http::string_body> request) {
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& r) { r.set(http::field::server, "exchange-gateway"); }));
+    ws_.read_message_max(kMaxIncomingFrame);
+    request_ = std::move(request);
+    ws_.async_accept(request_, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->Closed();
+      self->open_ = true;
+      self->listener_->OnOpen(self);
+      self->Read();
+    });
+  }
+
+  void Send(std::string text, std::uint64_t tag) override {
+    if (!open_ || closing_) return;
+    if (queue_.size() >= kMaxQueuedFrames) {  // the reader fell too far behind
+      queue_.clear();
+      tags_.clear();
+      Close();
+      return;
+    }
+    queue_.push_back(std::move(text));
+    tags_.push_back(tag);
+    if (!writing_) WriteNext();
+  }
+
+  void Close() override {
+    if (!open_ || closing_) return;
+    closing_ = true;
+    if (!writing_) CloseNow();
+  }
+
+  bool open() const override { return open_ && !closing_; }
+  std::uint64_t written_tag() const override { return written_tag_; }
+
+ private:
+  void Read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->Closed();
+      const std::string text = beast::buffers_to_string(self->buffer_.data());
+      self->buffer_.consume(self->buffer_.size());
+      if (self->listener_) self->listener_->OnText(text);
+      self->Read();
+    });
+  }
+
+  void WriteNext() {
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(boost::asio::buffer(queue_.front()),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->writing_ = false;
+                      if (ec) return self->Closed();
+                      if (self->tags_.front() != 0) self->written_tag_ = self->tags_.front();
+                      self->queue_.pop_front();
+                      self->tags_.pop_front();
+                      if (!self->queue_.empty()) return self->WriteNext();
+                      if (self->closing_) self->CloseNow();
+                    });
+  }
+
+  void CloseNow() {
+    ws_.async_close(websocket::close_code::normal,
+                    [self = shared_from_this()](beast::error_code) { self->Closed(); });
+  }
+
+  void Closed() {
+    if (closed_) return;
+    closed_ = true;
+    open_ = false;
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+    if (listener_) {
+      std::shared_ptr<WebSocketListener> listener = std::move(listener_);
+      listener->OnClose();  // may drop the last channel reference but ours
+    }
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  std::shared_ptr<WebSocketListener> listener_;
+  http::request<http::string_body> request_;
+  beast::flat_buffer buffer_;
+  std::deque<std::string> queue_;
+  std::deque<std::uint64_t> tags_;
+  std::uint64_t written_tag_ = 0;
+  bool open_ = false, writing_ = false, closing_ = false, closed_ = false;
+};
 
 // One client connection: read a request, hand it over, write the answer
 // when it comes, read the next.
@@ -71,11 +171,21 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection> {
     }
     const unsigned version = req.version();
     const bool keep_alive = req.keep_alive();
+    if (websocket::is_upgrade(req)) return Upgrade(request, version);
     stream_.expires_never();  // the answer may take a while (RESULT waits for the engine)
     // The callback keeps the connection: a pending answer holds it open.
     handler_.Handle(request, [self = shared_from_this(), version, keep_alive](ApiResponse r) {
       self->Write(std::move(r), version, keep_alive);
     });
+  }
+
+  void Upgrade(const ApiRequest& request, unsigned version) {
+    auto upgraded = handler_.Upgrade(request);
+    if (auto* refused = std::get_if<ApiResponse>(&upgraded)) {
+      return Write(std::move(*refused), version, false);
+    }
+    std::make_shared<WsConnection>(std::move(stream_), std::move(std::get<1>(upgraded)))
+        ->Accept(parser_->release());
   }
 
   void Write(ApiResponse r, unsigned version, bool keep_alive) {

@@ -3,6 +3,7 @@
 // lives. A request is handed to the ApiHandler with a Respond callback; the
 // handler answers at once, or later (an order's RESULT waits for the
 // engine), and the connection reads its next request only once answered.
+// A WebSocket upgrade request goes to ApiHandler::Upgrade (api_websocket.h).
 // A connection idle for `idle_timeout` is closed; a request Beast cannot
 // parse (headers or body over 16 KiB) is answered 400 (413) and the
 // connection closed. A pending answer keeps its connection; writing it to a
@@ -20,7 +21,10 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
+
+#include "gateway/binance/api_websocket.h"
 
 namespace exchange::binance {
 
@@ -47,6 +51,12 @@ class ApiHandler {
   virtual ~ApiHandler() = default;
   // Answers `request` by calling `respond` once, now or later (I/O thread).
   virtual void Handle(const ApiRequest& request, Respond respond) = 0;
+  // A WebSocket upgrade request: the listener that takes the connection,
+  // or the HTTP answer refusing it.
+  using Upgraded = std::variant<ApiResponse, std::shared_ptr<WebSocketListener>>;
+  virtual Upgraded Upgrade(const ApiRequest& /*request*/) {
+    return ApiResponse{404, R"({"code":-1000,"msg":"no WebSocket here"})", {}};
+  }
 };
 
 class ApiHttpServer {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <random>
 
 #include "gateway/binance/order_params.h"
 
@@ -24,6 +25,17 @@ std::optional<std::int64_t> IntParam(const FormParams& p, std::string_view name)
   return v;
 }
 
+// 64 letters and digits, from the system's random source.
+std::string RandomListenKey() {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  std::random_device random;
+  std::string key(64, ' ');
+  for (char& c : key)
+    c = kAlphabet[random() % 62];
+  return key;
+}
+
 }  // namespace
 
 BinanceApi::BinanceApi(fix::OrderRouter& router, ApiKeyDirectory& keys,
@@ -36,7 +48,8 @@ BinanceApi::BinanceApi(fix::OrderRouter& router, ApiKeyDirectory& keys,
       balances_(std::move(redis_url)),
       clock_(std::move(clock)),
       limits_(limits),
-      weights_(limits.weight_per_minute, 4096) {
+      weights_(limits.weight_per_minute, 4096),
+      streams_(RandomListenKey) {
   routes_[{"POST", "/api/v3/order"}] = {Security::kTrade, &BinanceApi::NewOrder};
   routes_[{"POST", "/api/v3/order/test"}] = {Security::kTrade, &BinanceApi::TestOrder};
   routes_[{"POST", "/api/v3/order/cancelReplace"}] = {Security::kTrade, &BinanceApi::CancelReplace};
@@ -47,6 +60,10 @@ BinanceApi::BinanceApi(fix::OrderRouter& router, ApiKeyDirectory& keys,
   routes_[{"GET", "/api/v3/order"}] = {Security::kUserData, &BinanceApi::QueryOrder, 4};
   routes_[{"GET", "/api/v3/openOrders"}] = {Security::kUserData, &BinanceApi::OpenOrders, 6};
   routes_[{"GET", "/api/v3/account"}] = {Security::kUserData, &BinanceApi::Account, 20};
+  routes_[{"POST", "/api/v3/userDataStream"}] = {Security::kUserStream, &BinanceApi::NewListenKey};
+  routes_[{"PUT", "/api/v3/userDataStream"}] = {Security::kUserStream, &BinanceApi::KeepListenKey};
+  routes_[{"DELETE", "/api/v3/userDataStream"}] = {Security::kUserStream,
+                                                   &BinanceApi::CloseListenKey};
   // No margin trading here: the pair lists clients read at start are empty.
   routes_[{"GET", "/sapi/v1/margin/allPairs"}] = {Security::kUserStream, &BinanceApi::NoMargin};
   routes_[{"GET", "/sapi/v1/margin/isolated/allPairs"}] = {Security::kUserData,
@@ -275,7 +292,9 @@ void BinanceApi::MarkSubscribed(const std::vector<AccountId>& accounts) {
 
 void BinanceApi::OnRecord(const wire::EventRecord& record) {
   const Event& e = record.event;
-  if (e.type != EventType::kBalance || e.balance_reason != BalanceReason::kTrade) return;
+  if (e.type != EventType::kBalance) return;
+  if (streams_.Wanted(e.account)) KeepBalanceChange(record);
+  if (e.balance_reason != BalanceReason::kTrade) return;
   const auto it = accounts_.find(e.account);
   if (it == accounts_.end()) return;
   const std::string asset(record.asset.view());
@@ -285,6 +304,8 @@ void BinanceApi::OnRecord(const wire::EventRecord& record) {
 }
 
 void BinanceApi::Tick() {
+  FlushStreams();  // changes reported outside an engine batch
+  streams_.Expire(NowMs());
   const std::int64_t deadline = clock_() / 1'000'000 - kAnswerTimeoutMs;
   for (auto& [account, orders] : accounts_) {
     if (const std::size_t n = orders->ExpireBefore(deadline)) {
@@ -295,6 +316,7 @@ void BinanceApi::Tick() {
 }
 
 void BinanceApi::OnBatchEnd() {
+  FlushStreams();  // before the orders forget the batch's commissions
   for (auto& [account, orders] : accounts_)
     orders->OnBatchEnd();
 }

@@ -16,12 +16,23 @@
 // account's placements are held to its unfilled ORDERS limits
 // (unfilled_order_count.h).
 //
+// The user data stream (user_stream_endpoints.cc): listen keys (POST, PUT,
+// DELETE /api/v3/userDataStream), WebSocket connections on /ws/<listenKey>
+// and /stream?streams=<listenKey>, and the WebSocket API /ws-api/v3
+// (ws_api_session.h); who hears what, and the replay after a reconnect, in
+// user_data_streams.h. Events go out at the end of each engine batch, in
+// engine order: the batch's executionReport events, then balanceUpdate
+// (deposits, withdrawals), then one outboundAccountPosition with the
+// account's balances the batch changed (each the balance after the last
+// change, as the engine's BALANCE event gives it).
+//
 // Owned by the gateway; I/O thread only (events reach it there too).
 #pragma once
 
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -34,6 +45,7 @@
 #include "gateway/binance/api_key_directory.h"
 #include "gateway/binance/order_params.h"
 #include "gateway/binance/request_auth.h"
+#include "gateway/binance/user_data_streams.h"
 #include "gateway/order_router.h"
 #include "wire/wire_format.h"
 
@@ -60,6 +72,7 @@ class BinanceApi : public ApiHandler {
   ~BinanceApi() override;
 
   void Handle(const ApiRequest& request, Respond respond) override;
+  Upgraded Upgrade(const ApiRequest& request) override;
 
   // The events of `accounts` reach the gateway from now on: they may trade.
   void MarkSubscribed(const std::vector<AccountId>& accounts);
@@ -102,6 +115,17 @@ class BinanceApi : public ApiHandler {
   void OpenOrders(const Caller& c, Respond& respond);
   void NoMargin(const Caller& c, Respond& respond);
   void Account(const Caller& c, Respond& respond);
+  void NewListenKey(const Caller& c, Respond& respond);
+  void KeepListenKey(const Caller& c, Respond& respond);
+  void CloseListenKey(const Caller& c, Respond& respond);
+
+  // The user data stream of `account` may start (its events reach the
+  // gateway), or why not.
+  std::optional<ApiError> StreamAccount(AccountId account);
+  // A BALANCE event of an account whose stream someone hears.
+  void KeepBalanceChange(const wire::EventRecord& record);
+  // The events kept since the last call go out.
+  void FlushStreams();
 
   AccountOrders& OrdersOf(AccountId account);
   std::int64_t NowMs() const { return clock_() / 1'000'000; }
@@ -137,6 +161,15 @@ class BinanceApi : public ApiHandler {
   std::set<AccountId> subscribed_;
   ApiLimits limits_;
   RequestWeights weights_;
+  UserDataStreams streams_;
+  struct Position {
+    Amount available = 0;
+    Amount held = 0;
+    int decimals = 0;
+    std::int64_t update_ms = 0;
+  };
+  std::unordered_map<AccountId, std::map<std::string, Position>> changed_positions_;
+  std::unordered_map<AccountId, std::vector<std::string>> balance_updates_;
 };
 
 }  // namespace exchange::binance

@@ -10,6 +10,11 @@
 //   - balances before and after a trade, fees included (the Redis view);
 //   - editOrder (cancelReplace), cancelAllOrders, the ORDERS rate limit's
 //     counts;
+//   - the user data stream: ccxt's watchOrders, watchMyTrades and
+//     watchBalance over the WebSocket API (userDataStream.subscribe.signature),
+//     an order placed and filled seen in order with its fills, fees and
+//     balances; a listen key's stream (/ws/<listenKey>) reconnected within
+//     the key's life misses nothing;
 //   - refusals a client must be able to tell apart: a wrong secret, a
 //     read-only key, insufficient funds, a post-only order that would take,
 //     an unknown order.
@@ -26,6 +31,7 @@ import {join} from 'node:path';
 import {parseArgs} from 'node:util';
 
 import ccxt from 'ccxt';
+import WebSocket from 'ws';
 
 import {check, pass, runTest, startProcess, waitFor} from '../node/harness.mjs';
 
@@ -147,6 +153,34 @@ async function client(stack, key) {
   venue.urls.api.private = `${stack.trading}/api/v3`;
   venue.urls.api.sapi = `${stack.trading}/sapi/v1`;
   return venue;
+}
+
+// A ccxt client of `key` whose user data stream is the gateway's WebSocket
+// API, subscribed (ccxt's authenticate: userDataStream.subscribe.signature).
+async function streamingClient(stack, key) {
+  const venue = await client(stack, key);
+  venue.urls.api.ws['ws-api'].spot = `${stack.trading.replace(/^http/, 'ws')}/ws-api/v3`;
+  await venue.loadMarkets();
+  await venue.authenticate({type: 'spot'});
+  return venue;
+}
+
+// Calls `watch` until stopped, keeping every update it returns.
+function collect(watch) {
+  const c = {items: [], stopped: false, error: undefined};
+  c.done = (async () => {
+    while (!c.stopped) {
+      try {
+        const got = await watch();
+        // copies: ccxt updates its cached objects in place
+        c.items.push(...(Array.isArray(got) ? got : [got]).map((x) => structuredClone(x)));
+      } catch (e) {
+        if (!c.stopped) c.error = e;
+        return;
+      }
+    }
+  })();
+  return c;
 }
 
 async function balanceOf(venue, asset) {
@@ -331,6 +365,130 @@ async function checkReplaceAndCancelAll(b) {
   });
 }
 
+async function checkUserDataStream(stack) {
+  const a = await streamingClient(stack, stack.keys.a);
+  const b = await streamingClient(stack, stack.keys.b);
+  const bOrders = collect(() => b.watchOrders(symbol));
+  const bTrades = collect(() => b.watchMyTrades(symbol));
+  const bBalance = collect(() => b.watchBalance());
+  const aOrders = collect(() => a.watchOrders(symbol));
+  const aTrades = collect(() => a.watchMyTrades(symbol));
+  const all = [bOrders, bTrades, bBalance, aOrders, aTrades];
+  try {
+    const usdBefore = (await balanceOf(b, 'USD')).free;
+    let sell, buy;
+    await check('watchOrders: a resting order, then its fill, in order', async () => {
+      sell = await b.createOrder(symbol, 'limit', 'sell', 1, 105);
+      buy = await a.createOrder(symbol, 'market', 'buy', 0.4);
+      const mine = await waitFor('the maker\'s fill', async () =>
+        bOrders.items.filter((o) => o.id === sell.id), (l) => l.some((o) => o.filled === 0.4));
+      expect(mine[0].status === 'open' && mine[0].filled === 0 && mine[0].amount === 1 &&
+             mine[0].price === 105 && mine[0].clientOrderId === sell.clientOrderId,
+             JSON.stringify(mine[0].info));
+      const fill = mine[mine.length - 1];
+      expect(fill.status === 'open' && fill.filled === 0.4 && fill.remaining === 0.6 &&
+             fill.cost === 42, JSON.stringify(fill.info));
+      for (let i = 1; i < mine.length; ++i) {
+        expect(mine[i].filled >= mine[i - 1].filled, `out of order: ${mine.map((o) => o.filled)}`);
+      }
+      const taker = await waitFor('the taker\'s order', async () =>
+        aOrders.items.filter((o) => o.id === buy.id), (l) => l.some((o) => o.status === 'closed'));
+      const closed = taker[taker.length - 1];
+      expect(closed.filled === 0.4 && closed.average === 105, JSON.stringify(closed.info));
+      return `maker ${mine.map((o) => `${o.status}/${o.filled}`).join(' → ')}; taker closed`;
+    });
+    // The maker's fee: 0.1% of 42 USD, rounded down to the cent.
+  await check('watchMyTrades: each side\'s fill with its fee and maker flag', async () => {
+      const [mt] = await waitFor('the maker\'s trade', async () =>
+        bTrades.items.filter((t) => t.order === sell.id), (l) => l.length > 0);
+      expect(mt.price === 105 && mt.amount === 0.4 && mt.takerOrMaker === 'maker' &&
+             mt.side === 'sell' && near(mt.fee.cost, 0.04) && mt.fee.currency === 'USD',
+             JSON.stringify(mt.info));
+      const [tt] = await waitFor('the taker\'s trade', async () =>
+        aTrades.items.filter((t) => t.order === buy.id), (l) => l.length > 0);
+      expect(tt.id === mt.id && tt.takerOrMaker === 'taker' && tt.side === 'buy' &&
+             near(tt.fee.cost, 0.0008) && tt.fee.currency === base, JSON.stringify(tt.info));
+      return `trade ${mt.id}: maker fee ${mt.fee.cost} USD, taker fee ${tt.fee.cost} ${base}`;
+    });
+    await check('watchBalance: the balances after the fill, as fetchBalance has them', async () => {
+      const expected = usdBefore + 42 - 0.04;
+      const last = await waitFor('the USD balance', async () => bBalance.items.at(-1),
+                                 (x) => x && x.USD && near(x.USD.free, expected));
+      const rest = await waitFor('the Redis view', () => balanceOf(b, base),
+                                 (x) => near(x.used, last[base].used));
+      expect(near(last[base].free, rest.free), `${JSON.stringify(last[base])} ${JSON.stringify(rest)}`);
+      return `USD ${last.USD.free}, ${base} free ${last[base].free} used ${last[base].used}`;
+    });
+    await b.cancelOrder(sell.id, symbol);
+  } finally {
+    for (const c of all) c.stopped = true;
+    await a.close();
+    await b.close();
+  }
+  for (const c of all) expect(c.error === undefined, `a watch failed: ${c.error}`);
+}
+
+// A listen key's stream, read with a plain WebSocket: what happened while
+// the client was away comes when it reconnects with the same key.
+async function checkListenKeyReconnect(stack) {
+  const b = await client(stack, stack.keys.b);
+  await b.loadMarkets();
+  const rest = (method, query = '') => fetch(`${stack.trading}/api/v3/userDataStream${query}`,
+      {method, headers: {'X-MBX-APIKEY': stack.keys.b.apiKey}}).then((r) => r.json());
+  const {listenKey} = await rest('POST');
+  const open = () => new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${stack.trading.replace(/^http/, 'ws')}/ws/${listenKey}`);
+    const events = [];
+    ws.on('message', (m) => events.push(JSON.parse(m.toString())));
+    ws.on('open', () => resolve({ws, events}));
+    ws.on('error', reject);
+  });
+  const reports = (events) => events.filter((e) => e.e === 'executionReport')
+      .map((e) => `${e.c}:${e.x}`);
+  try {
+    await check('userDataStream: POST makes a key, PUT keeps it alive', async () => {
+      expect(/^[A-Za-z0-9]{64}$/.test(listenKey), listenKey);
+      const again = await rest('POST');
+      const kept = await rest('PUT', `?listenKey=${listenKey}`);
+      expect(again.listenKey === listenKey && JSON.stringify(kept) === '{}',
+             JSON.stringify({again, kept}));
+      return listenKey.slice(0, 8) + '…';
+    });
+    await check('a reconnect within the key\'s life misses nothing, in order', async () => {
+      const first = await open();
+      const one = await b.createOrder(symbol, 'limit', 'sell', 0.1, 150);
+      await waitFor('NEW on the stream', async () => reports(first.events),
+                    (l) => l.includes(`${one.clientOrderId}:NEW`));
+      await new Promise((resolve) => {
+        first.ws.on('close', resolve);
+        first.ws.close();
+      });
+      const cancelled = await b.cancelOrder(one.id, symbol);
+      const two = await b.createOrder(symbol, 'limit', 'sell', 0.1, 151);
+      const second = await open();
+      const want = [`${cancelled.clientOrderId}:CANCELED`, `${two.clientOrderId}:NEW`];
+      const got = await waitFor('what was missed', async () => reports(second.events),
+                                (l) => l.length >= 2);
+      expect(JSON.stringify(got) === JSON.stringify(want),
+             `got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+      expect(!got.includes(`${one.clientOrderId}:NEW`), 'the NEW seen already came again');
+      const positions = second.events.filter((e) => e.e === 'outboundAccountPosition');
+      expect(positions.length >= 2, `${positions.length} outboundAccountPosition`);
+      await b.cancelOrder(two.id, symbol);
+      second.ws.close();
+      return got.join(', ');
+    });
+    await check('DELETE closes the key: PUT is then -1125', async () => {
+      const closed = await rest('DELETE', `?listenKey=${listenKey}`);
+      const put = await rest('PUT', `?listenKey=${listenKey}`);
+      expect(JSON.stringify(closed) === '{}' && put.code === -1125, JSON.stringify({closed, put}));
+      return put.msg;
+    });
+  } finally {
+    await b.close();
+  }
+}
+
 async function checkRefusals(stack) {
   await check('a wrong secret is AuthenticationError (-1022)', async () => {
     const bad = await client(stack, {...stack.keys.a, secretKey: 'x'.repeat(64)});
@@ -431,6 +589,8 @@ async function main() {
     await checkOrders(a, b);
     await checkOtherTypes(a, b);
     await checkReplaceAndCancelAll(b);
+    await checkUserDataStream(stack);
+    await checkListenKeyReconnect(stack);
     await checkRefusals(stack);
     await checkLiveChanges(stack);
   } finally {
