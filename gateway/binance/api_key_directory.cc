@@ -45,13 +45,10 @@ void ApiKeyDirectory::Stop() {
   if (loader_.joinable()) loader_.join();
 }
 
-void ApiKeyDirectory::RequestReload() {
-  const auto now = std::chrono::steady_clock::now();
-  if (now - last_request_ < std::chrono::milliseconds(100)) return;
-  last_request_ = now;
+void ApiKeyDirectory::ReloadThen(std::function<void()> then) {
   {
     std::lock_guard lock(mu_);
-    reload_requested_ = true;
+    waiting_.push_back(std::move(then));
   }
   wake_.notify_all();
 }
@@ -62,9 +59,11 @@ void ApiKeyDirectory::Run() {
   std::unique_lock lock(mu_);
   for (;;) {
     wake_.wait_for(lock, options_.reload_interval,
-                   [this] { return stopping_ || reload_requested_; });
+                   [this] { return stopping_ || !waiting_.empty(); });
     if (stopping_) return;
-    reload_requested_ = false;
+    // Those waiting now are answered after this load (it begins after them).
+    std::vector<std::function<void()>> answered;
+    answered.swap(waiting_);
     lock.unlock();
     std::shared_ptr<const KeyMap> keys;
     std::string problem;
@@ -85,11 +84,15 @@ void ApiKeyDirectory::Run() {
       spdlog::info("binance api: {} API keys (were {})", keys->size(), last_count);
       last_count = keys->size();
     }
-    boost::asio::post(io_, [this, keys = std::move(keys), problem = std::move(problem)] {
+    boost::asio::post(io_, [this, keys = std::move(keys), problem = std::move(problem),
+                            answered = std::move(answered)] {
       problem_ = problem;
-      if (!keys) return;
-      keys_ = keys;
-      if (on_change_) on_change_();
+      if (keys) {
+        keys_ = keys;
+        if (on_change_) on_change_();
+      }
+      for (const auto& then : answered)
+        then();
     });
     lock.lock();
   }

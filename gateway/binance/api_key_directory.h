@@ -2,11 +2,11 @@
 // opened, by key. Loaded from PostgreSQL (auth/api_key_store.h) by a loader
 // thread of its own, at start, then every `reload_interval` (a key
 // created or revoked with `exchange-cli apikey` takes effect within it),
-// and at once when a request names a key it does not have,
-// and handed to the I/O thread whole. While PostgreSQL cannot be read the
-// last set stays in use, and the failure is logged once per change of
-// state; a master key file that does not open the secrets stops the loader
-// with the reason (logged, and in `problem()`).
+// and at once when a request names a key it does not have (that request
+// is answered after a load that began after it: a key made a moment ago
+// works on its first request), and handed to the I/O thread whole. While PostgreSQL cannot be read
+// the last set stays in use, and the failure is logged once per change of state; a master key file
+// that does not open the secrets stops the loader with the reason (logged, and in `problem()`).
 //
 // Start/Stop from the main thread; Find and problem() from the I/O thread;
 // the loader thread posts each new set to the I/O thread.
@@ -52,8 +52,9 @@ class ApiKeyDirectory {
   // Why keys cannot be loaded now ("" when they can).
   const std::string& problem() const { return problem_; }
   // Reloads now rather than at the next interval (a key asked for that is
-  // not there may have just been made); at most once per 100 ms.
-  void RequestReload();
+  // not there may have just been made), then runs `then` on the I/O thread
+  // once a load that began after this call has finished (or failed).
+  void ReloadThen(std::function<void()> then);
 
  private:
   using KeyMap = std::unordered_map<std::string, auth::OpenedApiKey>;
@@ -68,9 +69,8 @@ class ApiKeyDirectory {
   std::function<void()> on_change_;     // I/O thread
   std::mutex mu_;
   std::condition_variable wake_;
-  bool stopping_ = false;                                 // guarded by mu_
-  bool reload_requested_ = false;                         // guarded by mu_
-  std::chrono::steady_clock::time_point last_request_{};  // I/O thread
+  bool stopping_ = false;                       // guarded by mu_
+  std::vector<std::function<void()>> waiting_;  // ReloadThen's; guarded by mu_
   std::thread loader_;
 };
 

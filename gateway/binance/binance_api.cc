@@ -108,7 +108,7 @@ void BinanceApi::Handle(const ApiRequest& request, Respond respond) {
   Dispatch(request, std::move(weighed));
 }
 
-void BinanceApi::Dispatch(const ApiRequest& request, Respond respond) {
+void BinanceApi::Dispatch(const ApiRequest& request, Respond respond, bool keys_reloaded) {
   const std::int64_t now_ms = NowMs();
   if (request.method == "GET" && request.path == "/api/v3/ping") return respond({200, "{}", {}});
   if (request.method == "GET" && request.path == "/sapi/v1/system/status") {
@@ -126,8 +126,13 @@ void BinanceApi::Dispatch(const ApiRequest& request, Respond respond) {
   }
   auto caller = Authenticate(request, route->second.security, keys_, now_ms);
   if (auto* e = std::get_if<ApiError>(&caller)) {
-    if (e->code == api_code::kRejectedMbxKey && keys_.Find(request.api_key) == nullptr) {
-      keys_.RequestReload();  // a key made a moment ago works on the client's retry
+    if (e->code == api_code::kRejectedMbxKey && !keys_reloaded &&
+        keys_.Find(request.api_key) == nullptr) {
+      // A key made a moment ago works on its first request: asked again
+      // once the keys are read afresh.
+      return keys_.ReloadThen([this, request, respond = std::move(respond)]() mutable {
+        Dispatch(request, std::move(respond), /*keys_reloaded=*/true);
+      });
     }
     return respond(ErrorResponse(*e));
   }

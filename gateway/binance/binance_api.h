@@ -102,8 +102,10 @@ class BinanceApi : public ApiHandler {
   std::int64_t WeightOf(
       const ApiRequest& request,
       std::map<std::pair<std::string, std::string>, Route>::const_iterator route) const;
-  // Handle's work once the request's weight is counted.
-  void Dispatch(const ApiRequest& request, Respond respond);
+  // Handle's work once the request's weight is counted; `keys_reloaded`:
+  // asked again after the API keys were read afresh (an unknown key is
+  // then refused).
+  void Dispatch(const ApiRequest& request, Respond respond, bool keys_reloaded = false);
 
   void NewOrder(const Caller& c, Respond& respond);
   void TestOrder(const Caller& c, Respond& respond);
