@@ -95,6 +95,9 @@ void ApiKeyDirectory::Run() {
         then();
     });
     lock.lock();
+    // At most one load per kMinLoadGap, however many unknown keys are sent
+    // (each load opens a PostgreSQL connection).
+    if (wake_.wait_for(lock, kMinLoadGap, [this] { return stopping_; })) return;
   }
 }
 

@@ -53,10 +53,12 @@ class ApiKeyDirectory {
   const std::string& problem() const { return problem_; }
   // Reloads now rather than at the next interval (a key asked for that is
   // not there may have just been made), then runs `then` on the I/O thread
-  // once a load that began after this call has finished (or failed).
+  // once a load that began after this call has finished (or failed). Loads
+  // are at least kMinLoadGap apart.
   void ReloadThen(std::function<void()> then);
 
  private:
+  static constexpr std::chrono::milliseconds kMinLoadGap{100};
   using KeyMap = std::unordered_map<std::string, auth::OpenedApiKey>;
   // One load; returns the new set or throws.
   std::shared_ptr<const KeyMap> Load();
