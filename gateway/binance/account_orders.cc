@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "base/fixed_point_text.h"
+#include "gateway/binance/json_fields.h"
 
 namespace exchange::binance {
 namespace {
@@ -20,38 +20,7 @@ __int128 ScaleDown(__int128 v, int e) {
   return e >= 0 ? v * p : v / p;
 }
 
-const char* SideName(Side s) {
-  return s == Side::kBuy ? "BUY" : "SELL";
-}
-const char* TifName(TimeInForce t) {
-  switch (t) {
-    case TimeInForce::kIoc: return "IOC";
-    case TimeInForce::kFok: return "FOK";
-    default: return "GTC";
-  }
-}
-
-void Field(std::string& out, const char* name, std::string_view text) {
-  out += '"';
-  out += name;
-  out += "\":\"";
-  out += text;  // symbols, ids and decimals: nothing to escape (checked on the way in)
-  out += "\",";
-}
-void Field(std::string& out, const char* name, std::int64_t value) {
-  out += '"';
-  out += name;
-  out += "\":";
-  out += std::to_string(value);
-  out += ',';
-}
-void Decimal(std::string& out, const char* name, __int128 value, int decimals) {
-  out += '"';
-  out += name;
-  out += "\":\"";
-  AppendFixedPoint(out, value, decimals);
-  out += "\",";
-}
+using namespace json_fields;
 
 // The number of an ExecID: "<symbol>:<sequence>" (the trade id of a trade)
 // or "GW:<n>".
@@ -95,10 +64,10 @@ std::string StatusAfter(const fix::TrackedOrder& o, char exec_type) {
 
 std::string AckJson(const OrderView& v) {
   std::string out = "{";
-  Field(out, "symbol", v.instrument->spec.symbol.view());
-  Field(out, "orderId", static_cast<std::int64_t>(v.order_id));
-  Field(out, "orderListId", -1);
-  Field(out, "clientOrderId", v.client_order_id);
+  Text(out, "symbol", v.instrument->spec.symbol.view());
+  Int(out, "orderId", static_cast<std::int64_t>(v.order_id));
+  Int(out, "orderListId", -1);
+  Text(out, "clientOrderId", v.client_order_id);
   out += "\"transactTime\":" + std::to_string(v.time_ms) + "}";
   return out;
 }
@@ -107,23 +76,23 @@ std::string OrderJson(const OrderView& v, ResponseType type) {
   const InstrumentConfig& ins = *v.instrument;
   const int pd = ins.price_decimals, qd = ins.quantity_decimals;
   std::string out = "{";
-  Field(out, "symbol", ins.spec.symbol.view());
-  Field(out, "orderId", static_cast<std::int64_t>(v.order_id));
-  Field(out, "orderListId", -1);
-  Field(out, "clientOrderId", v.client_order_id);
-  Field(out, "transactTime", v.time_ms);
+  Text(out, "symbol", ins.spec.symbol.view());
+  Int(out, "orderId", static_cast<std::int64_t>(v.order_id));
+  Int(out, "orderListId", -1);
+  Text(out, "clientOrderId", v.client_order_id);
+  Int(out, "transactTime", v.time_ms);
   Decimal(out, "price", v.price, pd);
   Decimal(out, "origQty", v.orig_qty, qd);
   Decimal(out, "executedQty", v.executed, qd);
   Decimal(out, "origQuoteOrderQty", v.orig_quote_qty, v.quote_decimals);
   Decimal(out, "cummulativeQuoteQty", v.cum_quote, pd + qd);
-  Field(out, "status", v.status);
-  Field(out, "timeInForce", TifName(v.tif));
-  Field(out, "type", v.type);
-  Field(out, "side", SideName(v.side));
+  Text(out, "status", v.status);
+  Text(out, "timeInForce", TifName(v.tif));
+  Text(out, "type", v.type);
+  Text(out, "side", SideName(v.side));
   if (v.stop_price != 0) Decimal(out, "stopPrice", v.stop_price, pd);
-  Field(out, "workingTime", v.working ? v.time_ms : -1);
-  Field(out, "selfTradePreventionMode", "NONE");
+  Int(out, "workingTime", v.working ? v.time_ms : -1);
+  Text(out, "selfTradePreventionMode", "NONE");
   if (type == ResponseType::kFull) {
     out += "\"fills\":[";
     const char* comma = "";
@@ -133,7 +102,7 @@ std::string OrderJson(const OrderView& v, ResponseType type) {
       Decimal(out, "price", f.price, pd);
       Decimal(out, "qty", f.quantity, qd);
       Decimal(out, "commission", f.commission, f.commission_decimals);
-      Field(out, "commissionAsset", f.commission_asset);
+      Text(out, "commissionAsset", f.commission_asset);
       out += "\"tradeId\":" + std::to_string(f.trade_id) + "}";
       comma = ",";
     }

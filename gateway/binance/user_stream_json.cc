@@ -1,46 +1,12 @@
 #include "gateway/binance/user_stream_json.h"
 
-#include "base/fixed_point_text.h"
 #include "gateway/binance/account_orders.h"
+#include "gateway/binance/json_fields.h"
 
 namespace exchange::binance {
 namespace {
 
-void Text(std::string& out, const char* name, std::string_view text) {
-  out += '"';
-  out += name;
-  out += "\":\"";
-  out += text;  // symbols, ids, assets and enum names: nothing to escape
-  out += "\",";
-}
-void Int(std::string& out, const char* name, std::int64_t value) {
-  out += '"';
-  out += name;
-  out += "\":";
-  out += std::to_string(value);
-  out += ',';
-}
-void Bool(std::string& out, const char* name, bool value) {
-  out += '"';
-  out += name;
-  out += "\":";
-  out += value ? "true," : "false,";
-}
-void Decimal(std::string& out, const char* name, __int128 value, int decimals) {
-  out += '"';
-  out += name;
-  out += "\":\"";
-  AppendFixedPoint(out, value, decimals);
-  out += "\",";
-}
-
-const char* TifText(TimeInForce t) {
-  switch (t) {
-    case TimeInForce::kIoc: return "IOC";
-    case TimeInForce::kFok: return "FOK";
-    default: return "GTC";
-  }
-}
+using namespace json_fields;
 
 }  // namespace
 
@@ -54,7 +20,7 @@ std::string ExecutionReportJson(const OrderView& o, const ExecutionChange& x,
   Text(out, "c", x.client_order_id);
   Text(out, "S", o.side == Side::kBuy ? "BUY" : "SELL");
   Text(out, "o", o.type);
-  Text(out, "f", TifText(o.tif));
+  Text(out, "f", TifName(o.tif));
   Decimal(out, "q", o.orig_qty, qd);
   Decimal(out, "p", o.price, pd);
   Decimal(out, "P", o.stop_price, pd);
