@@ -11,7 +11,8 @@
 // (its finish when the acceptance is unknown) and on the trade's time.
 //
 // Indexes (migration 0007): orders (account, symbol, exchange_order_id);
-// ledger (account, trade_id) for its TRADE rows.
+// ledger (account, trade_id) for the rows of trades (TRADE, FEE,
+// ROUNDING: trade_id <> 0).
 //
 // Read only (the read-only role will do). Owns one connection; one thread
 // (the gateway's history reader).
@@ -72,13 +73,18 @@ struct HistoryTrade {
   bool is_buyer = false;
   bool is_maker = false;
   ClientOrderId order_id = 0;  // the engine's client order id of the account's order
-  // From the account's ledger TRADE rows of this trade (cash risk): its
-  // order's exchange id (0 when the ledger has no row: no cash risk), the
-  // asset it received and the amount, net of fees, in that asset's units
-  // (0 and "" when no row).
+  // From the ledger (cash risk; zeros and "" when it has no row: no cash
+  // risk). The account's TRADE row of this trade and order (ledger.order_id
+  // = order_id) that holds nothing back (held_delta = 0) is what it
+  // received: its order's exchange id, the asset (base for the buyer,
+  // quote for the seller) and the amount net of fees, in that asset's
+  // units. The commission is the fee account's FEE row of this trade in
+  // that asset (engine/risk.cc: the buyer's fee is in base, the seller's in
+  // quote; a rebate makes it negative; no row: 0).
   OrderId exchange_order_id = 0;
   std::string received_asset;
   Amount received = 0;
+  Amount commission = 0;
   bool operator==(const HistoryTrade&) const = default;
 };
 
