@@ -108,12 +108,30 @@ class AccountHistory {
   // Connects to `url`; reads the tables of `schema`. Throws PgError.
   AccountHistory(const std::string& url, const std::string& schema = "public");
 
-  // Throws PgError (the connection is then remade on the next call).
+  // Throws PgError (the connection is then remade on the next call), and
+  // std::invalid_argument for a limit below 1 (nothing is clamped).
   std::vector<HistoryOrder> Orders(const HistoryOrderQuery& query);
   std::vector<HistoryTrade> Trades(const HistoryTradeQuery& query);
 
+  // PostgreSQL's plan of the statement Orders or Trades would run (EXPLAIN,
+  // or EXPLAIN (ANALYZE, BUFFERS)), one line each: persistence/README.md and
+  // the tests. Trades with an exchange order id looks the order up first.
+  std::vector<std::string> ExplainOrders(const HistoryOrderQuery& query, bool analyze = false);
+  std::vector<std::string> ExplainTrades(const HistoryTradeQuery& query, bool analyze = false);
+
+  // SQL with its $1.. parameters (text).
+  struct Statement {
+    std::string sql;
+    std::vector<std::string> params;
+  };
+
  private:
   PgConnection& Connection();
+  // One statement; a lost connection is dropped, to be remade next time.
+  PgResult Run(const std::string& sql, const std::vector<std::string>& params);
+  Statement OrdersStatement(const HistoryOrderQuery& query);
+  Statement TradesStatement(const HistoryTradeQuery& query);
+  std::vector<std::string> Explain(Statement statement, bool analyze);
 
   std::string url_;
   std::string schema_;

@@ -54,6 +54,31 @@ void CopyBinary::Char(char c) {
   out_.push_back(c);
 }
 
+// PostgreSQL's numeric_send layout: ndigits, weight (of the first digit, in
+// powers of 10000), sign, display scale, then the digits, most significant
+// first. The server strips leading and trailing zero digits itself.
+void CopyBinary::Numeric(__int128 v) {
+  constexpr std::uint16_t kNegative = 0x4000;
+  const bool negative = v < 0;
+  auto m = static_cast<unsigned __int128>(v);
+  if (negative) m = -m;
+  std::uint16_t digits[10];  // 2^128 < 10000^10
+  int n = 0;
+  for (; m != 0; m /= 10000)
+    digits[n++] = static_cast<std::uint16_t>(m % 10000);
+  Length(8 + 2 * n);
+  Big(static_cast<std::uint64_t>(n), 2);
+  Big(static_cast<std::uint64_t>(n == 0 ? 0 : n - 1), 2);
+  Big(negative ? kNegative : 0, 2);
+  Big(0, 2);
+  for (int i = n - 1; i >= 0; --i)
+    Big(digits[i], 2);
+}
+
+void CopyBinary::Null() {
+  Length(-1);
+}
+
 void CopyBinary::Time(Timestamp t) {
   Length(8);
   Big(static_cast<std::uint64_t>(FloorDiv(t, 1000) - kPostgresEpochMicros), 8);

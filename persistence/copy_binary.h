@@ -29,6 +29,10 @@ class CopyBinary {
   // timestamptz of a nanosecond Unix time, truncated to the microsecond
   // (never rounded, like CopyText::Time).
   void Time(Timestamp t);
+  // numeric of an exact integer (base-10000 digits, scale 0), as candles'
+  // quote_volume: any __int128.
+  void Numeric(__int128 v);
+  void Null();
   void EndRow() {}
 
   const std::string& data() const { return out_; }

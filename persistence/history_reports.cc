@@ -1,10 +1,10 @@
 #include "persistence/history_reports.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "candles/candle_interval.h"
 #include "persistence/copy_text.h"
+#include "persistence/pg_values.h"
 
 namespace exchange::persistence {
 
@@ -106,61 +106,13 @@ std::string TimeParam(Timestamp t) {
   return TimeText(micros * kNanosPerMicro);
 }
 
-std::int64_t ToInt64(std::string_view text, const char* what) {
-  std::int64_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    throw std::runtime_error(std::string("history reports: ") + what +
-                             " is not a 64-bit integer: '" + std::string(text) + "'");
-  }
-  return v;
-}
-
-// A numeric that holds an integer ("-123", "123", "123.000"), exactly.
-__int128 ToInt128(std::string_view text, const char* what) {
-  const bool negative = !text.empty() && text[0] == '-';
-  std::string_view digits = text.substr(negative ? 1 : 0);
-  if (const auto point = digits.find('.'); point != std::string_view::npos) {
-    if (digits.find_first_not_of('0', point + 1) != std::string_view::npos) digits = {};
-    digits = digits.substr(0, point);
-  }
-  constexpr __int128 kMax = static_cast<__int128>(~static_cast<unsigned __int128>(0) >> 1);
-  __int128 v = 0;
-  bool ok = !digits.empty();
-  for (char c : digits) {
-    if (c < '0' || c > '9' || v > (kMax - (c - '0')) / 10) {
-      ok = false;
-      break;
-    }
-    v = v * 10 + (c - '0');
-  }
-  if (!ok) {
-    throw std::runtime_error(std::string("history reports: ") + what +
-                             " is not an integer of 127 bits: '" + std::string(text) + "'");
-  }
-  return negative ? -v : v;
-}
-
-std::int64_t ToInt64Sum(std::string_view text, const char* what) {
-  const __int128 v = ToInt128(text, what);
-  if (v > INT64_MAX || v < INT64_MIN) {
-    throw std::runtime_error(std::string("history reports: ") + what + " " + std::string(text) +
-                             " does not fit 64 bits");
-  }
-  return static_cast<std::int64_t>(v);
-}
-
-Timestamp MicrosToNanos(std::string_view text, const char* what) {
-  return ToInt64(text, what) * kNanosPerMicro;
-}
-
 InstrumentRow InstrumentOf(const PgResult& r, int row) {
   InstrumentRow i;
   i.symbol = std::string(r.value(row, 0));
-  i.price_decimals = static_cast<int>(ToInt64(r.value(row, 1), "price_decimals"));
-  i.quantity_decimals = static_cast<int>(ToInt64(r.value(row, 2), "quantity_decimals"));
-  i.tick_size = ToInt64(r.value(row, 3), "tick_size");
-  i.lot_size = ToInt64(r.value(row, 4), "lot_size");
+  i.price_decimals = static_cast<int>(PgInt64(r.value(row, 1), "price_decimals"));
+  i.quantity_decimals = static_cast<int>(PgInt64(r.value(row, 2), "quantity_decimals"));
+  i.tick_size = PgInt64(r.value(row, 3), "tick_size");
+  i.lot_size = PgInt64(r.value(row, 4), "lot_size");
   return i;
 }
 
@@ -173,18 +125,18 @@ candles::Candle CandleOf(const PgResult& r, int row, const std::string& symbol,
   c.symbol = SymbolName(symbol);
   c.interval = interval;
   int col = 0;
-  c.open_time = MicrosToNanos(r.value(row, col++), "open_time");
-  c.close_time = close_time_column ? MicrosToNanos(r.value(row, col++), "close_time")
+  c.open_time = PgMicrosToNanos(r.value(row, col++), "open_time");
+  c.close_time = close_time_column ? PgMicrosToNanos(r.value(row, col++), "close_time")
                                    : candles::BucketEnd(c.open_time, interval);
-  c.open = ToInt64(r.value(row, col++), "open");
-  c.high = ToInt64(r.value(row, col++), "high");
-  c.low = ToInt64(r.value(row, col++), "low");
-  c.close = ToInt64(r.value(row, col++), "close");
-  c.volume = ToInt64Sum(r.value(row, col++), "volume");
-  c.quote_volume = ToInt128(r.value(row, col++), "quote_volume");
-  c.trade_count = static_cast<std::uint64_t>(ToInt64(r.value(row, col++), "trade_count"));
-  c.first_trade_id = static_cast<Sequence>(ToInt64(r.value(row, col++), "first_trade_id"));
-  c.last_trade_id = static_cast<Sequence>(ToInt64(r.value(row, col++), "last_trade_id"));
+  c.open = PgInt64(r.value(row, col++), "open");
+  c.high = PgInt64(r.value(row, col++), "high");
+  c.low = PgInt64(r.value(row, col++), "low");
+  c.close = PgInt64(r.value(row, col++), "close");
+  c.volume = PgInt64Sum(r.value(row, col++), "volume");
+  c.quote_volume = PgInt128(r.value(row, col++), "quote_volume");
+  c.trade_count = static_cast<std::uint64_t>(PgInt64(r.value(row, col++), "trade_count"));
+  c.first_trade_id = static_cast<Sequence>(PgInt64(r.value(row, col++), "first_trade_id"));
+  c.last_trade_id = static_cast<Sequence>(PgInt64(r.value(row, col++), "last_trade_id"));
   return c;
 }
 
@@ -327,11 +279,11 @@ VwapReport HistoryReports::Vwap(const std::string& symbol, Timestamp from, Times
   q.to = to;
   const PgResult r = Run(QueryOf(q));
   VwapReport v;
-  v.trade_count = ToInt64(r.value(0, 0), "count");
-  v.volume = ToInt64Sum(r.value(0, 1), "volume");
-  v.quote_volume = ToInt128(r.value(0, 2), "quote volume");
-  v.first_trade = MicrosToNanos(r.value(0, 3), "first trade time");
-  v.last_trade = MicrosToNanos(r.value(0, 4), "last trade time");
+  v.trade_count = PgInt64(r.value(0, 0), "count");
+  v.volume = PgInt64Sum(r.value(0, 1), "volume");
+  v.quote_volume = PgInt128(r.value(0, 2), "quote volume");
+  v.first_trade = PgMicrosToNanos(r.value(0, 3), "first trade time");
+  v.last_trade = PgMicrosToNanos(r.value(0, 4), "last trade time");
   return v;
 }
 
@@ -349,15 +301,15 @@ std::vector<AccountTrade> HistoryReports::AccountTrades(AccountId account, Times
   for (int i = 0; i < r.rows(); ++i) {
     AccountTrade t;
     t.symbol = std::string(r.value(i, 0));
-    t.trade_id = static_cast<Sequence>(ToInt64(r.value(i, 1), "trade_id"));
-    t.time = MicrosToNanos(r.value(i, 2), "time");
-    t.price = ToInt64(r.value(i, 3), "price");
-    t.quantity = ToInt64(r.value(i, 4), "quantity");
+    t.trade_id = static_cast<Sequence>(PgInt64(r.value(i, 1), "trade_id"));
+    t.time = PgMicrosToNanos(r.value(i, 2), "time");
+    t.price = PgInt64(r.value(i, 3), "price");
+    t.quantity = PgInt64(r.value(i, 4), "quantity");
     const Side aggressor = SideOf(r.value(i, 5));
-    const auto taker = static_cast<AccountId>(ToInt64(r.value(i, 6), "taker_account"));
-    const auto taker_order = static_cast<ClientOrderId>(ToInt64(r.value(i, 7), "taker_order_id"));
-    const auto maker = static_cast<AccountId>(ToInt64(r.value(i, 8), "maker_account"));
-    const auto maker_order = static_cast<ClientOrderId>(ToInt64(r.value(i, 9), "maker_order_id"));
+    const auto taker = static_cast<AccountId>(PgInt64(r.value(i, 6), "taker_account"));
+    const auto taker_order = static_cast<ClientOrderId>(PgInt64(r.value(i, 7), "taker_order_id"));
+    const auto maker = static_cast<AccountId>(PgInt64(r.value(i, 8), "maker_account"));
+    const auto maker_order = static_cast<ClientOrderId>(PgInt64(r.value(i, 9), "maker_order_id"));
     if (taker == account) {
       t.role = maker == account ? TradeRole::kBoth : TradeRole::kTaker;
       t.side = aggressor;
@@ -403,10 +355,10 @@ std::vector<AccountVolume> HistoryReports::TopAccounts(Timestamp from, Timestamp
   std::vector<AccountVolume> out;
   for (int i = 0; i < r.rows(); ++i) {
     AccountVolume a;
-    a.account = static_cast<AccountId>(ToInt64(r.value(i, 0), "account"));
-    a.volume = ToInt64Sum(r.value(i, 1), "volume");
-    a.quote_volume = ToInt128(r.value(i, 2), "quote volume");
-    a.trade_count = ToInt64(r.value(i, 3), "count");
+    a.account = static_cast<AccountId>(PgInt64(r.value(i, 0), "account"));
+    a.volume = PgInt64Sum(r.value(i, 1), "volume");
+    a.quote_volume = PgInt128(r.value(i, 2), "quote volume");
+    a.trade_count = PgInt64(r.value(i, 3), "count");
     out.push_back(a);
   }
   return out;

@@ -19,7 +19,8 @@ const std::string kCopyTrades =
     "taker_order_id, maker_account, maker_order_id) FROM STDIN (FORMAT binary)";
 const std::string kCopyOrders =
     "COPY orders (symbol, last_sequence, account, order_id, exchange_order_id, side, order_type, "
-    "price, stop_price, quantity, filled, status, reason, finished_at) FROM STDIN (FORMAT binary)";
+    "price, stop_price, quantity, filled, status, reason, finished_at, accepted_at, quote_filled) "
+    "FROM STDIN (FORMAT binary)";
 
 const std::string kCopyLedger =
     "COPY ledger (shard, sequence, time, account, asset, available_delta, held_delta, available, "
@@ -89,10 +90,11 @@ void TradeFields(const TradeRow& t, Row& row) {
   row.EndRow();
 }
 
-// The columns of a finished order, in kCopyOrders's order.
+// The columns of a finished order, in kCopyOrders's order. accepted_at is
+// NULL when unknown (0: a seeded or rejected order).
 template <class Row>
 void OrderFields(const FinishedOrder& o, Row& row) {
-  row.BeginRow(14);
+  row.BeginRow(16);
   row.Text(o.symbol.view());
   row.Int(static_cast<std::int64_t>(o.last_sequence));
   row.Int(static_cast<std::int64_t>(o.account));
@@ -107,6 +109,12 @@ void OrderFields(const FinishedOrder& o, Row& row) {
   row.Text(ToString(o.status));
   row.Text(o.reason);
   row.Time(o.finished_at);
+  if (o.accepted_at == 0) {
+    row.Null();
+  } else {
+    row.Time(o.accepted_at);
+  }
+  row.Numeric(o.quote_filled);
   row.EndRow();
 }
 
@@ -139,6 +147,8 @@ class CopyTextRow {
   void Text(std::string_view s) { Field().Text(s); }
   void Char(char c) { Field().Char(c); }
   void Time(Timestamp t) { Field().Time(t); }
+  void Numeric(__int128 v) { Field().Raw(candles::QuoteVolumeString(v)); }
+  void Null() { Field().Raw("\\N"); }
   void EndRow() {}
   const std::string& text() const { return text_.data(); }
 

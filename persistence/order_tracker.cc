@@ -73,6 +73,7 @@ TrackedOrder TrackedOrderOf(const Order& o, SymbolName symbol) {
   t.stop_price = o.stop_price;
   t.quantity = o.quantity;
   t.filled = o.filled;
+  t.quote_filled = o.traded_notional;  // kept by cash risk only; accepted_at unknown
   return t;
 }
 
@@ -93,6 +94,8 @@ FinishedOrder RowOf(const TrackedOrder& o, FinishStatus status, std::string_view
   row.status = status;
   row.reason = reason;
   row.finished_at = e.timestamp;
+  row.accepted_at = o.accepted_at;
+  row.quote_filled = o.quote_filled;
   return row;
 }
 
@@ -163,21 +166,23 @@ void OrderTracker::OnAccepted(const wire::EventRecord& record) {
   o.price = e.price;
   o.stop_price = e.stop_price;
   o.quantity = e.quantity;
+  o.accepted_at = e.timestamp;
   Track(o);
 }
 
 // The maker's row first: the engine is done with the maker inside the match,
 // with the taker only after it.
 void OrderTracker::OnTrade(const Event& e, std::vector<FinishedOrder>* out) {
-  AddFill(e.maker_exchange_order_id, e.quantity, e.maker_leaves, e, out);
-  AddFill(e.exchange_order_id, e.quantity, e.leaves, e, out);
+  AddFill(e.maker_exchange_order_id, e.maker_leaves, e, out);
+  AddFill(e.exchange_order_id, e.leaves, e, out);
 }
 
-void OrderTracker::AddFill(OrderId id, Quantity traded, Quantity leaves_after, const Event& e,
+void OrderTracker::AddFill(OrderId id, Quantity leaves_after, const Event& e,
                            std::vector<FinishedOrder>* out) {
   TrackedOrder* o = FindOrCount(id);
   if (o == nullptr) return;
-  o->filled += traded;
+  o->filled += e.quantity;
+  o->quote_filled += static_cast<__int128>(e.price) * e.quantity;
   if (leaves_after == 0) Finish(id, FinishStatus::kFilled, "", e, out);
 }
 

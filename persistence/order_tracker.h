@@ -41,6 +41,14 @@ struct FinishedOrder {
   FinishStatus status = FinishStatus::kFilled;
   std::string_view reason;    // ToString of the cancel or reject reason (static); "" when filled
   Timestamp finished_at = 0;  // the finishing event's timestamp
+  // The ACCEPTED event's timestamp; 0 when unknown: an order the tracker was
+  // seeded with (after a restart), and a rejected order (never accepted).
+  Timestamp accepted_at = 0;
+  // Σ price × quantity of its fills, as taker and as maker (price units ×
+  // quantity units, exact). A seeded order starts from the engine's
+  // Order::traded_notional, which only cash risk keeps: without it, the
+  // fills before the restart are missing from the sum.
+  __int128 quote_filled = 0;
 
   bool operator==(const FinishedOrder&) const = default;
 };
@@ -57,13 +65,15 @@ struct TrackedOrder {
   Price stop_price = 0;
   Quantity quantity = 0;
   Quantity filled = 0;
+  Timestamp accepted_at = 0;  // as FinishedOrder's
+  __int128 quote_filled = 0;  // as FinishedOrder's
 };
 
 // How events end orders:
-//  ACCEPTED   starts tracking, filled 0.
+//  ACCEPTED   starts tracking, filled 0, accepted_at the event's time.
 //  TRADE      adds the traded quantity to the taker's and to the maker's
-//             filled; an order left with nothing (taker `leaves`, maker
-//             `maker_leaves`, hidden iceberg quantity included) is filled.
+//             filled (and price × quantity to quote_filled); an order left with nothing (taker
+//             `leaves`, maker `maker_leaves`, hidden iceberg quantity included) is filled.
 //  CANCELED   cancelled, with the cancel reason (user, mass cancel, IOC, FOK
 //             and market remainders, self-trade prevention, no liquidity...).
 //  REPLACED   renames the client id and sets price, stop price and the new
@@ -130,8 +140,7 @@ class OrderTracker {
 
   void OnAccepted(const wire::EventRecord& record);
   void OnTrade(const Event& e, std::vector<FinishedOrder>* out);
-  void AddFill(OrderId id, Quantity traded, Quantity leaves_after, const Event& e,
-               std::vector<FinishedOrder>* out);
+  void AddFill(OrderId id, Quantity leaves_after, const Event& e, std::vector<FinishedOrder>* out);
   void OnCanceled(const Event& e, std::vector<FinishedOrder>* out);
   void OnReplaced(const Event& e, std::vector<FinishedOrder>* out);
   void OnTriggered(const Event& e);

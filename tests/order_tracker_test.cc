@@ -37,7 +37,8 @@ std::ostream& operator<<(std::ostream& os, const FinishedOrder& r) {
             << r.order_id << " x" << r.exchange_order_id << " " << ToString(r.side) << " "
             << ToString(r.order_type) << " px=" << r.price << " stop=" << r.stop_price
             << " qty=" << r.quantity << " filled=" << r.filled << " " << ToString(r.status) << " '"
-            << r.reason << "' t=" << r.finished_at << "}";
+            << r.reason << "' t=" << r.finished_at << " accepted=" << r.accepted_at
+            << " quote=" << static_cast<std::int64_t>(r.quote_filled) << "}";
 }
 
 namespace {
@@ -65,9 +66,11 @@ class OrderTrackerTest : public exchange::testing::EngineFixture {
     return rows;
   }
 
-  // The row the tracker should write for an order finished by `e`.
+  // The row the tracker should write for an order finished by `e`, accepted
+  // at `accepted_at`, whose fills came to `quote_filled` (Σ price × quantity).
   static FinishedOrder Row(const NewOrder& asked, OrderId xid, Quantity filled, FinishStatus status,
-                           std::string_view reason, const Event& e) {
+                           std::string_view reason, const Event& e, Timestamp accepted_at,
+                           __int128 quote_filled) {
     FinishedOrder r;
     r.symbol = SymbolName("TEST");
     r.last_sequence = e.sequence;
@@ -83,6 +86,8 @@ class OrderTrackerTest : public exchange::testing::EngineFixture {
     r.status = status;
     r.reason = reason;
     r.finished_at = e.timestamp;
+    r.accepted_at = accepted_at;
+    r.quote_filled = quote_filled;
     return r;
   }
 
@@ -91,6 +96,12 @@ class OrderTrackerTest : public exchange::testing::EngineFixture {
     const auto accepted = OfType(last_, EventType::kAccepted);
     EXPECT_EQ(accepted.size(), 1u);
     return accepted.empty() ? 0 : accepted[0].exchange_order_id;
+  }
+  // The time of the last command's ACCEPTED.
+  Timestamp AcceptedAt() const {
+    const auto accepted = OfType(last_, EventType::kAccepted);
+    EXPECT_EQ(accepted.size(), 1u);
+    return accepted.empty() ? 0 : accepted[0].timestamp;
   }
 
   static NewOrder Iceberg(AccountId a, ClientOrderId id, Side side, Price p, Quantity q,
@@ -129,20 +140,24 @@ TEST_F(OrderTrackerTest, LimitFillsFullyAcrossTwoTrades) {
   const NewOrder maker = Limit(1, 10, Side::kSell, 100, 100);
   EXPECT_TRUE(Feed(maker).empty());
   const OrderId xid = Accepted();
+  const Timestamp maker_at = AcceptedAt();
 
   const NewOrder first = Limit(2, 20, Side::kBuy, 100, 40);
   const auto rows1 = Feed(first);
   const Event trade1 = OfType(last_, EventType::kTrade).at(0);
   ASSERT_EQ(rows1.size(), 1u);  // the taker only
-  EXPECT_EQ(rows1[0], Row(first, trade1.exchange_order_id, 40, FinishStatus::kFilled, "", trade1));
+  EXPECT_EQ(rows1[0], Row(first, trade1.exchange_order_id, 40, FinishStatus::kFilled, "", trade1,
+                          trade1.timestamp, 100 * 40));
   EXPECT_EQ(tracker_.FindOpen(xid)->filled, 40);
 
   const NewOrder second = Limit(3, 30, Side::kBuy, 100, 60);
   const auto rows2 = Feed(second);
   const Event trade2 = OfType(last_, EventType::kTrade).at(0);
   ASSERT_EQ(rows2.size(), 2u);
-  EXPECT_EQ(rows2[0], Row(maker, xid, 100, FinishStatus::kFilled, "", trade2));
-  EXPECT_EQ(rows2[1], Row(second, trade2.exchange_order_id, 60, FinishStatus::kFilled, "", trade2));
+  EXPECT_GT(trade2.timestamp, maker_at);
+  EXPECT_EQ(rows2[0], Row(maker, xid, 100, FinishStatus::kFilled, "", trade2, maker_at, 100 * 100));
+  EXPECT_EQ(rows2[1], Row(second, trade2.exchange_order_id, 60, FinishStatus::kFilled, "", trade2,
+                          trade2.timestamp, 100 * 60));
   EXPECT_EQ(tracker_.open_orders(), 0u);
 }
 
@@ -155,7 +170,7 @@ TEST_F(OrderTrackerTest, IocRemainderIsCancelledWithItsFill) {
   EXPECT_EQ(rows[0].order_id, 10u);
   EXPECT_EQ(rows[0].status, FinishStatus::kFilled);
   EXPECT_EQ(rows[1], Row(ioc, canceled.exchange_order_id, 30, FinishStatus::kCanceled,
-                         "IOC_REMAINDER", canceled));
+                         "IOC_REMAINDER", canceled, canceled.timestamp, 100 * 30));
 }
 
 TEST_F(OrderTrackerTest, SweepingTakerFinishesMakersButNotItself) {
@@ -178,6 +193,7 @@ TEST_F(OrderTrackerTest, ReplaceThenFillKeepsNewClientIdAndTotal) {
   NewOrder buy = Limit(1, 10, Side::kBuy, 100, 50);
   Feed(buy);
   const OrderId xid = Accepted();
+  const Timestamp buy_at = AcceptedAt();
   Feed(Limit(2, 20, Side::kSell, 100, 20));  // fills 20 of 50
   ReplaceOrder replace{1, 0, 10, 0, /*new_order_id=*/11, /*price=*/95, /*quantity=*/80, 0};
   EXPECT_TRUE(Feed(replace).empty());
@@ -193,20 +209,22 @@ TEST_F(OrderTrackerTest, ReplaceThenFillKeepsNewClientIdAndTotal) {
   buy.order_id = 11;
   buy.price = 95;
   buy.quantity = 80;
-  EXPECT_EQ(rows[0], Row(buy, xid, 80, FinishStatus::kFilled, "", trade));
+  EXPECT_EQ(rows[0],
+            Row(buy, xid, 80, FinishStatus::kFilled, "", trade, buy_at, 20 * 100 + 60 * 95));
 }
 
 TEST_F(OrderTrackerTest, ReplaceDownToFilledFinishesAsFilled) {
   NewOrder buy = Limit(1, 10, Side::kBuy, 100, 50);
   Feed(buy);
   const OrderId xid = Accepted();
+  const Timestamp buy_at = AcceptedAt();
   Feed(Limit(2, 20, Side::kSell, 100, 30));
   const auto rows = Feed(ReplaceOrder{1, 0, 10, 0, 0, 0, /*quantity=*/20, 0});
   const Event replaced = OfType(last_, EventType::kReplaced).at(0);
   ASSERT_EQ(replaced.leaves, 0);
   ASSERT_EQ(rows.size(), 1u);
   buy.quantity = 20;  // the new total, below what had filled
-  EXPECT_EQ(rows[0], Row(buy, xid, 30, FinishStatus::kFilled, "", replaced));
+  EXPECT_EQ(rows[0], Row(buy, xid, 30, FinishStatus::kFilled, "", replaced, buy_at, 30 * 100));
   EXPECT_EQ(tracker_.open_orders(), 0u);
 }
 
@@ -214,9 +232,11 @@ TEST_F(OrderTrackerTest, UserCancel) {
   const NewOrder buy = Limit(1, 10, Side::kBuy, 100, 50);
   Feed(buy);
   const OrderId xid = Accepted();
+  const Timestamp buy_at = AcceptedAt();
   const auto rows = Feed(CancelOrder{1, 0, 10, 0});
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0], Row(buy, xid, 0, FinishStatus::kCanceled, "USER_REQUEST", last_.at(0)));
+  EXPECT_EQ(rows[0],
+            Row(buy, xid, 0, FinishStatus::kCanceled, "USER_REQUEST", last_.at(0), buy_at, 0));
 }
 
 TEST_F(OrderTrackerTest, SelfTradePreventionCancelsTheRestingOrder) {
@@ -247,7 +267,9 @@ TEST_F(OrderTrackerTest, RejectedNewOrderIsARow) {
   const auto rows = Feed(off_tick);
   ASSERT_EQ(RejectOf(last_), RejectReason::kPriceNotOnTick);
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0], Row(off_tick, 0, 0, FinishStatus::kRejected, "PRICE_NOT_ON_TICK", last_[0]));
+  // Never accepted: no acceptance time.
+  EXPECT_EQ(rows[0],
+            Row(off_tick, 0, 0, FinishStatus::kRejected, "PRICE_NOT_ON_TICK", last_[0], 0, 0));
 
   NewOrder market = Limit(1, 11, Side::kBuy, 0, 50);
   market.type = OrderType::kMarket;
@@ -314,6 +336,7 @@ TEST_F(OrderTrackerTest, IcebergFinishesOnlyWhenItsTotalIsFilled) {
   const NewOrder iceberg = Iceberg(1, 10, Side::kSell, 100, 100, 20);
   Feed(iceberg);
   const OrderId xid = Accepted();
+  const Timestamp iceberg_at = AcceptedAt();
   EXPECT_EQ(Feed(Limit(2, 20, Side::kBuy, 100, 20)).size(), 1u);  // the taker
   const auto refills = Feed(Limit(3, 30, Side::kBuy, 100, 60));
   EXPECT_EQ(OfType(last_, EventType::kTrade).size(), 3u);
@@ -324,7 +347,8 @@ TEST_F(OrderTrackerTest, IcebergFinishesOnlyWhenItsTotalIsFilled) {
   const auto rows = Feed(Limit(4, 40, Side::kBuy, 100, 20));
   const Event trade = OfType(last_, EventType::kTrade).at(0);
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0], Row(iceberg, xid, 100, FinishStatus::kFilled, "", trade));
+  EXPECT_EQ(rows[0],
+            Row(iceberg, xid, 100, FinishStatus::kFilled, "", trade, iceberg_at, 100 * 100));
 }
 
 TEST_F(OrderTrackerTest, StopLimitTriggeredThenFilledKeepsItsType) {
@@ -332,6 +356,7 @@ TEST_F(OrderTrackerTest, StopLimitTriggeredThenFilledKeepsItsType) {
   const NewOrder stop = Stop(3, 30, Side::kBuy, /*stop=*/110, /*limit=*/115, 20);
   Feed(stop);
   const OrderId xid = Accepted();
+  const Timestamp stop_at = AcceptedAt();
   Feed(Limit(1, 10, Side::kSell, 110, 20));
   const auto trigger = Feed(Limit(2, 20, Side::kBuy, 110, 10));  // trades at 110
   ASSERT_EQ(OfType(last_, EventType::kTriggered).size(), 1u);
@@ -351,8 +376,14 @@ TEST_F(OrderTrackerTest, StopLimitTriggeredThenFilledKeepsItsType) {
     seeded.Apply(RecordOf(engine_, e), &seeded_rows);
   const Event trade = OfType(last_, EventType::kTrade).at(0);
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0], Row(stop, xid, 20, FinishStatus::kFilled, "", trade));
-  EXPECT_EQ(seeded_rows, rows);
+  EXPECT_EQ(rows[0],
+            Row(stop, xid, 20, FinishStatus::kFilled, "", trade, stop_at, 10 * 110 + 10 * 115));
+  // The seeded tracker never saw the acceptance nor (without cash risk, which
+  // keeps Order::traded_notional) the fill before the seed.
+  std::vector<FinishedOrder> want_seeded = rows;
+  want_seeded[0].accepted_at = 0;
+  want_seeded[0].quote_filled = 10 * 115;
+  EXPECT_EQ(seeded_rows, want_seeded);
 }
 
 TEST_F(OrderTrackerTest, TriggeredStopWithoutLiquidityIsCancelled) {
@@ -360,11 +391,13 @@ TEST_F(OrderTrackerTest, TriggeredStopWithoutLiquidityIsCancelled) {
   const NewOrder stop = Stop(3, 30, Side::kBuy, /*stop=*/105, /*limit=*/0, 10);
   Feed(stop);
   const OrderId xid = Accepted();
+  const Timestamp stop_at = AcceptedAt();
   Feed(Limit(1, 10, Side::kSell, 105, 10));
   const auto rows = Feed(Limit(2, 20, Side::kBuy, 105, 10));
   const Event canceled = OfType(last_, EventType::kCanceled).at(0);
   ASSERT_EQ(rows.size(), 3u);
-  EXPECT_EQ(rows[2], Row(stop, xid, 0, FinishStatus::kCanceled, "NO_LIQUIDITY", canceled));
+  EXPECT_EQ(rows[2],
+            Row(stop, xid, 0, FinishStatus::kCanceled, "NO_LIQUIDITY", canceled, stop_at, 0));
 }
 
 TEST_F(OrderTrackerTest, SeededTrackerFinishesRecoveredOrders) {
@@ -377,7 +410,8 @@ TEST_F(OrderTrackerTest, SeededTrackerFinishesRecoveredOrders) {
   EXPECT_EQ(tracker_.FindOpen(xid)->filled, 30);
   const auto rows = Feed(Limit(3, 30, Side::kSell, 100, 20));
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0], Row(buy, xid, 50, FinishStatus::kFilled, "", last_.at(1)));
+  // Acceptance unknown; without cash risk only the fills after the seed count.
+  EXPECT_EQ(rows[0], Row(buy, xid, 50, FinishStatus::kFilled, "", last_.at(1), 0, 20 * 100));
   EXPECT_EQ(tracker_.unknown_events(), 0u);
 }
 
@@ -502,7 +536,7 @@ class TrackedRun {
     RC_ASSERT(tracker_.unknown_events() == 0u);
     if (seeded_) {
       RC_ASSERT(seeded_->unknown_events() == 0u);
-      RC_ASSERT(seeded_rows_ == after_cut_);
+      RC_ASSERT(seeded_rows_ == AsSeededSees(after_cut_));
       RC_ASSERT(OpenOf(*seeded_) == OpenOf(engine_));
     }
     // Every accepted order is open or finished exactly once.
@@ -520,6 +554,24 @@ class TrackedRun {
     seeded_.emplace();
     seeded_->Seed(engine_);
     RC_ASSERT(OpenOf(*seeded_) == OpenOf(engine_));
+    engine_.ForEachOrder([&](const Order& o) {
+      // Cash risk keeps the order's notional; without it the seed starts at 0.
+      RC_ASSERT(o.traded_notional == 0 || o.traded_notional == notional_[o.exchange_id]);
+      notional_at_cut_[o.exchange_id] = notional_[o.exchange_id] - o.traded_notional;
+    });
+  }
+
+  // The first tracker's rows as the seeded one writes them: the orders open
+  // at the cut have no acceptance time, and their sums lack what the engine
+  // did not keep.
+  std::vector<FinishedOrder> AsSeededSees(std::vector<FinishedOrder> rows) const {
+    for (FinishedOrder& r : rows) {
+      const auto it = notional_at_cut_.find(r.exchange_order_id);
+      if (r.status == FinishStatus::kRejected || it == notional_at_cut_.end()) continue;
+      r.accepted_at = 0;
+      r.quote_filled -= it->second;
+    }
+    return rows;
   }
 
   // Whether the (account, client id) a new order or replace names is an open
@@ -540,10 +592,16 @@ class TrackedRun {
   }
 
   void Learn(const Event& e) {
-    if (e.type == EventType::kAccepted) accepted_.insert(e.exchange_order_id);
+    if (e.type == EventType::kAccepted) {
+      accepted_.insert(e.exchange_order_id);
+      accepted_at_[e.exchange_order_id] = e.timestamp;
+    }
     if (e.type != EventType::kTrade) return;
     traded_[e.exchange_order_id] += e.quantity;
     traded_[e.maker_exchange_order_id] += e.quantity;
+    const __int128 notional = static_cast<__int128>(e.price) * e.quantity;
+    notional_[e.exchange_order_id] += notional;
+    notional_[e.maker_exchange_order_id] += notional;
   }
 
   void CheckRow(const FinishedOrder& r) {
@@ -551,6 +609,8 @@ class TrackedRun {
       case FinishStatus::kRejected:
         RC_ASSERT(r.exchange_order_id == 0u);
         RC_ASSERT(r.filled == 0);
+        RC_ASSERT(r.accepted_at == 0);
+        RC_ASSERT(r.quote_filled == 0);
         return;
       case FinishStatus::kFilled: RC_ASSERT(r.filled >= r.quantity); break;
       case FinishStatus::kCanceled: RC_ASSERT(r.filled < r.quantity); break;
@@ -558,6 +618,8 @@ class TrackedRun {
     RC_ASSERT(accepted_.contains(r.exchange_order_id));
     RC_ASSERT(finished_.insert(r.exchange_order_id).second);  // never twice
     RC_ASSERT(r.filled == traded_[r.exchange_order_id]);
+    RC_ASSERT(r.quote_filled == notional_[r.exchange_order_id]);
+    RC_ASSERT(r.accepted_at == accepted_at_[r.exchange_order_id]);
   }
 
   void CheckOpen() {
@@ -572,6 +634,9 @@ class TrackedRun {
   std::vector<FinishedOrder> after_cut_;    // the first tracker's rows after the cut
   std::vector<FinishedOrder> seeded_rows_;  // the seeded tracker's
   std::unordered_map<OrderId, Quantity> traded_;
+  std::unordered_map<OrderId, __int128> notional_;         // Σ price × quantity
+  std::unordered_map<OrderId, __int128> notional_at_cut_;  // what the seed misses
+  std::unordered_map<OrderId, Timestamp> accepted_at_;
   std::set<OrderId> accepted_;
   std::set<OrderId> finished_;
   std::size_t steps_ = 0;
@@ -588,11 +653,15 @@ RC_GTEST_PROP(OrderTrackerProperty, BenchmarkMix, ()) {
   options.accounts = *rc::gen::inRange<std::uint32_t>(2, 30);
   options.resting_orders = *rc::gen::inRange<std::size_t>(5, 200);
   options.half_spread_levels = *rc::gen::inRange<Price>(5, 100);
+  // Cash risk: the seed takes each open order's notional from the engine.
+  options.risk = *rc::gen::element(RiskMode::kNone, RiskMode::kCash);
   const BenchmarkFlow flow = GenerateBenchmarkMix(options);
-  const std::size_t total = 1 + flow.prefill.size() + flow.commands.size();
+  const std::size_t total = flow.assets.size() + 1 + flow.prefill.size() + flow.commands.size();
   const std::size_t cut = *rc::gen::inRange<std::size_t>(0, total + 1);
 
   TrackedRun run(cut, /*check_open_every=*/97);
+  for (const AssetSpec& a : flow.assets)
+    run.Step(Command{0, AddAsset{a}});
   run.Step(Command{0, AddInstrument{flow.instrument}});
   for (const Command& c : flow.prefill)
     run.Step(c);

@@ -191,7 +191,18 @@ TEST_F(HistoryWriterTest, BatchLandsWholeWithItsProgress) {
   order.quantity = 5;
   order.filled = 5;
   order.finished_at = k2026_11_21;
+  order.accepted_at = k2026_11_21 - 1'500'999;  // 1.500999 ms before: µs, truncated
+  order.quote_filled = (static_cast<__int128>(1) << 100) + 10'001;  // base-10000 digits with zeros
   batch.orders.push_back(order);
+  FinishedOrder seeded = order;  // acceptance unknown
+  seeded.exchange_order_id = 10;
+  seeded.accepted_at = 0;
+  seeded.quote_filled = -20'000'000;  // numeric's sign (never negative in practice)
+  batch.orders.push_back(seeded);
+  FinishedOrder none = order;
+  none.exchange_order_id = 11;
+  none.quote_filled = 0;
+  batch.orders.push_back(none);
   batch.up_to = 1002;
   EXPECT_TRUE(writer.Write(batch).empty());
   EXPECT_EQ(writer.Progress(), 1002u);
@@ -204,7 +215,17 @@ TEST_F(HistoryWriterTest, BatchLandsWholeWithItsProgress) {
   EXPECT_EQ(Value("SELECT aggressor_side || taker_order_id || maker_order_id FROM trades WHERE "
                   "trade_id = 3"),
             "B103203");
-  EXPECT_EQ(Value("SELECT status || ' ' || filled FROM orders"), "filled 5");
+  EXPECT_EQ(Value("SELECT status || ' ' || filled FROM orders WHERE exchange_order_id = 9"),
+            "filled 5");
+  EXPECT_EQ(Value("SELECT quote_filled::text FROM orders WHERE exchange_order_id = 9"),
+            "1267650600228229401496703215377");
+  EXPECT_EQ(Value("SELECT to_char(accepted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') "
+                  "FROM orders WHERE exchange_order_id = 9"),
+            "2026-11-20 23:59:59.998499");
+  EXPECT_EQ(Value("SELECT accepted_at FROM orders WHERE exchange_order_id = 10"), "NULL");
+  EXPECT_EQ(Value("SELECT quote_filled::text FROM orders WHERE exchange_order_id = 10"),
+            "-20000000");
+  EXPECT_EQ(Value("SELECT quote_filled::text FROM orders WHERE exchange_order_id = 11"), "0");
 }
 
 TEST_F(HistoryWriterTest, TradeJustBeforeMidnightStaysInItsDay) {
