@@ -7,7 +7,9 @@
 //          u8 side, u8 type, u8 time in force, i64 price, stop price,
 //          quantity, cum qty, leaves, u64 notional low and high halves,
 //          u64 last sequence, u8 flags (1 accepted, 2 done), u32 pending
-//          requests, each u8 kind, u64 token, str ClOrdID, str OrigClOrdID
+//          requests, each u8 kind, u64 token, str ClOrdID, str OrigClOrdID,
+//          then i64 accepted at (engine time; absent in records of gateways
+//          before it, read as 0)
 //   erase: u64 id
 // where str is u32 length then bytes. Damage is treated as
 // RecordFile::LoadRecords says: a torn tail is cut off, anything else is an
@@ -75,6 +77,7 @@ std::string EncodeJournaledOrder(const JournaledOrder& j) {
     PutString(w, p.cl_ord_id);
     PutString(w, p.orig_cl_ord_id);
   }
+  w.I64(o.accepted_at);
   return out;
 }
 
@@ -116,6 +119,7 @@ std::optional<JournaledOrder> DecodeJournaledOrder(std::string_view payload) {
     p.orig_cl_ord_id = GetString(r);
     o.pending.push_back(std::move(p));
   }
+  if (!r.failed() && r.remaining() == 8) o.accepted_at = r.I64();
   if (r.failed() || r.remaining() != 0) return std::nullopt;
   return j;
 }

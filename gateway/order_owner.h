@@ -74,6 +74,9 @@ class OrderOwner {
                       std::int64_t now_ns) = 0;
   virtual void CancelRejected(const CancelRejectDetail& detail, std::int64_t now_ns) = 0;
   virtual void MassCancelReported(const MassCancelDetail& detail, std::int64_t now_ns) = 0;
+  // An open order of this owner taken back from the journal by a restarted
+  // gateway (OrderRouter::Restore); reports about it follow as for any.
+  virtual void Restored(const TrackedOrder& order) { (void)order; }
 };
 
 }  // namespace exchange::fix

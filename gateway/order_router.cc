@@ -264,6 +264,7 @@ void OrderRouter::OnAccepted(TrackedOrder& o, const Event& e, std::int64_t now_n
     o.pending.pop_front();
   }
   o.accepted = true;
+  o.accepted_at = e.timestamp;
   o.exchange_id = e.exchange_order_id;
   o.leaves = e.leaves;
   const std::string exec_id = ExecIdOf(*o.instrument, e.sequence);
@@ -417,6 +418,7 @@ std::size_t OrderRouter::Restore(
     for (const PendingRequest& p : order->pending)
       ids[p.cl_ord_id] = order->id;
     next_order_id_ = std::max(next_order_id_, order->id + 1);
+    owner->Restored(*order);
     orders_[order->id] = std::move(order);
     ++restored;
   }

@@ -44,7 +44,8 @@ struct TrackedOrder {
   __int128 notional = 0;       // sum of fill price × quantity, for AvgPx(6)
   Sequence last_sequence = 0;  // events up to this one applied (redeliveries are skipped)
   bool accepted = false;
-  bool done = false;  // filled, cancelled, expired or rejected: no further fills
+  Timestamp accepted_at = 0;  // the ACCEPTED event's engine time; 0 before (or journaled without)
+  bool done = false;          // filled, cancelled, expired or rejected: no further fills
   std::deque<PendingRequest> pending;
 };
 

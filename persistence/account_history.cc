@@ -56,6 +56,17 @@ const char* const kReceivedSql =
     "  ORDER BY sequence DESC\n"
     "  LIMIT 1";
 
+// The commission of the side whose received row is l: the fee account's
+// FEE row of the trade in the asset received (engine/risk.cc: the buyer's
+// fee is taken in base, the seller's in quote; a rebate is negative).
+const char* const kCommissionSql =
+    "SELECT available_delta\n"
+    "  FROM ledger\n"
+    "  WHERE account = 4294967295 AND trade_id = m.trade_id AND reason = 'FEE'\n"
+    "    AND symbol = m.symbol AND asset = l.asset\n"
+    "  ORDER BY sequence DESC\n"
+    "  LIMIT 1";
+
 // $1 account, $2 symbol, $3 exchange order id: the order's final client id,
 // finishing event and acceptance, to find its trades without cash risk.
 const char* const kOrderOfExchangeIdSql =
@@ -162,6 +173,7 @@ HistoryTrade TradeOf(const PgResult& r, int i, const std::string& symbol) {
     t.received_asset = std::string(r.value(i, 8));
     t.received = PgInt64(r.value(i, 9), "available_delta");
   }
+  if (!r.is_null(i, 10)) t.commission = PgInt64(r.value(i, 10), "fee");
   return t;
 }
 
@@ -277,8 +289,8 @@ AccountHistory::Statement AccountHistory::TradesStatement(const HistoryTradeQuer
   Param(query, q.symbol);
   query.sql = std::string("SELECT m.trade_id, (extract(epoch FROM m.time) * 1000000)::bigint, ") +
               "m.price, m.quantity, m.is_buyer, m.is_maker, m.order_id,\n" +
-              "       l.exchange_order_id, l.asset, l.available_delta\n" + "FROM (" +
-              kTradeSidesSql;
+              "       l.exchange_order_id, l.asset, l.available_delta, f.available_delta\n" +
+              "FROM (" + kTradeSidesSql;
   if (q.order_id) And(query, "s.order_id", "=", IdText(*q.order_id));
   if (q.from_trade_id) And(query, "t.trade_id", ">=", IdText(*q.from_trade_id));
   if (q.start_ms) And(query, "t.time", ">=", MillisParam(*q.start_ms), "::timestamptz");
@@ -288,6 +300,7 @@ AccountHistory::Statement AccountHistory::TradesStatement(const HistoryTradeQuer
   const std::string limit = "\nLIMIT " + Param(query, std::to_string(q.limit));
   if (!filter) query.sql += "\n  ORDER BY t.trade_id" + dir + ", s.is_maker" + dir + limit;
   query.sql += ") AS m\nLEFT JOIN LATERAL (" + std::string(kReceivedSql) + ") AS l ON true";
+  query.sql += "\nLEFT JOIN LATERAL (" + std::string(kCommissionSql) + ") AS f ON true";
   if (filter) query.sql += OrderCondition(*filter, query);
   query.sql += "\nORDER BY m.trade_id" + dir + ", m.is_maker" + dir;
   if (filter) query.sql += limit;

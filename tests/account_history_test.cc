@@ -29,7 +29,7 @@ std::ostream& operator<<(std::ostream& os, const HistoryTrade& t) {
   return os << "{" << t.symbol << " #" << t.trade_id << " t=" << t.time << " " << t.quantity << "@"
             << t.price << (t.is_buyer ? " buyer" : " seller") << (t.is_maker ? " maker" : " taker")
             << " id" << t.order_id << " x" << t.exchange_order_id << " +" << t.received << " "
-            << t.received_asset << "}";
+            << t.received_asset << " fee " << t.commission << "}";
 }
 
 std::ostream& operator<<(std::ostream& os, const HistoryOrder& o) {
@@ -209,6 +209,14 @@ class AccountHistoryTest : public ::testing::Test {
             t.received = x.available_delta;
           }
         }
+        for (const wire::EventRecord& b : records_) {  // the side's fee: the fee account's
+          const Event& x = b.event;
+          if (x.type == EventType::kBalance && x.trade_sequence == e.sequence &&
+              x.account == kFeeAccount && x.balance_reason == BalanceReason::kFee &&
+              x.asset == gets) {
+            t.commission = x.available_delta;
+          }
+        }
         out.push_back(t);
       }
     }
@@ -335,6 +343,8 @@ TEST_F(AccountHistoryTest, TradesCarryWhatTheLedgerSaysWasReceived) {
   EXPECT_FALSE(want[2].is_maker);
   EXPECT_EQ(want[2].received_asset, "BTC");
   EXPECT_EQ(want[2].received, 5'000'000 - 10'000);
+  EXPECT_EQ(want[2].commission, 10'000);
+  EXPECT_EQ(want[0].commission, 0);
 
   // Bob's first buy paid 100 under a limit of 105: his quote row (what he
   // paid) also has available_delta > 0, the hold released. He received BTC.
@@ -345,6 +355,7 @@ TEST_F(AccountHistoryTest, TradesCarryWhatTheLedgerSaysWasReceived) {
   ASSERT_FALSE(got.empty());
   EXPECT_EQ(got[0].received_asset, "BTC");
   EXPECT_EQ(got[0].received, 4'000'000 - 8'000);
+  EXPECT_EQ(got[0].commission, 8'000);
   EXPECT_EQ(got[0].exchange_order_id, bob_buy_);
 
   q.limit = 0;

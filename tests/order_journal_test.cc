@@ -43,6 +43,7 @@ class OrderJournalTest : public ::testing::Test {
     o.notional = static_cast<__int128>(1) << 70;  // past 64 bits
     o.last_sequence = 77;
     o.accepted = true;
+    o.accepted_at = 1'781'000'000'123'456'789;
     o.pending.push_back({PendingRequest::Kind::kReplace, 9, "R1", o.cl_ord_id});
     return o;
   }
@@ -106,12 +107,25 @@ TEST_F(OrderJournalTest, PutAndEraseAreReplayedAtOpenWithEveryField) {
   EXPECT_TRUE(c.order.notional == want.notional);
   EXPECT_EQ(c.order.last_sequence, want.last_sequence);
   EXPECT_TRUE(c.order.accepted);
+  EXPECT_EQ(c.order.accepted_at, want.accepted_at);
   EXPECT_FALSE(c.order.done);
   ASSERT_EQ(c.order.pending.size(), 1u);
   EXPECT_EQ(c.order.pending[0].kind, PendingRequest::Kind::kReplace);
   EXPECT_EQ(c.order.pending[0].cl_ord_id, "R1");
   EXPECT_EQ(c.order.pending[0].orig_cl_ord_id, "C");
   EXPECT_TRUE(j.TakeLoaded().empty()) << "handed over once";
+}
+
+TEST_F(OrderJournalTest, ARecordWrittenBeforeAcceptedAtReadsAsUnknownTime) {
+  JournaledOrder j{"s0", "BTC-USD", Order(4, "D")};
+  std::string payload = EncodeJournaledOrder(j);
+  payload.resize(payload.size() - 8);  // an earlier gateway's record ends after the requests
+  const std::optional<JournaledOrder> old = DecodeJournaledOrder(payload);
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(old->order.accepted_at, 0);
+  EXPECT_EQ(old->order.pending.size(), 1u);
+  payload.resize(payload.size() - 3);  // a torn field is still an error
+  EXPECT_FALSE(DecodeJournaledOrder(payload).has_value());
 }
 
 TEST_F(OrderJournalTest, NothingIsWrittenUntilFlush) {

@@ -62,6 +62,16 @@ std::string StatusAfter(const fix::TrackedOrder& o, char exec_type) {
 
 }  // namespace
 
+const char* BinanceTypeName(OrderType t) {
+  switch (t) {
+    case OrderType::kPostOnly: return "LIMIT_MAKER";
+    case OrderType::kMarket: return "MARKET";
+    case OrderType::kStop: return "STOP_LOSS";
+    case OrderType::kStopLimit: return "STOP_LOSS_LIMIT";
+    default: return "LIMIT";
+  }
+}
+
 std::string AckJson(const OrderView& v) {
   std::string out = "{";
   Text(out, "symbol", v.instrument->spec.symbol.view());
@@ -201,6 +211,7 @@ void AccountOrders::Report(const fix::TrackedOrder& o, const fix::ReportDetail& 
       if (o.cum_qty == d.last_qty) order_count_.FirstFill(v->update_ms, !v->arriving);
       v->cum_quote += static_cast<__int128>(d.last_px) * d.last_qty;
       if (pending_new_.count(v->client_order_id) != 0) AddFill(*v, d);
+      KeepFill(*v, d);
       break;
     case fix::exec_type::kRestated: v->working = true; break;
     case fix::exec_type::kReplaced:
@@ -245,6 +256,27 @@ void AccountOrders::CancelRejected(const fix::CancelRejectDetail& d, std::int64_
 }
 
 void AccountOrders::MassCancelReported(const fix::MassCancelDetail&, std::int64_t) {}
+
+void AccountOrders::Restored(const fix::TrackedOrder& o) {
+  OrderView& v = views_[o.id];
+  v.instrument = o.instrument;
+  v.engine_id = o.id;
+  v.order_id = o.exchange_id;
+  v.client_order_id = o.cl_ord_id;
+  v.type = BinanceTypeName(o.type);
+  v.side = o.side;
+  v.tif = o.tif;
+  v.price = o.price;
+  v.stop_price = o.stop_price;
+  v.orig_qty = o.quantity;
+  v.executed = o.cum_qty;
+  v.cum_quote = o.notional;
+  v.status = StatusAfter(o, fix::exec_type::kNew);
+  v.time_ms = v.update_ms = o.accepted_at / 1'000'000;
+  v.working = o.type != OrderType::kStop && o.type != OrderType::kStopLimit;
+  by_client_id_[v.client_order_id] = o.id;
+  if (o.exchange_id != 0) by_order_id_[o.exchange_id] = o.id;
+}
 
 namespace {
 
@@ -292,6 +324,11 @@ const char* RejectReasonName(RejectReason r) {
 
 void AccountOrders::AddFill(OrderView& v, const fix::ReportDetail& d) {
   v.fills.push_back(FillOf(v, d));
+}
+
+void AccountOrders::KeepFill(const OrderView& v, const fix::ReportDetail& d) {
+  batch_fills_.push_back(
+      {v.instrument, v.engine_id, v.order_id, v.side, d.maker, v.update_ms, FillOf(v, d)});
 }
 
 void AccountOrders::KeepForStream(const OrderView& v, const fix::ReportDetail& d) {
@@ -349,23 +386,37 @@ void AccountOrders::OnBatchEnd() {
     const auto e = by_client_id_.find(id);
     if (p == pending_new_.end() || e == by_client_id_.end()) continue;
     OrderView& v = views_.at(e->second);
-    for (OrderFill& f : v.fills) {
-      const auto r = received_.find({f.trade_id, f.commission_asset});
-      if (r == received_.end()) continue;
-      f.commission = f.gross - r->second.net;
-      f.commission_decimals = r->second.decimals;
-    }
+    for (OrderFill& f : v.fills)
+      WithCommission(f);
     p->second.respond({200, OrderJson(v, p->second.type), {}});
     pending_new_.erase(p);
     v.fills.clear();
     v.fills.shrink_to_fit();
   }
   answer_at_batch_end_.clear();
+  KeepRecentFills();
   received_.clear();
   for (ClientOrderId id : arrived_) {
     if (auto v = views_.find(id); v != views_.end()) v->second.arriving = false;
   }
   arrived_.clear();
+}
+
+void AccountOrders::WithCommission(OrderFill& f) const {
+  const auto r = received_.find({f.trade_id, f.commission_asset});
+  if (r == received_.end()) return;  // no cash risk: no fee
+  f.commission = f.gross - r->second.net;
+  f.commission_decimals = r->second.decimals;
+}
+
+void AccountOrders::KeepRecentFills() {
+  for (RecentFill& f : batch_fills_) {
+    WithCommission(f.fill);
+    recent_fills_.push_back(std::move(f));
+  }
+  batch_fills_.clear();
+  while (recent_fills_.size() > kRecentFillsKept)
+    recent_fills_.pop_front();
 }
 
 void AccountOrders::Finish(OrderView& v) {
@@ -403,6 +454,21 @@ std::vector<const OrderView*> AccountOrders::Open(const InstrumentConfig* instru
     if (!IsFinal(v.status) && (instrument == nullptr || v.instrument == instrument)) {
       out.push_back(&v);
     }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const OrderView* a, const OrderView* b) { return a->engine_id < b->engine_id; });
+  return out;
+}
+
+const OrderView* AccountOrders::FindByEngineId(ClientOrderId id) const {
+  const auto v = views_.find(id);
+  return v == views_.end() ? nullptr : &v->second;
+}
+
+std::vector<const OrderView*> AccountOrders::Held(const InstrumentConfig* instrument) const {
+  std::vector<const OrderView*> out;
+  for (const auto& [id, v] : views_) {
+    if (instrument == nullptr || v.instrument == instrument) out.push_back(&v);
   }
   std::sort(out.begin(), out.end(),
             [](const OrderView* a, const OrderView* b) { return a->engine_id < b->engine_id; });

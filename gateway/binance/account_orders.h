@@ -71,11 +71,24 @@ struct OrderView {
   std::vector<OrderFill> fills;
 };
 
+// A trade of one of the account's API orders, kept for myTrades until the
+// trade history surely holds it (kRecentFillsKept newer fills later).
+struct RecentFill {
+  const InstrumentConfig* instrument = nullptr;
+  ClientOrderId engine_id = 0;
+  OrderId order_id = 0;
+  Side side = Side::kBuy;
+  bool maker = false;
+  std::int64_t time_ms = 0;
+  OrderFill fill;  // commission known once the batch that made it ends
+};
+
 enum class ResponseType { kAck, kResult, kFull };
 
 class AccountOrders : public fix::OrderOwner {
  public:
   static constexpr std::size_t kFinishedKept = 10'000;
+  static constexpr std::size_t kRecentFillsKept = 1'000;
 
   AccountOrders(AccountId account, OrderLimits limits);
 
@@ -85,6 +98,9 @@ class AccountOrders : public fix::OrderOwner {
               std::int64_t now_ns) override;
   void CancelRejected(const fix::CancelRejectDetail& detail, std::int64_t now_ns) override;
   void MassCancelReported(const fix::MassCancelDetail& detail, std::int64_t now_ns) override;
+  // A journaled open order of a restarted gateway: its view again (its
+  // last update time: its acceptance's).
+  void Restored(const fix::TrackedOrder& order) override;
 
   // Before the router hears of a new order: the view it starts from and how
   // its client is answered.
@@ -116,8 +132,15 @@ class AccountOrders : public fix::OrderOwner {
   // An order by exchange id or client order id (open or recently finished).
   const OrderView* FindByOrderId(OrderId id) const;
   const OrderView* FindByClientId(const std::string& client_order_id) const;
+  const OrderView* FindByEngineId(ClientOrderId id) const;
   // Open orders, of `instrument` when given, oldest first.
   std::vector<const OrderView*> Open(const InstrumentConfig* instrument) const;
+  // Every order held (open and recently finished) of `instrument`, oldest first.
+  std::vector<const OrderView*> Held(const InstrumentConfig* instrument) const;
+  // The last kRecentFillsKept fills of the account's API orders, oldest
+  // first, each with its commission (fills of the batch being applied are
+  // not here yet).
+  const std::deque<RecentFill>& recent_fills() const { return recent_fills_; }
 
  private:
   struct PendingNew {
@@ -132,6 +155,12 @@ class AccountOrders : public fix::OrderOwner {
   OrderView* ViewOf(const fix::TrackedOrder& order);
   // A fill of an order whose client waits for a FULL answer.
   void AddFill(OrderView& view, const fix::ReportDetail& detail);
+  // A fill kept for myTrades (recent_fills_ at the batch's end).
+  void KeepFill(const OrderView& view, const fix::ReportDetail& detail);
+  // The fill's commission from what the account received on it this batch.
+  void WithCommission(OrderFill& fill) const;
+  // The batch's fills, with their commissions, join recent_fills_.
+  void KeepRecentFills();
   void Answer(const std::string& client_order_id, OrderView& view);
   void Finish(OrderView& view);
   // The change for the user data stream.
@@ -161,7 +190,12 @@ class AccountOrders : public fix::OrderOwner {
     Amount gross = 0;  // a trade's: what the side receives before its fee
   };
   std::vector<StreamChange> stream_changes_;
+  std::vector<RecentFill> batch_fills_;  // this batch's, commission still unknown
+  std::deque<RecentFill> recent_fills_;
 };
+
+// Binance's order type of an engine order type (an iceberg is a LIMIT).
+const char* BinanceTypeName(OrderType type);
 
 // The order's status and fields as Binance's JSON.
 std::string OrderJson(const OrderView& view, ResponseType type);

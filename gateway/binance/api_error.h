@@ -23,7 +23,8 @@ namespace api_code {
 inline constexpr int kUnknown = -1000;
 inline constexpr int kDisconnected = -1001;  // the broker is unreachable
 inline constexpr int kTooManyRequests = -1003;
-inline constexpr int kTimeout = -1007;  // the engine did not answer in time
+inline constexpr int kTimeout = -1007;     // the engine did not answer in time
+inline constexpr int kServerBusy = -1008;  // too many history reads waiting
 inline constexpr int kUnsupportedOperation = -1014;
 inline constexpr int kTooManyOrders = -1015;
 inline constexpr int kTimestampOutsideWindow = -1021;
@@ -42,6 +43,7 @@ inline constexpr int kBadSymbol = -1121;
 inline constexpr int kInvalidParameter = -1130;
 inline constexpr int kBadRecvWindow = -1131;
 inline constexpr int kInvalidListenKey = -1125;
+inline constexpr int kLookbackTooLong = -1127;
 inline constexpr int kFilterFailure = -1013;
 inline constexpr int kNewOrderRejected = -2010;
 inline constexpr int kCancelRejected = -2011;

@@ -38,11 +38,12 @@ std::string RandomListenKey() {
 
 }  // namespace
 
-BinanceApi::BinanceApi(fix::OrderRouter& router, ApiKeyDirectory& keys,
+BinanceApi::BinanceApi(fix::OrderRouter& router, ApiKeyDirectory& keys, HistoryReader& history,
                        std::map<std::string, int> asset_decimals, std::string redis_url,
                        Clock clock, ApiLimits limits)
     : router_(router),
       keys_(keys),
+      history_(history),
       symbols_(MakeSymbolTable(router.instruments())),
       asset_decimals_(std::move(asset_decimals)),
       balances_(std::move(redis_url)),
@@ -59,6 +60,8 @@ BinanceApi::BinanceApi(fix::OrderRouter& router, ApiKeyDirectory& keys,
                                                  40};
   routes_[{"GET", "/api/v3/order"}] = {Security::kUserData, &BinanceApi::QueryOrder, 4};
   routes_[{"GET", "/api/v3/openOrders"}] = {Security::kUserData, &BinanceApi::OpenOrders, 6};
+  routes_[{"GET", "/api/v3/allOrders"}] = {Security::kUserData, &BinanceApi::AllOrders, 20};
+  routes_[{"GET", "/api/v3/myTrades"}] = {Security::kUserData, &BinanceApi::MyTrades, 20};
   routes_[{"GET", "/api/v3/account"}] = {Security::kUserData, &BinanceApi::Account, 20};
   routes_[{"POST", "/api/v3/userDataStream"}] = {Security::kUserStream, &BinanceApi::NewListenKey};
   routes_[{"PUT", "/api/v3/userDataStream"}] = {Security::kUserStream, &BinanceApi::KeepListenKey};
@@ -84,6 +87,7 @@ std::int64_t BinanceApi::WeightOf(
     const bool one = (query && FindParam(*query, "symbol")) || (body && FindParam(*body, "symbol"));
     return one ? 6 : 80;
   }
+  if (request.method == "GET" && request.path == "/api/v3/myTrades") return MyTradesWeight(request);
   return route->second.weight;
 }
 

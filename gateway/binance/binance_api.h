@@ -11,10 +11,10 @@
 // Endpoints: GET ping, time; POST order, order/test, order/cancelReplace;
 // DELETE order, openOrders (cancel_endpoints.cc); GET order, openOrders,
 // rateLimit/order, account (balances from the Redis view:
-// account_balances.h); and of /sapi/v1 what clients read at start: system
-// status, and the margin pair lists (empty: no margin trading here). Each
-// account's placements are held to its unfilled ORDERS limits
-// (unfilled_order_count.h).
+// account_balances.h); GET allOrders, myTrades (the trade history, read by
+// the HistoryReader, with what the gateway holds: history_endpoints.cc); and of /sapi/v1 what
+// clients read at start: system status, and the margin pair lists (empty: no margin trading here).
+// Each account's placements are held to its unfilled ORDERS limits (unfilled_order_count.h).
 //
 // The user data stream (user_stream_endpoints.cc): listen keys (POST, PUT,
 // DELETE /api/v3/userDataStream), WebSocket connections on /ws/<listenKey>
@@ -43,6 +43,7 @@
 #include "gateway/binance/account_orders.h"
 #include "gateway/binance/api_http.h"
 #include "gateway/binance/api_key_directory.h"
+#include "gateway/binance/history_reader.h"
 #include "gateway/binance/order_params.h"
 #include "gateway/binance/request_auth.h"
 #include "gateway/binance/user_data_streams.h"
@@ -66,7 +67,8 @@ class BinanceApi : public ApiHandler {
 
   // `asset_decimals`: every asset's decimals by name (the instruments
   // file's [[asset]] tables).
-  BinanceApi(fix::OrderRouter& router, ApiKeyDirectory& keys,
+  // `history`: where allOrders and myTrades read the trade history.
+  BinanceApi(fix::OrderRouter& router, ApiKeyDirectory& keys, HistoryReader& history,
              std::map<std::string, int> asset_decimals, std::string redis_url, Clock clock,
              ApiLimits limits = {});
   ~BinanceApi() override;
@@ -115,6 +117,18 @@ class BinanceApi : public ApiHandler {
   void OrderRateLimit(const Caller& c, Respond& respond);
   void QueryOrder(const Caller& c, Respond& respond);
   void OpenOrders(const Caller& c, Respond& respond);
+  void AllOrders(const Caller& c, Respond& respond);
+  void MyTrades(const Caller& c, Respond& respond);
+  // myTrades' weight: 5 with orderId, else 20.
+  static std::int64_t MyTradesWeight(const ApiRequest& request);
+  // myTrades' answer: the stored trades and the account's recent fills,
+  // paged.
+  std::string MyTradesJson(AccountId account, const InstrumentConfig* instrument,
+                           std::optional<std::int64_t> order_id,
+                           std::optional<std::int64_t> from_id,
+                           std::optional<std::int64_t> start_ms, std::optional<std::int64_t> end_ms,
+                           std::int64_t limit,
+                           const std::vector<persistence::HistoryTrade>& stored);
   void NoMargin(const Caller& c, Respond& respond);
   void Account(const Caller& c, Respond& respond);
   void NewListenKey(const Caller& c, Respond& respond);
@@ -153,6 +167,7 @@ class BinanceApi : public ApiHandler {
 
   fix::OrderRouter& router_;
   ApiKeyDirectory& keys_;
+  HistoryReader& history_;
   SymbolTable symbols_;
   std::map<std::string, int> asset_decimals_;
   AccountBalances balances_;

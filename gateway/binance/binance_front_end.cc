@@ -25,12 +25,13 @@ BinanceFrontEnd::BinanceFrontEnd(boost::asio::io_context& io, const fix::Gateway
   options.key_file = config.api_key_file;
   options.reload_interval = std::chrono::milliseconds(config.api_keys_reload_ms);
   keys_ = std::make_unique<ApiKeyDirectory>(io, options);
+  history_ = std::make_unique<HistoryReader>(io, config.api_pg_url, config.api_pg_schema);
   ApiLimits limits;
   limits.orders = {static_cast<std::int64_t>(config.api_orders_per_10s),
                    static_cast<std::int64_t>(config.api_orders_per_day)};
   limits.weight_per_minute = static_cast<std::int64_t>(config.api_request_weight_per_minute);
   limits.enforce_weight = config.api_enforce_weight;
-  api_ = std::make_unique<BinanceApi>(router, *keys_, std::move(asset_decimals),
+  api_ = std::make_unique<BinanceApi>(router, *keys_, *history_, std::move(asset_decimals),
                                       config.api_redis_url, WallClockNs, limits);
   http_ = std::make_unique<ApiHttpServer>(io, config.binance_listen, *api_);
   tick_ = std::make_unique<boost::asio::steady_timer>(io);
@@ -63,6 +64,7 @@ void BinanceFrontEnd::Start(Subscribe subscribe) {
         problem);
   }
   subscribe_new();
+  history_->Start();
   http_->Start();
   ScheduleTick();
   spdlog::info("binance api: listening on port {}, {} API keys", http_->port(), keys_->size());
@@ -76,6 +78,7 @@ void BinanceFrontEnd::Stop() {
   if (tick_) tick_->cancel();
   if (http_) http_->Stop();
   if (keys_) keys_->Stop();
+  if (history_) history_->Stop();
 }
 
 }  // namespace exchange::binance

@@ -51,6 +51,7 @@ class BinanceFrontEnd {
 
  private:
   std::unique_ptr<ApiKeyDirectory> keys_;
+  std::unique_ptr<HistoryReader> history_;
   std::unique_ptr<BinanceApi> api_;
   std::unique_ptr<ApiHttpServer> http_;
   Subscribe subscribe_;

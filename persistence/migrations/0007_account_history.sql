@@ -16,7 +16,8 @@ ALTER TABLE orders
 CREATE INDEX orders_account_symbol ON orders (account, symbol, exchange_order_id);
 
 -- myTrades: the account's ledger rows of a trade (the asset it received,
--- the amount, its order's exchange id), and an exchange order id's trades.
--- Only the TRADE rows, two per account and trade: the writer's cost is
--- measured in persistence/README.md.
-CREATE INDEX ledger_account_trade ON ledger (account, trade_id) WHERE reason = 'TRADE';
+-- the amount, its order's exchange id), an exchange order id's trades, and
+-- the fee account's FEE rows of a trade (the commission). Only the TRADE
+-- and FEE rows, two per account and trade and up to two fees: the writer's
+-- cost is measured in persistence/README.md.
+CREATE INDEX ledger_account_trade ON ledger (account, trade_id) WHERE reason IN ('TRADE', 'FEE');

@@ -10,6 +10,10 @@
 //   - balances before and after a trade, fees included (the Redis view);
 //   - editOrder (cancelReplace), cancelAllOrders, the ORDERS rate limit's
 //     counts;
+//   - the history: fetchMyTrades (fees, maker flags, orderId, since),
+//     fetchOrders / fetchClosedOrders / fetchCanceledOrders (allOrders), the
+//     same again from a restarted gateway, which has only the trade history
+//     (PostgreSQL) to read;
 //   - the user data stream: ccxt's watchOrders, watchMyTrades and
 //     watchBalance over the WebSocket API (userDataStream.subscribe.signature),
 //     an order placed and filled seen in order with its fills, fees and
@@ -33,7 +37,7 @@ import {parseArgs} from 'node:util';
 import ccxt from 'ccxt';
 import WebSocket from 'ws';
 
-import {check, pass, runTest, startProcess, waitFor} from '../node/harness.mjs';
+import {check, pass, runTest, startProcess, stopProcess, waitFor} from '../node/harness.mjs';
 
 import {openVenue} from './binance_venue.mjs';
 
@@ -136,15 +140,19 @@ async function startStack() {
   ], /history: stored up to/, 60000);
   const keyFile = join(dir, 'master.key');
   const {keys, deposit} = makeKeysAndFunds(keyFile);
-  const gateway = await startProcess('exchange-gateway', bin('exchange-gateway'),
-      ['--config', writeGatewayConfig(instruments, keyFile), '--log-level', 'info'],
-      /binance api on port (\d+)/, 30000);
+  const gatewayConfig = writeGatewayConfig(instruments, keyFile);
+  const gateway = await startGateway(gatewayConfig);
   const md = await startProcess('exchange-md', bin('exchange-md'), [
     '--listen', '127.0.0.1:0', '--threads', '1', '--pg-schema', schema, '--log-level', 'warn',
   ], /listening on port (\d+)/, 30000);
   pass('the stack is up', `gateway ${gateway.match[1]}, md ${md.match[1]}`);
-  return {keys, deposit, keyFile, engine: engine.child,
+  return {keys, deposit, keyFile, gatewayConfig, engine: engine.child, gateway: gateway.child,
           trading: `http://127.0.0.1:${gateway.match[1]}`, market: `http://127.0.0.1:${md.match[1]}`};
+}
+
+function startGateway(config) {
+  return startProcess('exchange-gateway', bin('exchange-gateway'),
+                      ['--config', config, '--log-level', 'info'], /binance api on port (\d+)/, 30000);
 }
 
 // A ccxt client of `key` trading at the gateway, reading markets at md.
@@ -362,6 +370,111 @@ async function checkReplaceAndCancelAll(b) {
       return e.message;
     }
     throw new Error('answered');
+  });
+}
+
+// What the history endpoints answer, as plain values to compare (the
+// client order id aside: a restarted gateway knows only the engine's).
+async function historyOf(venue) {
+  const orders = (await venue.fetchOrders(symbol)).map((o) => ({
+    id: o.id, status: o.status, side: o.side, type: o.type, price: o.price, amount: o.amount,
+    filled: o.filled, cost: o.cost, time: o.timestamp}));
+  const trades = (await venue.fetchMyTrades(symbol)).map((t) => ({
+    id: t.id, order: t.order, side: t.side, maker: t.takerOrMaker, price: t.price,
+    amount: t.amount, cost: t.cost, fee: t.fee.cost, feeAsset: t.fee.currency, time: t.timestamp}));
+  return {orders, trades};
+}
+
+async function checkHistory(stack, a, b) {
+  let before;
+  await check('fetchMyTrades: each side\'s trades with fees, maker flags and orders', async () => {
+    const [ta, tb] = [await a.fetchMyTrades(symbol), await b.fetchMyTrades(symbol)];
+    expect(ta.length === 2 && tb.length === 2, `A ${ta.length}, B ${tb.length} trades`);
+    expect(ta.map((t) => t.id).join() === tb.map((t) => t.id).join() &&
+           Number(ta[0].id) < Number(ta[1].id), `ids A ${ta.map((t) => t.id)} B ${tb.map((t) => t.id)}`);
+    const [t1, t2] = ta;
+    expect(t1.side === 'buy' && t1.takerOrMaker === 'taker' && t1.price === 100 &&
+           t1.amount === 0.5 && t1.cost === 50 && near(t1.fee.cost, 0.001) &&
+           t1.fee.currency === base && t2.price === 101, JSON.stringify(ta.map((t) => t.info)));
+    const [m1, m2] = tb;
+    expect(m1.side === 'sell' && m1.takerOrMaker === 'maker' && near(m1.fee.cost, 0.05) &&
+           m1.fee.currency === 'USD' && near(m2.fee.cost, 0.0505) && m1.order !== m2.order,
+           JSON.stringify(tb.map((t) => t.info)));
+    return `trades ${ta.map((t) => t.id)}; A's fees ${ta.map((t) => t.fee.cost)} ${base}, ` +
+           `B's ${tb.map((t) => t.fee.cost)} USD`;
+  });
+  await check('fetchOrderTrades (myTrades orderId) and fetchMyTrades since (startTime)', async () => {
+    const tb = await b.fetchMyTrades(symbol);
+    const one = await b.fetchOrderTrades(tb[1].order, symbol);
+    expect(one.length === 1 && one[0].id === tb[1].id, JSON.stringify(one.map((t) => t.info)));
+    const since = await b.fetchMyTrades(symbol, tb[1].timestamp);
+    expect(since.length >= 1 && since.every((t) => t.timestamp >= tb[1].timestamp) &&
+           since.some((t) => t.id === tb[1].id), JSON.stringify(since.map((t) => t.info)));
+    const limited = await b.fetchMyTrades(symbol, undefined, 1);
+    expect(limited.length === 1 && limited[0].id === tb[1].id, 'limit 1: not the newest');
+    return `order ${tb[1].order}: trade ${one[0].id}; since ${tb[1].timestamp}: ${since.length}`;
+  });
+  await check('fetchOrders (allOrders): open and finished, oldest first, with fills', async () => {
+    const orders = await b.fetchOrders(symbol);
+    const ids = orders.map((o) => Number(o.id));
+    expect(ids.every((x, i) => i === 0 || x > ids[i - 1]), `not ascending: ${ids}`);
+    const first = orders[0];  // checkOrders' resting sell: half filled, then cancelled
+    expect(first.status === 'canceled' && first.filled === 0.5 && first.cost === 50 &&
+           first.price === 100 && first.amount === 2, JSON.stringify(first.info));
+    const closed = await b.fetchClosedOrders(symbol);
+    const canceled = await b.fetchCanceledOrders(symbol);
+    expect(closed.length >= 1 && closed.every((o) => o.status === 'closed') &&
+           canceled.length >= 3 && canceled.every((o) => o.status === 'canceled'),
+           `closed ${closed.length}, canceled ${canceled.length}`);
+    const page = await b.fetchOrders(symbol, undefined, 2);
+    expect(page.length === 2 && page[1].id === orders[orders.length - 1].id, 'limit 2: not the newest');
+    const from = await b.privateGetAllOrders({symbol: id, orderId: orders[1].id, limit: 2});
+    expect(from.length === 2 && String(from[0].orderId) === orders[1].id, JSON.stringify(from));
+    return `${orders.length} orders: ${closed.length} closed, ${canceled.length} canceled`;
+  });
+  await check('myTrades and allOrders refuse what Binance refuses', async () => {
+    const refusals = [];
+    for (const [params, code] of [[{}, '-1102'], [{symbol: id, limit: 1001}, '-1130'],
+                                  [{symbol: id, startTime: 0, endTime: 86400001}, '-1127'],
+                                  [{symbol: id, fromId: 1, startTime: 1}, '-1130']]) {
+      try {
+        await b.privateGetMyTrades(params);
+      } catch (e) {
+        expect(e.message.includes(code), `${JSON.stringify(params)}: ${e.message}`);
+        refusals.push(code);
+        continue;
+      }
+      throw new Error(`${JSON.stringify(params)} answered`);
+    }
+    return refusals.join(' ');
+  });
+  const kept = await b.createOrder(symbol, 'limit', 'sell', 0.2, 150, {clientOrderId: `keep${tag}`});
+  before = {a: await historyOf(a), b: await historyOf(b)};
+  await check('a restarted gateway answers the same from the trade history and its journal', async () => {
+    await stopProcess(stack.gateway);
+    const gateway = await startGateway(stack.gatewayConfig);
+    stack.gateway = gateway.child;
+    stack.trading = `http://127.0.0.1:${gateway.match[1]}`;
+    const [a2, b2] = [await client(stack, stack.keys.a), await client(stack, stack.keys.b)];
+    try {
+      const same = (x, y) => JSON.stringify(x) === JSON.stringify(y);
+      const after = await waitFor('the history after a restart', async () =>
+        ({a: await historyOf(a2), b: await historyOf(b2)}),
+      (x) => same(x, before));
+      const ids = (await b2.fetchOrders(symbol)).map((o) => o.clientOrderId);
+      // The open order, taken back from the gateway's journal, keeps its client id.
+      const open = await b2.fetchOpenOrders(symbol);
+      expect(open.length === 1 && open[0].id === kept.id && open[0].clientOrderId === `keep${tag}` &&
+             open[0].timestamp === kept.timestamp, JSON.stringify(open.map((o) => o.info)));
+      const cancelled = await b2.cancelOrder(kept.id, symbol);
+      expect(cancelled.status === 'canceled', JSON.stringify(cancelled.info));
+      return `${after.b.orders.length} orders, ${after.a.trades.length} + ` +
+             `${after.b.trades.length} trades equal; client ids now ${ids.slice(0, 2)}…; ` +
+             `open ${open[0].clientOrderId} cancelled`;
+    } finally {
+      await a2.close();
+      await b2.close();
+    }
   });
 }
 
@@ -589,6 +702,7 @@ async function main() {
     await checkOrders(a, b);
     await checkOtherTypes(a, b);
     await checkReplaceAndCancelAll(b);
+    await checkHistory(stack, a, b);
     await checkUserDataStream(stack);
     await checkListenKeyReconnect(stack);
     await checkRefusals(stack);
