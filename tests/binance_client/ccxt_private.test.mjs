@@ -15,7 +15,7 @@
 //     same again from a restarted gateway, which has only the trade history
 //     (PostgreSQL) to read;
 //   - the user data stream: ccxt's watchOrders, watchMyTrades and
-//     watchBalance over the WebSocket API (userDataStream.subscribe.signature),
+//     watchBalance (fills, and a deposit's balanceUpdate) over the WebSocket API (userDataStream.subscribe.signature),
 //     an order placed and filled seen in order with its fills, fees and
 //     balances; a listen key's stream (/ws/<listenKey>) reconnected within
 //     the key's life misses nothing;
@@ -398,7 +398,7 @@ async function checkHistory(stack, a, b) {
            t1.fee.currency === base && t2.price === 101, JSON.stringify(ta.map((t) => t.info)));
     const [m1, m2] = tb;
     expect(m1.side === 'sell' && m1.takerOrMaker === 'maker' && near(m1.fee.cost, 0.05) &&
-           m1.fee.currency === 'USD' && near(m2.fee.cost, 0.0505) && m1.order !== m2.order,
+           m1.fee.currency === 'USD' && near(m2.fee.cost, 0.05) && m1.order !== m2.order,
            JSON.stringify(tb.map((t) => t.info)));
     return `trades ${ta.map((t) => t.id)}; A's fees ${ta.map((t) => t.fee.cost)} ${base}, ` +
            `B's ${tb.map((t) => t.fee.cost)} USD`;
@@ -421,16 +421,16 @@ async function checkHistory(stack, a, b) {
     const first = orders[0];  // checkOrders' resting sell: half filled, then cancelled
     expect(first.status === 'canceled' && first.filled === 0.5 && first.cost === 50 &&
            first.price === 100 && first.amount === 2, JSON.stringify(first.info));
-    const closed = await b.fetchClosedOrders(symbol);
+    const closed = await a.fetchClosedOrders(symbol);  // A's market buys
     const canceled = await b.fetchCanceledOrders(symbol);
-    expect(closed.length >= 1 && closed.every((o) => o.status === 'closed') &&
+    expect(closed.length === 2 && closed.every((o) => o.status === 'closed' && o.filled === 0.5) &&
            canceled.length >= 3 && canceled.every((o) => o.status === 'canceled'),
-           `closed ${closed.length}, canceled ${canceled.length}`);
+           `closed ${JSON.stringify(closed.map((o) => o.info))}, canceled ${canceled.length}`);
     const page = await b.fetchOrders(symbol, undefined, 2);
     expect(page.length === 2 && page[1].id === orders[orders.length - 1].id, 'limit 2: not the newest');
     const from = await b.privateGetAllOrders({symbol: id, orderId: orders[1].id, limit: 2});
     expect(from.length === 2 && String(from[0].orderId) === orders[1].id, JSON.stringify(from));
-    return `${orders.length} orders: ${closed.length} closed, ${canceled.length} canceled`;
+    return `B ${orders.length} orders, ${canceled.length} canceled; A ${closed.length} closed`;
   });
   await check('myTrades and allOrders refuse what Binance refuses', async () => {
     const refusals = [];
@@ -532,6 +532,13 @@ async function checkUserDataStream(stack) {
       expect(near(last[base].free, rest.free), `${JSON.stringify(last[base])} ${JSON.stringify(rest)}`);
       return `USD ${last.USD.free}, ${base} free ${last[base].free} used ${last[base].used}`;
     });
+    await check('watchBalance: a deposit raises free by its amount', async () => {
+      const before = bBalance.items.at(-1).USD.free;
+      stack.deposit(String(stack.keys.b.account), 'USD', 12345);  // 123.45 USD
+      const last = await waitFor('the deposit', async () => bBalance.items.at(-1),
+                                 (x) => x && x.USD && near(x.USD.free, before + 123.45));
+      return `USD ${before} → ${last.USD.free}`;
+    });
     await b.cancelOrder(sell.id, symbol);
   } finally {
     for (const c of all) c.stopped = true;
@@ -590,6 +597,24 @@ async function checkListenKeyReconnect(stack) {
       await b.cancelOrder(two.id, symbol);
       second.ws.close();
       return got.join(', ');
+    });
+    await check('a deposit: balanceUpdate with its amount, then outboundAccountPosition', async () => {
+      const stream = await open();
+      try {
+        stack.deposit(String(stack.keys.b.account), 'USD', 100);  // 1.00 USD
+        const events = await waitFor('the deposit on the stream', async () => stream.events,
+            (l) => l.some((e) => e.e === 'balanceUpdate') &&
+                   l.some((e) => e.e === 'outboundAccountPosition'));
+        const update = events.find((e) => e.e === 'balanceUpdate');
+        expect(update.a === 'USD' && update.d === '1.00' && update.T > 0,
+               JSON.stringify(update));
+        const at = (e) => events.indexOf(e);
+        const position = events.find((e) => e.e === 'outboundAccountPosition' && at(e) > at(update));
+        expect(position && position.B.some((x) => x.a === 'USD'), JSON.stringify(events));
+        return JSON.stringify(update);
+      } finally {
+        stream.ws.close();
+      }
     });
     await check('DELETE closes the key: PUT is then -1125', async () => {
       const closed = await rest('DELETE', `?listenKey=${listenKey}`);
