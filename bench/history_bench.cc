@@ -68,7 +68,8 @@ struct Options {
   std::string reader_url;
   std::string schema = "bench_history";
   std::string json_file;
-  std::size_t ledger_per_trade = 0;  // balance changes (ledger rows) written with each trade
+  std::size_t ledger_per_trade = 0;       // balance changes (ledger rows) written with each trade
+  std::vector<std::string> drop_indexes;  // dropped before writing: what an index costs
 };
 
 struct InsertRun {
@@ -142,6 +143,15 @@ void DropSchema(const std::string& url, const std::string& schema) {
   w.commit();
 }
 
+void DropIndexes(const Options& o) {
+  if (o.drop_indexes.empty()) return;
+  pqxx::connection c(o.pg_url);
+  pqxx::work w(c);
+  for (const std::string& index : o.drop_indexes)
+    w.exec0("DROP INDEX " + w.quote_name(o.schema) + "." + w.quote_name(index));
+  w.commit();
+}
+
 // Wakes the bench thread when the pipeline commits.
 struct CommitSignal {
   std::mutex mutex;
@@ -178,6 +188,7 @@ InsertRun WriteTrades(const Options& o, const std::vector<persistence::TradeRow>
   for (std::size_t s = 0; s < o.symbols; ++s)
     instruments.push_back({"SYM" + std::to_string(s), 2, 0, 1, 1});
   pipeline.writer().SaveInstruments(instruments);
+  DropIndexes(o);
   candles::CandleAggregator aggregator;
   LatencyRecorder batch_times(trades.size() / o.batch + 2), lags(trades.size() / o.batch + 2);
   std::vector<Clock::time_point> submitted, due;
@@ -449,6 +460,9 @@ void AddHistoryBenchCommand(CLI::App& app) {
                   "Ledger rows (balance changes, cash risk) written with each trade; 6 is a "
                   "trade's settlement with fees")
       ->capture_default_str();
+  cmd->add_option("--drop-index", o->drop_indexes,
+                  "Index dropped from the fresh schema before writing (repeatable): what it "
+                  "costs the writer, e.g. ledger_account_trade");
   cmd->add_option("--connections", o->connections,
                   "PostgreSQL connections writing at once (the sink's [postgres] connections)")
       ->capture_default_str();
