@@ -462,7 +462,7 @@ void AddHistoryBenchCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--drop-index", o->drop_indexes,
                   "Index dropped from the fresh schema before writing (repeatable): what it "
-                  "costs the writer, e.g. ledger_account_trade");
+                  "costs the writer, e.g. trades_accounts");
   cmd->add_option("--connections", o->connections,
                   "PostgreSQL connections writing at once (the sink's [postgres] connections)")
       ->capture_default_str();

@@ -28,51 +28,23 @@ const char* const kOrdersSql =
 // Each trade of the account, once per side it was on ($1 account, $2
 // symbol): the GIN index trades_accounts answers the containment test (the
 // expression as indexed), the VALUES list makes the taker's row and the
-// maker's, and `s.account = $1` keeps the account's.
+// maker's, and `s.account = $1` keeps the account's. Each side's order's
+// exchange id and fee are the trade row's (0007; NULL in older rows): the
+// buyer's fee is in base, the seller's in quote.
 const char* const kTradeSidesSql =
-    "SELECT t.trade_id, t.symbol, t.time, t.price, t.quantity, s.is_maker, s.is_buyer, "
-    "s.order_id\n"
+    "SELECT t.trade_id, (extract(epoch FROM t.time) * 1000000)::bigint, t.price, t.quantity,\n"
+    "       s.is_buyer, s.is_maker, s.order_id, s.exchange_order_id, s.fee\n"
     "  FROM trades AS t\n"
-    "  CROSS JOIN LATERAL (VALUES (false, t.aggressor_side = 'B', t.taker_account, "
-    "t.taker_order_id),\n"
-    "                             (true, t.aggressor_side = 'S', t.maker_account, "
-    "t.maker_order_id))\n"
-    "    AS s (is_maker, is_buyer, account, order_id)\n"
+    "  CROSS JOIN LATERAL (VALUES\n"
+    "      (false, t.aggressor_side = 'B', t.taker_account, t.taker_order_id,\n"
+    "       t.taker_exchange_order_id,\n"
+    "       CASE WHEN t.aggressor_side = 'B' THEN t.buyer_fee ELSE t.seller_fee END),\n"
+    "      (true, t.aggressor_side = 'S', t.maker_account, t.maker_order_id,\n"
+    "       t.maker_exchange_order_id,\n"
+    "       CASE WHEN t.aggressor_side = 'S' THEN t.buyer_fee ELSE t.seller_fee END))\n"
+    "    AS s (is_maker, is_buyer, account, order_id, exchange_order_id, fee)\n"
     "  WHERE ARRAY[t.taker_account, t.maker_account] @> ARRAY[$1::bigint]\n"
     "    AND t.symbol = $2 AND s.account = $1";
-
-// The account's row of what the side received in the trade (ledger_account_trade,
-// a B-tree on (account, trade_id) of the TRADE rows). Cash risk writes two
-// TRADE rows per order and trade (engine/risk.cc, SettleTrade): first what
-// it paid (held_delta < 0: the buyer's quote, whose available_delta is the
-// hold released above the price, the seller's base), then what it received
-// (held_delta 0: the buyer's base, the seller's quote, net of fees). The
-// order's client id tells a self-trade's two sides apart.
-const char* const kReceivedSql =
-    "SELECT exchange_order_id, asset, available_delta\n"
-    "  FROM ledger\n"
-    "  WHERE account = $1 AND trade_id = m.trade_id AND reason = 'TRADE' AND symbol = m.symbol\n"
-    "    AND order_id = m.order_id AND held_delta = 0\n"
-    "  ORDER BY sequence DESC\n"
-    "  LIMIT 1";
-
-// The commission of the side whose received row is l: the fee account's
-// FEE row of the trade in the asset received (engine/risk.cc: the buyer's
-// fee is taken in base, the seller's in quote; a rebate is negative).
-const char* const kCommissionSql =
-    "SELECT available_delta\n"
-    "  FROM ledger\n"
-    "  WHERE account = 4294967295 AND trade_id = m.trade_id AND reason = 'FEE'\n"
-    "    AND symbol = m.symbol AND asset = l.asset\n"
-    "  ORDER BY sequence DESC\n"
-    "  LIMIT 1";
-
-// $1 account, $2 symbol, $3 exchange order id: the order's final client id,
-// finishing event and acceptance, to find its trades without cash risk.
-const char* const kOrderOfExchangeIdSql =
-    "SELECT order_id, last_sequence, (extract(epoch FROM accepted_at) * 1000000)::bigint\n"
-    "FROM orders\n"
-    "WHERE account = $1 AND symbol = $2 AND exchange_order_id = $3";
 
 namespace {
 
@@ -170,52 +142,9 @@ HistoryTrade TradeOf(const PgResult& r, int i, const std::string& symbol) {
   t.order_id = static_cast<ClientOrderId>(PgInt64(r.value(i, 6), "order_id"));
   if (!r.is_null(i, 7)) {
     t.exchange_order_id = static_cast<OrderId>(PgInt64(r.value(i, 7), "exchange_order_id"));
-    t.received_asset = std::string(r.value(i, 8));
-    t.received = PgInt64(r.value(i, 9), "available_delta");
   }
-  if (!r.is_null(i, 10)) t.commission = PgInt64(r.value(i, 10), "fee");
+  if (!r.is_null(i, 8)) t.commission = PgInt64(r.value(i, 8), "fee");
   return t;
-}
-
-// The order a trade query names by exchange id: the exchange id, and from
-// `r` (kOrderOfExchangeIdSql's row, when the order has finished) its final
-// client id, finishing event and acceptance.
-struct OrderFilter {
-  OrderId exchange_order_id = 0;
-  std::optional<ClientOrderId> order_id;
-  Sequence last_trade_id = 0;
-  std::optional<Timestamp> accepted_at;
-};
-
-OrderFilter FilterOf(OrderId exchange_order_id, const PgResult& r) {
-  OrderFilter f;
-  f.exchange_order_id = exchange_order_id;
-  if (r.rows() > 0) {
-    f.order_id = static_cast<ClientOrderId>(PgInt64(r.value(0, 0), "order_id"));
-    f.last_trade_id = static_cast<Sequence>(PgInt64(r.value(0, 1), "last_sequence"));
-    if (!r.is_null(0, 2)) f.accepted_at = PgMicrosToNanos(r.value(0, 2), "accepted_at");
-  }
-  return f;
-}
-
-// Every trade of a finished order is within its life.
-void BoundByLife(const OrderFilter& f, Query& query) {
-  if (!f.order_id) return;
-  And(query, "t.trade_id", "<=", IdText(f.last_trade_id));
-  if (f.accepted_at) And(query, "t.time", ">=", TimeText(*f.accepted_at), "::timestamptz");
-}
-
-// The trades of the order `f` names: those whose ledger row names it (cash
-// risk); without a ledger row, those of its client id as the orders table
-// has it.
-std::string OrderCondition(const OrderFilter& f, Query& query) {
-  std::string sql = "\nWHERE (l.exchange_order_id = " + Param(query, IdText(f.exchange_order_id));
-  if (f.order_id) {
-    sql +=
-        " OR (l.exchange_order_id IS NULL AND m.order_id = " + Param(query, IdText(*f.order_id)) +
-        ")";
-  }
-  return sql + ")";
 }
 
 }  // namespace
@@ -272,38 +201,21 @@ std::vector<HistoryOrder> AccountHistory::Orders(const HistoryOrderQuery& q) {
   return out;
 }
 
-// The account's trade sides with the bounds that need no ledger row (m),
-// then what each received (l). By id, or newest first; the limit goes
-// inside (before the ledger is read) unless the order filter needs the
-// ledger. An order named by exchange id is looked up first.
+// The account's trade sides with the bounds, by id, or newest first.
 AccountHistory::Statement AccountHistory::TradesStatement(const HistoryTradeQuery& q) {
   CheckLimit(q.limit);
-  std::optional<OrderFilter> filter;
-  if (q.exchange_order_id) {
-    const std::string xid = IdText(*q.exchange_order_id);
-    filter = FilterOf(*q.exchange_order_id,
-                      Run(kOrderOfExchangeIdSql, {std::to_string(q.account), q.symbol, xid}));
-  }
   Query query;
   Param(query, std::to_string(q.account));
   Param(query, q.symbol);
-  query.sql = std::string("SELECT m.trade_id, (extract(epoch FROM m.time) * 1000000)::bigint, ") +
-              "m.price, m.quantity, m.is_buyer, m.is_maker, m.order_id,\n" +
-              "       l.exchange_order_id, l.asset, l.available_delta, f.available_delta\n" +
-              "FROM (" + kTradeSidesSql;
+  query.sql = kTradeSidesSql;
+  if (q.exchange_order_id) And(query, "s.exchange_order_id", "=", IdText(*q.exchange_order_id));
   if (q.order_id) And(query, "s.order_id", "=", IdText(*q.order_id));
   if (q.from_trade_id) And(query, "t.trade_id", ">=", IdText(*q.from_trade_id));
   if (q.start_ms) And(query, "t.time", ">=", MillisParam(*q.start_ms), "::timestamptz");
   if (q.end_ms) And(query, "t.time", "<", EndParam(*q.end_ms), "::timestamptz");
-  if (filter) BoundByLife(*filter, query);
   const std::string dir = q.from_trade_id ? "" : " DESC";
-  const std::string limit = "\nLIMIT " + Param(query, std::to_string(q.limit));
-  if (!filter) query.sql += "\n  ORDER BY t.trade_id" + dir + ", s.is_maker" + dir + limit;
-  query.sql += ") AS m\nLEFT JOIN LATERAL (" + std::string(kReceivedSql) + ") AS l ON true";
-  query.sql += "\nLEFT JOIN LATERAL (" + std::string(kCommissionSql) + ") AS f ON true";
-  if (filter) query.sql += OrderCondition(*filter, query);
-  query.sql += "\nORDER BY m.trade_id" + dir + ", m.is_maker" + dir;
-  if (filter) query.sql += limit;
+  query.sql += "\nORDER BY t.trade_id" + dir + ", s.is_maker" + dir;
+  query.sql += "\nLIMIT " + Param(query, std::to_string(q.limit));
   return query;
 }
 

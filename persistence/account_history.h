@@ -1,5 +1,5 @@
 // AccountHistory: one account's finished orders and trades in one symbol,
-// read from the trade history (tables `orders`, `trades` and `ledger`), as
+// read from the trade history (tables `orders` and `trades`), as
 // the Binance-compatible API's allOrders and myTrades need them. Open
 // orders are not here (the `orders` table holds an order once it is
 // finished): the gateway adds the ones it holds.
@@ -10,9 +10,10 @@
 // milliseconds (Binance's startTime/endTime) on the order's acceptance
 // (its finish when the acceptance is unknown) and on the trade's time.
 //
-// Indexes (migration 0007): orders (account, symbol, exchange_order_id);
-// ledger (account, trade_id) for the rows of trades (TRADE, FEE,
-// ROUNDING: trade_id <> 0).
+// Indexes: orders (account, symbol, exchange_order_id) (migration 0007);
+// trades by account, the GIN index trades_accounts (0002). Each trade row
+// carries its orders' exchange ids and its sides' fees (0007), so nothing
+// reads the ledger.
 //
 // Read only (the read-only role will do). Owns one connection; one thread
 // (the gateway's history reader).
@@ -73,17 +74,11 @@ struct HistoryTrade {
   bool is_buyer = false;
   bool is_maker = false;
   ClientOrderId order_id = 0;  // the engine's client order id of the account's order
-  // From the ledger (cash risk; zeros and "" when it has no row: no cash
-  // risk). The account's TRADE row of this trade and order (ledger.order_id
-  // = order_id) that holds nothing back (held_delta = 0) is what it
-  // received: its order's exchange id, the asset (base for the buyer,
-  // quote for the seller) and the amount net of fees, in that asset's
-  // units. The commission is the fee account's FEE row of this trade in
-  // that asset (engine/risk.cc: the buyer's fee is in base, the seller's in
-  // quote; a rebate makes it negative; no row: 0).
+  // The account's order's exchange id, and its fee on this trade in the
+  // asset it received (base for the buyer, quote for the seller; negative:
+  // a rebate; 0 without cash risk), as the trade row has them; 0 in rows
+  // stored before migration 0007.
   OrderId exchange_order_id = 0;
-  std::string received_asset;
-  Amount received = 0;
   Amount commission = 0;
   bool operator==(const HistoryTrade&) const = default;
 };
@@ -91,8 +86,8 @@ struct HistoryTrade {
 struct HistoryTradeQuery {
   AccountId account = 0;
   std::string symbol;
-  // Only the trades of the account's order with this exchange id (looked
-  // up in `orders`, then in the ledger; none when neither knows it).
+  // Only the trades of the account's order with this exchange id (none in
+  // rows stored before migration 0007).
   std::optional<OrderId> exchange_order_id;
   // Or of the account's order with this engine client order id (the
   // gateway knows it for an order it holds open).

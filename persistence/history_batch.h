@@ -27,10 +27,35 @@ struct TradeRow {
   ClientOrderId taker_order_id = 0;
   AccountId maker_account = 0;
   ClientOrderId maker_order_id = 0;
+  OrderId taker_exchange_order_id = 0;
+  OrderId maker_exchange_order_id = 0;
+  // Each side's fee (cash risk), in the asset it receives: the buyer's in
+  // base, the seller's in quote; negative: a rebate. Set by
+  // TradeSettlement from the BALANCE events after the TRADE.
+  Amount buyer_fee = 0;
+  Amount seller_fee = 0;
   bool operator==(const TradeRow&) const = default;
 };
 
 TradeRow TradeRowOf(const SymbolName& symbol, const Event& trade);
+
+// Reads a trade's settlement (the BALANCE events cash risk emits right
+// after the TRADE, engine/risk.cc SettleTrade) into its row's fees: the
+// buyer's order's TRADE row that holds nothing back names the asset the
+// buyer receives; the fee account's FEE row in that asset is the buyer's
+// fee, the other one the seller's.
+class TradeSettlement {
+ public:
+  // A new trade row (the events that follow are its settlement).
+  void Begin(TradeRow* row);
+  // A BALANCE event (with its asset's name); false when it is a trade's
+  // but not the row's (its TRADE went in an earlier batch: not expected).
+  bool Apply(const SymbolName& asset, const Event& balance);
+
+ private:
+  TradeRow* row_ = nullptr;
+  SymbolName buyer_asset_;
+};
 
 // One balance change (a BALANCE event) as a row of `ledger`.
 struct LedgerRow {

@@ -16,7 +16,8 @@ constexpr std::int64_t kNanosPerDay = 86'400'000'000'000;
 
 const std::string kCopyTrades =
     "COPY trades (trade_id, symbol, time, price, quantity, aggressor_side, taker_account, "
-    "taker_order_id, maker_account, maker_order_id) FROM STDIN (FORMAT binary)";
+    "taker_order_id, maker_account, maker_order_id, taker_exchange_order_id, "
+    "maker_exchange_order_id, buyer_fee, seller_fee) FROM STDIN (FORMAT binary)";
 const std::string kCopyOrders =
     "COPY orders (symbol, last_sequence, account, order_id, exchange_order_id, side, order_type, "
     "price, stop_price, quantity, filled, status, reason, finished_at, accepted_at, quote_filled) "
@@ -76,7 +77,7 @@ std::vector<candles::Candle> MergedByBucket(std::vector<candles::Candle> candles
 // COPY) or a CopyTextRow (a refused row, as the sink logs it).
 template <class Row>
 void TradeFields(const TradeRow& t, Row& row) {
-  row.BeginRow(10);
+  row.BeginRow(14);
   row.Int(static_cast<std::int64_t>(t.trade_id));
   row.Text(t.symbol.view());
   row.Time(t.time);
@@ -87,6 +88,10 @@ void TradeFields(const TradeRow& t, Row& row) {
   row.Int(static_cast<std::int64_t>(t.taker_order_id));
   row.Int(static_cast<std::int64_t>(t.maker_account));
   row.Int(static_cast<std::int64_t>(t.maker_order_id));
+  row.Int(static_cast<std::int64_t>(t.taker_exchange_order_id));
+  row.Int(static_cast<std::int64_t>(t.maker_exchange_order_id));
+  row.Int(t.buyer_fee);
+  row.Int(t.seller_fee);
   row.EndRow();
 }
 

@@ -1,7 +1,7 @@
 // AccountHistory (persistence/account_history.h) against a real PostgreSQL
 // (scripts/services.sh, EXCHANGE_PG_URL), each test in a schema of its own.
 // The rows come from a real Engine's events, turned into rows as the history
-// sink does (OrderTracker, TradeRowOf, LedgerRowOf) and written by
+// sink does (OrderTracker, TradeRowOf, TradeSettlement, LedgerRowOf) and written by
 // HistoryWriter: BTC-USD under cash risk (with fees), ETH-USD without risk.
 // The expected answers are computed from the same events in C++; a
 // self-trade, which the engine prevents, is written as rows directly.
@@ -28,8 +28,7 @@ namespace exchange::persistence {
 std::ostream& operator<<(std::ostream& os, const HistoryTrade& t) {
   return os << "{" << t.symbol << " #" << t.trade_id << " t=" << t.time << " " << t.quantity << "@"
             << t.price << (t.is_buyer ? " buyer" : " seller") << (t.is_maker ? " maker" : " taker")
-            << " id" << t.order_id << " x" << t.exchange_order_id << " +" << t.received << " "
-            << t.received_asset << " fee " << t.commission << "}";
+            << " id" << t.order_id << " x" << t.exchange_order_id << " fee " << t.commission << "}";
 }
 
 std::ostream& operator<<(std::ostream& os, const HistoryOrder& o) {
@@ -112,6 +111,8 @@ class AccountHistoryTest : public ::testing::Test {
     const auto span = engine_.Process(Command{now_, std::move(body)});
     std::vector<Event> events(span.begin(), span.end());
     HistoryBatch batch;
+    batch.trades.reserve(events.size());  // TradeSettlement holds the last row's address
+    TradeSettlement settlement;
     for (const Event& e : events) {
       wire::EventRecord r;
       r.event = e;
@@ -120,8 +121,14 @@ class AccountHistoryTest : public ::testing::Test {
       std::vector<FinishedOrder> finished;
       tracker_.Apply(r, &finished);
       batch.orders.insert(batch.orders.end(), finished.begin(), finished.end());
-      if (e.type == EventType::kTrade) batch.trades.push_back(TradeRowOf(r.symbol, e));
-      if (e.type == EventType::kBalance) batch.ledger.push_back(LedgerRowOf(r.symbol, r.asset, e));
+      if (e.type == EventType::kTrade) {
+        batch.trades.push_back(TradeRowOf(r.symbol, e));
+        settlement.Begin(&batch.trades.back());
+      }
+      if (e.type == EventType::kBalance) {
+        batch.ledger.push_back(LedgerRowOf(r.symbol, r.asset, e));
+        EXPECT_TRUE(settlement.Apply(r.asset, e)) << "a settlement without its trade";
+      }
       batch.up_to = e.sequence;
       records_.push_back(r);
     }
@@ -180,8 +187,9 @@ class AccountHistoryTest : public ::testing::Test {
   }
 
   // What Trades should answer, all of them, ascending: one row per side the
-  // account was on; what it received from its BALANCE event of the trade
-  // for the asset it gets (base as buyer, quote as seller).
+  // account was on, with its order's exchange id and its fee (the fee
+  // account's FEE event of the trade in the asset it gets: base as buyer,
+  // quote as seller).
   std::vector<HistoryTrade> WantTrades(AccountId account, const std::string& symbol) const {
     std::vector<HistoryTrade> out;
     for (const wire::EventRecord& r : records_) {
@@ -198,17 +206,8 @@ class AccountHistoryTest : public ::testing::Test {
         t.is_maker = maker;
         t.is_buyer = (e.side == Side::kBuy) != maker;
         t.order_id = maker ? e.maker_order_id : e.order_id;
+        t.exchange_order_id = maker ? e.maker_exchange_order_id : e.exchange_order_id;
         const AssetId gets = t.is_buyer ? kBtc : kUsd;
-        for (const wire::EventRecord& b : records_) {
-          const Event& x = b.event;
-          if (x.type == EventType::kBalance && x.trade_sequence == e.sequence &&
-              x.account == account && x.balance_reason == BalanceReason::kTrade &&
-              x.asset == gets && x.order_id == t.order_id) {
-            t.exchange_order_id = x.exchange_order_id;
-            t.received_asset = b.asset.str();
-            t.received = x.available_delta;
-          }
-        }
         for (const wire::EventRecord& b : records_) {  // the side's fee: the fee account's
           const Event& x = b.event;
           if (x.type == EventType::kBalance && x.trade_sequence == e.sequence &&
@@ -323,7 +322,7 @@ TEST_F(AccountHistoryTest, OrdersTimeBoundsAreInclusiveMillisecondsOnAcceptance)
   EXPECT_EQ(History().Orders(q), Slice(want, want.size() - 2, 2));
 }
 
-TEST_F(AccountHistoryTest, TradesCarryWhatTheLedgerSaysWasReceived) {
+TEST_F(AccountHistoryTest, TradesCarryTheirOrdersAndFees) {
   Trade();
   const auto want = WantTrades(kAlice, "BTC-USD");
   ASSERT_EQ(want.size(), 14u);  // 4 + 6 sold, 5 bought, 10 sold, 2 bought (open order)
@@ -332,29 +331,23 @@ TEST_F(AccountHistoryTest, TradesCarryWhatTheLedgerSaysWasReceived) {
   q.symbol = "BTC-USD";
   q.limit = 1000;
   EXPECT_EQ(History().Trades(q), want);
-  // Alice sold 4 at 100 as maker: 400 USD less the 0.1 % maker fee.
-  EXPECT_EQ(want[0].received_asset, "USD");
-  EXPECT_EQ(want[0].received, 400 - 0);  // FeeOf(400, 1000 ppm) rounds down to 0
+  // Alice sold 4 at 100 as maker: the 0.1 % maker fee on 400 USD cents rounds to 0.
   EXPECT_EQ(want[0].exchange_order_id, alice_sell_);
+  EXPECT_EQ(want[0].commission, 0);
   EXPECT_FALSE(want[0].is_buyer);
   EXPECT_TRUE(want[0].is_maker);
-  // She bought 5 at 101 as taker: 5 lots of BTC less the 0.2 % taker fee.
+  // She bought 5 at 101 as taker: the 0.2 % taker fee on 5 lots of BTC.
   EXPECT_TRUE(want[2].is_buyer);
   EXPECT_FALSE(want[2].is_maker);
-  EXPECT_EQ(want[2].received_asset, "BTC");
-  EXPECT_EQ(want[2].received, 5'000'000 - 10'000);
   EXPECT_EQ(want[2].commission, 10'000);
-  EXPECT_EQ(want[0].commission, 0);
 
-  // Bob's first buy paid 100 under a limit of 105: his quote row (what he
-  // paid) also has available_delta > 0, the hold released. He received BTC.
+  // Bob's first buy paid 100 under a limit of 105 (his quote row has the
+  // hold released): his fee is still the one in BTC.
   const auto bob = WantTrades(kBob, "BTC-USD");
   q.account = kBob;
   const auto got = History().Trades(q);
   EXPECT_EQ(got, bob);
   ASSERT_FALSE(got.empty());
-  EXPECT_EQ(got[0].received_asset, "BTC");
-  EXPECT_EQ(got[0].received, 4'000'000 - 8'000);
   EXPECT_EQ(got[0].commission, 8'000);
   EXPECT_EQ(got[0].exchange_order_id, bob_buy_);
 
@@ -394,10 +387,10 @@ TEST_F(AccountHistoryTest, TradesOfOneOrder) {
   q.account = kAlice;
   q.symbol = "BTC-USD";
   q.limit = 1000;
-  // A finished order by its exchange id (in orders): its two fills.
+  // A finished order by its exchange id: its two fills.
   q.exchange_order_id = alice_sell_;
   EXPECT_EQ(History().Trades(q), Slice(all, 0, 2));
-  // The open order: not in orders, found through the ledger.
+  // The open order (not in orders).
   q.exchange_order_id = alice_open_;
   EXPECT_EQ(History().Trades(q), Slice(all, all.size() - 1, 1));
   // By the engine's client id.
@@ -412,13 +405,13 @@ TEST_F(AccountHistoryTest, TradesOfOneOrder) {
   EXPECT_TRUE(History().Trades(q).empty());
   q.exchange_order_id = bob_buy_;
   EXPECT_TRUE(History().Trades(q).empty());
-  // Without risk (no ledger): through orders' client id.
+  // Without risk too.
   q.symbol = "ETH-USD";
   q.exchange_order_id = alice_eth_;
   EXPECT_EQ(History().Trades(q), WantTrades(kAlice, "ETH-USD"));
 }
 
-TEST_F(AccountHistoryTest, TradesWithoutRiskHaveNoLedgerFields) {
+TEST_F(AccountHistoryTest, TradesWithoutRiskHaveNoFees) {
   Trade();
   const auto want = WantTrades(kAlice, "ETH-USD");
   ASSERT_EQ(want.size(), 1u);
@@ -428,52 +421,31 @@ TEST_F(AccountHistoryTest, TradesWithoutRiskHaveNoLedgerFields) {
   const auto got = History().Trades(q);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got, want);
-  EXPECT_EQ(got[0].exchange_order_id, 0u);
-  EXPECT_EQ(got[0].received_asset, "");
-  EXPECT_EQ(got[0].received, 0);
+  EXPECT_EQ(got[0].exchange_order_id, alice_eth_);
+  EXPECT_EQ(got[0].commission, 0);
   EXPECT_EQ(got[0].order_id, 500u);
 }
 
 // The engine prevents self-trades; rows written by hand show how one reads:
-// two rows, taker's first, each with its own side's ledger row.
+// two rows, taker's first, each with its own side's order and fee.
 TEST_F(AccountHistoryTest, SelfTradeIsTwoRowsTakerFirst) {
   constexpr AccountId kSelf = 7;
   HistoryBatch batch;
   TradeRow before{
       SymbolName("BTC-USD"), 1'000, kStart + 1'000, 100, 1, Side::kBuy, kSelf, 70, kBob, 71};
-  TradeRow self{SymbolName("BTC-USD"),
-                1'001,
-                kStart + 2'000,
-                100,
-                2,
-                Side::kSell,
-                kSelf,
-                72,
-                kSelf,
-                73};  // 72 sells (taker) to 73 (maker)
+  TradeRow self = before;
+  self.trade_id = 1'001;
+  self.time = kStart + 2'000;
+  self.quantity = 2;
+  self.aggressor = Side::kSell;  // 72 sells (taker) to 73 (maker)
+  self.taker_order_id = 72;
+  self.maker_account = kSelf;
+  self.maker_order_id = 73;
+  self.taker_exchange_order_id = 902;
+  self.maker_exchange_order_id = 903;
+  self.buyer_fee = 2;   // in BTC: the maker's
+  self.seller_fee = 1;  // in USD: the taker's
   batch.trades = {before, self};
-  const auto ledger = [&](ClientOrderId id, OrderId xid, const char* asset, Amount available,
-                          Amount held) {
-    LedgerRow r;
-    r.sequence = 1'001 + batch.ledger.size() + 1;
-    r.time = self.time;
-    r.account = kSelf;
-    r.asset = SymbolName(asset);
-    r.available_delta = available;
-    r.held_delta = held;
-    r.available = 1'000'000;
-    r.held = 1'000'000;
-    r.reason = BalanceReason::kTrade;
-    r.symbol = SymbolName("BTC-USD");
-    r.order_id = id;
-    r.exchange_order_id = xid;
-    r.trade_id = self.trade_id;
-    batch.ledger.push_back(r);
-  };
-  ledger(73, 903, "USD", 5, -205);   // the buyer (maker) pays, with hold released
-  ledger(73, 903, "BTC", 1'998, 0);  // and receives
-  ledger(72, 902, "BTC", 0, -2'000);
-  ledger(72, 902, "USD", 199, 0);
   batch.up_to = 1'010;
   ASSERT_TRUE(writer_->Write(batch).empty());
 
@@ -483,11 +455,8 @@ TEST_F(AccountHistoryTest, SelfTradeIsTwoRowsTakerFirst) {
   const auto got = History().Trades(q);
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[0].trade_id, 1'000u);
-  EXPECT_EQ(got[0].exchange_order_id, 0u);  // no ledger row
-  const HistoryTrade taker{"BTC-USD", 1'001, Micros(self.time), 100, 2, false, false, 72, 902,
-                           "USD",     199};
-  const HistoryTrade maker{"BTC-USD", 1'001, Micros(self.time), 100, 2, true, true, 73, 903,
-                           "BTC",     1'998};
+  const HistoryTrade taker{"BTC-USD", 1'001, Micros(self.time), 100, 2, false, false, 72, 902, 1};
+  const HistoryTrade maker{"BTC-USD", 1'001, Micros(self.time), 100, 2, true, true, 73, 903, 2};
   EXPECT_EQ(got[1], taker);
   EXPECT_EQ(got[2], maker);
   q.limit = 1;  // the newest row is the maker's
@@ -496,7 +465,7 @@ TEST_F(AccountHistoryTest, SelfTradeIsTwoRowsTakerFirst) {
   EXPECT_EQ(History().Trades(q), std::vector<HistoryTrade>{taker});
   q.from_trade_id = std::nullopt;
   q.limit = 10;
-  q.exchange_order_id = 903;  // through the ledger: only the maker side
+  q.exchange_order_id = 903;  // only the maker side
   EXPECT_EQ(History().Trades(q), std::vector<HistoryTrade>{maker});
 }
 
@@ -517,8 +486,8 @@ TEST_F(AccountHistoryTest, ALostConnectionIsRemadeOnTheNextCall) {
   EXPECT_EQ(history.Orders(q), WantOrders(kAlice, "BTC-USD"));
 }
 
-// The plans: with enough rows, the trades by the GIN index, their ledger
-// rows and an exchange id's order by the 0007 indexes.
+// The plans: with enough rows, the trades by the GIN index (never the
+// ledger), an account's orders by orders_account_symbol.
 TEST_F(AccountHistoryTest, PlansUseTheIndexes) {
   HistoryBatch batch;
   for (Sequence id = 1; id <= 20'000; ++id) {
@@ -526,17 +495,6 @@ TEST_F(AccountHistoryTest, PlansUseTheIndexes) {
     const auto maker = static_cast<AccountId>(100 + id * 13 % 400);
     batch.trades.push_back(TradeRow{SymbolName("BTC-USD"), id, kStart + static_cast<Timestamp>(id),
                                     100, 1, Side::kBuy, taker, id, maker, id + 1});
-    for (const AccountId a : {taker, maker}) {
-      LedgerRow l;
-      l.sequence = id * 4 + (a == taker ? 0 : 1);
-      l.time = kStart + static_cast<Timestamp>(id);
-      l.account = a;
-      l.asset = SymbolName("USD");
-      l.reason = BalanceReason::kTrade;
-      l.symbol = SymbolName("BTC-USD");
-      l.trade_id = id;
-      batch.ledger.push_back(l);
-    }
     FinishedOrder o;
     o.symbol = SymbolName("BTC-USD");
     o.last_sequence = id;
@@ -547,8 +505,7 @@ TEST_F(AccountHistoryTest, PlansUseTheIndexes) {
   }
   batch.up_to = 20'000;
   ASSERT_TRUE(writer_->Write(batch).empty());
-  PgConnection(url_).Exec("VACUUM ANALYZE \"" + schema_ + "\".trades, \"" + schema_ +
-                          "\".ledger, \"" + schema_ + "\".orders");
+  PgConnection(url_).Exec("VACUUM ANALYZE \"" + schema_ + "\".trades, \"" + schema_ + "\".orders");
   const auto plan = [](const std::vector<std::string>& lines) {
     std::string text;
     for (const auto& l : lines)
@@ -560,7 +517,7 @@ TEST_F(AccountHistoryTest, PlansUseTheIndexes) {
   t.symbol = "BTC-USD";
   const std::string trades = plan(History().ExplainTrades(t));
   EXPECT_NE(trades.find("array_idx"), std::string::npos) << trades;
-  EXPECT_NE(trades.find("ledger_account_trade"), std::string::npos) << trades;
+  EXPECT_EQ(trades.find("ledger"), std::string::npos) << trades;
   if (std::getenv("EXCHANGE_ACCOUNT_HISTORY_PRINT_PLANS")) {
     std::cout << plan(History().ExplainTrades(t, true)) << "\n";
   }

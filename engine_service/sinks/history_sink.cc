@@ -145,19 +145,29 @@ void HistorySink::Process(const wire::EventRecord& record) {
   finished_.clear();
   tracker_.Apply(record, &finished_);
   if (e.sequence <= progress_) return;  // stored before
+  // A full batch closes before an event, never inside a trade's settlement
+  // (its fees go into the trade's row).
+  const bool settles = e.type == EventType::kBalance && e.trade_sequence != 0;
+  if (open_rows_ >= options_.batch_rows && !settles) CloseBatchIfDue(/*force=*/true);
   if (e.type == EventType::kTrade) {
     open_.trades.push_back(persistence::TradeRowOf(record.symbol, e));
+    settlement_.Begin(&open_.trades.back());
     aggregator_.Add(
         candles::CandleTrade{record.symbol, e.sequence, e.timestamp, e.price, e.quantity});
     ++open_rows_;
   } else if (e.type == EventType::kBalance) {
     open_.ledger.push_back(persistence::LedgerRowOf(record.symbol, record.asset, e));
+    if (!settlement_.Apply(record.asset, e) && unsettled_fees_++ == 0) {
+      spdlog::warn(
+          "history: trade {}'s settlement came after its row was written: its fees are missing "
+          "from `trades` (the ledger has them)",
+          e.trade_sequence);
+    }
     ++open_rows_;
   }
   open_.orders.insert(open_.orders.end(), finished_.begin(), finished_.end());
   open_rows_ += finished_.size();
   open_.up_to = e.sequence;
-  if (open_rows_ >= options_.batch_rows) CloseBatchIfDue(/*force=*/true);
 }
 
 bool HistorySink::Connect() {
@@ -219,6 +229,7 @@ void HistorySink::CloseBatchIfDue(bool force) {
   open_.candles = aggregator_.TakeChanges();
   if (live_candles_) live_candles_->Write(aggregator_, open_.candles);
   closed_rows_ += open_rows_;
+  settlement_.Begin(nullptr);  // the closed batch is the writer's
   closed_.push_back(std::make_shared<const persistence::HistoryBatch>(std::move(open_)));
   open_ = persistence::HistoryBatch{};
   open_rows_ = 0;

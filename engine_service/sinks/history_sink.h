@@ -122,7 +122,10 @@ class HistorySink {
   Sequence progress_ = 0;                   // stored, or about to be
   persistence::HistoryBatch open_;          // being filled
   std::size_t open_rows_ = 0;
-  Clock::time_point open_since_{};  // when the batch before it closed
+  // The fees of the open batch's last trade, from its settlement.
+  persistence::TradeSettlement settlement_;
+  std::uint64_t unsettled_fees_ = 0;  // settlement events whose trade row was gone
+  Clock::time_point open_since_{};    // when the batch before it closed
   std::deque<std::shared_ptr<const persistence::HistoryBatch>> closed_;  // not yet committed
   std::size_t closed_rows_ = 0;
   std::size_t submitted_ = 0;  // closed_'s first batches, handed to pipeline_

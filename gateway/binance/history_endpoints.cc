@@ -279,13 +279,18 @@ std::string BinanceApi::MyTradesJson(AccountId account, const InstrumentConfig* 
   AccountOrders& orders = OrdersOf(account);
   std::map<std::pair<Sequence, bool>, TradeRow> rows;  // (trade id, maker): a self-trade is two
   for (const persistence::HistoryTrade& h : stored) {
-    TradeRow t{h.trade_id,       h.exchange_order_id, h.price,    h.quantity, h.commission,
-               h.received_asset, h.time / 1'000'000,  h.is_buyer, h.is_maker};
-    if (t.order_id == 0) {  // no ledger row (no cash risk): the gateway may know the order
+    TradeRow t{h.trade_id,
+               h.exchange_order_id,
+               h.price,
+               h.quantity,
+               h.commission,
+               h.is_buyer ? instrument->base_asset : instrument->quote_asset,
+               h.time / 1'000'000,
+               h.is_buyer,
+               h.is_maker};
+    if (t.order_id == 0) {  // a row stored before migration 0007: the gateway may know the order
       if (const OrderView* v = orders.FindByEngineId(h.order_id)) t.order_id = v->order_id;
     }
-    if (t.commission_asset.empty())
-      t.commission_asset = h.is_buyer ? instrument->base_asset : instrument->quote_asset;
     rows[{t.trade_id, t.maker}] = std::move(t);
   }
   HistoryParams window;
