@@ -28,6 +28,8 @@
 #include <thread>
 #include <vector>
 
+#include "base/binance_symbol.h"
+#include "base/request_weights.h"
 #include "bookstate/book_state_reader.h"
 #include "bookstate/book_state_writer.h"
 #include "bookstate/book_view_seed.h"
@@ -37,7 +39,6 @@
 #include "engine/depth_collector.h"
 #include "engine/engine.h"
 #include "md/api/agg_trades.h"
-#include "base/binance_symbol.h"
 #include "md/api/json_writer.h"
 #include "md/history/candle_series.h"
 #include "md/history/history_source.h"
@@ -46,7 +47,6 @@
 #include "md/http/http_server.h"
 #include "md/http/query_params.h"
 #include "md/http/request_metrics.h"
-#include "base/request_weights.h"
 #include "md/md_config.h"
 #include "orderflow/benchmark_mix.h"
 #include "persistence/copy_text.h"
@@ -1447,6 +1447,17 @@ TEST_F(MdServerTest, WeightPastTheLimitIs429WhenEnforced) {
     EXPECT_LE(retry, 60);
     // Its limit is the one exchangeInfo advertised.
     EXPECT_EQ(first.Json()["rateLimits"][0]["limit"], 30);
+    // Going on past twice the limit: banned (418) for 2 minutes.
+    const HttpResult third = Request(server.port(), "/api/v3/exchangeInfo");  // 60: 429
+    const HttpResult fourth = Request(server.port(), "/api/v3/ping");         // 61: banned
+    const HttpResult fifth = Request(server.port(), "/api/v3/ping");
+    if (third.status == 200 || fourth.status == 200) continue;  // the minute turned
+    EXPECT_EQ(third.status, 429u) << third.body;
+    EXPECT_EQ(fourth.status, 418u) << fourth.body;
+    EXPECT_EQ(fourth.Json()["code"], -1003);
+    EXPECT_NE(fourth.Json()["msg"].get<std::string>().find("IP banned until"), std::string::npos);
+    EXPECT_GE(std::stoi(fourth.Header("retry-after")), 119);
+    EXPECT_EQ(fifth.status, 418u) << "every request while banned";
     refused = true;
   }
   EXPECT_TRUE(refused);
@@ -1760,6 +1771,27 @@ TEST(MdPieces, RequestWeightsCountPerClientAndMinute) {
   EXPECT_EQ(weights.Add("10.0.0.2", 1, minute), 1);
   EXPECT_EQ(weights.Add("10.0.0.1", 2, minute + 60'000), 2);  // a new minute
   EXPECT_EQ(weights.limit(), 100);
+}
+
+TEST(MdPieces, AClientThatDoesNotBackOffIsBannedLongerEachTime) {
+  RequestWeights weights(100, 1024);
+  std::int64_t now = 29'000'000 * 60'000LL;
+  for (int ban = 0; ban < 3; ++ban) {
+    RequestWeights::Verdict v = weights.Charge("10.0.0.1", 100, now);  // at the limit
+    EXPECT_EQ(v.banned_until_ms, 0);
+    v = weights.Charge("10.0.0.1", 100, now);  // 200: refused (429), not banned yet
+    EXPECT_EQ(v.used, 200);
+    EXPECT_EQ(v.banned_until_ms, 0);
+    v = weights.Charge("10.0.0.1", 1, now);  // went on: banned
+    const std::int64_t length = RequestWeights::kFirstBanMs << ban;
+    EXPECT_EQ(v.banned_until_ms, now + length) << "ban " << ban;
+    // While banned, nothing is counted and every request meets the ban.
+    v = weights.Charge("10.0.0.1", 50, now + length - 1);
+    EXPECT_EQ(v.banned_until_ms, now + length);
+    EXPECT_EQ(weights.Charge("10.0.0.2", 1, now).banned_until_ms, 0) << "another client";
+    now += length + 60'000;  // after the ban, in a new minute
+  }
+  EXPECT_FALSE(BanMessage(123).empty());
 }
 
 }  // namespace

@@ -175,6 +175,50 @@ TEST(UserStreamOrders, ChangesBecomeExecutionReportsInOrderWithCommission) {
   EXPECT_EQ(f["N"], "USD");
   EXPECT_EQ(f["T"], 2000);
   EXPECT_TRUE(orders.TakeStreamEvents(4000).empty());
+  // The fill is kept for myTrades once its batch ends, with its commission.
+  EXPECT_TRUE(orders.recent_fills().empty()) << "its batch is not over";
+  orders.OnBatchEnd();
+  ASSERT_EQ(orders.recent_fills().size(), 1u);
+  const RecentFill& kept = orders.recent_fills().front();
+  EXPECT_EQ(kept.order_id, 900u);
+  EXPECT_TRUE(kept.maker);
+  EXPECT_EQ(kept.time_ms, 2000);
+  EXPECT_EQ(kept.fill.trade_id, 11u);
+  EXPECT_EQ(kept.fill.commission, 5);  // 50.00 USD gross less 49.95 received
+  EXPECT_EQ(kept.fill.commission_asset, "USD");
+}
+
+// A restarted gateway's journaled order: the API knows it again by both
+// ids, with its fills so far and its acceptance time.
+TEST(UserStreamOrders, ARestoredOrderIsQueryableAgain) {
+  const InstrumentConfig ins = Instrument();
+  AccountOrders orders(7, OrderLimits{});
+  fix::TrackedOrder t;
+  t.id = 5;
+  t.exchange_id = 900;
+  t.cl_ord_id = "kept";
+  t.instrument = &ins;
+  t.side = Side::kBuy;
+  t.type = OrderType::kLimit;
+  t.tif = TimeInForce::kGtc;
+  t.price = 10000;
+  t.quantity = 20000;
+  t.cum_qty = 5000;
+  t.leaves = 15000;
+  t.notional = static_cast<__int128>(10000) * 5000;
+  t.accepted = true;
+  t.accepted_at = 1'781'000'000'123'000'000;
+  orders.Restored(t);
+  const OrderView* by_client = orders.FindByClientId("kept");
+  ASSERT_NE(by_client, nullptr);
+  EXPECT_EQ(orders.FindByOrderId(900), by_client);
+  EXPECT_EQ(orders.FindByEngineId(5), by_client);
+  EXPECT_EQ(by_client->status, "PARTIALLY_FILLED");
+  EXPECT_EQ(by_client->type, "LIMIT");
+  EXPECT_EQ(by_client->executed, 5000);
+  EXPECT_EQ(by_client->time_ms, 1'781'000'000'123);
+  EXPECT_EQ(orders.Open(&ins).size(), 1u);
+  EXPECT_EQ(orders.Held(&ins).size(), 1u);
 }
 
 // Records the frames sent; written_tag as if the socket took `written`.

@@ -93,12 +93,23 @@ std::int64_t BinanceApi::WeightOf(
 
 void BinanceApi::Handle(const ApiRequest& request, Respond respond) {
   const std::int64_t now_ms = NowMs();
-  const std::int64_t used = weights_.Add(
-      request.peer, WeightOf(request, routes_.find({request.method, request.path})), now_ms);
+  const std::int64_t weight = WeightOf(request, routes_.find({request.method, request.path}));
+  const RequestWeights::Verdict v =
+      limits_.enforce_weight
+          ? weights_.Charge(request.peer, weight, now_ms)
+          : RequestWeights::Verdict{weights_.Add(request.peer, weight, now_ms), 0};
+  const std::int64_t used = v.used;
   Respond weighed = [used, respond = std::move(respond)](ApiResponse r) {
     r.headers.emplace_back("X-MBX-USED-WEIGHT-1M", std::to_string(used));
     respond(std::move(r));
   };
+  if (v.banned_until_ms > now_ms) {
+    ApiResponse banned =
+        ErrorResponse({418, api_code::kTooManyRequests, BanMessage(v.banned_until_ms)});
+    banned.headers.emplace_back("Retry-After",
+                                std::to_string((v.banned_until_ms - now_ms + 999) / 1000));
+    return weighed(std::move(banned));
+  }
   if (limits_.enforce_weight && used > limits_.weight_per_minute) {
     ApiResponse refused = ErrorResponse(
         {429, api_code::kTooManyRequests,

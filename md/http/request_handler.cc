@@ -89,9 +89,19 @@ void RequestHandler::ChargeWeight(Endpoint endpoint, const QueryParams& params,
   const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::chrono::system_clock::now().time_since_epoch())
                                   .count();
-  const std::int64_t used = options_.weights->Add(client, weight, now_ms);
-  response.headers.emplace_back("X-MBX-USED-WEIGHT-1M", std::to_string(used));
-  if (!options_.rate_limits.enforce_weight || used <= options_.weights->limit()) return;
+  if (!options_.rate_limits.enforce_weight) {
+    const std::int64_t used = options_.weights->Add(client, weight, now_ms);
+    response.headers.emplace_back("X-MBX-USED-WEIGHT-1M", std::to_string(used));
+    return;
+  }
+  const RequestWeights::Verdict v = options_.weights->Charge(client, weight, now_ms);
+  response.headers.emplace_back("X-MBX-USED-WEIGHT-1M", std::to_string(v.used));
+  if (v.banned_until_ms > now_ms) {
+    response.headers.emplace_back("Retry-After",
+                                  std::to_string((v.banned_until_ms - now_ms + 999) / 1000));
+    throw RequestError(418, binance_code::kTooManyRequests, BanMessage(v.banned_until_ms));
+  }
+  if (v.used <= options_.weights->limit()) return;
   response.headers.emplace_back("Retry-After", std::to_string(60 - now_ms / 1000 % 60));
   throw RequestError(429, binance_code::kTooManyRequests,
                      "Too much request weight used; current limit is " +
