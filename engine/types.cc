@@ -106,6 +106,14 @@ std::optional<RiskMode> ParseRiskMode(std::string_view s) {
   return std::nullopt;
 }
 
+std::optional<CancelReason> ParseCancelReason(std::string_view s) {
+  for (int r = 0; r <= static_cast<int>(CancelReason::kFokCannotFill); ++r) {
+    const auto reason = static_cast<CancelReason>(r);
+    if (ToString(reason) == s) return reason;
+  }
+  return std::nullopt;
+}
+
 std::optional<Side> ParseSide(std::string_view s) {
   if (s == "B" || s == "BUY") return Side::kBuy;
   if (s == "S" || s == "SELL") return Side::kSell;

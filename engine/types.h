@@ -134,6 +134,7 @@ std::optional<Side> ParseSide(std::string_view s);
 std::optional<OrderType> ParseOrderType(std::string_view s);
 std::optional<TimeInForce> ParseTimeInForce(std::string_view s);
 std::optional<StpMode> ParseStpMode(std::string_view s);
-std::optional<RiskMode> ParseRiskMode(std::string_view s);  // "cash", "none"
+std::optional<RiskMode> ParseRiskMode(std::string_view s);          // "cash", "none"
+std::optional<CancelReason> ParseCancelReason(std::string_view s);  // ToString's names
 
 }  // namespace exchange

@@ -34,6 +34,11 @@ bool HasStopPrice(OrderType t) {
 
 }  // namespace
 
+bool IsExpiry(CancelReason r) {
+  return r == CancelReason::kIocRemainder || r == CancelReason::kProtectionReached ||
+         r == CancelReason::kNoLiquidity || r == CancelReason::kFokCannotFill;
+}
+
 char OrdStatusOf(const TrackedOrder& o, char exec_type) {
   if (exec_type == exec_type::kRejected) return '8';
   if (exec_type == exec_type::kCanceled) return '4';

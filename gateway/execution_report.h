@@ -19,6 +19,10 @@ namespace exchange::fix {
 // OrdStatus(39) of the order as it stands (after the event was applied).
 char OrdStatusOf(const TrackedOrder& order, char exec_type);
 
+// The cancels that end an order as expired rather than cancelled (IOC, FOK
+// and MARKET remainders, protection, a triggered stop without liquidity).
+bool IsExpiry(CancelReason reason);
+
 // Adds the body of an ExecutionReport for `order` (fields as documented).
 void AddExecutionReport(FixWriter& w, const TrackedOrder& order, const ReportDetail& detail,
                         std::uint32_t account);

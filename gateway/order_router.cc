@@ -6,6 +6,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "gateway/execution_report.h"
+
 namespace exchange::fix {
 namespace {
 
@@ -24,11 +26,6 @@ std::string ReasonText(std::string_view code) {
   for (const char c : code)
     text += c == '_' ? ' ' : static_cast<char>(c | 0x20);
   return text;
-}
-
-bool IsExpiry(CancelReason r) {
-  return r == CancelReason::kIocRemainder || r == CancelReason::kProtectionReached ||
-         r == CancelReason::kNoLiquidity || r == CancelReason::kFokCannotFill;
 }
 
 }  // namespace

@@ -15,6 +15,15 @@ class EngineTest : public EngineFixture {};
 
 // ------------------------------------------------------------------ limit
 
+TEST(EngineTypes, CancelReasonNamesParseBack) {
+  for (int r = 0; r <= static_cast<int>(CancelReason::kFokCannotFill); ++r) {
+    const auto reason = static_cast<CancelReason>(r);
+    EXPECT_EQ(ParseCancelReason(ToString(reason)), reason) << ToString(reason);
+  }
+  EXPECT_EQ(ParseCancelReason("EXPIRED"), std::nullopt);
+  EXPECT_EQ(ParseCancelReason(""), std::nullopt);
+}
+
 TEST_F(EngineTest, LimitOrderRestsAndIsAccepted) {
   auto ev = Buy(1, 1, 100, 50);
   ASSERT_EQ(ev.size(), 1u);

@@ -121,14 +121,6 @@ class BinanceApi : public ApiHandler {
   void MyTrades(const Caller& c, Respond& respond);
   // myTrades' weight: 5 with orderId, else 20.
   static std::int64_t MyTradesWeight(const ApiRequest& request);
-  // myTrades' answer: the stored trades and the account's recent fills,
-  // paged.
-  std::string MyTradesJson(AccountId account, const InstrumentConfig* instrument,
-                           std::optional<std::int64_t> order_id,
-                           std::optional<std::int64_t> from_id,
-                           std::optional<std::int64_t> start_ms, std::optional<std::int64_t> end_ms,
-                           std::int64_t limit,
-                           const std::vector<persistence::HistoryTrade>& stored);
   void NoMargin(const Caller& c, Respond& respond);
   void Account(const Caller& c, Respond& respond);
   void NewListenKey(const Caller& c, Respond& respond);

@@ -11,6 +11,7 @@
 
 #include "gateway/binance/binance_api.h"
 #include "gateway/binance/json_fields.h"
+#include "gateway/execution_report.h"
 
 namespace exchange::binance {
 namespace {
@@ -146,8 +147,8 @@ OrderView ViewOfHistory(const persistence::HistoryOrder& h, const InstrumentConf
   for (int i = 0; i < quote_decimals; ++i)
     unknown *= 10;
   v.cum_quote = h.quote_filled.value_or(unknown);  // Binance's "< 0: not available"
-  const bool expired = h.reason == "IOC_REMAINDER" || h.reason == "PROTECTION_REACHED" ||
-                       h.reason == "NO_LIQUIDITY" || h.reason == "FOK_CANNOT_FILL";
+  const std::optional<CancelReason> reason = ParseCancelReason(h.reason);
+  const bool expired = reason && fix::IsExpiry(*reason);
   if (h.status == persistence::FinishStatus::kFilled) {
     v.status = "FILLED";
   } else if (h.status == persistence::FinishStatus::kRejected) {
@@ -155,8 +156,9 @@ OrderView ViewOfHistory(const persistence::HistoryOrder& h, const InstrumentConf
   } else {
     v.status = expired ? "EXPIRED" : "CANCELED";
   }
-  if (h.reason == "FOK_CANNOT_FILL") v.tif = TimeInForce::kFok;
-  if (h.reason == "IOC_REMAINDER" && h.order_type != OrderType::kMarket) v.tif = TimeInForce::kIoc;
+  if (reason == CancelReason::kFokCannotFill) v.tif = TimeInForce::kFok;
+  if (reason == CancelReason::kIocRemainder && h.order_type != OrderType::kMarket)
+    v.tif = TimeInForce::kIoc;
   v.update_ms = h.finished_at / 1'000'000;
   v.time_ms = h.accepted_at.value_or(h.finished_at) / 1'000'000;
   v.working =
@@ -197,6 +199,50 @@ std::string TradeJson(const TradeRow& t, const InstrumentConfig& ins,
   Bool(out, "isBestMatch", true);
   out.back() = '}';
   return out;
+}
+
+// myTrades' answer: the stored trades and the account's recent fills
+// that the request `p` asks for, paged.
+std::string MyTradesJson(const AccountOrders& orders, const HistoryParams& p,
+                         const std::vector<persistence::HistoryTrade>& stored,
+                         const std::map<std::string, int>& asset_decimals) {
+  const InstrumentConfig* instrument = p.instrument;
+  std::map<std::pair<Sequence, bool>, TradeRow> rows;  // (trade id, maker): a self-trade is two
+  for (const persistence::HistoryTrade& h : stored) {
+    TradeRow t{h.trade_id,
+               h.exchange_order_id,
+               h.price,
+               h.quantity,
+               h.commission,
+               h.is_buyer ? instrument->base_asset : instrument->quote_asset,
+               h.time / 1'000'000,
+               h.is_buyer,
+               h.is_maker};
+    if (t.order_id == 0) {  // a row stored before migration 0007: the gateway may know the order
+      if (const OrderView* v = orders.FindByEngineId(h.order_id)) t.order_id = v->order_id;
+    }
+    rows[{t.trade_id, t.maker}] = std::move(t);
+  }
+  for (const RecentFill& f : orders.recent_fills()) {
+    if (f.instrument != instrument ||
+        (p.order_id && f.order_id != static_cast<OrderId>(*p.order_id)) ||
+        (p.from_id && f.fill.trade_id < static_cast<Sequence>(*p.from_id)) ||
+        !InWindow(f.time_ms, p)) {
+      continue;
+    }
+    std::string asset = f.fill.commission_asset;
+    if (asset.empty())
+      asset = f.side == Side::kBuy ? instrument->base_asset : instrument->quote_asset;
+    rows[{f.fill.trade_id, f.maker}] = {f.fill.trade_id, f.order_id,           f.fill.price,
+                                        f.fill.quantity, f.fill.commission,    std::move(asset),
+                                        f.time_ms,       f.side == Side::kBuy, f.maker};
+  }
+  std::string body = "[";
+  for (const TradeRow& t : Page(std::move(rows), p.from_id.has_value(), p.limit)) {
+    if (body.size() > 1) body += ',';
+    body += TradeJson(t, *instrument, asset_decimals);
+  }
+  return body + "]";
 }
 
 }  // namespace
@@ -263,58 +309,8 @@ void BinanceApi::MyTrades(const Caller& c, Respond& respond) {
   history_.ReadTrades(q, [this, account, p, respond = std::move(respond)](auto result) {
     if (!result.error.empty() || result.busy)
       return respond(HistoryFailure(result.busy, result.error));
-    respond({200,
-             MyTradesJson(account, p.instrument, p.order_id, p.from_id, p.start_ms, p.end_ms,
-                          p.limit, result.rows),
-             {}});
+    respond({200, MyTradesJson(OrdersOf(account), p, result.rows, asset_decimals_), {}});
   });
-}
-
-std::string BinanceApi::MyTradesJson(AccountId account, const InstrumentConfig* instrument,
-                                     std::optional<std::int64_t> order_id,
-                                     std::optional<std::int64_t> from_id,
-                                     std::optional<std::int64_t> start_ms,
-                                     std::optional<std::int64_t> end_ms, std::int64_t limit,
-                                     const std::vector<persistence::HistoryTrade>& stored) {
-  AccountOrders& orders = OrdersOf(account);
-  std::map<std::pair<Sequence, bool>, TradeRow> rows;  // (trade id, maker): a self-trade is two
-  for (const persistence::HistoryTrade& h : stored) {
-    TradeRow t{h.trade_id,
-               h.exchange_order_id,
-               h.price,
-               h.quantity,
-               h.commission,
-               h.is_buyer ? instrument->base_asset : instrument->quote_asset,
-               h.time / 1'000'000,
-               h.is_buyer,
-               h.is_maker};
-    if (t.order_id == 0) {  // a row stored before migration 0007: the gateway may know the order
-      if (const OrderView* v = orders.FindByEngineId(h.order_id)) t.order_id = v->order_id;
-    }
-    rows[{t.trade_id, t.maker}] = std::move(t);
-  }
-  HistoryParams window;
-  window.start_ms = start_ms;
-  window.end_ms = end_ms;
-  for (const RecentFill& f : orders.recent_fills()) {
-    if (f.instrument != instrument || (order_id && f.order_id != static_cast<OrderId>(*order_id)) ||
-        (from_id && f.fill.trade_id < static_cast<Sequence>(*from_id)) ||
-        !InWindow(f.time_ms, window)) {
-      continue;
-    }
-    std::string asset = f.fill.commission_asset;
-    if (asset.empty())
-      asset = f.side == Side::kBuy ? instrument->base_asset : instrument->quote_asset;
-    rows[{f.fill.trade_id, f.maker}] = {f.fill.trade_id, f.order_id,           f.fill.price,
-                                        f.fill.quantity, f.fill.commission,    std::move(asset),
-                                        f.time_ms,       f.side == Side::kBuy, f.maker};
-  }
-  std::string body = "[";
-  for (const TradeRow& t : Page(std::move(rows), from_id.has_value(), limit)) {
-    if (body.size() > 1) body += ',';
-    body += TradeJson(t, *instrument, asset_decimals_);
-  }
-  return body + "]";
 }
 
 }  // namespace exchange::binance
