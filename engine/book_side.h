@@ -1,42 +1,57 @@
-// BookSide: the price levels of one side of one symbol's book, kept sorted so
-// that the best price is at the back of a contiguous vector.
+// BookSide: the price levels of one side of one symbol's book.
 //
-// Best price is O(1); a level is found by a short scan from the top then a
-// binary search over contiguous memory, which beats a node-based tree for the
-// few hundred levels a real book has near its top. A level that empties below
-// the top stays in place, empty, and is reused when an order comes back to
-// its price: orders that move between nearby prices then cost no vector
-// insert or erase. Empty levels are compacted away once they outnumber the
-// live ones. Owned by an OrderBook; engine thread only.
+// Near the touch, levels live in a PriceLadder: a window of 4,096 ticks
+// indexed by price, with a bitmap of the live ones, so finding a price's
+// level is an index and finding the next best after the best empties is a
+// bit scan. Levels outside the window live in a vector sorted by price (best
+// last), found by binary search: the far book is large in price but rarely
+// touched. The window is placed with the best price three quarters of the
+// way up it, and moves (levels change places between the two) when a level
+// is added outside it at or near the best price: a market that moves far
+// carries the window with it.
+//
+// Best() is O(1): the best level is kept. Owned by an OrderBook; engine
+// thread only.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <iterator>
 #include <vector>
 
 #include "engine/object_pool.h"
-#include "engine/price_level.h"
+#include "engine/price_ladder.h"
 
 namespace exchange {
 
 class BookSide {
  public:
-  explicit BookSide(Side side) : side_(side) {}
+  BookSide(Side side, Price tick) : side_(side), tick_(tick > 0 ? tick : 1) {}
 
   Side side() const { return side_; }
-  bool empty() const { return live_levels_ == 0; }
+  bool empty() const { return best_ == nullptr; }
   // Levels holding at least one order.
-  std::size_t level_count() const { return live_levels_; }
+  std::size_t level_count() const { return ladder_.live() + far_.size(); }
 
   // The best level; never an empty one.
-  PriceLevel* Best() const { return levels_.empty() ? nullptr : levels_.back().level; }
+  PriceLevel* Best() const { return best_; }
 
   // Calls f(const PriceLevel&) for each non-empty level from the best down,
   // until f returns false.
   template <typename F>
   void ForEachLevel(F&& f) const {
-    for (auto it = levels_.rbegin(); it != levels_.rend(); ++it) {
-      if (!it->level->empty() && !f(*it->level)) return;
+    // Far levels above the window, the window from the top, far levels below.
+    auto far = far_.rbegin();
+    const std::int64_t window_top = ladder_.KeyOf(PriceLadder::kSlots);
+    for (; far != far_.rend() && far->key >= window_top; ++far) {
+      if (!f(static_cast<const PriceLevel&>(*far->level))) return;
+    }
+    for (std::size_t s = ladder_.Highest(); s != PriceLadder::kSlots; s = ladder_.HighestBelow(s)) {
+      if (!f(static_cast<const PriceLevel&>(*ladder_.level(s)))) return;
+    }
+    for (; far != far_.rend(); ++far) {
+      if (!f(static_cast<const PriceLevel&>(*far->level))) return;
     }
   }
 
@@ -48,91 +63,147 @@ class BookSide {
   // The non-empty level at `price`, or nullptr.
   PriceLevel* Find(Price price) const {
     const std::int64_t key = KeyOf(price);
-    auto it = const_cast<BookSide*>(this)->LowerBound(key);
-    return (it != levels_.end() && it->key == key && !it->level->empty()) ? it->level : nullptr;
+    const std::size_t slot = ladder_.SlotOf(key);
+    if (slot != PriceLadder::kSlots) {
+      return ladder_.level(slot);
+    }
+    auto it = FarLowerBound(key);
+    return it != far_.end() && it->key == key ? it->level : nullptr;
   }
 
-  // The level at `price`, created when missing; the caller adds an order to it.
+  // The level at `price`, created when missing; the caller adds an order to
+  // it at once (so it is live from here on).
   PriceLevel* FindOrInsert(Price price, ObjectPool<PriceLevel>& pool) {
     const std::int64_t key = KeyOf(price);
-    auto it = LowerBound(key);
-    if (it != levels_.end() && it->key == key) {
-      if (it->level->empty()) {
-        --empty_levels_;
-        ++live_levels_;
-      }
-      return it->level;
+    std::size_t slot = ladder_.SlotOf(key);
+    if (slot == PriceLadder::kSlots && NearTheTouch(key) && ShouldMove()) {
+      Recenter(key);
+      slot = ladder_.SlotOf(key);
     }
-    PriceLevel* level = pool.Create();
-    level->price = price;
-    levels_.insert(it, Entry{key, level});
-    ++live_levels_;
+    PriceLevel* level;
+    if (slot != PriceLadder::kSlots) {
+      level = ladder_.level(slot);
+      if (level != nullptr) return level;
+      level = NewLevel(price, pool);
+      ladder_.set_level(slot, level);
+      ladder_.MarkLive(slot);
+    } else {
+      auto it = FarLowerBound(key);
+      if (it != far_.end() && it->key == key) return it->level;
+      level = NewLevel(price, pool);
+      far_.insert(it, Entry{key, level});
+    }
+    if (best_ == nullptr || key > KeyOf(best_->price)) best_ = level;
     return level;
   }
 
   // Called when `level` has just become empty.
   void Erase(PriceLevel* level, ObjectPool<PriceLevel>& pool) {
-    --live_levels_;
-    if (levels_.back().level != level) {
-      if (++empty_levels_ > live_levels_ + kEmptySlack) Compact(pool);
-      return;
+    const std::int64_t key = KeyOf(level->price);
+    const std::size_t slot = ladder_.SlotOf(key);
+    if (slot != PriceLadder::kSlots) {
+      ladder_.set_level(slot, nullptr);
+      ladder_.MarkEmpty(slot);
+    } else {
+      far_.erase(FarLowerBound(key));
     }
-    // The best level went: drop it and any empty levels now on top.
     pool.Destroy(level);
-    levels_.pop_back();
-    while (!levels_.empty() && levels_.back().level->empty()) {
-      pool.Destroy(levels_.back().level);
-      levels_.pop_back();
-      --empty_levels_;
-    }
+    if (level == best_) best_ = FindBest();
   }
 
  private:
-  static constexpr std::size_t kEmptySlack = 64;
-
   struct Entry {
-    std::int64_t key;  // price for bids, −price for asks: ascending, best last
+    std::int64_t key;  // KeyOf(price): ascending, best last
     PriceLevel* level;
   };
 
+  // Grows towards the best price on either side.
   std::int64_t KeyOf(Price price) const { return side_ == Side::kBuy ? price : -price; }
 
-  void Compact(ObjectPool<PriceLevel>& pool) {
-    std::erase_if(levels_, [&pool](const Entry& e) {
-      if (!e.level->empty()) return false;
-      pool.Destroy(e.level);
-      return true;
-    });
-    empty_levels_ = 0;
+  static PriceLevel* NewLevel(Price price, ObjectPool<PriceLevel>& pool) {
+    PriceLevel* level = pool.Create();
+    level->price = price;
+    return level;
   }
 
-  std::vector<Entry>::iterator LowerBound(std::int64_t key) {
-    // Most activity is at the top of the book: look at the last few first.
-    const std::size_t n = levels_.size();
-    const std::size_t scan = n < 8 ? n : 8;
-    for (std::size_t i = 0; i < scan; ++i) {
-      Entry& e = levels_[n - 1 - i];
-      if (e.key < key) return levels_.begin() + static_cast<std::ptrdiff_t>(n - i);
-      if (e.key == key) return levels_.begin() + static_cast<std::ptrdiff_t>(n - 1 - i);
-    }
-    // Branch-free binary search over the rest: the comparison becomes a
-    // conditional move, so a search costs no mispredicted branches.
-    std::size_t len = n - scan;
-    if (len == 0) return levels_.begin();
-    const Entry* base = levels_.data();
-    while (len > 1) {
-      const std::size_t half = len / 2;
-      base += half * static_cast<std::size_t>(base[half - 1].key < key);
-      len -= half;
-    }
-    base += base->key < key ? 1 : 0;
-    return levels_.begin() + (base - levels_.data());
+  // A new level outside the window moves the window when the side is empty
+  // or the level is within a quarter window of the best (or better).
+  bool NearTheTouch(std::int64_t key) const {
+    if (tick_ > PriceLadder::kMaxTick) return false;  // no window: every level is far
+    if (best_ == nullptr) return true;
+    const std::int64_t reach = static_cast<std::int64_t>(PriceLadder::kSlots / 4) * tick_;
+    return key >= KeyOf(best_->price) - reach;
+  }
+
+  // Moving the window costs in proportion to the far levels, so it moves at
+  // once only when nothing would move, else on the kMovesAfter-th level
+  // added near the touch outside it: a thin book whose orders jump far
+  // (the flash-crash scenario) would otherwise move it at every order.
+  bool ShouldMove() {
+    if (far_.empty() && ladder_.live() == 0) return true;
+    if (++misses_ < kMovesAfter) return false;
+    misses_ = 0;
+    return true;
+  }
+
+  PriceLevel* FindBest() const {
+    const std::size_t top = ladder_.Highest();
+    PriceLevel* far = far_.empty() ? nullptr : far_.back().level;
+    if (top == PriceLadder::kSlots) return far;
+    PriceLevel* near = ladder_.level(top);
+    return far != nullptr && far_.back().key > ladder_.KeyOf(top) ? far : near;
+  }
+
+  // Places the window with `anchor` (and the best, when better) three
+  // quarters of the way up, moving levels between the window and the far
+  // vector. Costs in proportion to the live levels moved; the scratch
+  // vectors keep their memory, so a move allocates nothing once warm.
+  void Recenter(std::int64_t anchor) {
+    if (best_ != nullptr) anchor = std::max(anchor, KeyOf(best_->price));
+    leaving_.clear();
+    ladder_.ForEachLive([&](std::size_t slot, PriceLevel* level) {
+      leaving_.push_back(Entry{ladder_.KeyOf(slot), level});
+    });
+    ladder_.Clear();
+    const std::int64_t below = static_cast<std::int64_t>(PriceLadder::kSlots * 3 / 4) * tick_;
+    ladder_.Place(anchor - below, tick_);
+    // Far levels now inside the window move into it; the rest stay.
+    std::erase_if(far_, [&](const Entry& e) { return PlaceInWindow(e); });
+    // The old window's levels now outside it join the far vector, in order.
+    std::erase_if(leaving_, [&](const Entry& e) { return PlaceInWindow(e); });
+    merged_.clear();
+    std::merge(far_.begin(), far_.end(), leaving_.begin(), leaving_.end(),
+               std::back_inserter(merged_),
+               [](const Entry& a, const Entry& b) { return a.key < b.key; });
+    far_.swap(merged_);
+  }
+
+  // Puts `e` in its window slot when it falls inside the window.
+  bool PlaceInWindow(const Entry& e) {
+    const std::size_t slot = ladder_.SlotOf(e.key);
+    if (slot == PriceLadder::kSlots) return false;
+    ladder_.set_level(slot, e.level);
+    ladder_.MarkLive(slot);
+    return true;
+  }
+
+  std::vector<Entry>::const_iterator FarLowerBound(std::int64_t key) const {
+    return std::lower_bound(far_.begin(), far_.end(), key,
+                            [](const Entry& e, std::int64_t k) { return e.key < k; });
+  }
+  std::vector<Entry>::iterator FarLowerBound(std::int64_t key) {
+    return std::lower_bound(far_.begin(), far_.end(), key,
+                            [](const Entry& e, std::int64_t k) { return e.key < k; });
   }
 
   Side side_;
-  std::vector<Entry> levels_;
-  std::size_t live_levels_ = 0;
-  std::size_t empty_levels_ = 0;
+  Price tick_;
+  PriceLevel* best_ = nullptr;
+  PriceLadder ladder_;
+  std::vector<Entry> far_;               // live levels outside the window, ascending key
+  std::vector<Entry> leaving_, merged_;  // Recenter's scratch
+  static constexpr int kMovesAfter = 16;
+  int misses_ = 0;  // levels added near the touch outside the window since it moved
 };
 
 }  // namespace exchange

@@ -98,7 +98,8 @@ void Engine::EmitRejected(AccountId account, ClientOrderId id, SymbolId symbol, 
 
 RejectReason Engine::ValidateQuantity(const InstrumentSpec& spec, Quantity q) const {
   if (q <= 0) return RejectReason::kQuantityOutOfRange;
-  if (q % spec.lot_size != 0) return RejectReason::kQuantityNotOnLot;
+  // A lot or tick of 1 skips its division (a 64-bit idiv per order, perf).
+  if (spec.lot_size != 1 && q % spec.lot_size != 0) return RejectReason::kQuantityNotOnLot;
   if (q < spec.min_quantity || q > spec.max_quantity) return RejectReason::kQuantityOutOfRange;
   return RejectReason::kNone;
 }
@@ -106,7 +107,7 @@ RejectReason Engine::ValidateQuantity(const InstrumentSpec& spec, Quantity q) co
 RejectReason Engine::ValidatePrice(const OrderBook& book, Price price) const {
   const InstrumentSpec& spec = book.instrument;
   if (price <= 0) return RejectReason::kInvalidPrice;
-  if (price % spec.tick_size != 0) return RejectReason::kPriceNotOnTick;
+  if (spec.tick_size != 1 && price % spec.tick_size != 0) return RejectReason::kPriceNotOnTick;
   const Price ref = book.band_reference();
   if (spec.price_band_bps > 0 && ref > 0) {
     const __int128 distance = price > ref ? price - ref : ref - price;

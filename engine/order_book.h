@@ -15,8 +15,8 @@ struct OrderBook {
   explicit OrderBook(const InstrumentSpec& spec) : instrument(spec) {}
 
   InstrumentSpec instrument;
-  BookSide bids{Side::kBuy};
-  BookSide asks{Side::kSell};
+  BookSide bids{Side::kBuy, instrument.tick_size};
+  BookSide asks{Side::kSell, instrument.tick_size};
   StopBook stops;
   Price last_trade_price = 0;  // 0 until the first trade
   bool halted = false;

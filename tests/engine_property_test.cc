@@ -49,7 +49,15 @@ struct Config {
   int reference = 0;     // 1: reference price = base price (band active before any trade)
   int protection = 100;  // market protection, ticks
   int default_stp = 1;   // StpMode 1..3
+  // Ticks per price step of new orders and replaces: 1 keeps prices within a
+  // few ticks; 900 spreads them over ±4,500 ticks, past the book's 4,096-tick
+  // window, so levels live far from it and the window moves (book_side.h).
+  int spread = 1;
 };
+
+Price BasePrice(const Config& c) {
+  return Price{100} * c.tick * c.spread;
+}
 
 enum class Kind : int {
   kLimitGtc,
@@ -103,7 +111,8 @@ rc::Gen<Config> GenConfig() {
                             gen::set(&Config::band_bps, gen::element(0, 0, 300, 800)),
                             gen::set(&Config::reference, gen::inRange(0, 2)),
                             gen::set(&Config::protection, gen::element(0, 1, 3, 100)),
-                            gen::set(&Config::default_stp, gen::inRange(1, 4)));
+                            gen::set(&Config::default_stp, gen::inRange(1, 4)),
+                            gen::set(&Config::spread, gen::element(1, 1, 1, 900)));
 }
 
 rc::Gen<Op> GenOp() {
@@ -157,7 +166,7 @@ InstrumentSpec SpecOf(const Config& c) {
   s.min_quantity = c.lot;
   s.max_quantity = 15 * c.lot;
   s.price_band_bps = c.band_bps;
-  s.reference_price = c.reference ? 100 * c.tick : 0;
+  s.reference_price = c.reference ? BasePrice(c) : 0;
   s.market_protection_ticks = c.protection;
   s.default_stp = static_cast<StpMode>(c.default_stp);
   return s;
@@ -224,7 +233,8 @@ class Feedback {
 };
 
 Command ToCommand(const Op& op, const Config& cfg, const Feedback& fb, Timestamp ts) {
-  const Price base = 100 * cfg.tick;
+  const Price base = BasePrice(cfg);
+  const Price step = Price{cfg.tick} * cfg.spread;  // of a new order's or a replace's price
   const Price market = fb.last_trade() != 0 ? fb.last_trade() : base;
   AccountId account = 1 + static_cast<AccountId>(op.account % cfg.accounts);
   const Side side = op.side == 0 ? Side::kBuy : Side::kSell;
@@ -262,7 +272,7 @@ Command ToCommand(const Op& op, const Config& cfg, const Feedback& fb, Timestamp
     }
     ReplaceOrder r{account, symbol, id, xid, 0, 0, 0, 0};
     r.new_order_id = static_cast<ClientOrderId>(op.new_id);
-    if (op.new_price != 0) r.price = order_price + (op.new_price - 4) * cfg.tick;
+    if (op.new_price != 0) r.price = order_price + (op.new_price - 4) * step;
     if (op.new_lots != 0) r.quantity = op.new_lots * cfg.lot;
     if (op.new_stop != 0) {
       const Price beyond = (op.new_stop - 2) * cfg.tick;
@@ -289,7 +299,7 @@ Command ToCommand(const Op& op, const Config& cfg, const Feedback& fb, Timestamp
   n.order_id = static_cast<ClientOrderId>(op.id);
   n.side = side;
   n.stp = static_cast<StpMode>(op.stp);
-  n.price = base + op.price * cfg.tick;
+  n.price = base + op.price * step;
   n.quantity = op.lots * cfg.lot;
   n.tif = static_cast<TimeInForce>(op.tif);
   switch (op.kind) {
@@ -305,7 +315,7 @@ Command ToCommand(const Op& op, const Config& cfg, const Feedback& fb, Timestamp
       n.type = OrderType::kLimit;
       n.tif = TimeInForce::kFok;
       // Aggressive and small, so that it fills now and then.
-      n.price = base + (side == Side::kBuy ? 1 : -1) * std::abs(op.price) * cfg.tick;
+      n.price = base + (side == Side::kBuy ? 1 : -1) * std::abs(op.price) * step;
       n.quantity = (1 + (op.lots - 1) % 5) * cfg.lot;
       break;
     case Kind::kMarket:
@@ -415,7 +425,7 @@ std::ostream& operator<<(std::ostream& os, const Scenario& s) {
   const Config& c = s.config;
   os << "config{accounts=" << c.accounts << " tick=" << c.tick << " lot=" << c.lot
      << " band=" << c.band_bps << " ref=" << c.reference << " protection=" << c.protection
-     << " default_stp=" << c.default_stp << "}\n";
+     << " default_stp=" << c.default_stp << " spread=" << c.spread << "}\n";
   for (std::size_t i = 0; i < s.ops.size(); ++i) {
     if (s.ops[i].active != 0) os << "  [" << i << "] " << s.ops[i] << "\n";
   }
@@ -927,18 +937,16 @@ std::string CompareDepth(const Engine& engine, const testing::ReferenceModel& mo
     }
     const std::vector<testing::ModelLevel> want = model.Depth(side);
     if (got != want) {
-      std::string text =
-          std::string("depth of side ") + std::string(ToString(side)) + " differs\n  engine:";
-      for (const auto& l : got) {
-        text += " " + std::to_string(l.price) + "x" + std::to_string(l.quantity) + "/" +
-                std::to_string(l.orders);
-      }
-      text += "\n  model: ";
-      for (const auto& l : want) {
-        text += " " + std::to_string(l.price) + "x" + std::to_string(l.quantity) + "/" +
-                std::to_string(l.orders);
-      }
-      return text;
+      // A stream, not string +: GCC 12 reports a false -Wrestrict for
+      // " " + std::to_string(...) once this is inlined deep enough.
+      std::ostringstream text;
+      text << "depth of side " << ToString(side) << " differs\n  engine:";
+      for (const auto& l : got)
+        text << ' ' << l.price << 'x' << l.quantity << '/' << l.orders;
+      text << "\n  model: ";
+      for (const auto& l : want)
+        text << ' ' << l.price << 'x' << l.quantity << '/' << l.orders;
+      return text.str();
     }
   }
   if (engine.live_orders() != model.live_orders()) {
