@@ -21,7 +21,8 @@
 #   exchange_hq  default sizing, reports over the harness's default queue
 #   cpptrader, cpp_orderbook, liquibook: the harness's reference adapters
 #                over upstream sources, on the harness's default queue.
-#   liquibook is off by default: its static scenario runs at ~0.015 M msgs/s,
+#   liquibook is always built (the state audit replays through it) but off the
+#   list by default: its static scenario runs at ~0.015 M msgs/s,
 #   over two minutes a trial.
 # Environment:
 #   EXCHANGE_GIT_MIRROR  clone <owner>/<name> from $EXCHANGE_GIT_MIRROR/<owner>+<name>/repo
@@ -70,7 +71,7 @@ clone() {
     echo "   $repo: left out, not in the source: $(echo $missing)"
     git -C "$dir" sparse-checkout set --no-cone '/*' $(sed 's|^|!/|' <<<"$missing") 2>/dev/null || true
   fi
-  git -C "$dir" checkout --quiet --force "$commit"
+  git -C "$dir" checkout --quiet --force "$commit" 2> >(grep -v "invalid object" >&2)
 }
 
 echo "== sources (pinned) into $src"
@@ -83,9 +84,9 @@ clone chronoxor/CppCommon e14011974b8d463cc854239bf351275b5a857de6 "$src/CppComm
 clone geseq/cpp-orderbook 81e5a29fc6f0f64b75f2e9534ee39ab5e66fe2aa "$src/cpp-orderbook"
 clone geseq/cpp-decimal 88646b353a4ef191b4936bf765554c726dcaf9fb "$src/cpp-decimal"
 clone geseq/cpp-pool 730fe13f2c473b8ef4fe73c58dad048016c1fffd "$src/cpp-pool"
-if [[ ",$engines," == *,liquibook,* ]]; then
-  clone enewhuis/liquibook 2427613b32f1667abae68a01df6af9ba8270f8e7 "$src/liquibook"
-fi
+# Liquibook is always built: the harness's state audit replays every
+# workload through it as the trusted baseline.
+clone enewhuis/liquibook 2427613b32f1667abae68a01df6af9ba8270f8e7 "$src/liquibook"
 
 echo "== the harness"
 cmake -S "$harness" -B "$harness/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -104,6 +105,7 @@ cp "$work/build/harness/"exchange*_adapter.so "$harness/"
 
 echo "== baselines"
 refs=$harness/additional_references
+ME_LIQUIBOOK_SRC=$src/liquibook bash "$harness/scripts/build_baselines.sh" liquibook >/dev/null
 for engine in ${engines//,/ }; do
   case "$engine" in
     cpptrader)
@@ -112,9 +114,7 @@ for engine in ${engines//,/ }; do
     cpp_orderbook)
       ME_CPP_ORDERBOOK_SRC=$src/cpp-orderbook ME_DECIMAL_SRC=$src/cpp-decimal \
         ME_POOL_SRC=$src/cpp-pool bash "$refs/cpp_orderbook_adapter/build.sh" >/dev/null ;;
-    liquibook)
-      ME_LIQUIBOOK_SRC=$src/liquibook bash "$harness/scripts/build_baselines.sh" liquibook >/dev/null ;;
-    exchange | exchange_1m | exchange_hq) ;;
+    liquibook | exchange | exchange_1m | exchange_hq) ;;
     *) echo "bench-harness: unknown engine $engine" >&2; exit 2 ;;
   esac
 done

@@ -64,8 +64,11 @@ class ReportRing {
       if (consumer_.written_seen == consumer_.next) return 0;
     }
     const std::uint64_t n = std::min<std::uint64_t>(max, consumer_.written_seen - consumer_.next);
-    for (std::uint64_t i = 0; i < n; ++i)
-      out[i] = slots_[(consumer_.next + i) & mask_];
+    // At most two runs of slots (the ring may wrap), each one copy.
+    const std::uint64_t first = consumer_.next & mask_;
+    const std::uint64_t run = std::min(n, mask_ + 1 - first);
+    std::memcpy(out, &slots_[first], run * sizeof(me_report_t));
+    std::memcpy(out + run, &slots_[0], (n - run) * sizeof(me_report_t));
     consumer_.next += n;
     read_.store(consumer_.next, std::memory_order_release);
     return static_cast<std::uint32_t>(n);
