@@ -6,9 +6,9 @@
 // bit scan. Levels outside the window live in a vector sorted by price (best
 // last), found by binary search: the far book is large in price but rarely
 // touched. The window is placed with the best price three quarters of the
-// way up it, and moves (levels change places between the two) when a level
-// is added outside it at or near the best price: a market that moves far
-// carries the window with it.
+// way up it, and moves (levels change places between the two) when levels
+// keep being added outside it at or near the best price (ShouldMove): a
+// market that moves far carries the window with it.
 //
 // Best() is O(1): the best level is kept. Owned by an OrderBook; engine
 // thread only.
@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <utility>
 #include <vector>
 
 #include "engine/object_pool.h"
@@ -67,7 +68,7 @@ class BookSide {
     if (slot != PriceLadder::kSlots) {
       return ladder_.level(slot);
     }
-    auto it = FarLowerBound(key);
+    auto it = FarLowerBound(far_, key);
     return it != far_.end() && it->key == key ? it->level : nullptr;
   }
 
@@ -88,7 +89,7 @@ class BookSide {
       ladder_.set_level(slot, level);
       ladder_.MarkLive(slot);
     } else {
-      auto it = FarLowerBound(key);
+      auto it = FarLowerBound(far_, key);
       if (it != far_.end() && it->key == key) return it->level;
       level = NewLevel(price, pool);
       far_.insert(it, Entry{key, level});
@@ -105,7 +106,7 @@ class BookSide {
       ladder_.set_level(slot, nullptr);
       ladder_.MarkEmpty(slot);
     } else {
-      far_.erase(FarLowerBound(key));
+      far_.erase(FarLowerBound(far_, key));
     }
     pool.Destroy(level);
     if (level == best_) best_ = FindBest();
@@ -187,12 +188,10 @@ class BookSide {
     return true;
   }
 
-  std::vector<Entry>::const_iterator FarLowerBound(std::int64_t key) const {
-    return std::lower_bound(far_.begin(), far_.end(), key,
-                            [](const Entry& e, std::int64_t k) { return e.key < k; });
-  }
-  std::vector<Entry>::iterator FarLowerBound(std::int64_t key) {
-    return std::lower_bound(far_.begin(), far_.end(), key,
+  // The first far entry whose key is not below `key` (far_ const or not).
+  template <typename Vector>
+  static decltype(std::declval<Vector&>().begin()) FarLowerBound(Vector& far, std::int64_t key) {
+    return std::lower_bound(far.begin(), far.end(), key,
                             [](const Entry& e, std::int64_t k) { return e.key < k; });
   }
 

@@ -48,7 +48,6 @@ class ExchangeIdTable {
     } else {
       overflow_.emplace(o->exchange_id, o);
     }
-    ++size_;
   }
 
   void Erase(const Order* o) {
@@ -58,15 +57,11 @@ class ExchangeIdTable {
     } else {
       overflow_.erase(o->exchange_id);
     }
-    --size_;
   }
-
-  std::size_t size() const { return size_; }
 
  private:
   std::vector<Order*, PrefaultAllocator<Order*>> slots_;
   std::size_t mask_ = 0;
-  std::size_t size_ = 0;
   boost::unordered_flat_map<OrderId, Order*> overflow_;
 };
 

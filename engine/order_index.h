@@ -5,8 +5,9 @@
 // allocation), its memory touched up front. It is sized for at most 65,536
 // orders whatever the engine expects, and doubles when more are live: a hash
 // map spreads its inserts over its whole array, so one sized for a million
-// orders made every insert a cache miss and the engine 1.6x slower with a
-// few thousand live orders (public harness, bench/harness/). The doubling is
+// orders made every insert a cache miss: with a few thousand live orders the
+// engine ran at 0.34x of its default sizing (public harness, bench/harness/,
+// README "The public matching-engine benchmark"). The doubling is
 // a one-time rehash each time the live count passes a new power of two.
 // By exchange id: an ExchangeIdTable, sized for all expected orders, as its
 // footprint follows the live orders, not its size.
